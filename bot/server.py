@@ -1,0 +1,33 @@
+"""`tandem serve`: open the runtime and run the aiohttp app until interrupted."""
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.runtime import open_runtime
+
+log = logging.getLogger("tandem")
+
+
+async def _run(settings: Settings) -> None:
+    runtime = await open_runtime(settings)
+    runner = web.AppRunner(build_app(runtime), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info("tandem listening on http://%s:%d", settings.host, settings.port)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await runtime.close()
+
+
+def serve(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        asyncio.run(_run(settings))
+    except KeyboardInterrupt:
+        log.info("tandem stopped")

@@ -1,0 +1,177 @@
+"""Stable action ids, the typed button payload, and which actions a card offers.
+
+Renderers and the chat adapters' routes both import the ids from here; a payload is
+only a pointer to an alert at a version and is never trusted for authorisation.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from handlers.enums import Status, Verb
+
+CLAIM = "alert.claim"
+RELEASE = "alert.release"
+ESCALATE = "alert.escalate"
+PROPOSE = "alert.propose"
+APPROVE = "alert.approve"
+REJECT = "alert.reject"
+RESOLVE = "alert.resolve"
+REOPEN = "alert.reopen"
+SNOOZE = "alert.snooze"
+HISTORY = "alert.history"
+REFRESH = "alert.refresh"  # Teams card refresh and form "Cancel": re-render, no change
+OVERFLOW = "alert.more"  # Slack overflow menu's action_id; the chosen option's payload says which
+
+ACTION_VERB: dict[str, Verb | None] = {
+    CLAIM: Verb.CLAIM,
+    RELEASE: Verb.RELEASE,
+    ESCALATE: Verb.ESCALATE,
+    PROPOSE: Verb.PROPOSE,
+    APPROVE: Verb.APPROVE,
+    REJECT: Verb.REJECT,
+    RESOLVE: Verb.RESOLVE,
+    REOPEN: Verb.REOPEN,
+    SNOOZE: Verb.SNOOZE,
+    HISTORY: None,
+    REFRESH: None,
+}
+
+# Actions that collect input first (Slack modal, Teams form) before becoming a command.
+FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE})
+# Shown in Slack's overflow menu and as secondary actions in Teams.
+SECONDARY = (RELEASE, HISTORY)
+
+_BUTTONS: dict[Status, tuple[str, ...]] = {
+    Status.OPEN: (CLAIM, ESCALATE, RESOLVE, SNOOZE),
+    Status.CLAIMED: (PROPOSE, ESCALATE, RESOLVE, SNOOZE, RELEASE),
+    Status.REMEDIATION_PENDING: (APPROVE, REJECT, ESCALATE, RESOLVE),
+    Status.REMEDIATION_APPROVED: (PROPOSE, ESCALATE, RESOLVE, RELEASE),
+    Status.REMEDIATION_REJECTED: (PROPOSE, ESCALATE, RESOLVE, RELEASE),
+    Status.SNOOZED: (CLAIM, RESOLVE),
+    Status.SILENCED: (CLAIM, RESOLVE),
+    Status.RESOLVED: (REOPEN,),
+}
+
+PAYLOAD_VERSION = 1
+MAX_ALERT_ID = 64  # keeps an encoded payload under Slack's 150-char option value limit
+MAX_ENCODED = 2000  # Slack's button value limit
+_KEYS = {"v", "a", "n", "x"}
+
+
+def buttons_for(status: Status | str) -> tuple[str, ...]:
+    """The state-changing actions a card shows in this status (History not included)."""
+    try:
+        return _BUTTONS[Status(status)]
+    except ValueError:
+        raise ValueError(f"unknown alert status {status!r}") from None
+
+
+def card_actions(
+    status: Status | str, allowed: frozenset[str] | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(primary, secondary) actions for a card; `allowed` filters all but History."""
+    shown = [a for a in buttons_for(status) if allowed is None or a in allowed]
+    primary = tuple(a for a in shown if a not in SECONDARY)
+    secondary = tuple(a for a in shown if a in SECONDARY) + (HISTORY,)
+    return primary, secondary
+
+
+@dataclass(frozen=True)
+class ButtonPayload:
+    """What a button carries: which alert, at which version, asking for which action."""
+
+    alert_id: str
+    version: int
+    action: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.alert_id, str) or not self.alert_id.strip():
+            raise ValueError("button payload: alert id must be a non-empty string")
+        if len(self.alert_id) > MAX_ALERT_ID:
+            raise ValueError(f"button payload: alert id longer than {MAX_ALERT_ID} characters")
+        if isinstance(self.version, bool) or not isinstance(self.version, int):
+            raise ValueError("button payload: version must be an integer")
+        if not 0 <= self.version < 10**15:
+            raise ValueError("button payload: version out of range")
+        if self.action not in ACTION_VERB:
+            raise ValueError(f"button payload: unknown action {self.action!r}")
+
+    def encode(self) -> str:
+        body = {"v": PAYLOAD_VERSION, "a": self.alert_id, "n": self.version, "x": self.action}
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, s: str) -> "ButtonPayload":
+        if not isinstance(s, str) or not s:
+            raise ValueError("button payload: expected a non-empty string")
+        if len(s) > MAX_ENCODED:
+            raise ValueError(f"button payload: longer than {MAX_ENCODED} characters")
+        try:
+            body = json.loads(s)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"button payload: not valid JSON ({e.msg})") from None
+        if not isinstance(body, dict):
+            raise ValueError("button payload: expected a JSON object")
+        version = body.get("v")
+        if type(version) is not int or version != PAYLOAD_VERSION:
+            raise ValueError(f"button payload: unsupported payload version {version!r}")
+        if set(body) != _KEYS:
+            raise ValueError(f"button payload: expected keys {sorted(_KEYS)}, got {sorted(body)}")
+        return cls(alert_id=body["a"], version=body["n"], action=body["x"])
+
+
+# The input each form action asks for; Slack modals and Teams forms render these, and
+# both platforms' submissions come back as {field key: value} with the same keys.
+REMEDIATION, NOTE, REASON, MODE, DURATION = "remediation", "note", "reason", "mode", "duration"
+ESCALATE_MODES = (("next_level", "Next level"), ("other_side", "Hand to the other side"))
+SNOOZE_DURATIONS = (("15m", "15 minutes"), ("1h", "1 hour"), ("4h", "4 hours"), ("24h", "24 hours"))
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str
+    label: str
+    kind: str  # "select" | "radio" | "text" | "multiline"
+    options: tuple[tuple[str, str], ...] = ()  # (value, title)
+    optional: bool = False
+    initial: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    action: str
+    title: str
+    submit: str
+    fields: tuple[FormField, ...]
+
+
+_FORM_TITLES = {
+    PROPOSE: ("Propose a fix", "Propose"),
+    ESCALATE: ("Escalate", "Escalate"),
+    RESOLVE: ("Resolve", "Resolve"),
+    SNOOZE: ("Snooze", "Snooze"),
+}
+
+
+def form_spec(action: str, catalogue: Sequence[tuple[str, str]] = ()) -> FormSpec:
+    """The form for a FORM_ACTIONS action; `catalogue` is (remediation id, title) pairs."""
+    if action not in _FORM_TITLES:
+        raise ValueError(f"action {action!r} has no form")
+    fields = {
+        PROPOSE: (
+            FormField(REMEDIATION, "Remediation", "select", tuple(catalogue)),
+            FormField(NOTE, "Note for the approver", "text", optional=True),
+        ),
+        ESCALATE: (
+            FormField(REASON, "Reason", "multiline"),
+            FormField(MODE, "Escalate to", "radio", ESCALATE_MODES, initial="next_level"),
+        ),
+        RESOLVE: (FormField(NOTE, "Resolution note", "multiline"),),
+        SNOOZE: (FormField(DURATION, "Snooze for", "select", SNOOZE_DURATIONS, initial="1h"),),
+    }[action]
+    return FormSpec(action, *_FORM_TITLES[action], fields)
+
+
+def form_keys(action: str) -> tuple[str, ...]:
+    return tuple(f.key for f in form_spec(action).fields)

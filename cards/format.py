@@ -1,0 +1,201 @@
+"""Wording and formatting shared by the Slack, Teams and plain-text renderers.
+
+Everything here returns plain strings; platform escaping is the caller's job.
+"""
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cards import actions as A
+from handlers.enums import Severity, Status, Verb
+from handlers.views import AlertView, PersonView, RemediationView
+
+DESCRIPTION_LIMIT = 2900  # under Block Kit's 3,000-char section text limit, with room
+FIELD_LIMIT = 200
+LABEL_LIMIT = 6
+LABEL_VALUE_LIMIT = 60
+LINK_LIMIT = 5
+URL_LIMIT = 500
+# Label keys whose value the card already shows as a field.
+SHOWN_LABELS = frozenset({"severity", "service", "status", "tenant", "source"})
+
+# Emoji for every platform, and the Adaptive Cards TextBlock colour.
+SEVERITY_STYLE = {
+    Severity.CRITICAL: ("🔴", "attention"),
+    Severity.HIGH: ("🟠", "attention"),
+    Severity.MEDIUM: ("🟡", "warning"),
+    Severity.LOW: ("🔵", "accent"),
+    Severity.INFO: ("⚪", "default"),
+}
+STATUS_WORDS = {
+    Status.OPEN: "Open",
+    Status.CLAIMED: "Claimed",
+    Status.REMEDIATION_PENDING: "Fix awaiting approval",
+    Status.REMEDIATION_APPROVED: "Fix approved",
+    Status.REMEDIATION_REJECTED: "Fix rejected",
+    Status.SNOOZED: "Snoozed",
+    Status.SILENCED: "Silenced",
+    Status.RESOLVED: "Resolved",
+}
+ACTION_TITLES = {
+    A.CLAIM: "Claim",
+    A.RELEASE: "Release",
+    A.ESCALATE: "Escalate",
+    A.PROPOSE: "Propose fix",
+    A.APPROVE: "Approve fix",
+    A.REJECT: "Reject fix",
+    A.RESOLVE: "Resolve",
+    A.REOPEN: "Reopen",
+    A.SNOOZE: "Snooze",
+    A.HISTORY: "History",
+    A.REFRESH: "Refresh",
+}
+VERB_PAST = {
+    Verb.CLAIM: "claimed",
+    Verb.RELEASE: "released",
+    Verb.REASSIGN: "reassigned",
+    Verb.ESCALATE: "escalated",
+    Verb.PROPOSE: "proposed a fix",
+    Verb.APPROVE: "approved the fix",
+    Verb.REJECT: "rejected the fix",
+    Verb.RESOLVE: "resolved",
+    Verb.REOPEN: "reopened",
+    Verb.SNOOZE: "snoozed",
+    Verb.COMMENT: "commented",
+}
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to at most `limit` characters, marking a cut with an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def local_time(at: datetime, timezone: str) -> datetime:
+    """`at` in the tenant's zone; a naive time is taken as UTC, an unknown zone as UTC."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return at.astimezone(zone)
+
+
+def format_time(at: datetime, timezone: str) -> str:
+    """E.g. '2026-11-22 14:02 GMT'."""
+    return local_time(at, timezone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def clock_time(at: datetime, timezone: str) -> str:
+    """E.g. '14:02'."""
+    return local_time(at, timezone).strftime("%H:%M")
+
+
+def severity_emoji(severity: Severity | str) -> str:
+    return SEVERITY_STYLE[Severity(severity)][0]
+
+
+def header_colour(view: AlertView) -> str:
+    return "good" if view.status == Status.RESOLVED else SEVERITY_STYLE[view.severity][1]
+
+
+def status_text(view: AlertView) -> str:
+    words = STATUS_WORDS.get(view.status, str(view.status))
+    if view.status == Status.SNOOZED and view.snoozed_until is not None:
+        return f"{words} until {format_time(view.snoozed_until, view.timezone)}"
+    return words
+
+
+def owner_text(view: AlertView) -> str:
+    if view.owner is not None:
+        return view.owner.label
+    return f"Unclaimed ({view.owner_side} side)" if view.owner_side else "Unclaimed"
+
+
+def escalation_text(level: int) -> str:
+    return f"Level {level}" if level > 0 else "Not escalated"
+
+
+def headline(view: AlertView) -> str:
+    """Emoji, short id and title: the card's header line."""
+    return f"{severity_emoji(view.severity)} {view.short_id} · {view.title}"
+
+
+def summary_line(view: AlertView) -> str:
+    """One line for notifications and fallbacks."""
+    return f"{headline(view)} [{view.severity}] — {status_text(view)}, {owner_text(view)}"
+
+
+def fields(view: AlertView) -> list[tuple[str, str]]:
+    """(title, value) pairs shown as Slack section fields / a Teams FactSet (at most 10)."""
+    rows = [
+        ("Severity", str(view.severity).capitalize()),
+        ("Status", status_text(view)),
+        ("Tenant", view.tenant_name),
+        ("Source", view.source),
+        ("Owner", owner_text(view)),
+        ("Escalation", escalation_text(view.escalation_level)),
+        ("Occurrences", str(view.count)),
+        ("First seen", format_time(view.first_seen, view.timezone)),
+        ("Last seen", format_time(view.last_seen, view.timezone)),
+    ]
+    if view.service:
+        rows.append(("Service", view.service))
+    return [(title, truncate(value, FIELD_LIMIT)) for title, value in rows]
+
+
+def label_chips(view: AlertView) -> tuple[list[str], int]:
+    """Up to LABEL_LIMIT 'key=value' strings, sorted, and how many more were left out."""
+    keys = sorted(k for k in view.labels if k not in SHOWN_LABELS)
+    if view.labels.get("alertname") == view.title:
+        keys = [k for k in keys if k != "alertname"]
+    chips = [truncate(f"{k}={view.labels[k]}", LABEL_VALUE_LIMIT) for k in keys[:LABEL_LIMIT]]
+    return chips, max(len(keys) - LABEL_LIMIT, 0)
+
+
+def labels_text(view: AlertView, sep: str = ", ") -> str:
+    chips, hidden = label_chips(view)
+    return sep.join(chips) + (f"{sep}+{hidden} more" if hidden else "")
+
+
+def link_items(view: AlertView) -> list[tuple[str, str]]:
+    """(name, url) for up to LINK_LIMIT http(s) links; other schemes are dropped."""
+    items = []
+    for url in view.links:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc and len(url) <= URL_LIMIT:
+            items.append((parts.hostname or parts.netloc, url))
+    return items[:LINK_LIMIT]
+
+
+def description(view: AlertView) -> str:
+    return truncate(view.description.strip(), DESCRIPTION_LIMIT)
+
+
+def remediation_lines(rem: RemediationView) -> tuple[str, list[str]]:
+    """A heading and detail lines for the proposed (or decided) fix."""
+    heading = f"Proposed fix: {rem.title}"
+    lines = [f"Note: {rem.note}"] if rem.note else []
+    lines.append(f"Proposed by {rem.proposed_by.label}")
+    if rem.decided_by is not None:
+        decision = f"{rem.status.capitalize()} by {rem.decided_by.label}"
+        lines.append(f"{decision}: {rem.decision_reason}" if rem.decision_reason else decision)
+    elif rem.needs_internal_approver:
+        lines.append("⚠️ Needs an internal approver")
+    return truncate(heading, FIELD_LIMIT), [truncate(line, FIELD_LIMIT * 2) for line in lines]
+
+
+def verb_past(verb: str) -> str:
+    try:
+        return VERB_PAST[Verb(verb)]
+    except ValueError:
+        return verb.replace("_", " ")
+
+
+def audit_note(
+    actor: PersonView | None, actor_name: str, verb: str, at: datetime, timezone: str
+) -> str:
+    """E.g. 'Dana Reyes (partner) claimed · 14:02'."""
+    who = actor.label if actor is not None else actor_name
+    return f"{who} {verb_past(verb)} · {clock_time(at, timezone)}"

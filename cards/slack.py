@@ -1,0 +1,130 @@
+"""An alert as a Slack Block Kit message: {"text": fallback, "blocks": [...]}."""
+
+from datetime import datetime
+
+from cards import actions as A
+from cards import format as F
+from handlers.enums import Status
+from handlers.views import AlertView, PersonView
+
+MAX_BLOCKS = 50
+TEXT_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_STYLES = {A.CLAIM: "primary", A.REJECT: "danger"}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, so user text can never form a mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Escape, then cut so the escaped text fits `limit` without splitting an entity."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    pieces, size = [], 0
+    for piece in map(escape, text):
+        if size + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces).rstrip() + "…"
+
+
+def plain(text: str, limit: int = TEXT_LIMIT) -> dict:
+    return {"type": "plain_text", "text": F.truncate(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str) -> dict:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict:
+    blocks = [
+        {"type": "header", "text": plain(F.headline(view), HEADER_LIMIT)},
+        _fields_block(view),
+        *_labels_blocks(view),
+        *_description_blocks(view),
+        *_links_blocks(view),
+        *_remediation_blocks(view),
+        _actions_block(view, allowed),
+    ]
+    return {"text": fit(F.summary_line(view)), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def render_audit_note(
+    actor: PersonView | None, actor_name: str, verb: str, at: datetime, timezone: str
+) -> str:
+    """A thread reply such as 'Dana Reyes (partner) claimed · 14:02', Slack-escaped."""
+    return escape(F.audit_note(actor, actor_name, verb, at, timezone))
+
+
+def _fields_block(view: AlertView) -> dict:
+    cells = [mrkdwn(f"*{title}*\n{escape(value)}") for title, value in F.fields(view)]
+    return {"type": "section", "block_id": "alert.fields", "fields": cells}
+
+
+def _labels_blocks(view: AlertView) -> list[dict]:
+    chips, hidden = F.label_chips(view)
+    if not chips:
+        return []
+    text = " ".join(f"`{escape(chip)}`" for chip in chips) + (f" +{hidden} more" if hidden else "")
+    return [{"type": "context", "elements": [mrkdwn(text)]}]
+
+
+def _description_blocks(view: AlertView) -> list[dict]:
+    text = F.description(view)
+    return [{"type": "section", "text": mrkdwn(fit(text))}] if text else []
+
+
+def _links_blocks(view: AlertView) -> list[dict]:
+    items = F.link_items(view)
+    if not items:
+        return []
+    links = [f"<{escape(url).replace('|', '%7C')}|{escape(name)}>" for name, url in items]
+    while len(" · ".join(links)) > TEXT_LIMIT:
+        links.pop()
+    return [{"type": "context", "elements": [mrkdwn(" · ".join(links))]}] if links else []
+
+
+def _remediation_blocks(view: AlertView) -> list[dict]:
+    if view.remediation is None or view.status == Status.RESOLVED:
+        return []
+    heading, lines = F.remediation_lines(view.remediation)
+    text = "\n".join([f"*{fit(heading, 500)}*", *(fit(line, 500) for line in lines)])
+    return [{"type": "section", "block_id": "alert.remediation", "text": mrkdwn(text)}]
+
+
+def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict:
+    primary, secondary = A.card_actions(view.status, allowed)
+    elements = [_button(view, action) for action in primary]
+    if len(secondary) >= 2:
+        elements.append(_overflow(view, secondary))
+    else:
+        elements.extend(_button(view, action) for action in secondary)
+    return {"type": "actions", "block_id": "alert.actions", "elements": elements}
+
+
+def _payload(view: AlertView, action: str) -> str:
+    return A.ButtonPayload(view.short_id, view.version, action).encode()
+
+
+def _button(view: AlertView, action: str) -> dict:
+    button = {
+        "type": "button",
+        "action_id": action,
+        "text": plain(F.ACTION_TITLES[action], 75),
+        "value": _payload(view, action),
+    }
+    if action in BUTTON_STYLES:
+        button["style"] = BUTTON_STYLES[action]
+    return button
+
+
+def _overflow(view: AlertView, actions: tuple[str, ...]) -> dict:
+    options = [
+        {"text": plain(F.ACTION_TITLES[action], 75), "value": _payload(view, action)}
+        for action in actions
+    ]
+    return {"type": "overflow", "action_id": A.OVERFLOW, "options": options}

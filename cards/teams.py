@@ -1,0 +1,102 @@
+"""An alert as a Teams Adaptive Card 1.5 with Action.Execute (Universal Actions)."""
+
+from cards import actions as A
+from cards import format as F
+from handlers.enums import Status
+from handlers.views import AlertView
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+MAX_REFRESH_USERS = 60
+ACTION_STYLES = {A.CLAIM: "positive", A.REJECT: "destructive"}
+
+
+def card(body: list[dict], actions: list[dict], fallback: str) -> dict:
+    """The Adaptive Card envelope shared by alert cards and forms."""
+    return {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "fallbackText": fallback,
+        "body": body,
+        "actions": actions,
+    }
+
+
+def text_block(text: str, **style) -> dict:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def execute(view: AlertView, action: str, title: str, **extra) -> dict:
+    """An Action.Execute whose verb is the action id and whose data carries the payload."""
+    payload = A.ButtonPayload(view.short_id, view.version, action).encode()
+    return {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": action,
+        "data": {"payload": payload},
+        **extra,
+    }
+
+
+def render_alert(
+    view: AlertView,
+    allowed: frozenset[str] | None = None,
+    refresh_user_ids: list[str] | None = None,
+) -> dict:
+    body = [
+        text_block(F.headline(view), size="Large", weight="Bolder", color=F.header_colour(view)),
+        {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in F.fields(view)]},
+        *_labels(view),
+        *_description(view),
+        *_links(view),
+        *_remediation(view),
+    ]
+    result = card(body, _actions(view, allowed), F.summary_line(view))
+    if refresh_user_ids is not None:
+        result["refresh"] = {
+            "action": execute(view, A.REFRESH, F.ACTION_TITLES[A.REFRESH]),
+            "userIds": list(refresh_user_ids[:MAX_REFRESH_USERS]),
+        }
+    return result
+
+
+def _labels(view: AlertView) -> list[dict]:
+    text = F.labels_text(view, sep=" · ")
+    return [text_block(text, isSubtle=True, size="Small")] if text else []
+
+
+def _description(view: AlertView) -> list[dict]:
+    text = F.description(view)
+    return [text_block(text, separator=True)] if text else []
+
+
+def _links(view: AlertView) -> list[dict]:
+    items = F.link_items(view)
+    if not items:
+        return []
+    links = " · ".join(f"[{name}]({url.replace(')', '%29')})" for name, url in items)
+    return [text_block(links, size="Small")]
+
+
+def _remediation(view: AlertView) -> list[dict]:
+    rem = view.remediation
+    if rem is None or view.status == Status.RESOLVED:
+        return []
+    heading, lines = F.remediation_lines(rem)
+    items = [text_block(heading, weight="Bolder"), *(text_block(line) for line in lines)]
+    style = "attention" if rem.needs_internal_approver and rem.decided_by is None else "emphasis"
+    return [{"type": "Container", "style": style, "items": items, "separator": True}]
+
+
+def _actions(view: AlertView, allowed: frozenset[str] | None) -> list[dict]:
+    primary, secondary = A.card_actions(view.status, allowed)
+    actions = [_action(view, action) for action in primary]
+    actions += [_action(view, action, mode="secondary") for action in secondary]
+    return actions
+
+
+def _action(view: AlertView, action: str, **extra) -> dict:
+    if action in ACTION_STYLES:
+        extra["style"] = ACTION_STYLES[action]
+    return execute(view, action, F.ACTION_TITLES[action], **extra)

@@ -1,0 +1,174 @@
+"""The configuration schema: tenants, people, channels, remediations, approval policy.
+
+Pure pydantic, no file or environment access (bot/config.py loads the YAML).
+Secrets are never inline: integrations name the environment variable that holds them.
+"""
+
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from handlers.durations import parse_duration
+from handlers.enums import Role, Severity, Side
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BusinessHours(Strict):
+    days: str = "mon-fri"
+    start: str = "08:00"
+    end: str = "18:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError("must be a time of day such as 08:00")
+        return value
+
+
+class Channel(Strict):
+    platform: Literal["slack", "teams"]
+    channel: str = Field(min_length=1)
+    team: str | None = None
+
+
+class Integration(Strict):
+    id: str = Field(min_length=1)
+    kind: Literal["native", "alertmanager", "grafana", "events-v2", "azure-monitor", "graph"]
+    token_env: str | None = None
+    routing_key_env: str | None = None
+
+
+class Match(Strict):
+    """All given conditions must hold; label values match exactly."""
+
+    severity: list[Severity] = []
+    source: list[str] = []
+    labels: dict[str, str] = {}
+
+
+class SideByHours(Strict):
+    in_hours: Side
+    out_of_hours: Side
+
+
+class RoutingRule(Strict):
+    match: Match = Match()
+    channels: list[str] = []          # channel ids of this tenant; empty = all of them
+    severity: Severity | None = None  # override the source's severity
+    side: Side | SideByHours | None = None
+    suppress: bool = False            # store and audit, never post
+
+
+class Tenant(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    name: str = Field(min_length=1)
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,15}$")
+    timezone: str = "UTC"
+    business_hours: BusinessHours = BusinessHours()
+    channels: list[Channel] = []
+    integrations: list[Integration] = []
+    routing: list[RoutingRule] = []
+    flap_window: str = "5m"
+
+    @field_validator("flap_window")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _route_channels(self) -> "Tenant":
+        known = {c.channel for c in self.channels}
+        for i, rule in enumerate(self.routing):
+            for j, channel in enumerate(rule.channels):
+                if channel not in known:
+                    raise ValueError(f"routing[{i}].channels[{j}]: {channel!r} is not a channel "
+                                     f"of tenant {self.id}")
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+
+class SlackIdentity(Strict):
+    team: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+
+
+class TeamsIdentity(Strict):
+    aad_object_id: str = Field(min_length=1)
+
+
+class Person(Strict):
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(min_length=1)
+    side: Side
+    roles: list[Role] = [Role.RESPONDER]
+    tenants: list[str] = Field(min_length=1)
+    slack: SlackIdentity | None = None
+    teams: TeamsIdentity | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class RemediationEntry(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+    url_env: str | None = None
+
+
+class ApprovalPolicy(Strict):
+    internal_approver_for: list[Severity] = [Severity.CRITICAL, Severity.HIGH]
+    proposer_may_approve: Literal[False] = False
+
+
+class TandemConfig(Strict):
+    tenants: list[Tenant] = Field(min_length=1)
+    people: list[Person] = []
+    remediations: list[RemediationEntry] = []
+    approval: ApprovalPolicy = ApprovalPolicy()
+
+    @model_validator(mode="after")
+    def _references(self) -> "TandemConfig":
+        _unique("tenants", [t.id for t in self.tenants], "id")
+        _unique("tenants", [t.code for t in self.tenants], "code")
+        _unique("people", [p.email for p in self.people], "email")
+        _unique("remediations", [r.id for r in self.remediations], "id")
+        known = {t.id for t in self.tenants}
+        for i, person in enumerate(self.people):
+            for j, tenant in enumerate(person.tenants):
+                if tenant not in known:
+                    raise ValueError(f"people[{i}].tenants[{j}]: unknown tenant {tenant!r}")
+        return self
+
+    def tenant(self, tenant_id: str) -> Tenant | None:
+        return next((t for t in self.tenants if t.id == tenant_id), None)
+
+    def remediation(self, remediation_id: str) -> RemediationEntry | None:
+        return next((r for r in self.remediations if r.id == remediation_id), None)
+
+
+def _unique(section: str, values: list[str], key: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{section}[{i}].{key}: {value!r} appears twice")
+        seen.add(value)

@@ -1,0 +1,76 @@
+"""The domain's vocabulary: every value here is stored, audited and shown to people."""
+
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    REMEDIATION_PENDING = "remediation_pending"
+    REMEDIATION_APPROVED = "remediation_approved"
+    REMEDIATION_REJECTED = "remediation_rejected"
+    SNOOZED = "snoozed"
+    SILENCED = "silenced"
+    RESOLVED = "resolved"
+
+
+class Side(StrEnum):
+    INTERNAL = "internal"
+    PARTNER = "partner"
+
+    @property
+    def other(self) -> "Side":
+        return Side.PARTNER if self is Side.INTERNAL else Side.INTERNAL
+
+
+class Role(StrEnum):
+    RESPONDER = "responder"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class Verb(StrEnum):
+    """What a person (or a source) asks to do with an alert."""
+
+    CLAIM = "claim"
+    RELEASE = "release"
+    REASSIGN = "reassign"
+    ESCALATE = "escalate"
+    PROPOSE = "propose"
+    APPROVE = "approve"
+    REJECT = "reject"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    SNOOZE = "snooze"
+    COMMENT = "comment"
+
+    @property
+    def past(self) -> str:
+        """How the verb reads in a sentence: "Dana Reyes claimed ACME-1"."""
+        return _PAST[self]
+
+
+_PAST = {
+    Verb.CLAIM: "claimed",
+    Verb.RELEASE: "released",
+    Verb.REASSIGN: "reassigned",
+    Verb.ESCALATE: "escalated",
+    Verb.PROPOSE: "proposed a fix for",
+    Verb.APPROVE: "approved the fix for",
+    Verb.REJECT: "rejected the fix for",
+    Verb.RESOLVE: "resolved",
+    Verb.REOPEN: "reopened",
+    Verb.SNOOZE: "snoozed",
+    Verb.COMMENT: "commented on",
+}

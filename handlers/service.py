@@ -1,0 +1,28 @@
+"""Runs a command as one unit of work, retrying when a concurrent writer won."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from handlers.actions import dispatch
+from handlers.commands import Command, Outcome, Result
+from handlers.config import TandemConfig
+from handlers.verbs import Invalid
+from storage.db import Database
+
+_ATTEMPTS = 5
+
+
+async def execute(db: Database, cfg: TandemConfig, cmd: Command,
+                  now: datetime | None = None) -> Result:
+    """Apply `cmd`; a lost race is retried on fresh state, so the loser learns who won."""
+    for _ in range(_ATTEMPTS):
+        try:
+            async with db.transaction() as session:
+                return await dispatch(session, cfg, cmd, now or datetime.now(UTC))
+        except Invalid as error:
+            return Result(Outcome.INVALID, str(error))
+        except (StaleDataError, IntegrityError):
+            continue
+    return Result(Outcome.CONFLICT, f"{cmd.alert} is busy; try again in a moment.")

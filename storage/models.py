@@ -1,0 +1,196 @@
+"""The tables. Configuration (tenants, people) is mirrored here so that alerts and
+audit rows can refer to it; the YAML file stays the source of truth."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _ts(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_column=Column(UTCDateTime, nullable=nullable, index=index))
+
+
+class Tenant(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    code: str = Field(unique=True, max_length=16)
+    timezone: str = "UTC"
+    next_alert_number: int = 1
+    audit_seq: int = 0
+    audit_head: str = Field(default="", max_length=64)
+
+
+class Person(SQLModel, table=True):
+    email: str = Field(primary_key=True, max_length=320)
+    name: str
+    side: str = Field(max_length=16)
+    roles: str = ""  # comma-separated Role values
+    slack_team: str | None = Field(default=None, max_length=32)
+    slack_user: str | None = Field(default=None, max_length=32)
+    teams_aad_id: str | None = Field(default=None, max_length=64, index=True)
+
+    __table_args__ = (UniqueConstraint("slack_team", "slack_user"),)
+
+
+class Membership(SQLModel, table=True):
+    person_email: str = Field(primary_key=True, foreign_key="person.email", max_length=320)
+    tenant_id: str = Field(primary_key=True, foreign_key="tenant.id", max_length=64)
+
+
+_alert_version = Column("version", Integer, nullable=False)
+
+
+class Alert(SQLModel, table=True):
+    """An alert; `version` is the optimistic lock (a stale write raises StaleDataError)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    number: int
+    short_id: str = Field(unique=True, max_length=40)
+    source: str = Field(max_length=64)
+    fingerprint: str = Field(max_length=300)
+    title: str
+    description: str = ""
+    severity: str = Field(max_length=16)
+    labels: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    links: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    channels: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    service: str | None = None
+    status: str = Field(max_length=32)
+    owner_email: str | None = Field(default=None, foreign_key="person.email", max_length=320)
+    owner_side: str | None = Field(default=None, max_length=16)
+    escalation_level: int = 0
+    escalation_generation: int = 0
+    count: int = 1
+    version: int = Field(default=1, sa_column=_alert_version)
+    first_seen: datetime = _ts()
+    last_seen: datetime = _ts()
+    claimed_at: datetime | None = _ts(nullable=True)
+    resolved_at: datetime | None = _ts(nullable=True)
+    snoozed_until: datetime | None = _ts(nullable=True)
+    next_escalation_at: datetime | None = _ts(nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        # At most one unresolved alert per fingerprint: the database, not the code,
+        # makes two simultaneous deliveries of one alert end as one row.
+        Index(
+            "uq_alert_live_fingerprint",
+            "tenant_id",
+            "fingerprint",
+            unique=True,
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
+        Index("ix_alert_tenant_status", "tenant_id", "status"),
+        Index(
+            "ix_alert_escalation_due",
+            "next_escalation_at",
+            sqlite_where=text("next_escalation_at IS NOT NULL"),
+            postgresql_where=text("next_escalation_at IS NOT NULL"),
+        ),
+    )
+    __mapper_args__ = {"version_id_col": _alert_version}
+
+
+class Remediation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    action_id: str = Field(max_length=64)
+    note: str = ""
+    proposed_by: str = Field(foreign_key="person.email", max_length=320)
+    proposer_side: str = Field(max_length=16)
+    needs_internal_approver: bool = False
+    status: str = Field(default="pending", max_length=16)
+    decided_by: str | None = Field(default=None, foreign_key="person.email", max_length=320)
+    decision_reason: str = ""
+    proposed_at: datetime = _ts()
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only and hash-chained per tenant; see storage/audit.py."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    seq: int
+    at: datetime = _ts()
+    actor: str = Field(max_length=320)
+    actor_side: str | None = Field(default=None, max_length=16)
+    verb: str = Field(max_length=40)
+    alert: str | None = Field(default=None, max_length=40, index=True)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str | None = Field(default=None, max_length=32)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "seq"),)
+
+
+class CommandKey(SQLModel, table=True):
+    """Idempotency keys of commands already applied (a replayed click is a no-op)."""
+
+    __tablename__ = "command_key"
+
+    key: str = Field(primary_key=True, max_length=200)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    at: datetime = _ts()
+
+
+class Outbox(SQLModel, table=True):
+    """Durable queue of messages to deliver; written in the same transaction as the change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    alert_id: int | None = Field(default=None, foreign_key="alert.id")
+    kind: str = Field(max_length=32)
+    platform: str = Field(max_length=16)
+    channel: str = Field(max_length=200)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+    due_at: datetime = _ts()
+    attempts: int = 0
+    last_error: str = ""
+    done_at: datetime | None = _ts(nullable=True)
+
+    __table_args__ = (Index("ix_outbox_pending", "done_at", "due_at"),)
+
+
+class MessageRef(SQLModel, table=True):
+    """The one posted message per alert per channel; later changes update it."""
+
+    __tablename__ = "message_ref"
+
+    alert_id: int = Field(primary_key=True, foreign_key="alert.id")
+    platform: str = Field(primary_key=True, max_length=16)
+    channel: str = Field(primary_key=True, max_length=200)
+    ref: str = Field(max_length=200)
+    rendered_version: int = 0
+
+
+class Silence(SQLModel, table=True):
+    """A maintenance window: matching alerts are stored and audited but not posted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64, index=True)
+    matchers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reason: str = ""
+    created_by: str = Field(max_length=320)
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()
+
+
+class SourceCursor(SQLModel, table=True):
+    """Where a poller (e.g. Microsoft Graph) left off, per tenant."""
+
+    __tablename__ = "source_cursor"
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenant.id", max_length=64)
+    source: str = Field(primary_key=True, max_length=64)
+    value: str = ""

@@ -1,0 +1,94 @@
+"""Query functions the domain uses; every one takes the unit of work's session."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Alert, AuditEvent, Membership, Person, Remediation, Tenant
+
+
+async def tenant(session: AsyncSession, tenant_id: str) -> Tenant | None:
+    return await session.get(Tenant, tenant_id)
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    return await session.get(Person, email.lower())
+
+
+async def person_by_slack(session: AsyncSession, team: str, user: str) -> Person | None:
+    query = select(Person).where(Person.slack_team == team, Person.slack_user == user)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def person_by_teams(session: AsyncSession, aad_object_id: str) -> Person | None:
+    query = select(Person).where(Person.teams_aad_id == aad_object_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def tenants_of(session: AsyncSession, email: str) -> set[str]:
+    query = select(Membership.tenant_id).where(Membership.person_email == email)
+    return set((await session.execute(query)).scalars())
+
+
+async def people(session: AsyncSession, emails: Sequence[str]) -> dict[str, Person]:
+    if not emails:
+        return {}
+    rows = (await session.execute(select(Person).where(Person.email.in_(emails)))).scalars()
+    return {p.email: p for p in rows}
+
+
+async def alert_by_short_id(session: AsyncSession, short_id: str) -> Alert | None:
+    query = select(Alert).where(Alert.short_id == short_id.upper())
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def latest_remediation(session: AsyncSession, alert_id: int) -> Remediation | None:
+    query = (
+        select(Remediation)
+        .where(Remediation.alert_id == alert_id)
+        .order_by(Remediation.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_alerts(
+    session: AsyncSession,
+    tenant_ids: Sequence[str],
+    statuses: Sequence[str] | None = None,
+    owner: str | None = None,
+    unowned: bool = False,
+    limit: int = 50,
+) -> list[Alert]:
+    query = select(Alert).where(Alert.tenant_id.in_(tenant_ids))
+    if statuses:
+        query = query.where(Alert.status.in_(statuses))
+    if owner:
+        query = query.where(Alert.owner_email == owner)
+    if unowned:
+        query = query.where(Alert.owner_email.is_(None))
+    query = query.order_by(Alert.id.desc()).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def history(session: AsyncSession, tenant_id: str, short_id: str) -> list[AuditEvent]:
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.tenant_id == tenant_id, AuditEvent.alert == short_id)
+        .order_by(AuditEvent.seq)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def count_alerts(session: AsyncSession, tenant_id: str) -> int:
+    query = select(func.count()).select_from(Alert).where(Alert.tenant_id == tenant_id)
+    return (await session.execute(query)).scalar_one()
+
+
+async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) -> Alert | None:
+    """The unresolved alert with this fingerprint, if any (at most one exists)."""
+    query = select(Alert).where(
+        Alert.tenant_id == tenant_id, Alert.fingerprint == fingerprint, Alert.status != "resolved"
+    )
+    return (await session.execute(query)).scalar_one_or_none()

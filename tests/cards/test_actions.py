@@ -1,0 +1,124 @@
+import json
+
+import pytest
+
+from cards import actions as A
+from handlers.enums import Status, Verb
+
+ALL_ACTIONS = [
+    A.CLAIM, A.RELEASE, A.ESCALATE, A.PROPOSE, A.APPROVE,
+    A.REJECT, A.RESOLVE, A.REOPEN, A.SNOOZE, A.HISTORY,
+]  # fmt: skip
+
+
+def test_action_ids_are_stable_strings():
+    assert A.CLAIM == "alert.claim"
+    assert A.HISTORY == "alert.history"
+    assert all(a.startswith("alert.") and len(a) <= 255 for a in ALL_ACTIONS)
+    assert len(set(ALL_ACTIONS)) == len(ALL_ACTIONS)
+
+
+def test_action_verb_maps_every_action_and_history_is_read_only():
+    assert set(ALL_ACTIONS) <= set(A.ACTION_VERB)
+    assert A.ACTION_VERB[A.HISTORY] is None
+    assert A.ACTION_VERB[A.CLAIM] is Verb.CLAIM
+    assert A.ACTION_VERB[A.REOPEN] is Verb.REOPEN
+    for action, verb in A.ACTION_VERB.items():
+        assert verb is None or action == f"alert.{verb}"
+
+
+@pytest.mark.parametrize("action", ALL_ACTIONS + [A.REFRESH])
+def test_payload_round_trip(action):
+    payload = A.ButtonPayload("ACME-142", 7, action)
+    encoded = payload.encode()
+    assert A.ButtonPayload.decode(encoded) == payload
+    assert json.loads(encoded) == {"v": 1, "a": "ACME-142", "n": 7, "x": action}
+
+
+def test_payload_is_compact_and_fits_slack_option_values():
+    longest = A.ButtonPayload("X" * A.MAX_ALERT_ID, 10**15 - 1, A.ESCALATE).encode()
+    assert " " not in longest
+    assert len(longest) <= 150  # Slack's overflow option value limit, well under 2,000
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "non-empty string"),
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ('{"v":2,"a":"ACME-1","n":1,"x":"alert.claim"}', "unsupported payload version 2"),
+        ('{"a":"ACME-1","n":1,"x":"alert.claim"}', "unsupported payload version None"),
+        ('{"v":true,"a":"ACME-1","n":1,"x":"alert.claim"}', "unsupported payload version True"),
+        ('{"v":1,"a":"ACME-1","n":1}', "expected keys"),
+        ('{"v":1,"a":"ACME-1","n":1,"x":"alert.claim","z":0}', "expected keys"),
+        ('{"v":1,"a":"ACME-1","n":1,"x":"alert.explode"}', "unknown action 'alert.explode'"),
+        ('{"v":1,"a":"","n":1,"x":"alert.claim"}', "alert id"),
+        ('{"v":1,"a":7,"n":1,"x":"alert.claim"}', "alert id"),
+        ('{"v":1,"a":"ACME-1","n":"1","x":"alert.claim"}', "version must be an integer"),
+        ('{"v":1,"a":"ACME-1","n":true,"x":"alert.claim"}', "version must be an integer"),
+        ('{"v":1,"a":"ACME-1","n":-1,"x":"alert.claim"}', "version out of range"),
+        ("x" * 2001, "longer than 2000"),
+    ],
+)
+def test_decode_rejects_malformed_payloads(raw, message):
+    with pytest.raises(ValueError, match="button payload") as error:
+        A.ButtonPayload.decode(raw)
+    assert message in str(error.value)
+
+
+def test_decode_rejects_non_strings():
+    with pytest.raises(ValueError, match="non-empty string"):
+        A.ButtonPayload.decode(None)  # type: ignore[arg-type]
+
+
+def test_payload_refuses_over_long_alert_id():
+    with pytest.raises(ValueError, match="longer than 64"):
+        A.ButtonPayload("X" * 65, 1, A.CLAIM)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Status.OPEN, (A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE)),
+        (Status.CLAIMED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.RELEASE)),
+        (Status.REMEDIATION_PENDING, (A.APPROVE, A.REJECT, A.ESCALATE, A.RESOLVE)),
+        (Status.REMEDIATION_APPROVED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
+        (Status.REMEDIATION_REJECTED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
+        (Status.SNOOZED, (A.CLAIM, A.RESOLVE)),
+        (Status.SILENCED, (A.CLAIM, A.RESOLVE)),
+        (Status.RESOLVED, (A.REOPEN,)),
+    ],
+)
+def test_buttons_for_each_status(status, expected):
+    assert A.buttons_for(status) == expected
+    assert A.buttons_for(str(status)) == expected
+
+
+def test_buttons_for_covers_every_status_and_refuses_unknown():
+    for status in Status:
+        assert A.buttons_for(status)
+    with pytest.raises(ValueError, match="unknown alert status 'exploded'"):
+        A.buttons_for("exploded")
+
+
+def test_card_actions_split_and_filter():
+    primary, secondary = A.card_actions(Status.CLAIMED)
+    assert primary == (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE)
+    assert secondary == (A.RELEASE, A.HISTORY)
+    primary, secondary = A.card_actions(Status.CLAIMED, frozenset({A.RESOLVE}))
+    assert primary == (A.RESOLVE,)
+    assert secondary == (A.HISTORY,)  # History is read-only, never filtered out
+    assert A.card_actions(Status.OPEN, frozenset()) == ((), (A.HISTORY,))
+
+
+def test_form_specs_cover_form_actions_only():
+    assert set(A.FORM_ACTIONS) == {A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE}
+    assert A.form_keys(A.PROPOSE) == ("remediation", "note")
+    assert A.form_keys(A.ESCALATE) == ("reason", "mode")
+    assert A.form_keys(A.RESOLVE) == ("note",)
+    assert A.form_keys(A.SNOOZE) == ("duration",)
+    snooze = A.form_spec(A.SNOOZE).fields[0]
+    assert [value for value, _ in snooze.options] == ["15m", "1h", "4h", "24h"]
+    with pytest.raises(ValueError, match="has no form"):
+        A.form_spec(A.CLAIM)

@@ -1,0 +1,52 @@
+from datetime import UTC, datetime
+
+from cards import text
+from handlers.views import HistoryEntry
+
+from .samples import base_view, pending_view, resolved_view
+
+
+def test_render_alert_lines():
+    out = text.render_alert(pending_view())
+    lines = out.splitlines()
+    assert lines[0] == (
+        "🟠 ACME-142 · Disk almost full on db-1 [high] — Fix awaiting approval, "
+        "Dana Reyes (partner)"
+    )
+    assert "First seen: 2026-11-22 14:02 GMT" in lines
+    assert "Labels: instance=db-1:9100, team=dba" in lines
+    assert "Proposed fix: Restart the service" in lines
+    assert "  ⚠️ Needs an internal approver" in lines
+    assert lines[-1] == "Filesystem /var/lib/postgresql is 97% full & growing <fast>."
+
+
+def test_resolved_alert_hides_remediation_and_empty_parts():
+    out = text.render_alert(resolved_view())
+    assert "Status: Resolved" in out
+    bare = text.render_alert(base_view(description="", labels={}, links=()))
+    assert "Labels" not in bare and "Link" not in bare and not bare.endswith("\n")
+
+
+def test_render_history():
+    def entry(seq, minute, actor, side, verb, states, details):
+        at = datetime(2026, 7, 1, 13, minute, tzinfo=UTC)
+        return HistoryEntry(seq, at, actor, side, verb, *states, details)
+
+    entries = [
+        entry(1, 2, "Prometheus", None, "ingest", (None, "open"), {}),
+        entry(2, 5, "Dana Reyes", "partner", "claim", ("open", "claimed"), {"via": "slack"}),
+        entry(3, 9, "Dana Reyes", "partner", "escalate", ("claimed", "claimed"),
+              {"reason": "needs\nDBA", "level": 2, "x": "y" * 300}),
+    ]  # fmt: skip
+    lines = text.render_history("ACME-142", entries, "Europe/London").splitlines()
+    assert lines[0] == "History of ACME-142"
+    assert lines[1] == "#1  2026-07-01 14:02 BST  Prometheus  ingest  - -> open"
+    assert lines[2] == (
+        "#2  2026-07-01 14:05 BST  Dana Reyes (partner)  claim  open -> claimed  via=slack"
+    )
+    assert "level=2, reason=needs DBA, x=yyy" in lines[3]
+    assert lines[3].endswith("…")
+
+
+def test_render_history_empty():
+    assert text.render_history("ACME-9", [], "UTC") == "No history for ACME-9."

@@ -64,7 +64,9 @@ async def _admin(sql: str) -> None:
 
 
 def _need_pg() -> None:
-    problem = _pg_state.get("problem", _pg_reachable())
+    if "problem" not in _pg_state:
+        _pg_state["problem"] = _pg_reachable()
+    problem = _pg_state["problem"]
     if problem:
         if PG_REQUIRED:
             pytest.fail(f"PostgreSQL required but unreachable: {problem}")
@@ -97,10 +99,9 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request, tmp_path):
-    """A freshly migrated, empty database URL of each engine."""
-    if request.param == "sqlite":
+def _database_url(kind: str, request, tmp_path):
+    """A freshly migrated, empty database URL of the given engine."""
+    if kind == "sqlite":
         target = tmp_path / "tandem.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         yield f"sqlite:///{target}"
@@ -112,6 +113,28 @@ def db_url(request, tmp_path):
     asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def db_url(request, tmp_path):
+    yield from _database_url(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(request, tmp_path):
+    yield from _database_url("sqlite", request, tmp_path)
+
+
+@pytest.fixture
+def pg_url(request, tmp_path):
+    yield from _database_url("pg", request, tmp_path)
+
+
+async def _synced(url: str, cfg) -> Database:
+    database = connect(url)
+    async with database.transaction() as session:
+        await sync(session, cfg)
+    return database
+
+
 @pytest.fixture
 def cfg():
     return load(DATA / "config.yaml")
@@ -119,9 +142,21 @@ def cfg():
 
 @pytest.fixture
 async def db(db_url, cfg) -> Database:
-    database = connect(db_url)
-    async with database.transaction() as session:
-        await sync(session, cfg)
+    database = await _synced(db_url, cfg)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def sqlite_db(sqlite_url, cfg) -> Database:
+    database = await _synced(sqlite_url, cfg)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def pg_db(pg_url, cfg) -> Database:
+    database = await _synced(pg_url, cfg)
     yield database
     await database.dispose()
 
@@ -137,3 +172,13 @@ async def new_alert(db: Database, cfg, tenant: str = "acme", *, severity: Severi
     async with db.transaction() as session:
         done = await ingest(session, cfg, cfg.tenant(tenant), event, NOW)
     return done.alert
+
+
+@pytest.fixture
+def empty_pg_url():
+    """A brand-new PostgreSQL database with no schema at all."""
+    _need_pg()
+    name = f"tandem_e_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(f"CREATE DATABASE {name}"))
+    yield _with_db(PG_URL, name)
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -65,10 +65,7 @@ def _details(f: Fields, value: object, path: str) -> dict[str, str]:
     for key, raw in items:
         name = "detail" if key is None else f"detail.{key}"
         try:
-            try:
-                text = label_value(raw)
-            except ValueError:
-                text = dump(raw)
+            text = dump(raw) if isinstance(raw, dict | list) else label_value(raw)
         except ValueError:
             f.fail(path if key is None else at(path, key), "is nested too deeply")
             continue

@@ -1,9 +1,8 @@
 """Shared field reading for the source parsers.
 
-A `Fields` collects every `FieldProblem` met while reading one payload and `check()`
-raises them all at once as a `PayloadError`, so a sender sees every bad field in one
-answer. Paths are JSON paths relative to the body: `alerts[2].labels`, `payload.severity`,
-`[3].title`; the body itself is `$`.
+A `Fields` collects every `FieldProblem` met in one payload; `check()` raises them all as
+one `PayloadError`. Paths are JSON paths relative to the body: `alerts[2].labels`,
+`payload.severity`, `[3].title`; the body itself is `$`.
 
 Conventions shared by every source:
 - A missing key and JSON `null` are the same thing ("is required" when required); a

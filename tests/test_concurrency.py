@@ -1,0 +1,53 @@
+"""Exactly one winner among many simultaneous claims, on SQLite and PostgreSQL."""
+
+import asyncio
+
+from handlers.commands import Command, Identity, Outcome
+from handlers.config import Person, TandemConfig
+from handlers.config_sync import sync
+from handlers.enums import Role, Side, Verb
+from handlers.service import execute
+from storage import audit
+from tests.conftest import new_alert
+
+CLAIMERS = 50
+
+
+def _crowd(cfg: TandemConfig) -> TandemConfig:
+    extra = [
+        Person(email=f"r{i}@acme.example", name=f"Responder {i}",
+               side=Side.PARTNER if i % 2 else Side.INTERNAL, roles=[Role.RESPONDER],
+               tenants=["acme"])
+        for i in range(CLAIMERS)
+    ]
+    return cfg.model_copy(update={"people": [*cfg.people, *extra]})
+
+
+async def test_fifty_concurrent_claims_have_one_winner(db, cfg):
+    crowd = _crowd(cfg)
+    async with db.transaction() as session:
+        await sync(session, crowd)
+    alert = await new_alert(db, crowd)
+    claims = [
+        execute(db, crowd, Command(Verb.CLAIM, alert, Identity(email=f"r{i}@acme.example")))
+        for i in range(CLAIMERS)
+    ]
+    results = await asyncio.gather(*claims)
+    winners = [r for r in results if r.outcome is Outcome.DONE]
+    assert len(winners) == 1
+    owner = winners[0].view.owner
+    losers = [r for r in results if r is not winners[0]]
+    assert all(r.outcome is Outcome.CONFLICT for r in losers)
+    assert {r.message for r in losers} == {f"{alert} is already claimed by {owner.name}."}
+    assert all(r.view.owner == owner for r in losers)
+    checked = await audit.verify(db)
+    assert checked.ok and checked.checked == 1 + CLAIMERS  # created, 1 claim, 49 refusals
+
+
+async def test_concurrent_replays_of_one_click_apply_once(db, cfg):
+    alert = await new_alert(db, cfg)
+    cmd = Command(Verb.ESCALATE, alert, Identity(email="lee@acme.example"),
+                  idempotency_key="slack:1700000000.1:T0ACME:U0LEE")
+    results = await asyncio.gather(*[execute(db, cfg, cmd) for _ in range(10)])
+    assert sorted(r.outcome.value for r in results) == ["done"] + ["replayed"] * 9
+    assert {r.view.escalation_level for r in results} == {1}

@@ -1,0 +1,59 @@
+"""The contract between the outbox dispatcher and each chat platform's sender.
+
+A sender speaks one platform's wire protocol; the dispatcher (bot/outbox.py) owns
+ordering, coalescing, pacing and retries, and never knows which platform it drives.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from handlers.views import AlertView
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person to message directly, with whatever platform identities are known."""
+
+    email: str
+    name: str
+    slack_team: str | None = None
+    slack_user: str | None = None
+    teams_aad_id: str | None = None
+
+
+class RateLimited(Exception):
+    """The platform asked us to wait (HTTP 429 with Retry-After)."""
+
+    def __init__(self, retry_after: float):
+        self.retry_after = retry_after
+        super().__init__(f"rate limited; retry after {retry_after:.1f}s")
+
+
+class Transient(Exception):
+    """A failure worth retrying with backoff (5xx, 412, network errors, timeouts)."""
+
+
+class Permanent(Exception):
+    """A failure no retry will fix (channel not found, bot removed); recorded, not retried."""
+
+
+class Sender(Protocol):
+    platform: str  # "slack" | "teams"
+
+    async def post_card(self, channel: str, view: AlertView) -> str:
+        """Post a new alert card; returns the message reference to store."""
+
+    async def update_card(self, channel: str, ref: str, view: AlertView) -> None:
+        """Replace the card at `ref` with the current state."""
+
+    async def post_note(self, channel: str, ref: str, text: str) -> None:
+        """Add a one-line note under the card (Slack thread reply / Teams reply)."""
+
+    async def find_card(self, channel: str, alert_short_id: str) -> str | None:
+        """Look for a card posted before a crash left its reference unrecorded."""
+
+    async def send_direct(self, person: Recipient, text: str) -> None:
+        """Message one person privately (Slack DM, Teams 1:1 chat)."""
+
+    async def post_text(self, channel: str, text: str) -> None:
+        """Post a plain channel message that is not an alert card (e.g. an escalation ping)."""

@@ -2,9 +2,14 @@
 
 from aiohttp import web
 
+from bot.intake.auth import Credentials
+from bot.intake.committer import Committer
+from bot.intake.routes import Intake, add_routes
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
+METRICS = web.AppKey("metrics", Metrics)
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -18,9 +23,18 @@ async def readyz(request: web.Request) -> web.Response:
                              status=503)
 
 
+async def metrics(request: web.Request) -> web.Response:
+    body = request.app[METRICS].render()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
 def build_app(runtime: Runtime) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
+    app[METRICS] = Metrics()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    committer = Committer(runtime.db, runtime.cfg)
+    add_routes(app, Intake(Credentials(runtime.cfg), committer, app[METRICS]))
     return app

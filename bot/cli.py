@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from storage import migrate
-from storage.db import connect
-
 from bot import cli_alerts, cli_audit
 from bot.cli_support import echo, fail
 from bot.config import ConfigError, Settings, load
+from storage import migrate
+from storage.db import connect
 
 app = typer.Typer(help="Tandem: co-managed IT alerts in Slack and Teams.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -23,9 +22,10 @@ app.add_typer(cli_audit.app, name="audit")
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option(help="Default TANDEM_HOST or 127.0.0.1.")] = None,
-          port: Annotated[int | None, typer.Option(help="Default TANDEM_PORT or 8080.")] = None,
-          ) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default TANDEM_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default TANDEM_PORT or 8080.")] = None,
+) -> None:
     """Run the HTTP server (intake, chat endpoints, health) and the scheduler."""
     from bot.server import serve as run_server
 
@@ -58,8 +58,10 @@ def config_check(path: Annotated[Path, typer.Argument(help="The YAML file.")]) -
         typer.echo("\n".join(error.problems), err=True)
         fail(f"{len(error.problems)} problem(s) in {path}")
     channels = sum(len(t.channels) for t in cfg.tenants)
-    echo(f"{path}: OK — {len(cfg.tenants)} tenants, {len(cfg.people)} people, "
-         f"{channels} channels, {len(cfg.remediations)} remediations")
+    echo(
+        f"{path}: OK — {len(cfg.tenants)} tenants, {len(cfg.people)} people, "
+        f"{channels} channels, {len(cfg.remediations)} remediations"
+    )
 
 
 def main() -> None:

@@ -4,14 +4,13 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_support import echo, fail, run
 from cards import text
 from cards.format import summary_line
 from handlers import reads
 from handlers.commands import Command, Identity, Result
 from handlers.enums import Verb
 from handlers.service import execute
-
-from bot.cli_support import echo, fail, run
 
 app = typer.Typer(help="List, show and act on alerts.", no_args_is_help=True)
 
@@ -21,8 +20,9 @@ AlertId = Annotated[str, typer.Argument(help="Alert id, e.g. ACME-142.")]
 
 
 def _act(verb: Verb, alert_id: str, actor: str, **args: str | None) -> None:
-    cmd = Command(verb, alert_id, Identity(email=actor),
-                  {k: v for k, v in args.items() if v is not None})
+    cmd = Command(
+        verb, alert_id, Identity(email=actor), {k: v for k, v in args.items() if v is not None}
+    )
     result: Result = run(lambda rt: execute(rt.db, rt.cfg, cmd))
     if not result.ok:
         fail(result.message)
@@ -30,9 +30,12 @@ def _act(verb: Verb, alert_id: str, actor: str, **args: str | None) -> None:
 
 
 @app.command("list")
-def list_(tenant: Annotated[str | None, typer.Option(help="Tenant id.")] = None,
-          state: Annotated[str, typer.Option(help="open, mine, unclaimed or all.")] = "open",
-          actor: Reader = None, limit: int = 50) -> None:
+def list_(
+    tenant: Annotated[str | None, typer.Option(help="Tenant id.")] = None,
+    state: Annotated[str, typer.Option(help="open, mine, unclaimed or all.")] = "open",
+    actor: Reader = None,
+    limit: int = 50,
+) -> None:
     """List alerts, newest first."""
     found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, tenant, state, actor, limit))
     if isinstance(found, str):
@@ -72,23 +75,33 @@ def release(alert_id: AlertId, actor: As) -> None:
 
 
 @app.command()
-def reassign(alert_id: AlertId, actor: As,
-             to: Annotated[str, typer.Option(help="A person's email, or internal/partner.")]) -> None:
+def reassign(
+    alert_id: AlertId,
+    actor: As,
+    to: Annotated[str, typer.Option(help="A person's email, or internal/partner.")],
+) -> None:
     """Hand to a named person or to a side."""
     _act(Verb.REASSIGN, alert_id, actor, to=to)
 
 
 @app.command()
-def escalate(alert_id: AlertId, actor: As, reason: str = "",
-             side: Annotated[bool, typer.Option(help="Hand to the other side.")] = False) -> None:
+def escalate(
+    alert_id: AlertId,
+    actor: As,
+    reason: str = "",
+    side: Annotated[bool, typer.Option(help="Hand to the other side.")] = False,
+) -> None:
     """Raise the escalation level (or hand to the other side)."""
     _act(Verb.ESCALATE, alert_id, actor, reason=reason, mode="other_side" if side else "next_level")
 
 
 @app.command()
-def propose(alert_id: AlertId, actor: As,
-            fix: Annotated[str, typer.Option(help="Remediation id from the catalogue.")],
-            note: str = "") -> None:
+def propose(
+    alert_id: AlertId,
+    actor: As,
+    fix: Annotated[str, typer.Option(help="Remediation id from the catalogue.")],
+    note: str = "",
+) -> None:
     """Propose a fix from the remediation catalogue."""
     _act(Verb.PROPOSE, alert_id, actor, remediation=fix, note=note)
 
@@ -118,8 +131,11 @@ def reopen(alert_id: AlertId, actor: As) -> None:
 
 
 @app.command()
-def snooze(alert_id: AlertId, actor: As,
-           for_: Annotated[str, typer.Option("--for", help="e.g. 30m, 2h, 1d.")]) -> None:
+def snooze(
+    alert_id: AlertId,
+    actor: As,
+    for_: Annotated[str, typer.Option("--for", help="e.g. 30m, 2h, 1d.")],
+) -> None:
     """Snooze for a while."""
     _act(Verb.SNOOZE, alert_id, actor, duration=for_)
 

@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from storage import audit
-
 from bot.cli_support import echo, fail, run
+from storage import audit
 
 app = typer.Typer(help="Verify and export the audit log.", no_args_is_help=True)
 
@@ -39,10 +38,11 @@ def _row(event: dict) -> dict:
 
 
 @app.command()
-def export(tenant: Annotated[str, typer.Option(help="Tenant id.")],
-           format: Annotated[str, typer.Option(help="jsonl or csv.")] = "jsonl",
-           since: Annotated[str | None, typer.Option(help="Only events at or after.")] = None,
-           ) -> None:
+def export(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    format: Annotated[str, typer.Option(help="jsonl or csv.")] = "jsonl",
+    since: Annotated[str | None, typer.Option(help="Only events at or after.")] = None,
+) -> None:
     """Write a tenant's audit events to standard output."""
     if format not in ("jsonl", "csv"):
         fail(f"--format must be jsonl or csv, not {format!r}")

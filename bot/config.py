@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.config import TandemConfig
@@ -21,6 +21,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     sqlite_synchronous: str = "FULL"
+    # Microsoft Teams (bot/teams), under the environment names Azure documents.
+    microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: SecretStr | None = Field(
+        default=None, validation_alias="MICROSOFT_APP_PASSWORD"
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        default=None, validation_alias="MICROSOFT_APP_TENANT_ID"
+    )
+    teams_openid_metadata_url: str = (
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    )
+    teams_token_url: str | None = None  # default: login.microsoftonline.com/<tenant>/...token
+    teams_graph_url: str = "https://graph.microsoft.com/v1.0"
 
 
 class ConfigError(Exception):
@@ -56,7 +69,9 @@ def problems_of(error: ValidationError) -> list[str]:
         message = _message(e)
         place = _place(e["loc"])
         # Cross-reference checks already start with their own place.
-        found.append(message if place == "(top level)" and ": " in message else f"{place}: {message}")
+        found.append(
+            message if place == "(top level)" and ": " in message else f"{place}: {message}"
+        )
     return found
 
 
@@ -68,7 +83,9 @@ def load(path: Path) -> TandemConfig:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(path, [f"{where}not valid YAML ({getattr(error, 'problem', error)})"]) from None
+        raise ConfigError(
+            path, [f"{where}not valid YAML ({getattr(error, 'problem', error)})"]
+        ) from None
     if not isinstance(raw, dict):
         raise ConfigError(path, ["(top level): must be a mapping with a tenants section"])
     try:

@@ -2,12 +2,11 @@
 
 from dataclasses import dataclass
 
+from bot.config import Settings, load
 from handlers.config import TandemConfig
 from handlers.config_sync import sync
 from storage import migrate
 from storage.db import Database, connect
-
-from bot.config import Settings, load
 
 
 class SchemaOutdated(Exception):

@@ -19,12 +19,24 @@ from storage import queries
 from storage.models import Alert, CommandKey
 
 
-async def _refuse(session: AsyncSession, cmd: Command, alert: Alert, at: datetime,
-                  outcome: Outcome, message: str, actor: Actor | None = None) -> Result:
+async def _refuse(
+    session: AsyncSession,
+    cmd: Command,
+    alert: Alert,
+    at: datetime,
+    outcome: Outcome,
+    message: str,
+    actor: Actor | None = None,
+) -> Result:
     await record(
-        session, alert, at=at, verb="refused", details={"verb": cmd.verb.value, "reason": message},
+        session,
+        alert,
+        at=at,
+        verb="refused",
+        details={"verb": cmd.verb.value, "reason": message},
         actor=actor.email if actor else cmd.actor.describe(),
-        actor_side=actor.side.value if actor else None, from_status=alert.status,
+        actor_side=actor.side.value if actor else None,
+        from_status=alert.status,
     )
     return Result(outcome, message)
 
@@ -36,8 +48,11 @@ async def _subject(session: AsyncSession, alert: Alert) -> policy.Subject:
     if alert.status == Status.REMEDIATION_PENDING:
         proposal = await queries.latest_remediation(session, alert.id)
     return policy.Subject(
-        short_id=alert.short_id, tenant_id=alert.tenant_id, tenant_name=tenant.name,
-        severity=Severity(alert.severity), owner_email=alert.owner_email,
+        short_id=alert.short_id,
+        tenant_id=alert.tenant_id,
+        tenant_name=tenant.name,
+        severity=Severity(alert.severity),
+        owner_email=alert.owner_email,
         owner_name=owner.name if owner else None,
         proposer_email=proposal.proposed_by if proposal else None,
         proposer_side=Side(proposal.proposer_side) if proposal else None,
@@ -52,8 +67,9 @@ def _claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> st
     return f"{subject.short_id} is already claimed by {subject.owner_name}."
 
 
-async def _check(session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert,
-                 actor: Actor) -> tuple[Outcome, str] | None:
+async def _check(
+    session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
+) -> tuple[Outcome, str] | None:
     subject = await _subject(session, alert)
     if alert.tenant_id not in actor.tenants:
         return Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()} in your tenants."
@@ -69,24 +85,37 @@ async def _check(session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: 
     return (Outcome.REFUSED, reason) if reason else None
 
 
-async def _apply(session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert,
-                 actor: Actor, now: datetime) -> str:
+async def _apply(
+    session: AsyncSession,
+    cfg: TandemConfig,
+    cmd: Command,
+    alert: Alert,
+    actor: Actor,
+    now: datetime,
+) -> str:
     before = alert.status
     alert.status = lifecycle.next_status(cmd.verb, Status(before))
     details = await verbs.EFFECTS[cmd.verb](
-        verbs.Context(session, cfg, alert, actor, dict(cmd.args), now))
+        verbs.Context(session, cfg, alert, actor, dict(cmd.args), now)
+    )
     await session.flush()  # the optimistic lock fires here, before anything is audited
     await record(
-        session, alert, at=now, actor=actor.email, actor_side=actor.side.value,
-        verb=cmd.verb.value, from_status=before, to_status=alert.status, details=details,
+        session,
+        alert,
+        at=now,
+        actor=actor.email,
+        actor_side=actor.side.value,
+        verb=cmd.verb.value,
+        from_status=before,
+        to_status=alert.status,
+        details=details,
     )
     note = f"{actor.view.label} {cmd.verb.past}"
     enqueue_card(session, cfg, alert, now, note=note)
     return f"{actor.view.label} {cmd.verb.past} {alert.short_id}."
 
 
-async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command,
-                   now: datetime) -> Result:
+async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: datetime) -> Result:
     if cmd.idempotency_key and await session.get(CommandKey, cmd.idempotency_key):
         alert = await queries.alert_by_short_id(session, cmd.alert)
         view = await alert_view(session, cfg, alert) if alert else None

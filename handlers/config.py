@@ -61,10 +61,10 @@ class SideByHours(Strict):
 
 class RoutingRule(Strict):
     match: Match = Match()
-    channels: list[str] = []          # channel ids of this tenant; empty = all of them
+    channels: list[str] = []  # channel ids of this tenant; empty = all of them
     severity: Severity | None = None  # override the source's severity
     side: Side | SideByHours | None = None
-    suppress: bool = False            # store and audit, never post
+    suppress: bool = False  # store and audit, never post
 
 
 class Tenant(Strict):
@@ -90,8 +90,10 @@ class Tenant(Strict):
         for i, rule in enumerate(self.routing):
             for j, channel in enumerate(rule.channels):
                 if channel not in known:
-                    raise ValueError(f"routing[{i}].channels[{j}]: {channel!r} is not a channel "
-                                     f"of tenant {self.id}")
+                    raise ValueError(
+                        f"routing[{i}].channels[{j}]: {channel!r} is not a channel "
+                        f"of tenant {self.id}"
+                    )
         return self
 
     @field_validator("timezone")
@@ -100,7 +102,9 @@ class Tenant(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
+            ) from None
         return value
 
 

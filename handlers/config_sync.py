@@ -24,7 +24,9 @@ async def _tenants(session: AsyncSession, cfg: TandemConfig) -> None:
 async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
     for p in cfg.people:
         fields = {
-            "name": p.name, "side": p.side.value, "roles": ",".join(r.value for r in p.roles),
+            "name": p.name,
+            "side": p.side.value,
+            "roles": ",".join(r.value for r in p.roles),
             "slack_team": p.slack.team if p.slack else None,
             "slack_user": p.slack.user if p.slack else None,
             "teams_aad_id": p.teams.aad_object_id if p.teams else None,

@@ -8,8 +8,15 @@ for a status is illegal there. Escalation is a level, not a status, so ESCALATE
 from handlers.enums import Status, Verb
 
 S = Status
-_LIVE = (S.OPEN, S.CLAIMED, S.REMEDIATION_PENDING, S.REMEDIATION_APPROVED,
-         S.REMEDIATION_REJECTED, S.SNOOZED, S.SILENCED)
+_LIVE = (
+    S.OPEN,
+    S.CLAIMED,
+    S.REMEDIATION_PENDING,
+    S.REMEDIATION_APPROVED,
+    S.REMEDIATION_REJECTED,
+    S.SNOOZED,
+    S.SILENCED,
+)
 _OWNED = (S.CLAIMED, S.REMEDIATION_APPROVED, S.REMEDIATION_REJECTED)
 
 
@@ -52,8 +59,10 @@ _SPECIFIC: dict[tuple[Verb, Status | None], str] = {
     (Verb.APPROVE, None): "{id} has no fix waiting for approval.",
     (Verb.REJECT, None): "{id} has no fix waiting for approval.",
     (Verb.RELEASE, S.OPEN): "{id} is not claimed, so there is nothing to release.",
-    (Verb.RELEASE, S.REMEDIATION_PENDING):
-        "{id} has a fix waiting for approval; approve or reject it before releasing.",
+    (
+        Verb.RELEASE,
+        S.REMEDIATION_PENDING,
+    ): "{id} has a fix waiting for approval; approve or reject it before releasing.",
     (Verb.SNOOZE, S.SNOOZED): "{id} is already snoozed.",
     (Verb.CLAIM, S.CLAIMED): "{id} is already claimed.",
 }

@@ -14,8 +14,14 @@ from storage import queries
 from storage.db import Database
 from storage.models import Alert
 
-LIVE = ("open", "claimed", "remediation_pending", "remediation_approved",
-        "remediation_rejected", "snoozed")
+LIVE = (
+    "open",
+    "claimed",
+    "remediation_pending",
+    "remediation_approved",
+    "remediation_rejected",
+    "snoozed",
+)
 STATES = ("open", "mine", "unclaimed", "all")
 
 
@@ -36,8 +42,14 @@ async def _visible(session: AsyncSession, email: str | None, short_id: str) -> A
     return alert
 
 
-async def list_alerts(db: Database, cfg: TandemConfig, tenant: str | None, state: str,
-                      email: str | None, limit: int = 50) -> list[AlertView] | str:
+async def list_alerts(
+    db: Database,
+    cfg: TandemConfig,
+    tenant: str | None,
+    state: str,
+    email: str | None,
+    limit: int = 50,
+) -> list[AlertView] | str:
     if state not in STATES:
         return f"Unknown list {state!r}; use one of: {', '.join(STATES)}."
     async with db.transaction() as session:
@@ -52,21 +64,27 @@ async def list_alerts(db: Database, cfg: TandemConfig, tenant: str | None, state
                 return f"No tenant {tenant!r} among yours."
             tenants = [tenant]
         rows = await queries.list_alerts(
-            session, tenants, statuses=None if state == "all" else LIVE,
+            session,
+            tenants,
+            statuses=None if state == "all" else LIVE,
             owner=viewer.email if state == "mine" else None,
-            unowned=state == "unclaimed", limit=limit)
+            unowned=state == "unclaimed",
+            limit=limit,
+        )
         return [await alert_view(session, cfg, row) for row in rows]
 
 
-async def show_alert(db: Database, cfg: TandemConfig, short_id: str,
-                     email: str | None) -> AlertView | str:
+async def show_alert(
+    db: Database, cfg: TandemConfig, short_id: str, email: str | None
+) -> AlertView | str:
     async with db.transaction() as session:
         alert = await _visible(session, email, short_id)
         return alert if isinstance(alert, str) else await alert_view(session, cfg, alert)
 
 
-async def alert_history(db: Database, cfg: TandemConfig, short_id: str,
-                        email: str | None) -> tuple[AlertView, list[HistoryEntry]] | str:
+async def alert_history(
+    db: Database, cfg: TandemConfig, short_id: str, email: str | None
+) -> tuple[AlertView, list[HistoryEntry]] | str:
     async with db.transaction() as session:
         alert = await _visible(session, email, short_id)
         if isinstance(alert, str):

@@ -53,5 +53,7 @@ def _side(rule: RoutingRule, tenant: Tenant, at: datetime) -> Side | None:
 def route(tenant: Tenant, alert: AlertIn, at: datetime) -> Route:
     for rule in tenant.routing:
         if _matches(rule.match, alert):
-            return Route(tuple(rule.channels), rule.severity, _side(rule, tenant, at), rule.suppress)
+            return Route(
+                tuple(rule.channels), rule.severity, _side(rule, tenant, at), rule.suppress
+            )
     return Route()

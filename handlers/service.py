@@ -14,8 +14,9 @@ from storage.db import Database
 _ATTEMPTS = 5
 
 
-async def execute(db: Database, cfg: TandemConfig, cmd: Command,
-                  now: datetime | None = None) -> Result:
+async def execute(
+    db: Database, cfg: TandemConfig, cmd: Command, now: datetime | None = None
+) -> Result:
     """Apply `cmd`; a lost race is retried on fresh state, so the loser learns who won."""
     for _ in range(_ATTEMPTS):
         try:

@@ -24,41 +24,79 @@ def parse_matchers(pairs: list[str]) -> dict[str, str]:
 
 
 def matches(matchers: dict[str, str], alert: AlertIn) -> bool:
-    fields = {**alert.labels, "source": alert.source, "severity": alert.severity.value,
-              "title": alert.title}
+    fields = {
+        **alert.labels,
+        "source": alert.source,
+        "severity": alert.severity.value,
+        "title": alert.title,
+    }
     return all(fields.get(k) == v for k, v in matchers.items())
 
 
 async def active(session: AsyncSession, tenant_id: str, at: datetime) -> list[Silence]:
     query = select(Silence).where(
-        Silence.tenant_id == tenant_id, Silence.starts_at <= at, Silence.ends_at > at)
+        Silence.tenant_id == tenant_id, Silence.starts_at <= at, Silence.ends_at > at
+    )
     return list((await session.execute(query)).scalars())
 
 
-async def covering(session: AsyncSession, tenant_id: str, alert: AlertIn,
-                   at: datetime) -> Silence | None:
-    return next((s for s in await active(session, tenant_id, at) if matches(s.matchers, alert)),
-                None)
+async def covering(
+    session: AsyncSession, tenant_id: str, alert: AlertIn, at: datetime
+) -> Silence | None:
+    return next(
+        (s for s in await active(session, tenant_id, at) if matches(s.matchers, alert)), None
+    )
 
 
-async def add(session: AsyncSession, tenant_id: str, matchers: dict[str, str], *, starts: datetime,
-              ends: datetime, reason: str, actor: str) -> Silence:
-    silence = Silence(tenant_id=tenant_id, matchers=matchers, reason=reason, created_by=actor,
-                      starts_at=starts, ends_at=ends)
+async def add(
+    session: AsyncSession,
+    tenant_id: str,
+    matchers: dict[str, str],
+    *,
+    starts: datetime,
+    ends: datetime,
+    reason: str,
+    actor: str,
+) -> Silence:
+    silence = Silence(
+        tenant_id=tenant_id,
+        matchers=matchers,
+        reason=reason,
+        created_by=actor,
+        starts_at=starts,
+        ends_at=ends,
+    )
     session.add(silence)
     await session.flush()
-    await audit.append(session, tenant_id=tenant_id, at=starts, actor=actor, verb="silence.add",
-                       details={"silence": silence.id, "matchers": matchers, "reason": reason,
-                                "until": ends.isoformat()})
+    await audit.append(
+        session,
+        tenant_id=tenant_id,
+        at=starts,
+        actor=actor,
+        verb="silence.add",
+        details={
+            "silence": silence.id,
+            "matchers": matchers,
+            "reason": reason,
+            "until": ends.isoformat(),
+        },
+    )
     return silence
 
 
-async def expire(session: AsyncSession, tenant_id: str, silence_id: int, actor: str,
-                 at: datetime) -> Silence | None:
+async def expire(
+    session: AsyncSession, tenant_id: str, silence_id: int, actor: str, at: datetime
+) -> Silence | None:
     silence = await session.get(Silence, silence_id)
     if silence is None or silence.tenant_id != tenant_id:
         return None
     silence.ends_at = min(silence.ends_at, at)
-    await audit.append(session, tenant_id=tenant_id, at=at, actor=actor, verb="silence.expire",
-                       details={"silence": silence.id})
+    await audit.append(
+        session,
+        tenant_id=tenant_id,
+        at=at,
+        actor=actor,
+        verb="silence.expire",
+        details={"silence": silence.id},
+    )
     return silence

@@ -93,13 +93,18 @@ async def propose(ctx: Context) -> dict:
     if entry is None:
         known = ", ".join(r.id for r in ctx.cfg.remediations) or "none configured"
         raise Invalid(f"Unknown fix {wanted!r}; choose one of: {known}.")
-    needs = needs_internal_approver(
-        ctx.cfg.approval, Severity(ctx.alert.severity), ctx.actor.side)
-    ctx.session.add(Remediation(
-        alert_id=ctx.alert.id, action_id=entry.id, note=ctx.args.get("note", ""),
-        proposed_by=ctx.actor.email, proposer_side=ctx.actor.side,
-        needs_internal_approver=needs, proposed_at=ctx.now,
-    ))
+    needs = needs_internal_approver(ctx.cfg.approval, Severity(ctx.alert.severity), ctx.actor.side)
+    ctx.session.add(
+        Remediation(
+            alert_id=ctx.alert.id,
+            action_id=entry.id,
+            note=ctx.args.get("note", ""),
+            proposed_by=ctx.actor.email,
+            proposer_side=ctx.actor.side,
+            needs_internal_approver=needs,
+            proposed_at=ctx.now,
+        )
+    )
     return {"remediation": entry.id, "needs_internal_approver": needs}
 
 
@@ -152,8 +157,15 @@ async def comment(ctx: Context) -> dict:
 
 
 EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict]]] = {
-    Verb.CLAIM: claim, Verb.RELEASE: release, Verb.REASSIGN: reassign,
-    Verb.ESCALATE: escalate, Verb.PROPOSE: propose, Verb.APPROVE: approve,
-    Verb.REJECT: reject, Verb.RESOLVE: resolve, Verb.REOPEN: reopen,
-    Verb.SNOOZE: snooze, Verb.COMMENT: comment,
+    Verb.CLAIM: claim,
+    Verb.RELEASE: release,
+    Verb.REASSIGN: reassign,
+    Verb.ESCALATE: escalate,
+    Verb.PROPOSE: propose,
+    Verb.APPROVE: approve,
+    Verb.REJECT: reject,
+    Verb.RESOLVE: resolve,
+    Verb.REOPEN: reopen,
+    Verb.SNOOZE: snooze,
+    Verb.COMMENT: comment,
 }

@@ -10,17 +10,22 @@ from storage import queries
 from storage.models import Alert, AuditEvent, Remediation
 
 
-async def _remediation(session: AsyncSession, cfg: TandemConfig,
-                       row: Remediation | None) -> RemediationView | None:
+async def _remediation(
+    session: AsyncSession, cfg: TandemConfig, row: Remediation | None
+) -> RemediationView | None:
     if row is None:
         return None
     found = await queries.people(session, [e for e in (row.proposed_by, row.decided_by) if e])
     entry = cfg.remediation(row.action_id)
     decided = found.get(row.decided_by) if row.decided_by else None
     return RemediationView(
-        id=row.id, action_id=row.action_id, title=entry.title if entry else row.action_id,
-        note=row.note, proposed_by=person_view(found[row.proposed_by]),
-        needs_internal_approver=row.needs_internal_approver, status=row.status,
+        id=row.id,
+        action_id=row.action_id,
+        title=entry.title if entry else row.action_id,
+        note=row.note,
+        proposed_by=person_view(found[row.proposed_by]),
+        needs_internal_approver=row.needs_internal_approver,
+        status=row.status,
         decided_by=person_view(decided) if decided else None,
         decision_reason=row.decision_reason,
     )
@@ -32,24 +37,42 @@ async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> 
     remediation = None
     if alert.status.startswith("remediation_"):
         remediation = await _remediation(
-            session, cfg, await queries.latest_remediation(session, alert.id))
+            session, cfg, await queries.latest_remediation(session, alert.id)
+        )
     return AlertView(
-        id=alert.id, short_id=alert.short_id, tenant_id=alert.tenant_id,
-        tenant_name=tenant.name, timezone=tenant.timezone, title=alert.title,
-        severity=Severity(alert.severity), status=Status(alert.status), source=alert.source,
-        count=alert.count, first_seen=alert.first_seen, last_seen=alert.last_seen,
-        version=alert.version, description=alert.description, service=alert.service,
-        labels=dict(alert.labels), links=tuple(alert.links),
+        id=alert.id,
+        short_id=alert.short_id,
+        tenant_id=alert.tenant_id,
+        tenant_name=tenant.name,
+        timezone=tenant.timezone,
+        title=alert.title,
+        severity=Severity(alert.severity),
+        status=Status(alert.status),
+        source=alert.source,
+        count=alert.count,
+        first_seen=alert.first_seen,
+        last_seen=alert.last_seen,
+        version=alert.version,
+        description=alert.description,
+        service=alert.service,
+        labels=dict(alert.labels),
+        links=tuple(alert.links),
         owner=person_view(owner) if owner else None,
         owner_side=Side(alert.owner_side) if alert.owner_side else None,
-        escalation_level=alert.escalation_level, snoozed_until=alert.snoozed_until,
+        escalation_level=alert.escalation_level,
+        snoozed_until=alert.snoozed_until,
         remediation=remediation,
     )
 
 
 def history_entry(event: AuditEvent) -> HistoryEntry:
     return HistoryEntry(
-        seq=event.seq, at=event.at, actor=event.actor, actor_side=event.actor_side,
-        verb=event.verb, from_status=event.from_status, to_status=event.to_status,
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        actor_side=event.actor_side,
+        verb=event.verb,
+        from_status=event.from_status,
+        to_status=event.to_status,
         details=dict(event.details),
     )

@@ -194,3 +194,25 @@ class SourceCursor(SQLModel, table=True):
     tenant_id: str = Field(primary_key=True, foreign_key="tenant.id", max_length=64)
     source: str = Field(primary_key=True, max_length=64)
     value: str = ""
+
+
+class TeamsConversation(SQLModel, table=True):
+    """Where Tandem can reach Microsoft Teams proactively, learnt from install and messages.
+
+    kind "channel": `key` is the channel's conversation id. kind "person": `key` is the
+    person's AAD object id, `user_id` their Teams id ("29:..."), `conversation_id` their
+    1:1 chat with the bot once one exists, `email` who they are once known.
+    """
+
+    __tablename__ = "teams_conversation"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=300)
+    service_url: str = Field(max_length=500)
+    aad_tenant_id: str | None = Field(default=None, max_length=64)
+    bot_id: str | None = Field(default=None, max_length=200)
+    team_id: str | None = Field(default=None, max_length=300)
+    user_id: str | None = Field(default=None, max_length=200)
+    conversation_id: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=320, index=True)
+    updated_at: datetime = _ts()

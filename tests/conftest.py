@@ -17,9 +17,9 @@ import pytest
 
 from bot.config import load
 from handlers.config_sync import sync
+from handlers.enums import Severity
 from handlers.intake import ingest
 from handlers.intake_types import AlertIn
-from handlers.enums import Severity
 from storage import migrate
 from storage.db import Database, connect
 
@@ -34,6 +34,7 @@ def _pg_reachable() -> str | None:
     async def probe():
         conn = await asyncpg.connect(PG_URL, timeout=3)
         await conn.close()
+
     try:
         asyncio.run(probe())
         return None
@@ -45,8 +46,11 @@ def pytest_report_header(config):
     problem = _pg_reachable()
     _pg_state["problem"] = problem
     if problem:
-        return [f"!!! PostgreSQL at {PG_URL} is UNREACHABLE ({problem}): "
-                "its tests will be SKIPPED" + (" -> FAILED (TANDEM_TEST_PG=required)" if PG_REQUIRED else "")]
+        return [
+            f"!!! PostgreSQL at {PG_URL} is UNREACHABLE ({problem}): "
+            "its tests will be SKIPPED"
+            + (" -> FAILED (TANDEM_TEST_PG=required)" if PG_REQUIRED else "")
+        ]
     return [f"PostgreSQL: {PG_URL}"]
 
 
@@ -82,6 +86,7 @@ def pg_template():
         db = connect(_with_db(PG_URL, _TEMPLATE))
         await migrate.upgrade(db)
         await db.dispose()
+
     asyncio.run(build())
     yield _TEMPLATE
     asyncio.run(_admin(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)"))
@@ -95,6 +100,7 @@ def sqlite_template(tmp_path_factory):
         db = connect(f"sqlite:///{path}")
         await migrate.upgrade(db)
         await db.dispose()
+
     asyncio.run(build())
     return path
 
@@ -164,11 +170,24 @@ async def pg_db(pg_url, cfg) -> Database:
 NOW = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)
 
 
-async def new_alert(db: Database, cfg, tenant: str = "acme", *, severity: Severity = Severity.HIGH,
-                    key: str | None = None, title: str = "Disk full on db-1", **labels) -> str:
+async def new_alert(
+    db: Database,
+    cfg,
+    tenant: str = "acme",
+    *,
+    severity: Severity = Severity.HIGH,
+    key: str | None = None,
+    title: str = "Disk full on db-1",
+    **labels,
+) -> str:
     """Create an alert through intake and return its short id."""
-    event = AlertIn(source="test", title=title, severity=severity,
-                    dedup_key=key or uuid.uuid4().hex, labels=labels)
+    event = AlertIn(
+        source="test",
+        title=title,
+        severity=severity,
+        dedup_key=key or uuid.uuid4().hex,
+        labels=labels,
+    )
     async with db.transaction() as session:
         done = await ingest(session, cfg, cfg.tenant(tenant), event, NOW)
     return done.alert

@@ -23,8 +23,9 @@ async def act(db, cfg, verb, alert, who, **args):
 
 async def refusals(db, alert_id):
     async with db.transaction() as s:
-        rows = await s.execute(select(AuditEvent).where(AuditEvent.alert == alert_id,
-                                                        AuditEvent.verb == "refused"))
+        rows = await s.execute(
+            select(AuditEvent).where(AuditEvent.alert == alert_id, AuditEvent.verb == "refused")
+        )
         return [r.details["reason"] for r in rows.scalars()]
 
 
@@ -38,8 +39,17 @@ async def test_claim_then_resolve_is_audited_and_fanned_out(db, cfg):
     resolved = await act(db, cfg, Verb.RESOLVE, alert, DANA, note="freed space")
     assert resolved.view.status is Status.RESOLVED
     async with db.transaction() as s:
-        verbs = (await s.execute(select(AuditEvent.verb).where(AuditEvent.alert == alert)
-                                 .order_by(AuditEvent.seq))).scalars().all()
+        verbs = (
+            (
+                await s.execute(
+                    select(AuditEvent.verb)
+                    .where(AuditEvent.alert == alert)
+                    .order_by(AuditEvent.seq)
+                )
+            )
+            .scalars()
+            .all()
+        )
         cards = (await s.execute(select(func.count()).select_from(Outbox))).scalar_one()
     assert verbs == ["created", "claim", "resolve"]
     assert cards == 3 * 2  # created, claimed, resolved, each to Slack and Teams
@@ -81,8 +91,15 @@ async def test_partner_cannot_approve_own_proposal(db, cfg):
 async def test_partner_proposal_on_high_alert_needs_internal_approver(db, cfg):
     alert = await new_alert(db, cfg, severity=Severity.HIGH)
     await act(db, cfg, Verb.CLAIM, alert, DANA)
-    proposed = await act(db, cfg, Verb.PROPOSE, alert, DANA, remediation="revoke-sessions",
-                         note="token theft suspected")
+    proposed = await act(
+        db,
+        cfg,
+        Verb.PROPOSE,
+        alert,
+        DANA,
+        remediation="revoke-sessions",
+        note="token theft suspected",
+    )
     assert proposed.view.remediation.needs_internal_approver is True
     partner = await act(db, cfg, Verb.APPROVE, alert, RAJ)
     assert partner.outcome is Outcome.REFUSED
@@ -127,14 +144,19 @@ async def test_unknown_alert_is_named(db, cfg):
 
 async def test_same_idempotency_key_changes_nothing(db, cfg):
     alert = await new_alert(db, cfg)
-    cmd = Command(Verb.ESCALATE, alert, LEE, {"reason": "db down"}, idempotency_key="slack:1.2:U0LEE")
+    cmd = Command(
+        Verb.ESCALATE, alert, LEE, {"reason": "db down"}, idempotency_key="slack:1.2:U0LEE"
+    )
     first = await execute(db, cfg, cmd)
     second = await execute(db, cfg, cmd)
     assert first.outcome is Outcome.DONE and first.view.escalation_level == 1
     assert second.outcome is Outcome.REPLAYED and second.view.escalation_level == 1
     async with db.transaction() as s:
-        n = (await s.execute(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.verb == "escalate"))).scalar_one()
+        n = (
+            await s.execute(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.verb == "escalate")
+            )
+        ).scalar_one()
     assert n == 1
 
 

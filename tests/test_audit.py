@@ -37,8 +37,11 @@ async def test_intact_chain_verifies_per_tenant(db, cfg):
 async def test_sqlite_tamper_is_named(sqlite_db, cfg):
     db = sqlite_db
     await _history(db, cfg)
-    await _raw(db, "UPDATE audit_event SET actor = 'mallory@evil.example' "
-                   "WHERE tenant_id = 'acme' AND seq = 3")
+    await _raw(
+        db,
+        "UPDATE audit_event SET actor = 'mallory@evil.example' "
+        "WHERE tenant_id = 'acme' AND seq = 3",
+    )
     result = await audit.verify(db)
     assert not result.ok
     assert (result.broken.tenant_id, result.broken.seq) == ("acme", 3)
@@ -59,9 +62,11 @@ async def test_sqlite_deleted_row_and_tail_are_named(sqlite_db, cfg):
 async def test_postgres_trigger_refuses_update_and_delete(pg_db, cfg):
     db = pg_db
     await _history(db, cfg)
-    for sql in ("UPDATE audit_event SET actor = 'x' WHERE seq = 1",
-                "DELETE FROM audit_event WHERE seq = 1",
-                "TRUNCATE audit_event"):
+    for sql in (
+        "UPDATE audit_event SET actor = 'x' WHERE seq = 1",
+        "DELETE FROM audit_event WHERE seq = 1",
+        "TRUNCATE audit_event",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             await _raw(db, sql)
     assert (await audit.verify(db)).ok

@@ -15,9 +15,13 @@ CLAIMERS = 50
 
 def _crowd(cfg: TandemConfig) -> TandemConfig:
     extra = [
-        Person(email=f"r{i}@acme.example", name=f"Responder {i}",
-               side=Side.PARTNER if i % 2 else Side.INTERNAL, roles=[Role.RESPONDER],
-               tenants=["acme"])
+        Person(
+            email=f"r{i}@acme.example",
+            name=f"Responder {i}",
+            side=Side.PARTNER if i % 2 else Side.INTERNAL,
+            roles=[Role.RESPONDER],
+            tenants=["acme"],
+        )
         for i in range(CLAIMERS)
     ]
     return cfg.model_copy(update={"people": [*cfg.people, *extra]})
@@ -46,8 +50,12 @@ async def test_fifty_concurrent_claims_have_one_winner(db, cfg):
 
 async def test_concurrent_replays_of_one_click_apply_once(db, cfg):
     alert = await new_alert(db, cfg)
-    cmd = Command(Verb.ESCALATE, alert, Identity(email="lee@acme.example"),
-                  idempotency_key="slack:1700000000.1:T0ACME:U0LEE")
+    cmd = Command(
+        Verb.ESCALATE,
+        alert,
+        Identity(email="lee@acme.example"),
+        idempotency_key="slack:1700000000.1:T0ACME:U0LEE",
+    )
     results = await asyncio.gather(*[execute(db, cfg, cmd) for _ in range(10)])
     assert sorted(r.outcome.value for r in results) == ["done"] + ["replayed"] * 9
     assert {r.view.escalation_level for r in results} == {1}

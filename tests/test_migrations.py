@@ -18,7 +18,8 @@ async def _migrate_and_compare(url: str) -> None:
         assert await migrate.current_revision(db) == migrate.head_revision()
         async with db.engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata))
+                lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+            )
         assert diff == []
         await migrate.upgrade(db)  # a second run is a no-op
     finally:

@@ -8,7 +8,8 @@ Severity, from `payload.severity` (required on trigger, exact lower-case values)
 
 Fields: `routing_key` is required (a non-empty string of at most 64 characters; PagerDuty's
 own keys are 32); `event_action` is trigger | acknowledge | resolve; `dedup_key` (at most
-255) is optional on trigger (empty counts as missing) and required on acknowledge/resolve.
+255) is optional on trigger (empty counts as missing: like PagerDuty, a trigger without a key
+gets a fresh one, so it opens a new alert) and required on acknowledge/resolve.
 On trigger, `payload` is required with `summary` (title, at most 1024), `source` (label
 "source"), `severity`, optional `timestamp` (occurred_at), `component` (service and label
 "component"), `group` and `class` (labels). `custom_details`: an object's scalar values
@@ -19,6 +20,7 @@ Acknowledge/resolve return a placeholder (title "", severity info) carrying only
 dedup_key and action; their `payload`, if any, is not read.
 """
 
+import uuid
 from dataclasses import replace
 
 from bot.sources.fields import (
@@ -102,7 +104,7 @@ def _trigger(f: Fields, p: dict, dedup_key: str | None) -> AlertIn | None:
         title=summary,
         severity=SEVERITIES[severity],
         action=EventAction.TRIGGER,
-        dedup_key=dedup_key,
+        dedup_key=dedup_key or uuid.uuid4().hex,
         labels={**details, **labels},
         service=labels.get("component"),
         occurred_at=occurred_at,

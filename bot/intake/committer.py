@@ -1,0 +1,101 @@
+"""Commits accepted events durably before the HTTP answer, grouping concurrent requests.
+
+Group commit: requests that arrive while a transaction is running wait for the next
+one, which ingests all of them together, so one fsync (SQLite) or one round of
+commits (PostgreSQL) serves many requests. If a grouped transaction fails, each
+request is retried alone so one bad request never fails its neighbours.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from handlers.config import TandemConfig
+from handlers.intake import Ingested, ingest
+from handlers.intake_types import AlertIn
+from storage.db import Database
+
+_RETRIES = 4
+
+
+class Overloaded(Exception):
+    """Too many requests are waiting for the database; the client should retry."""
+
+
+@dataclass
+class _Batch:
+    tenant_id: str
+    events: list[AlertIn]
+    done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class Committer:
+    def __init__(
+        self,
+        db: Database,
+        cfg: TandemConfig,
+        *,
+        max_waiting: int = 2000,
+        max_group: int = 256,
+        clock: Callable[[], datetime] | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ):
+        self._db, self._cfg = db, cfg
+        self._queue: list[_Batch] = []
+        self._max_waiting, self._max_group = max_waiting, max_group
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._on_commit = on_commit or (lambda: None)
+        self._worker: asyncio.Task | None = None
+
+    async def submit(self, tenant_id: str, events: list[AlertIn]) -> list[Ingested]:
+        if len(self._queue) >= self._max_waiting:
+            raise Overloaded(f"{len(self._queue)} requests already waiting for the database")
+        batch = _Batch(tenant_id, events)
+        self._queue.append(batch)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+        return await batch.done
+
+    async def _drain(self) -> None:
+        while self._queue:
+            group, self._queue = self._queue[: self._max_group], self._queue[self._max_group :]
+            await self._commit_group(group)
+
+    async def _commit_group(self, group: list[_Batch]) -> None:
+        try:
+            results = await self._transaction(group)
+        except Exception as error:  # handed to the waiting request, which maps it to a 4xx/5xx
+            if len(group) == 1:
+                if not group[0].done.done():
+                    group[0].done.set_exception(error)
+                return
+            for batch in group:  # isolate the failure: each request alone
+                await self._commit_group([batch])
+            return
+        self._on_commit()
+        for batch, result in zip(group, results, strict=True):
+            if not batch.done.done():
+                batch.done.set_result(result)
+
+    async def _transaction(self, group: list[_Batch]) -> list[list[Ingested]]:
+        for attempt in range(_RETRIES):
+            try:
+                return await self._ingest_all(group)
+            except (IntegrityError, StaleDataError):
+                if attempt == _RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def _ingest_all(self, group: list[_Batch]) -> list[list[Ingested]]:
+        now = self._clock()
+        async with self._db.transaction() as session:
+            out = []
+            for batch in group:
+                tenant = self._cfg.tenant(batch.tenant_id)
+                out.append([await ingest(session, self._cfg, tenant, e, now) for e in batch.events])
+            return out

@@ -1,0 +1,129 @@
+"""HTTP intake: authenticate, parse, commit, answer — 202 only after the commit."""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from bot.intake import replies
+from bot.intake.auth import Credentials, Grant
+from bot.intake.committer import Committer, Overloaded
+from bot.intake.replies import Refusal
+from bot.metrics import Metrics
+from bot.sources import alertmanager, azure_monitor, events_v2, grafana, native
+from handlers.intake import Effect, Ingested
+from handlers.intake_types import AlertIn, PayloadError
+
+log = logging.getLogger(__name__)
+MAX_BODY = 512 * 1024
+Parser = Callable[[object], list[AlertIn]]
+
+
+@dataclass
+class Intake:
+    credentials: Credentials
+    committer: Committer
+    metrics: Metrics
+
+
+INTAKE = web.AppKey("intake", Intake)
+
+
+async def _body(request: web.Request) -> object:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise Refusal(413, "too_large", f"body over {MAX_BODY // 1024} KB")
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise Refusal(413, "too_large", f"body over {MAX_BODY // 1024} KB")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Refusal(400, "malformed_json", f"body is not valid JSON: {error}") from None
+
+
+def _authorise(grant: Grant | None, kind: str, what: str) -> Grant:
+    if grant is None:
+        raise Refusal(401, "unauthorised", f"missing or unknown {what}")
+    if grant.kind != kind:
+        raise Refusal(
+            403,
+            "wrong_integration",
+            f"this {what} belongs to the {grant.kind} integration, not {kind}",
+        )
+    return grant
+
+
+def _parse(parser: Parser, payload: object) -> list[AlertIn]:
+    try:
+        return parser(payload)
+    except PayloadError as error:
+        raise Refusal(
+            400, "invalid_payload", "payload does not match the format", error.problems
+        ) from None
+
+
+async def _commit(
+    intake: Intake, fmt: str, tenant_id: str, events: list[AlertIn]
+) -> list[Ingested]:
+    started = time.perf_counter()
+    try:
+        results = await intake.committer.submit(tenant_id, events)
+    except Overloaded as error:
+        raise Refusal(503, "overloaded", str(error), retry_after=1) from None
+    except (OperationalError, IntegrityError, DBAPIError, OSError, TimeoutError) as error:
+        log.warning("intake could not commit: %s", type(error).__name__)
+        raise Refusal(
+            503, "database_unavailable", "database unavailable; retry later", retry_after=5
+        ) from None
+    intake.metrics.ingest_seconds.labels(fmt).observe(time.perf_counter() - started)
+    intake.metrics.received.labels(fmt).inc(len(events))
+    repeats = sum(r.effect is Effect.DEDUPLICATED for r in results)
+    intake.metrics.deduplicated.labels(fmt).inc(repeats)
+    return results
+
+
+def bearer_route(fmt: str, parser: Parser):
+    async def handle(request: web.Request) -> web.Response:
+        intake = request.app[INTAKE]
+        try:
+            token = Credentials.bearer(request.headers.get("Authorization"))
+            grant = _authorise(intake.credentials.grant(token), fmt, "bearer token")
+            events = _parse(parser, await _body(request))
+            return replies.accepted(await _commit(intake, fmt, grant.tenant_id, events))
+        except Refusal as error:
+            intake.metrics.rejected.labels(fmt, error.reason).inc()
+            return replies.refusal(error)
+
+    return handle
+
+
+async def enqueue(request: web.Request) -> web.Response:
+    """POST /v2/enqueue, compatible with the PagerDuty Events API v2."""
+    intake, fmt = request.app[INTAKE], "events-v2"
+    try:
+        payload = await _body(request)
+        key = events_v2.routing_key(payload)
+        grant = _authorise(intake.credentials.grant(key), fmt, "routing_key")
+        events = _parse(events_v2.parse, payload)
+        results = await _commit(intake, fmt, grant.tenant_id, events)
+        return replies.events_v2_accepted(results[0])
+    except Refusal as error:
+        intake.metrics.rejected.labels(fmt, error.reason).inc()
+        return replies.events_v2_refusal(error)
+
+
+def add_routes(app: web.Application, intake: Intake) -> None:
+    app[INTAKE] = intake
+    app.router.add_post("/v1/alerts", bearer_route("native", native.parse))
+    app.router.add_post(
+        "/v1/integrations/alertmanager", bearer_route("alertmanager", alertmanager.parse)
+    )
+    app.router.add_post("/v1/integrations/grafana", bearer_route("grafana", grafana.parse))
+    app.router.add_post(
+        "/v1/integrations/azure-monitor", bearer_route("azure-monitor", azure_monitor.parse)
+    )
+    app.router.add_post("/v2/enqueue", enqueue)

@@ -1,0 +1,43 @@
+"""Prometheus metrics, on a registry per application so tests and replicas stay separate."""
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.received = Counter(
+            "tandem_alerts_received",
+            "Alert events accepted, by source format.",
+            ["format"],
+            registry=self.registry,
+        )
+        self.deduplicated = Counter(
+            "tandem_alerts_deduplicated",
+            "Events folded into an alert already open.",
+            ["format"],
+            registry=self.registry,
+        )
+        self.rejected = Counter(
+            "tandem_alerts_rejected",
+            "Requests refused, by source format and reason.",
+            ["format", "reason"],
+            registry=self.registry,
+        )
+        self.ingest_seconds = Histogram(
+            "tandem_ingest_seconds",
+            "Time from request to committed alerts.",
+            ["format"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,63 @@
+"""Teams conversation references: save what install and messages teach, read it back.
+
+Saving is an upsert that never forgets: a field given as None keeps its stored value,
+so a channel message from someone does not erase the 1:1 chat learnt earlier.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Membership, TeamsConversation
+
+CHANNEL = "channel"
+PERSON = "person"
+_OPTIONAL = ("aad_tenant_id", "bot_id", "team_id", "user_id", "conversation_id", "email")
+
+
+async def save(
+    session: AsyncSession,
+    kind: str,
+    key: str,
+    *,
+    service_url: str,
+    at: datetime,
+    **fields: str | None,
+) -> None:
+    """Insert or update one reference in a single statement (safe under concurrency)."""
+    unknown = set(fields) - set(_OPTIONAL)
+    if unknown:
+        raise ValueError(f"unknown teams conversation fields: {sorted(unknown)}")
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = {"kind": kind, "key": key, "service_url": service_url, "updated_at": at, **fields}
+    stmt = insert(TeamsConversation).values(**values)
+    table = TeamsConversation.__table__.c
+    changes = {name: func.coalesce(stmt.excluded[name], table[name]) for name in fields}
+    changes |= {"service_url": stmt.excluded.service_url, "updated_at": stmt.excluded.updated_at}
+    await session.execute(stmt.on_conflict_do_update(index_elements=["kind", "key"], set_=changes))
+
+
+async def find(session: AsyncSession, kind: str, key: str) -> TeamsConversation | None:
+    return await session.get(TeamsConversation, (kind, key))
+
+
+async def people_of_tenant(
+    session: AsyncSession, tenant_id: str, limit: int
+) -> Sequence[TeamsConversation]:
+    """People of the tenant whom Teams knows, for a card's per-viewer refresh list."""
+    query = (
+        select(TeamsConversation)
+        .join(Membership, Membership.person_email == TeamsConversation.email)
+        .where(
+            Membership.tenant_id == tenant_id,
+            TeamsConversation.kind == PERSON,
+            TeamsConversation.user_id.is_not(None),
+        )
+        .order_by(TeamsConversation.email)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())

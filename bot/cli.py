@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_alerts, cli_audit
+from bot import cli_alerts, cli_audit, cli_send, cli_silence
 from bot.cli_support import echo, fail
 from bot.config import ConfigError, Settings, load
 from storage import migrate
@@ -19,6 +19,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(cli_alerts.app, name="alert")
 app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_silence.app, name="silence")
+cli_alerts.app.command("send")(cli_send.send)
 
 
 @app.command()

@@ -94,6 +94,20 @@ def pg_template():
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
+    return _sqlite_template(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sqlite_template_module(tmp_path_factory):
+    return _sqlite_template(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def cfg_module():
+    return load(DATA / "config.yaml")
+
+
+def _sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("tpl") / "template.db"
 
     async def build():

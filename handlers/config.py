@@ -10,10 +10,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from handlers.config_oncall import (
+    AckSla,
+    ApprovalReminders,
+    Digest,
+    EscalationPolicy,
+    Layer,
+    reference_problems,
+)
 from handlers.durations import parse_duration
 from handlers.enums import Role, Severity, Side
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_DAY = "(mon|tue|wed|thu|fri|sat|sun)"
+_DAYS = re.compile(rf"^{_DAY}(-{_DAY})?(,{_DAY}(-{_DAY})?)*$")
 
 
 class Strict(BaseModel):
@@ -25,12 +35,25 @@ class BusinessHours(Strict):
     start: str = "08:00"
     end: str = "18:00"
 
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        if not _DAYS.match(value.lower().replace(" ", "")):
+            raise ValueError("must be days such as mon-fri or mon,wed,fri")
+        return value
+
     @field_validator("start", "end")
     @classmethod
     def _clock(cls, value: str) -> str:
         if not _HHMM.match(value):
             raise ValueError("must be a time of day such as 08:00")
         return value
+
+    @model_validator(mode="after")
+    def _order(self) -> "BusinessHours":
+        if self.end <= self.start:
+            raise ValueError(f"end: {self.end} must be later than start {self.start}")
+        return self
 
 
 class Channel(Strict):
@@ -40,10 +63,29 @@ class Channel(Strict):
 
 
 class Integration(Strict):
+    """A source bound to one tenant. Secrets are named by environment variable only.
+
+    `graph` integrations poll Microsoft Graph security alerts with an app registration
+    of the customer's Microsoft tenant (aad_tenant, client_id, client_secret_env).
+    """
+
     id: str = Field(min_length=1)
     kind: Literal["native", "alertmanager", "grafana", "events-v2", "azure-monitor", "graph"]
     token_env: str | None = None
     routing_key_env: str | None = None
+    aad_tenant: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    poll_every: str = "1m"
+
+    @model_validator(mode="after")
+    def _graph_fields(self) -> "Integration":
+        if self.kind == "graph":
+            for name in ("aad_tenant", "client_id", "client_secret_env"):
+                if not getattr(self, name):
+                    raise ValueError(f"{name}: is required for a graph integration")
+        parse_duration(self.poll_every)
+        return self
 
 
 class Match(Strict):
@@ -77,6 +119,11 @@ class Tenant(Strict):
     integrations: list[Integration] = []
     routing: list[RoutingRule] = []
     flap_window: str = "5m"
+    schedules: list[Layer] = []  # on-call layers, first covering layer wins
+    escalation: list[EscalationPolicy] = []  # first policy listing the severity applies
+    approval_reminders: ApprovalReminders | None = None
+    digest: Digest | None = None
+    ack_sla: AckSla = AckSla()
 
     @field_validator("flap_window")
     @classmethod
@@ -87,13 +134,14 @@ class Tenant(Strict):
     @model_validator(mode="after")
     def _route_channels(self) -> "Tenant":
         known = {c.channel for c in self.channels}
-        for i, rule in enumerate(self.routing):
-            for j, channel in enumerate(rule.channels):
-                if channel not in known:
-                    raise ValueError(
-                        f"routing[{i}].channels[{j}]: {channel!r} is not a channel "
-                        f"of tenant {self.id}"
-                    )
+        problems = [
+            f"routing[{i}].channels[{j}]: {channel!r} is not a channel of tenant {self.id}"
+            for i, rule in enumerate(self.routing)
+            for j, channel in enumerate(rule.channels)
+            if channel not in known
+        ]
+        if problems:  # one line per problem, each starting with its place
+            raise ValueError("\n".join(problems))
         return self
 
     @field_validator("timezone")
@@ -152,15 +200,36 @@ class TandemConfig(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> "TandemConfig":
-        _unique("tenants", [t.id for t in self.tenants], "id")
-        _unique("tenants", [t.code for t in self.tenants], "code")
-        _unique("people", [p.email for p in self.people], "email")
-        _unique("remediations", [r.id for r in self.remediations], "id")
+        problems = [
+            *_unique("tenants", [t.id for t in self.tenants], "id"),
+            *_unique("tenants", [t.code for t in self.tenants], "code"),
+            *_unique("people", [p.email for p in self.people], "email"),
+            *_unique("remediations", [r.id for r in self.remediations], "id"),
+            # The database keys people by these identities, so each names one person.
+            *_unique(
+                "people",
+                [p.slack and f"{p.slack.team}/{p.slack.user}" for p in self.people],
+                "slack",
+            ),
+            *_unique(
+                "people",
+                [p.teams and p.teams.aad_object_id for p in self.people],
+                "teams.aad_object_id",
+            ),
+        ]
         known = {t.id for t in self.tenants}
         for i, person in enumerate(self.people):
-            for j, tenant in enumerate(person.tenants):
-                if tenant not in known:
-                    raise ValueError(f"people[{i}].tenants[{j}]: unknown tenant {tenant!r}")
+            problems += _unique(f"people[{i}].tenants", person.tenants)
+            problems += [
+                f"people[{i}].tenants[{j}]: unknown tenant {tenant!r}"
+                for j, tenant in enumerate(person.tenants)
+                if tenant not in known
+            ]
+        for i, tenant in enumerate(self.tenants):
+            members = {p.email for p in self.people if tenant.id in p.tenants}
+            problems += reference_problems(f"tenants[{i}]", tenant, members)
+        if problems:  # one line per problem, each starting with its place
+            raise ValueError("\n".join(problems))
         return self
 
     def tenant(self, tenant_id: str) -> Tenant | None:
@@ -170,9 +239,13 @@ class TandemConfig(Strict):
         return next((r for r in self.remediations if r.id == remediation_id), None)
 
 
-def _unique(section: str, values: list[str], key: str) -> None:
+def _unique(section: str, values: list, key: str = "") -> list[str]:
+    """`section[i].key: 'value' appears twice` for each repeat; None values are skipped."""
     seen: set[str] = set()
+    problems = []
     for i, value in enumerate(values):
-        if value in seen:
-            raise ValueError(f"{section}[{i}].{key}: {value!r} appears twice")
+        if value is not None and value in seen:
+            place = f"{section}[{i}].{key}" if key else f"{section}[{i}]"
+            problems.append(f"{place}: {value!r} appears twice")
         seen.add(value)
+    return problems

@@ -1,0 +1,41 @@
+"""Builds a Graph security poller for every tenant with a `graph` integration."""
+
+import logging
+import os
+
+import aiohttp
+
+from bot.config import Settings
+from bot.graph.security_poller import SecurityPoller
+from bot.teams.directory import graph_client
+from bot.teams.tokens import ClientCredentials, GraphCredential
+from handlers.config import TandemConfig
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def security_pollers(
+    db: Database, cfg: TandemConfig, settings: Settings, http: aiohttp.ClientSession
+) -> list[SecurityPoller]:
+    pollers = []
+    for tenant in cfg.tenants:
+        for integration in tenant.integrations:
+            if integration.kind != "graph":
+                continue
+            secret = os.environ.get(integration.client_secret_env or "")
+            if not secret:
+                log.warning(
+                    "graph poller %s/%s disabled: %s is not set",
+                    tenant.id,
+                    integration.id,
+                    integration.client_secret_env,
+                )
+                continue
+            token_url = (
+                f"{settings.graph_login_url.rstrip('/')}/{integration.aad_tenant}/oauth2/v2.0/token"
+            )
+            credentials = ClientCredentials(http, token_url, integration.client_id, secret)
+            client = graph_client(GraphCredential(credentials), settings.graph_url)
+            pollers.append(SecurityPoller(db, cfg, tenant.id, client))
+    return pollers

@@ -1,0 +1,59 @@
+"""A fake Microsoft identity platform + Graph security API on 127.0.0.1.
+
+Speaks the real shapes: the client-credentials token endpoint, and
+GET /v1.0/security/alerts_v2 with $filter/$top and @odata.nextLink paging. It
+records every request and can answer 429 with Retry-After.
+"""
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class FakeGraph:
+    pages: list[list[dict]] = field(default_factory=list)
+    throttle_next: int = 0  # how many alert requests answer 429 before serving
+    retry_after: int = 1
+    requests: list[dict] = field(default_factory=list)
+    tokens_issued: int = 0
+    server: TestServer | None = None
+
+    @property
+    def base(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("grant_type") != "client_credentials" or form.get("client_secret") != "s3cret":
+            return web.json_response({"error": "invalid_client"}, status=401)
+        self.tokens_issued += 1
+        return web.json_response({"token_type": "Bearer", "expires_in": 3599,
+                                  "access_token": f"graph-token-{self.tokens_issued}"})
+
+    async def _alerts(self, request: web.Request) -> web.Response:
+        self.requests.append({"query": dict(request.query),
+                              "authorization": request.headers.get("Authorization")})
+        if self.throttle_next:
+            self.throttle_next -= 1
+            return web.json_response(
+                {"error": {"code": "TooManyRequests", "message": "Throttled"}},
+                status=429, headers={"Retry-After": str(self.retry_after)})
+        index = int(request.query.get("$skiptoken", "0"))
+        body: dict = {"@odata.context": f"{self.base}/v1.0/$metadata#security/alerts_v2",
+                      "value": self.pages[index] if index < len(self.pages) else []}
+        if index + 1 < len(self.pages):
+            body["@odata.nextLink"] = f"{self.base}/v1.0/security/alerts_v2?$skiptoken={index + 1}"
+        return web.json_response(body)
+
+    async def start(self) -> "FakeGraph":
+        app = web.Application()
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_get("/v1.0/security/alerts_v2", self._alerts)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()

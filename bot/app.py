@@ -6,7 +6,11 @@ from bot.intake.auth import Credentials
 from bot.intake.committer import Committer
 from bot.intake.routes import Intake, add_routes
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.outbox import install as install_outbox
 from bot.runtime import Runtime
+from bot.scheduler import attach as attach_scheduler
+from bot.slack.app import install as install_slack
+from bot.teams.mount import install as install_teams
 
 RUNTIME = web.AppKey("runtime", Runtime)
 METRICS = web.AppKey("metrics", Metrics)
@@ -37,4 +41,8 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", metrics)
     committer = Committer(runtime.db, runtime.cfg)
     add_routes(app, Intake(Credentials(runtime.cfg), committer, app[METRICS]))
+    install_outbox(app, runtime)  # before any chat platform: they add their senders to it
+    install_slack(app, runtime)
+    install_teams(app, runtime)  # when MICROSOFT_APP_ID is set
+    attach_scheduler(app, runtime)
     return app

@@ -7,7 +7,7 @@ ordering, coalescing, pacing and retries, and never knows which platform it driv
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.views import AlertView
+from handlers.views import AlertView, DigestView
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,6 @@ class Sender(Protocol):
 
     async def post_text(self, channel: str, text: str) -> None:
         """Post a plain channel message that is not an alert card (e.g. an escalation ping)."""
+
+    async def post_digest(self, channel: str, digest: DigestView) -> None:
+        """Post the daily digest (rendered by cards/digest.py) as a new channel message."""

@@ -5,9 +5,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_alerts, cli_audit, cli_send, cli_silence
-from bot.cli_support import echo, fail
+from bot import cli_alerts, cli_audit, cli_digest, cli_oncall, cli_send, cli_silence, cli_teams
+from bot.cli_support import echo, fail, unavailable
 from bot.config import ConfigError, Settings, load
 from storage import migrate
 from storage.db import connect
@@ -20,6 +21,9 @@ app.add_typer(config_app, name="config")
 app.add_typer(cli_alerts.app, name="alert")
 app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_silence.app, name="silence")
+app.add_typer(cli_teams.app, name="teams")
+app.add_typer(cli_oncall.app, name="oncall")
+app.add_typer(cli_digest.app, name="digest")
 cli_alerts.app.command("send")(cli_send.send)
 
 
@@ -48,7 +52,11 @@ def db_upgrade() -> None:
         finally:
             await db.dispose()
 
-    echo(f"database at schema {asyncio.run(main())}")
+    try:
+        revision = asyncio.run(main())
+    except (SQLAlchemyError, OSError) as error:
+        unavailable(error)
+    echo(f"database at schema {revision}")
 
 
 @config_app.command("check")

@@ -35,8 +35,14 @@ def run(body: Callable[[Runtime], Awaitable[T]]) -> T:
         fail("\n".join([f"configuration {error.path} is not usable:", *error.problems]))
     except SchemaOutdated as error:
         fail(str(error))
+    except BrokenPipeError:
+        raise  # the reader left (`tandem audit export | head`); click exits quietly
     except (SQLAlchemyError, OSError) as error:
-        fail(f"database unavailable: {type(error).__name__}: {str(error).splitlines()[0]}")
+        unavailable(error)
+
+
+def unavailable(error: Exception) -> NoReturn:
+    fail(f"database unavailable: {type(error).__name__}: {str(error).splitlines()[0]}")
 
 
 def echo(text: str) -> None:

@@ -1,12 +1,13 @@
 """Loading settings from the environment and the YAML configuration file."""
 
+import re
 from pathlib import Path
 
 import yaml
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.config import TandemConfig
+from handlers.config import Strict, TandemConfig
 
 EXAMPLE = Path(__file__).with_name("example.yaml")
 
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     sqlite_synchronous: str = "FULL"
+    # Microsoft Graph and its token endpoint; tests point both at fakes on loopback.
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    graph_login_url: str = "https://login.microsoftonline.com"
     # Microsoft Teams (bot/teams), under the environment names Azure documents.
     microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(
@@ -33,7 +37,19 @@ class Settings(BaseSettings):
         "https://login.botframework.com/v1/.well-known/openidconfiguration"
     )
     teams_token_url: str | None = None  # default: login.microsoftonline.com/<tenant>/...token
-    teams_graph_url: str = "https://graph.microsoft.com/v1.0"
+    # Slack (bot/slack), under the environment names Slack documents.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_posts_per_second: float = 1.0  # per channel; Slack allows about one
+    # Outbox dispatcher (bot/outbox.py): how often it looks for due messages unwoken.
+    outbox_poll_seconds: float = 2.0
+    # Background jobs (bot/scheduler.py): escalation tick, digests; off in most tests.
+    scheduler: bool = True
+    escalation_tick_seconds: float = 15.0
 
 
 class ConfigError(Exception):
@@ -45,33 +61,79 @@ class ConfigError(Exception):
         super().__init__(f"{path}: " + "; ".join(problems))
 
 
+# pydantic names the branch of a union it tried inside `loc` ("SideByHours",
+# "str-enum[Side]"); those are not places in the file.
+_MODELS = frozenset(c.__name__ for c in Strict.__subclasses__())
+_BRANCH = re.compile(r"^[\w-]+\[.+\]$")
+# A cross-reference message that already names its place inside the failing model.
+_PLACED = re.compile(r"^[A-Za-z_]\w*(\[\d+\])*(\.[A-Za-z_]\w*(\[\d+\])*)*: ")
+_SIMPLE = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known setting",
+    "model_type": "must be a mapping of settings",
+    "dict_type": "must be a mapping",
+    "list_type": "must be a list",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+}
+_PATTERNS = {
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "must be an email address such as sam@acme.example",
+    r"^[a-z0-9][a-z0-9-]{0,63}$": "must be lowercase letters, digits and dashes (at most 64)",
+    r"^[A-Z][A-Z0-9]{1,15}$": "must be 2 to 16 capital letters or digits, starting with a letter",
+    r"^[a-z0-9][a-z0-9-]*$": "must be lowercase letters, digits and dashes",
+}
+
+
+def _is_branch(part: object) -> bool:
+    return isinstance(part, str) and (part in _MODELS or bool(_BRANCH.match(part)))
+
+
 def _place(loc: tuple) -> str:
     out = ""
     for part in loc:
+        if _is_branch(part):
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def _wanted(error: dict) -> bool:
+    """Of a union's branches, report only the one the value was written for: the
+    mapping branch for a mapping, the plain-value branch otherwise."""
+    loc = error["loc"]
+    for i, part in enumerate(loc):
+        if _is_branch(part):
+            inside = i < len(loc) - 1  # the branch accepted the value's shape
+            return inside or isinstance(error["input"], dict) == (part in _MODELS)
+    return True
 
 
 def _message(error: dict) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     if kind in ("enum", "literal_error"):
-        return f"must be {ctx.get('expected', 'one of the allowed values')}"
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a known setting"
+        expected = str(ctx.get("expected", "one of the allowed values")).replace("'", "")
+        return f"must be {expected.lower() if expected in ('True', 'False') else expected}"
+    if kind in _SIMPLE:
+        return _SIMPLE[kind]
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return _PATTERNS[ctx["pattern"]]
     return error["msg"].removeprefix("Value error, ")
 
 
 def problems_of(error: ValidationError) -> list[str]:
     found = []
     for e in error.errors():
-        message = _message(e)
+        if not _wanted(e):
+            continue
         place = _place(e["loc"])
-        # Cross-reference checks already start with their own place.
-        found.append(
-            message if place == "(top level)" and ": " in message else f"{place}: {message}"
-        )
+        for line in _message(e).splitlines():
+            if not _PLACED.match(line):
+                found.append(f"{place}: {line}")
+            else:  # a cross-reference check that names its place within `place`
+                found.append(line if place == "(top level)" else f"{place}.{line}")
     return found
 
 
@@ -80,6 +142,9 @@ def load(path: Path) -> TandemConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(path, [f"cannot read the file: {error.strerror}"]) from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ConfigError(path, [f"line {line}: not UTF-8 text; save the file as UTF-8"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -173,7 +173,7 @@ def description(view: AlertView) -> str:
     return truncate(view.description.strip(), DESCRIPTION_LIMIT)
 
 
-def remediation_lines(rem: RemediationView) -> tuple[str, list[str]]:
+def remediation_lines(rem: RemediationView, timezone: str = "UTC") -> tuple[str, list[str]]:
     """A heading and detail lines for the proposed (or decided) fix."""
     heading = f"Proposed fix: {rem.title}"
     lines = [f"Note: {rem.note}"] if rem.note else []
@@ -183,7 +183,19 @@ def remediation_lines(rem: RemediationView) -> tuple[str, list[str]]:
         lines.append(f"{decision}: {rem.decision_reason}" if rem.decision_reason else decision)
     elif rem.needs_internal_approver:
         lines.append("⚠️ Needs an internal approver")
+    if rem.decided_by is None and (rem.reminded_at or rem.expires_at):
+        lines.append(deadline_text(rem, timezone))
     return truncate(heading, FIELD_LIMIT), [truncate(line, FIELD_LIMIT * 2) for line in lines]
+
+
+def deadline_text(rem: RemediationView, timezone: str) -> str:
+    """E.g. 'Approvers reminded 14:32 · lapses 2026-11-22 18:02 GMT'."""
+    parts = []
+    if rem.reminded_at:
+        parts.append(f"Approvers reminded {clock_time(rem.reminded_at, timezone)}")
+    if rem.expires_at:
+        parts.append(f"lapses {format_time(rem.expires_at, timezone)}")
+    return "⏰ " + " · ".join(parts)
 
 
 def verb_past(verb: str) -> str:

@@ -91,7 +91,7 @@ def _links_blocks(view: AlertView) -> list[dict]:
 def _remediation_blocks(view: AlertView) -> list[dict]:
     if view.remediation is None or view.status == Status.RESOLVED:
         return []
-    heading, lines = F.remediation_lines(view.remediation)
+    heading, lines = F.remediation_lines(view.remediation, view.timezone)
     text = "\n".join([f"*{fit(heading, 500)}*", *(fit(line, 500) for line in lines)])
     return [{"type": "section", "block_id": "alert.remediation", "text": mrkdwn(text)}]
 

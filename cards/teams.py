@@ -83,7 +83,7 @@ def _remediation(view: AlertView) -> list[dict]:
     rem = view.remediation
     if rem is None or view.status == Status.RESOLVED:
         return []
-    heading, lines = F.remediation_lines(rem)
+    heading, lines = F.remediation_lines(rem, view.timezone)
     items = [text_block(heading, weight="Bolder"), *(text_block(line) for line in lines)]
     style = "attention" if rem.needs_internal_approver and rem.decided_by is None else "emphasis"
     return [{"type": "Container", "style": style, "items": items, "separator": True}]

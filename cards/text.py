@@ -14,7 +14,7 @@ def render_alert(view: AlertView) -> str:
     if labels:
         lines.append(f"Labels: {labels}")
     if view.remediation is not None and view.status != Status.RESOLVED:
-        heading, details = F.remediation_lines(view.remediation)
+        heading, details = F.remediation_lines(view.remediation, view.timezone)
         lines += [heading, *(f"  {line}" for line in details)]
     lines += [f"Link: {url}" for _, url in F.link_items(view)]
     description = F.description(view)

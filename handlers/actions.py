@@ -56,14 +56,19 @@ async def _subject(session: AsyncSession, alert: Alert) -> policy.Subject:
         owner_name=owner.name if owner else None,
         proposer_email=proposal.proposed_by if proposal else None,
         proposer_side=Side(proposal.proposer_side) if proposal else None,
+        status=Status(alert.status),
     )
 
 
 def _claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> str | None:
+    # A resolved alert keeps its last owner (lifecycle answers that claim), and the
+    # owner of a snoozed alert claims it to wake it up: neither is a conflict.
     if cmd.verb is not Verb.CLAIM or subject.owner_email is None:
         return None
+    if subject.status is Status.RESOLVED:
+        return None
     if subject.owner_email == actor.email:
-        return f"You already own {subject.short_id}."
+        return None if subject.status is Status.SNOOZED else f"You already own {subject.short_id}."
     return f"{subject.short_id} is already claimed by {subject.owner_name}."
 
 

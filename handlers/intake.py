@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import silences
+from handlers import escalation, silences
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.durations import parse_duration
@@ -21,6 +21,7 @@ from handlers.enums import Status
 from handlers.fanout import enqueue_card, record
 from handlers.intake_types import AlertIn, EventAction
 from handlers.routing import route
+from storage import queries
 from storage.models import Alert, Outbox, Tenant
 
 
@@ -53,12 +54,14 @@ def fingerprint(tenant_id: str, event: AlertIn) -> str:
     return f"{event.source}:{digest[:40]}"
 
 
-async def _find(session: AsyncSession, tenant_id: str, key: str, live: bool) -> Alert | None:
-    query = select(Alert).where(Alert.tenant_id == tenant_id, Alert.fingerprint == key)
-    if live:
-        query = query.where(Alert.status != Status.RESOLVED)
-    else:
-        query = query.where(Alert.status == Status.RESOLVED).order_by(Alert.id.desc()).limit(1)
+async def _last_resolved(session: AsyncSession, tenant_id: str, key: str) -> Alert | None:
+    query = (
+        select(Alert)
+        .where(Alert.tenant_id == tenant_id, Alert.fingerprint == key,
+               Alert.status == Status.RESOLVED)
+        .order_by(Alert.id.desc())
+        .limit(1)
+    )
     return (await session.execute(query)).scalars().first()
 
 
@@ -107,6 +110,7 @@ async def _create(
         first_seen=event.occurred_at or now,
         last_seen=now,
     )
+    escalation.restart(cfg, alert, now)
     session.add(alert)
     await session.flush()
     details = {"dedup_key": key, "severity": alert.severity}
@@ -152,6 +156,7 @@ async def _transition(
     else:
         alert.resolved_at, alert.owner_email, alert.count = None, None, alert.count + 1
         alert.last_seen = now
+        escalation.restart(cfg, alert, now)
     await session.flush()
     await record(
         session,
@@ -169,7 +174,7 @@ async def ingest(
     session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, event: AlertIn, now: datetime
 ) -> Ingested:
     key = fingerprint(tenant.id, event)
-    live = await _find(session, tenant.id, key, live=True)
+    live = await queries.live_alert(session, tenant.id, key)
     if event.action is EventAction.RESOLVE:
         if live is None:
             return Ingested(Effect.IGNORED, None, key)
@@ -191,7 +196,7 @@ async def ingest(
     if live is not None:
         await _repeat(session, cfg, live, now)
         return Ingested(Effect.DEDUPLICATED, live.short_id, key)
-    recent = await _find(session, tenant.id, key, live=False)
+    recent = await _last_resolved(session, tenant.id, key)
     if (
         recent
         and recent.resolved_at

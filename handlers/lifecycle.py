@@ -53,7 +53,7 @@ STATUS_WORDS = {
 _SPECIFIC: dict[tuple[Verb, Status | None], str] = {
     (Verb.REOPEN, None): "{id} is not resolved, so there is nothing to reopen.",
     (Verb.PROPOSE, S.OPEN): "{id} is not claimed yet; claim it before proposing a fix.",
-    (Verb.PROPOSE, S.SNOOZED): "{id} is snoozed and unowned; claim it before proposing a fix.",
+    (Verb.PROPOSE, S.SNOOZED): "{id} is snoozed; claim it before proposing a fix.",
     (Verb.PROPOSE, S.SILENCED): "{id} is silenced; claim it before proposing a fix.",
     (Verb.PROPOSE, S.REMEDIATION_PENDING): "{id} already has a fix waiting for approval.",
     (Verb.APPROVE, None): "{id} has no fix waiting for approval.",

@@ -1,38 +1,54 @@
 """Which verbs a person may use on an alert right now, for cards that show each viewer
 only the buttons their role allows (Teams refreshes a card per viewer).
 
-It asks the same questions dispatch() asks before acting (tenant, lifecycle, claim
-conflict, policy), through the same functions, so a shown button is one that works.
+It asks the questions dispatch() asks before acting (tenant, lifecycle, claim
+conflict, policy) through the same functions, on the alert's view instead of its row,
+so a card can be re-rendered per viewer without another database round trip.
 """
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers import lifecycle, policy
-from handlers.actions import _claimed_by_other, _subject
+from handlers.actions import _claimed_by_other
 from handlers.commands import Command, Identity
 from handlers.config import TandemConfig
-from handlers.enums import Status, Verb
-from handlers.people import Actor, resolve
-from storage import queries
-from storage.models import Alert
+from handlers.enums import Role, Status, Verb
+from handlers.people import Actor
+from handlers.views import AlertView
 
 
-def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, alert: Alert,
+def configured_actor(cfg: TandemConfig, email: str | None) -> Actor | None:
+    """The configured person with this email as an Actor (config is the source of truth)."""
+    person = next((p for p in cfg.people if email and p.email == email.lower()), None)
+    if person is None:
+        return None
+    return Actor(email=person.email, name=person.name, side=person.side,
+                 roles=frozenset(Role(r) for r in person.roles),
+                 tenants=frozenset(person.tenants))
+
+
+def subject_of(view: AlertView) -> policy.Subject:
+    pending = view.remediation if view.status is Status.REMEDIATION_PENDING else None
+    return policy.Subject(
+        short_id=view.short_id, tenant_id=view.tenant_id, tenant_name=view.tenant_name,
+        severity=view.severity, owner_email=view.owner.email if view.owner else None,
+        owner_name=view.owner.name if view.owner else None,
+        proposer_email=pending.proposed_by.email if pending else None,
+        proposer_side=pending.proposed_by.side if pending else None,
+    )
+
+
+def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, view: AlertView,
                subject: policy.Subject) -> bool:
-    if lifecycle.next_status(verb, Status(alert.status)) is None:
+    if lifecycle.next_status(verb, view.status) is None:
         return False
-    if _claimed_by_other(Command(verb, alert.short_id, Identity(email=actor.email)), actor,
-                         subject):
+    probe = Command(verb, view.short_id, Identity(email=actor.email))
+    if _claimed_by_other(probe, actor, subject):
         return False
     return policy.refusal(actor, verb, subject, cfg.approval) is None
 
 
-async def allowed_verbs(session: AsyncSession, cfg: TandemConfig, who: Identity,
-                        short_id: str) -> frozenset[Verb]:
-    """The verbs `who` may use on `short_id`; empty for strangers and other tenants."""
-    actor = await resolve(session, who)
-    alert = await queries.alert_by_short_id(session, short_id)
-    if actor is None or alert is None or alert.tenant_id not in actor.tenants:
+def allowed_verbs(cfg: TandemConfig, actor: Actor | None, view: AlertView) -> frozenset[Verb]:
+    """The verbs `actor` may use on the alert; empty for strangers and other tenants."""
+    if actor is None or view.tenant_id not in actor.tenants:
         return frozenset()
-    subject = await _subject(session, alert)
-    return frozenset(v for v in Verb if _permitted(cfg, actor, v, alert, subject))
+    subject = subject_of(view)
+    return frozenset(v for v in Verb if _permitted(cfg, actor, v, view, subject))

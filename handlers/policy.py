@@ -6,7 +6,7 @@
 from dataclasses import dataclass
 
 from handlers.config import ApprovalPolicy
-from handlers.enums import Role, Severity, Side, Verb
+from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.people import Actor
 
 REQUIRED_ROLE: dict[Verb, Role] = {verb: Role.RESPONDER for verb in Verb} | {
@@ -28,6 +28,7 @@ class Subject:
     owner_name: str | None
     proposer_email: str | None = None
     proposer_side: Side | None = None
+    status: Status | None = None
 
 
 def needs_internal_approver(policy: ApprovalPolicy, severity: Severity, side: Side) -> bool:

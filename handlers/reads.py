@@ -52,7 +52,7 @@ async def list_alerts(
 ) -> list[AlertView] | str:
     if state not in STATES:
         return f"Unknown list {state!r}; use one of: {', '.join(STATES)}."
-    async with db.transaction() as session:
+    async with db.read() as session:
         viewer = await _viewer(session, email)
         if isinstance(viewer, str):
             return viewer
@@ -77,7 +77,7 @@ async def list_alerts(
 async def show_alert(
     db: Database, cfg: TandemConfig, short_id: str, email: str | None
 ) -> AlertView | str:
-    async with db.transaction() as session:
+    async with db.read() as session:
         alert = await _visible(session, email, short_id)
         return alert if isinstance(alert, str) else await alert_view(session, cfg, alert)
 
@@ -85,7 +85,7 @@ async def show_alert(
 async def alert_history(
     db: Database, cfg: TandemConfig, short_id: str, email: str | None
 ) -> tuple[AlertView, list[HistoryEntry]] | str:
-    async with db.transaction() as session:
+    async with db.read() as session:
         alert = await _visible(session, email, short_id)
         if isinstance(alert, str):
             return alert

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import escalation
 from handlers.config import TandemConfig
 from handlers.durations import parse_duration
 from handlers.enums import Role, Severity, Side, Status, Verb
@@ -55,6 +56,7 @@ async def claim(ctx: Context) -> dict:
 
 async def release(ctx: Context) -> dict:
     ctx.alert.owner_email = None
+    escalation.arm(ctx.cfg, ctx.alert, ctx.now)
     return {}
 
 
@@ -62,6 +64,7 @@ async def reassign(ctx: Context) -> dict:
     target = ctx.args.get("to", "").strip().lower()
     if target in (Side.INTERNAL, Side.PARTNER):
         _hand_to_side(ctx.alert, Side(target))
+        escalation.arm(ctx.cfg, ctx.alert, ctx.now)
         return {"to_side": target}
     person = await queries.person_by_email(ctx.session, target) if target else None
     if person is None:
@@ -84,7 +87,7 @@ async def escalate(ctx: Context) -> dict:
         side = Side(ctx.alert.owner_side or ctx.actor.side).other
         _hand_to_side(ctx.alert, side)
         details["to_side"] = side.value
-    return details
+    return details | await escalation.jumped(ctx.session, ctx.cfg, ctx.alert, ctx.now)
 
 
 async def propose(ctx: Context) -> dict:
@@ -136,6 +139,7 @@ async def reopen(ctx: Context) -> dict:
         raise Invalid(f"{live.short_id} is the live alert for this source now; work on it instead.")
     a = ctx.alert
     a.owner_email, a.resolved_at, a.claimed_at, a.escalation_level = None, None, None, 0
+    escalation.restart(ctx.cfg, a, ctx.now)
     return {}
 
 

@@ -2,6 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.approval_reminders import expires_at
 from handlers.config import TandemConfig
 from handlers.enums import Severity, Side, Status
 from handlers.people import person_view
@@ -11,7 +12,7 @@ from storage.models import Alert, AuditEvent, Remediation
 
 
 async def _remediation(
-    session: AsyncSession, cfg: TandemConfig, row: Remediation | None
+    session: AsyncSession, cfg: TandemConfig, row: Remediation | None, tenant_id: str
 ) -> RemediationView | None:
     if row is None:
         return None
@@ -28,6 +29,8 @@ async def _remediation(
         status=row.status,
         decided_by=person_view(decided) if decided else None,
         decision_reason=row.decision_reason,
+        reminded_at=row.reminded_at,
+        expires_at=expires_at(cfg.tenant(tenant_id), row),
     )
 
 
@@ -37,7 +40,7 @@ async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> 
     remediation = None
     if alert.status.startswith("remediation_"):
         remediation = await _remediation(
-            session, cfg, await queries.latest_remediation(session, alert.id)
+            session, cfg, await queries.latest_remediation(session, alert.id), alert.tenant_id
         )
     return AlertView(
         id=alert.id,

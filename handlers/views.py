@@ -32,6 +32,8 @@ class RemediationView:
     status: str
     decided_by: PersonView | None = None
     decision_reason: str = ""
+    reminded_at: datetime | None = None  # when the approvers were reminded
+    expires_at: datetime | None = None  # when an undecided fix lapses
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,93 @@ class HistoryEntry:
     from_status: str | None
     to_status: str | None
     details: dict
+
+
+@dataclass(frozen=True)
+class DutyView:
+    """Who is on call in one layer (or overall, `layer` None), until when, and who is next."""
+
+    layer: str | None
+    person: PersonView | None
+    until: datetime | None = None
+    next_person: PersonView | None = None
+    next_from: datetime | None = None
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class OnCallView:
+    tenant_id: str
+    tenant_name: str
+    timezone: str
+    at: datetime
+    overall: DutyView
+    layers: tuple[DutyView, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestAlert:
+    short_id: str
+    title: str
+    severity: Severity
+    status: Status
+    first_seen: datetime
+    owner: PersonView | None = None
+    over_sla: bool = False
+
+
+@dataclass(frozen=True)
+class DigestApproval:
+    short_id: str
+    fix: str
+    proposed_by: PersonView
+    proposed_at: datetime
+    needs_internal_approver: bool = False
+
+
+@dataclass(frozen=True)
+class SlaBreaches:
+    """Alerts of one severity that went unclaimed past their ack SLA during the period."""
+
+    severity: Severity
+    count: int
+    limit_seconds: int
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    """Mean time to acknowledge (claim) and to resolve, for one side or "all"."""
+
+    side: str
+    acknowledged: int = 0
+    mtta_seconds: float | None = None
+    resolved: int = 0
+    mttr_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceNoise:
+    source: str
+    alerts: int
+    events: int
+
+
+@dataclass(frozen=True)
+class DigestView:
+    """One tenant's daily digest for the period since..until."""
+
+    tenant_id: str
+    tenant_name: str
+    timezone: str
+    since: datetime
+    until: datetime
+    new: int
+    resolved: int
+    open: int
+    unclaimed: int
+    oldest_unclaimed: tuple[DigestAlert, ...] = ()
+    oldest_open: tuple[DigestAlert, ...] = ()
+    pending_approvals: tuple[DigestApproval, ...] = ()
+    sla_breaches: tuple[SlaBreaches, ...] = ()
+    response: tuple[ResponseTimes, ...] = ()
+    noisiest: tuple[SourceNoise, ...] = ()

@@ -8,11 +8,13 @@ notice a deleted tail.
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -34,15 +36,24 @@ _CHAINED = (
 )
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_chained = itemgetter(*_CHAINED)
+
+
 def _stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """2026-11-20T14:02:00.000000Z: strftime's "%Y-%m-%dT%H:%M:%S.%fZ", done faster."""
+    return at.isoformat(timespec="microseconds")[:26] + "Z"
 
 
-def event_hash(fields: dict) -> str:
-    body = {k: fields[k] for k in _CHAINED}
+def _digest(values: Sequence) -> str:
+    """The hash of an event given its _CHAINED values, in that order."""
+    body = dict(zip(_CHAINED, values, strict=True))
     body["at"] = _stamp(body["at"])
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
+
+
+def event_hash(fields: Mapping) -> str:
+    return _digest(_chained(fields))
 
 
 async def append(
@@ -87,6 +98,31 @@ async def append(
     return row
 
 
+_OPTIONAL = {"actor_side": None, "alert": None, "from_status": None, "to_status": None}
+
+
+async def append_many(session: AsyncSession, tenant_id: str, entries: list[dict]) -> None:
+    """`append` for a batch of one tenant's events (each a dict of append's keyword
+    arguments): the same chain, in two statements for the batch instead of two each."""
+    if not entries:
+        return
+    bump = (
+        update(Tenant)
+        .where(Tenant.id == tenant_id)
+        .values(audit_seq=Tenant.audit_seq + len(entries))
+        .returning(Tenant.audit_seq, Tenant.audit_head)
+    )
+    last, head = (await session.execute(bump)).one()
+    prev, rows = head or GENESIS, []
+    for seq, entry in enumerate(entries, start=last - len(entries) + 1):
+        fields = {**_OPTIONAL, **entry, "tenant_id": tenant_id, "seq": seq, "prev_hash": prev,
+                  "details": entry.get("details") or {}}
+        fields["hash"] = prev = event_hash(fields)
+        rows.append(fields)
+    await session.execute(insert(AuditEvent), rows)
+    await session.execute(update(Tenant).where(Tenant.id == tenant_id).values(audit_head=prev))
+
+
 @dataclass(frozen=True)
 class Break:
     tenant_id: str
@@ -107,23 +143,25 @@ class Verification:
         return self.broken is None
 
 
-def _check(row: dict, expected_seq: int, prev: str) -> str | None:
-    if row["seq"] != expected_seq:
+EXPORTED = (*_CHAINED, "hash")
+_SEQ, _PREV, _HASH = (EXPORTED.index(k) for k in ("seq", "prev_hash", "hash"))
+
+
+def _check(row: Sequence, expected_seq: int, prev: str) -> str | None:
+    """`row` holds an event's EXPORTED values, in that order."""
+    if row[_SEQ] != expected_seq:
         return f"is out of sequence (expected #{expected_seq}): events are missing"
-    if row["prev_hash"] != prev:
+    if row[_PREV] != prev:
         return "does not link to the event before it"
-    if event_hash(row) != row["hash"]:
+    if _digest(row[:_HASH]) != row[_HASH]:
         return "has been altered: its hash does not match its contents"
     return None
 
 
-EXPORTED = (*_CHAINED, "hash")
-
-
-async def events(
+async def _batches(
     db: Database, tenant_id: str, since: datetime | None = None
-) -> AsyncIterator[dict]:
-    """A tenant's events in sequence order, streamed in batches."""
+) -> AsyncIterator[Sequence[Sequence]]:
+    """A tenant's events in sequence order, as batches of EXPORTED-ordered rows."""
     stmt = select(*(getattr(AuditEvent, k) for k in EXPORTED)).where(
         AuditEvent.tenant_id == tenant_id
     )
@@ -132,26 +170,38 @@ async def events(
     stmt = stmt.order_by(AuditEvent.seq).execution_options(yield_per=5000)
     async with db.engine.connect() as conn:
         result = await conn.stream(stmt)
-        async for part in result.mappings().partitions():
+        async for part in result.partitions():
+            yield part
+
+
+async def events(
+    db: Database, tenant_id: str, since: datetime | None = None
+) -> AsyncIterator[dict]:
+    """A tenant's events in sequence order, streamed in batches."""
+    async with aclosing(_batches(db, tenant_id, since)) as batches:
+        async for part in batches:
             for row in part:
-                yield row
+                yield row._mapping
 
 
 async def _verify_tenant(db: Database, tenant: Tenant) -> tuple[int, Break | None]:
     prev, seq = GENESIS, 0
-    async for row in events(db, tenant.id):
-        seq += 1
-        reason = _check(row, seq, prev)
-        if reason:
-            return seq, Break(tenant.id, row["seq"], reason)
-        prev = row["hash"]
+    # Plain rows rather than mappings: this loop runs once per event ever logged.
+    async with aclosing(_batches(db, tenant.id)) as batches:  # stopping early closes the stream
+        async for part in batches:
+            for row in part:
+                seq += 1
+                reason = _check(row, seq, prev)
+                if reason:
+                    return seq, Break(tenant.id, row[_SEQ], reason)
+                prev = row[_HASH]
     if seq != tenant.audit_seq or prev != (tenant.audit_head or GENESIS):
         return seq, Break(tenant.id, seq + 1, "is missing: the log ends before its recorded head")
     return seq, None
 
 
 async def verify(db: Database, tenant_id: str | None = None) -> Verification:
-    async with db.transaction() as session:
+    async with db.read() as session:
         query = select(Tenant).order_by(Tenant.id)
         if tenant_id:
             query = query.where(Tenant.id == tenant_id)

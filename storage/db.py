@@ -4,6 +4,7 @@ A `Database` hands out one transaction per unit of work; handlers receive the
 session and never commit: leaving `transaction()` commits, an exception rolls back.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Take over transaction control so every write transaction starts with
@@ -43,13 +44,24 @@ def _prepare_sqlite(engine: AsyncEngine, synchronous: str) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 @dataclass
 class Database:
+    """`transaction()` for units of work that write; `read()` for those that only read.
+
+    SQLite has one writer at a time: in-process writers queue on an asyncio lock
+    (fair, no polling) rather than on SQLite's busy handler, whose sleeps grow to
+    100 ms; readers take a deferred transaction on their own engine and never wait
+    for writers (WAL). On PostgreSQL both are ordinary transactions on one engine.
+    """
+
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    readers: async_sessionmaker[AsyncSession]
+    read_engine: AsyncEngine | None = None
+    _writer: asyncio.Lock | None = None
 
     @property
     def dialect(self) -> str:
@@ -57,8 +69,21 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session, session.begin():
+        async with self._writing(), self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.readers() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        if self._writer is None:
+            yield
+            return
+        async with self._writer:
+            yield
 
     async def ping(self) -> bool:
         try:
@@ -70,6 +95,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
 
 
 def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Database:
@@ -78,6 +105,11 @@ def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) 
     if full.startswith("postgresql"):
         kwargs = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
     engine = create_async_engine(full, **kwargs)
-    if engine.dialect.name == "sqlite":
-        _prepare_sqlite(engine, sqlite_synchronous)
-    return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+    writers = async_sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name != "sqlite":
+        return Database(engine, writers, writers)
+    _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE")
+    read_engine = create_async_engine(full)
+    _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN")
+    readers = async_sessionmaker(read_engine, expire_on_commit=False)
+    return Database(engine, writers, readers, read_engine, asyncio.Lock())

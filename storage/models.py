@@ -1,7 +1,7 @@
 """The tables. Configuration (tenants, people) is mirrored here so that alerts and
 audit rows can refer to it; the YAML file stays the source of truth."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -109,6 +109,7 @@ class Remediation(SQLModel, table=True):
     decision_reason: str = ""
     proposed_at: datetime = _ts()
     decided_at: datetime | None = _ts(nullable=True)
+    reminded_at: datetime | None = _ts(nullable=True)  # approvers were reminded (once)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -159,7 +160,16 @@ class Outbox(SQLModel, table=True):
     last_error: str = ""
     done_at: datetime | None = _ts(nullable=True)
 
-    __table_args__ = (Index("ix_outbox_pending", "done_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "done_at", "due_at"),
+        # Intake asks "is a card refresh already queued for this alert?" on every repeat.
+        Index(
+            "ix_outbox_alert_pending",
+            "alert_id",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+    )
 
 
 class MessageRef(SQLModel, table=True):
@@ -216,3 +226,52 @@ class TeamsConversation(SQLModel, table=True):
     conversation_id: str | None = Field(default=None, max_length=300)
     email: str | None = Field(default=None, max_length=320, index=True)
     updated_at: datetime = _ts()
+
+
+# On-call, escalation and digest (handlers/oncall.py, escalation.py, digest.py).
+# Window queries of the digest and the timers of the escalation tick use these.
+Index("ix_alert_tenant_first_seen", Alert.tenant_id, Alert.first_seen)
+Index("ix_alert_tenant_claimed_at", Alert.tenant_id, Alert.claimed_at)
+Index("ix_alert_tenant_resolved_at", Alert.tenant_id, Alert.resolved_at)
+Index("ix_alert_tenant_status_first_seen", Alert.tenant_id, Alert.status, Alert.first_seen)
+Index(
+    "ix_alert_snooze_due",
+    Alert.snoozed_until,
+    sqlite_where=text("snoozed_until IS NOT NULL"),
+    postgresql_where=text("snoozed_until IS NOT NULL"),
+)
+Index(
+    "ix_remediation_pending",
+    Remediation.proposed_at,
+    sqlite_where=text("status = 'pending'"),
+    postgresql_where=text("status = 'pending'"),
+)
+
+
+class OncallOverride(SQLModel, table=True):
+    """Someone covers on-call from starts_at to ends_at; `layer` None covers the tenant."""
+
+    __tablename__ = "oncall_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    layer: str | None = Field(default=None, max_length=40)
+    email: str = Field(foreign_key="person.email", max_length=320)
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()
+    created_by: str = Field(max_length=320)
+    created_at: datetime = _ts()
+
+    __table_args__ = (Index("ix_oncall_override_window", "tenant_id", "ends_at"),)
+
+
+class DigestSent(SQLModel, table=True):
+    """One row per digest posted: the key makes it once per channel per local day."""
+
+    __tablename__ = "digest_sent"
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenant.id", max_length=64)
+    platform: str = Field(primary_key=True, max_length=16)
+    channel: str = Field(primary_key=True, max_length=200)
+    local_date: date = Field(primary_key=True)
+    sent_at: datetime = _ts()

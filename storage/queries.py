@@ -1,29 +1,46 @@
 """Query functions the domain uses; every one takes the unit of work's session."""
 
 from collections.abc import Sequence
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Alert, AuditEvent, Membership, Person, Remediation, Tenant
 
 
+# Spelled exactly as the partial unique index's predicate, literal and not a bound
+# parameter, so SQLite can prove the index applies and use it.
+LIVE = Alert.status != literal_column("'resolved'")
+T = TypeVar("T")
+
+
+def _held(session: AsyncSession, row: T) -> T:
+    """Keep `row` referenced until the unit of work ends. The session's identity map
+    holds rows weakly: a tenant or person nobody references any more is dropped, and
+    the next lookup of the same row (a command asks for its tenant and people several
+    times) would go back to the database."""
+    if row is not None:
+        session.info.setdefault("held", {})[id(row)] = row
+    return row
+
+
 async def tenant(session: AsyncSession, tenant_id: str) -> Tenant | None:
-    return await session.get(Tenant, tenant_id)
+    return _held(session, await session.get(Tenant, tenant_id))
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
-    return await session.get(Person, email.lower())
+    return _held(session, await session.get(Person, email.lower()))
 
 
 async def person_by_slack(session: AsyncSession, team: str, user: str) -> Person | None:
     query = select(Person).where(Person.slack_team == team, Person.slack_user == user)
-    return (await session.execute(query)).scalar_one_or_none()
+    return _held(session, (await session.execute(query)).scalar_one_or_none())
 
 
 async def person_by_teams(session: AsyncSession, aad_object_id: str) -> Person | None:
     query = select(Person).where(Person.teams_aad_id == aad_object_id)
-    return (await session.execute(query)).scalar_one_or_none()
+    return _held(session, (await session.execute(query)).scalar_one_or_none())
 
 
 async def tenants_of(session: AsyncSession, email: str) -> set[str]:
@@ -88,7 +105,5 @@ async def count_alerts(session: AsyncSession, tenant_id: str) -> int:
 
 async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) -> Alert | None:
     """The unresolved alert with this fingerprint, if any (at most one exists)."""
-    query = select(Alert).where(
-        Alert.tenant_id == tenant_id, Alert.fingerprint == fingerprint, Alert.status != "resolved"
-    )
+    query = select(Alert).where(Alert.tenant_id == tenant_id, Alert.fingerprint == fingerprint, LIVE)
     return (await session.execute(query)).scalar_one_or_none()

@@ -160,6 +160,13 @@ def cfg():
     return load(DATA / "config.yaml")
 
 
+@pytest.fixture(autouse=True)
+def _no_background_jobs(monkeypatch):
+    """On the wall clock the scheduler would ping and send digests in unrelated tests;
+    scheduler tests opt in with Settings(scheduler=True)."""
+    monkeypatch.setenv("TANDEM_SCHEDULER", "false")
+
+
 @pytest.fixture
 async def db(db_url, cfg) -> Database:
     database = await _synced(db_url, cfg)
@@ -179,6 +186,15 @@ async def pg_db(pg_url, cfg) -> Database:
     database = await _synced(pg_url, cfg)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def replicas(db, db_url) -> list[Database]:
+    """`db` as three processes would see it: three engines with their own pools."""
+    others = [connect(db_url), connect(db_url)]
+    yield [db, *others]
+    for other in others:
+        await other.dispose()
 
 
 NOW = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -81,11 +82,19 @@ class SecurityPoller:
         cfg: TandemConfig,
         tenant_id: str,
         client: GraphServiceClient,
+        transport: httpx.AsyncClient,
         clock: Callable[[], datetime] | None = None,
     ):
         self._db, self._cfg, self._tenant = db, cfg, cfg.tenant(tenant_id)
-        self._client = client
+        self._client, self._transport = client, transport
         self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def tenant_id(self) -> str:
+        return self._tenant.id
+
+    async def close(self) -> None:
+        await self._transport.aclose()
 
     async def _cursor(self) -> str:
         async with self._db.transaction() as session:

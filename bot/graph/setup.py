@@ -5,10 +5,10 @@ import os
 
 import aiohttp
 
+from bot.client_credentials import ClientCredentials
 from bot.config import Settings
+from bot.graph.client import GraphCredential, graph_client
 from bot.graph.security_poller import SecurityPoller
-from bot.teams.directory import graph_client
-from bot.teams.tokens import ClientCredentials, GraphCredential
 from handlers.config import TandemConfig
 from storage.db import Database
 
@@ -36,6 +36,6 @@ def security_pollers(
                 f"{settings.graph_login_url.rstrip('/')}/{integration.aad_tenant}/oauth2/v2.0/token"
             )
             credentials = ClientCredentials(http, token_url, integration.client_id, secret)
-            client = graph_client(GraphCredential(credentials), settings.graph_url)
-            pollers.append(SecurityPoller(db, cfg, tenant.id, client))
+            client, transport = graph_client(GraphCredential(credentials), settings.graph_url)
+            pollers.append(SecurityPoller(db, cfg, tenant.id, client, transport))
     return pollers

@@ -43,7 +43,7 @@ def alertmanager_binary():
     if BINARY is None:
         if os.environ.get("TANDEM_TEST_ALERTMANAGER") == "required":
             pytest.fail("prometheus-alertmanager is required but not installed")
-        pytest.skip("prometheus-alertmanager not installed (apt-get install prometheus-alertmanager)")
+        pytest.skip("prometheus-alertmanager not installed (apt-get it to run this test)")
     return BINARY
 
 

@@ -48,6 +48,7 @@ async def poller(graph, db, cfg):
     async with aiohttp.ClientSession() as http:
         (only,) = security_pollers(db, cfg, settings, http)
         yield only
+        await only.close()
 
 
 async def alerts(db) -> list[Alert]:

@@ -235,6 +235,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_pending", ["done_at", "due_at"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_alert_pending",
+            ["alert_id"],
+            unique=False,
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        )
 
     op.create_table(
         "remediation",
@@ -281,6 +288,7 @@ def downgrade() -> None:
     op.drop_table("remediation")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_pending")
+        batch_op.drop_index("ix_outbox_alert_pending")
 
     op.drop_table("outbox")
     op.drop_table("message_ref")

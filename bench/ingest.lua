@@ -1,0 +1,40 @@
+-- wrk script: POST alerts over a fixed set of fingerprints; stop after a set count.
+-- Env: PATH_KIND (native|events), KEYS (fingerprints), LIMIT (responses, 0 = by time),
+-- TOKEN (bearer or routing key).
+local kind = os.getenv("PATH_KIND") or "native"
+local keys = tonumber(os.getenv("KEYS") or "1000")
+local limit = tonumber(os.getenv("LIMIT") or "0")
+local token = os.getenv("TOKEN") or ""
+local seen, ok = 0, 0
+
+function setup(thread) thread:set("id", 0) end
+
+function init(args)
+  math.randomseed(os.time() + (id or 0))
+end
+
+request = function()
+  local key = "bench-" .. math.random(1, keys)
+  if kind == "events" then
+    local body = '{"routing_key":"' .. token .. '","event_action":"trigger","dedup_key":"' .. key ..
+      '","payload":{"summary":"Benchmark alert ' .. key .. '","source":"bench","severity":"error"}}'
+    return wrk.format("POST", "/v2/enqueue", {["Content-Type"] = "application/json"}, body)
+  end
+  local body = '{"title":"Benchmark alert ' .. key .. '","severity":"high","dedup_key":"' .. key .. '"}'
+  return wrk.format("POST", "/v1/alerts",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+
+response = function(status, headers, body)
+  seen = seen + 1
+  if status >= 200 and status < 300 then ok = ok + 1 end
+  if limit > 0 and seen >= limit then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"non2xx":%d,"errors":%d,"p50_us":%d,"p99_us":%d}\n',
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end

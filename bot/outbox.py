@@ -1,0 +1,165 @@
+"""The outbox dispatcher, shared by every chat platform.
+
+Outbox rows are written by handlers/fanout.py in the same transaction as each
+change. The dispatcher finds due rows for the platforms it has a Sender for, and
+runs one worker task per channel, so a slow or rate-limited channel never holds up
+another. It wakes on a poll interval, when `wake()` is called (after a click or an
+intake), and when a deferred retry falls due. Several processes may run it on one
+PostgreSQL database: see outbox_store.py for how work is leased.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+
+from bot import outbox_store as store
+from bot.channels import Sender
+from bot.outbox_delivery import Channel, Tuning, deliver_card, deliver_row, post_notes
+from bot.pacing import Pacer, Pacing
+from bot.runtime import Runtime
+from handlers.config import TandemConfig
+from storage.db import Database
+from storage.types import utcnow
+
+log = logging.getLogger("tandem.outbox")
+ChannelKey = tuple[str, str]  # (platform, channel)
+
+
+@dataclass(frozen=True)
+class _Registered:
+    sender: Sender
+    pacing: Pacing
+
+
+class Dispatcher:
+    def __init__(self, db: Database, cfg: TandemConfig, tuning: Tuning | None = None,
+                 clock: Callable[[], datetime] = utcnow):
+        self.db, self.cfg, self.clock = db, cfg, clock
+        self.tuning = tuning or Tuning()
+        self._senders: dict[str, _Registered] = {}
+        self._pacers: dict[ChannelKey, Pacer] = {}
+        self._workers: dict[ChannelKey, asyncio.Task] = {}
+        self._dirty: set[ChannelKey] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._event = asyncio.Event()
+
+    def add_sender(self, sender: Sender, pacing: Pacing) -> None:
+        self._senders[sender.platform] = _Registered(sender, pacing)
+        self.wake()
+
+    async def remove_sender(self, platform: str) -> None:
+        """Stop delivering to `platform`; its in-flight work resumes on the next start."""
+        self._senders.pop(platform, None)
+        await self._cancel([t for (p, _), t in self._workers.items() if p == platform])
+
+    def wake(self) -> None:
+        """Look for work now (call after committing something that enqueued rows)."""
+        self._event.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled."""
+        while True:
+            try:
+                await self._scan()
+            except Exception:  # a database hiccup must not end delivery for good
+                log.exception("outbox: scan failed; retrying")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), self.tuning.poll_seconds)
+            self._event.clear()
+
+    async def drain(self) -> None:
+        """Deliver everything due now and return (tests, benchmarks, one-shot use)."""
+        while True:
+            await self._scan()
+            running = [t for t in self._workers.values() if not t.done()]
+            if not running:
+                return
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+        await self._cancel(list(self._workers.values()))
+
+    async def _cancel(self, tasks: list[asyncio.Task]) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _scan(self) -> None:
+        units = await store.due_work(self.db, sorted(self._senders), self.clock(),
+                                     self.tuning.batch * 10)
+        for key in dict.fromkeys((u.platform, u.channel) for u in units):
+            task = self._workers.get(key)
+            if task is not None and not task.done():
+                self._dirty.add(key)  # the running worker looks once more before it stops
+            else:
+                self._workers[key] = asyncio.create_task(self._worker(key))
+
+    def _retry_at(self, when: datetime) -> None:
+        """Wake when a deferred retry falls due (other processes' retries: the poll)."""
+        loop = asyncio.get_running_loop()
+        delay = max((when - self.clock()).total_seconds(), 0.0) + 0.01
+        self._timers = {t for t in self._timers if t.when() > loop.time()}
+        self._timers.add(loop.call_later(delay, self.wake))
+
+    def _channel(self, key: ChannelKey) -> Channel | None:
+        registered = self._senders.get(key[0])
+        if registered is None:
+            return None
+        pacer = self._pacers.get(key)
+        if pacer is None or pacer.pacing != registered.pacing:
+            pacer = self._pacers[key] = Pacer(registered.pacing)
+        return Channel(self.db, self.cfg, self.tuning, self.clock, registered.sender, pacer,
+                       self._retry_at)
+
+    async def _worker(self, key: ChannelKey) -> None:
+        try:
+            self._dirty.discard(key)
+            while await self._batch(key) or key in self._dirty:
+                self._dirty.discard(key)
+        except Exception:
+            log.exception("outbox: worker for %s %s failed; it restarts on the next scan", *key)
+
+    async def _batch(self, key: ChannelKey) -> bool:
+        """One batch of a channel's due work; False when there was nothing to do."""
+        ch = self._channel(key)
+        if ch is None:
+            return False
+        units = await store.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1])
+        gate = asyncio.Semaphore(self.tuning.parallel_cards)
+
+        async def card(unit: store.Unit) -> store.CardWork | bool:
+            async with gate:
+                return await deliver_card(ch, unit)
+
+        results = await asyncio.gather(*(card(u) for u in units if u.kind == "card"))
+        for work in results:
+            if isinstance(work, store.CardWork):
+                await post_notes(ch, work)
+        moved = [await deliver_row(ch, u) for u in units if u.kind != "card"]
+        return any(r is not False for r in results) or any(moved)
+
+
+def install(app: web.Application, runtime: Runtime) -> Dispatcher:
+    """Create the dispatcher and tie its background task to the app's lifetime."""
+    dispatcher = Dispatcher(runtime.db, runtime.cfg,
+                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds))
+    runtime.dispatcher = dispatcher
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(dispatcher.run())
+        yield
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        await dispatcher.close()
+
+    app.cleanup_ctx.append(lifetime)
+    return dispatcher

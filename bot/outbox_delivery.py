@@ -1,0 +1,184 @@
+"""Delivering one unit of outbox work through a platform's Sender.
+
+A card lane becomes ONE render of the alert's current state: posted when the
+channel has no message for the alert yet, else an update of that message; then
+its notes go into the card's thread, in order. Before a first post an in-flight
+marker is committed, and a lane found in that state asks the platform
+(Sender.find_card) before posting again, so a crash between the platform
+accepting a post and the reference being stored never makes a second card.
+
+Failures: RateLimited holds the channel for Retry-After and retries then;
+Transient retries with exponential backoff, counting attempts; Permanent keeps
+the error on the row and stops retrying it.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot import outbox_store as store
+from bot.channels import Permanent, RateLimited, Sender, Transient
+from bot.pacing import Pacer
+from cards.format import clock_time
+from handlers.config import TandemConfig
+from handlers.digest_payload import from_payload
+from storage.db import Database
+
+log = logging.getLogger("tandem.outbox")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    poll_seconds: float = 2.0
+    lease_seconds: float = 60.0  # longer than any one send can take
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+    batch: int = 100
+    parallel_cards: int = 4  # cards of one channel rendered at once (posts still paced)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
+
+    def backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.backoff_base * 2 ** min(attempts, 30), self.backoff_cap))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Everything needed to deliver to one channel of one platform."""
+
+    db: Database
+    cfg: TandemConfig
+    tuning: Tuning
+    clock: Callable[[], datetime]
+    sender: Sender
+    pacer: Pacer
+    retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
+
+
+class Sent(Enum):
+    OK = "ok"
+    RETRY = "retry"
+    GAVE_UP = "gave_up"
+
+
+async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids: list[int],
+                   attempts: int) -> tuple[Sent, object]:
+    """Run one platform call; on failure record what happens to the rows."""
+    now = ch.clock()
+    try:
+        return Sent.OK, await call
+    except RateLimited as error:
+        ch.pacer.hold(error.retry_after)
+        until = now + timedelta(seconds=error.retry_after)
+        await store.defer(ch.db, retry_ids, until, str(error), count=False)
+    except Permanent as error:
+        log.warning("outbox: giving up on rows %s: %s", fail_ids, error)
+        await store.give_up(ch.db, fail_ids, str(error) or type(error).__name__, now)
+        return Sent.GAVE_UP, None
+    except Exception as error:  # Transient, or a sender bug: never drop the message
+        if not isinstance(error, Transient):
+            log.exception("outbox: unexpected error from %s sender", ch.sender.platform)
+        until = now + ch.tuning.backoff(attempts)
+        await store.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}", count=True)
+    ch.retry_at(until)
+    return Sent.RETRY, None
+
+
+async def _place(ch: Channel, work: store.CardWork) -> str:
+    """Post or update the card; returns its message reference."""
+    unit, view, ref = work.unit, work.view, work.ref
+    if ref == store.INFLIGHT:
+        await ch.pacer.ready()
+        ref = await ch.sender.find_card(unit.channel, view.short_id)
+        if ref is None:
+            log.info("outbox: %s was not posted to %s before; posting", view.short_id, unit.channel)
+    if ref is None:
+        await store.mark_inflight(ch.db, unit)
+        await ch.pacer.before_post()
+        try:
+            return await ch.sender.post_card(unit.channel, view)
+        except Permanent:
+            await store.forget_inflight(ch.db, unit)
+            raise
+    if work.ref == store.INFLIGHT or work.rendered_version != view.version:
+        await ch.pacer.before_update()
+        await ch.sender.update_card(unit.channel, ref, view)
+    return ref
+
+
+async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
+    """Render one lane. False: not workable now; True: finished (or failure recorded);
+    the work itself when its notes still need posting (see post_notes)."""
+    work = await store.claim_lane(ch.db, ch.cfg, unit, ch.clock(), ch.tuning.lease)
+    if work is None:
+        return False
+    outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts)
+    if outcome is not Sent.OK:
+        return True
+    work.ref = str(ref)
+    await store.placed(ch.db, work, work.ref, ch.clock(), last=not work.notes)
+    return work if work.notes else True
+
+
+async def post_notes(ch: Channel, work: store.CardWork) -> None:
+    """The lane's audit notes, in order, in the card's thread."""
+    for i, (row, note, at) in enumerate(work.notes):
+        text = f"{note} · {clock_time(at, work.view.timezone)}"
+        remaining = [r for r, _, _ in work.notes[i:]]
+        if work.leased_until - ch.clock() < ch.tuning.lease / 2:
+            await store.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
+        outcome, _ = await _guarded(ch, _note(ch, work, text), remaining, [row], work.attempts)
+        if outcome is Sent.RETRY:
+            return
+        done = [row] if outcome is Sent.OK else []
+        await store.finish(ch.db, work, done, ch.clock(), last=i == len(work.notes) - 1)
+
+
+async def _note(ch: Channel, work: store.CardWork, text: str) -> None:
+    await ch.pacer.before_post()
+    await ch.sender.post_note(work.unit.channel, str(work.ref), text)
+
+
+async def deliver_row(ch: Channel, unit: store.Unit) -> bool:
+    """A direct message ("dm") or plain channel message ("text")."""
+    work = await store.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease)
+    if work is None:
+        return False
+    row = [unit.row_id]
+    outcome, _ = await _guarded(ch, _send_row(ch, work), row, row, work.attempts)
+    if outcome is Sent.OK:
+        await store.rows_done(ch.db, row, ch.clock())
+    return True
+
+
+async def _send_row(ch: Channel, work: store.RowWork) -> None:
+    if work.unit.kind == "digest":
+        await _send_digest(ch, work)
+        return
+    text = str(work.payload.get("text") or "")
+    if not text:
+        raise Permanent("the outbox row has no text")
+    kind = work.unit.kind
+    if kind == "dm" and work.recipient is None:
+        raise Permanent(f"no configured person {work.payload.get('email')!r} to message")
+    if kind not in ("dm", "text"):
+        raise Permanent(f"unknown outbox row kind {kind!r}")
+    await ch.pacer.before_post()
+    if kind == "dm":
+        await ch.sender.send_direct(work.recipient, text)
+    else:
+        await ch.sender.post_text(work.unit.channel, text)
+
+
+async def _send_digest(ch: Channel, work: store.RowWork) -> None:
+    """A "digest" row carries the digest's data (handlers/digest_payload.py)."""
+    try:
+        digest = from_payload(work.payload)
+    except (KeyError, TypeError, ValueError) as error:
+        raise Permanent(f"unreadable digest payload: {error}") from None
+    await ch.pacer.before_post()
+    await ch.sender.post_digest(work.unit.channel, digest)

@@ -1,0 +1,228 @@
+"""The outbox dispatcher's database side: finding due work, leasing it, recording outcomes.
+
+Every function is one short transaction; none is held across a network call.
+
+A card *lane* is every pending card row of one alert in one channel. A lane is
+worked only when none of its pending rows is deferred: a worker leases a lane by
+pushing its rows' due_at out by the lease, so other dispatcher processes skip the
+lane until the worker is done (or, after a crash, until the lease runs out).
+Leasing locks the lane's rows (FOR UPDATE on PostgreSQL; SQLite writers are
+serialised by BEGIN IMMEDIATE) and re-checks them, so two processes never both
+win one lane. Other row kinds ("dm", "text") are leased one row at a time.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels import Recipient
+from handlers.config import TandemConfig
+from handlers.viewing import alert_view
+from handlers.views import AlertView
+from storage.db import Database
+from storage.models import Alert, MessageRef, Outbox, Person
+
+INFLIGHT = ""  # MessageRef.ref while a first post is in doubt (sent, reference not stored)
+ERROR_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of due work: a card lane, or a single row of another kind."""
+
+    platform: str
+    channel: str
+    kind: str
+    alert_id: int | None = None
+    row_id: int | None = None
+
+
+@dataclass
+class CardWork:
+    unit: Unit
+    view: AlertView
+    ref: str | None  # None: never posted; INFLIGHT: maybe posted; else the message ref
+    rendered_version: int
+    plain_ids: list[int]  # rows with nothing to add but the card
+    leased_until: datetime
+    attempts: int = 0
+    notes: list[tuple[int, str, datetime]] = field(default_factory=list)  # (row, note, at)
+
+    @property
+    def ids(self) -> list[int]:
+        return [*self.plain_ids, *(row for row, _, _ in self.notes)]
+
+
+@dataclass(frozen=True)
+class RowWork:
+    unit: Unit
+    payload: dict
+    attempts: int = 0
+    recipient: Recipient | None = None
+
+
+def _pending(platforms: list[str], channel: str | None):
+    query = select(Outbox).where(Outbox.done_at.is_(None), Outbox.platform.in_(platforms))
+    return query.where(Outbox.channel == channel) if channel is not None else query
+
+
+async def due_work(db: Database, platforms: list[str], now: datetime, limit: int,
+                   channel: str | None = None) -> list[Unit]:
+    """Workable card lanes and due single rows, oldest first."""
+    if not platforms:
+        return []
+    lanes = (
+        _pending(platforms, channel).where(Outbox.kind == "card")
+        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.alert_id, func.min(Outbox.id))
+        .group_by(Outbox.platform, Outbox.channel, Outbox.alert_id)
+        .having(func.max(Outbox.due_at) <= now).order_by(func.min(Outbox.id)).limit(limit)
+    )
+    singles = (
+        _pending(platforms, channel).where(Outbox.kind != "card", Outbox.due_at <= now)
+        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
+        .order_by(Outbox.id).limit(limit)
+    )
+    async with db.transaction() as session:
+        found = [(first, Unit(p, c, "card", alert_id=a))
+                 for p, c, a, first in await session.execute(lanes)]
+        found += [(row, Unit(p, c, k, row_id=row))
+                  for p, c, k, row in await session.execute(singles)]
+    return [unit for _, unit in sorted(found, key=lambda pair: pair[0])][:limit]
+
+
+def _lane(unit: Unit):
+    return (Outbox.done_at.is_(None), Outbox.kind == "card", Outbox.alert_id == unit.alert_id,
+            Outbox.platform == unit.platform, Outbox.channel == unit.channel)
+
+
+async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
+                     lease: timedelta) -> CardWork | None:
+    """Lease a lane and read the alert's current state, or None if it is not workable."""
+    async with db.transaction() as session:
+        query = select(Outbox).where(*_lane(unit)).order_by(Outbox.id).with_for_update()
+        rows = (await session.execute(query)).scalars().all()
+        if not rows or max(r.due_at for r in rows) > now:
+            return None
+        for row in rows:
+            row.due_at = now + lease
+        ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+        view = await alert_view(session, cfg, await session.get(Alert, unit.alert_id))
+    work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
+                    leased_until=now + lease, attempts=max(r.attempts for r in rows))
+    for row in rows:
+        note = row.payload.get("note")
+        if note:
+            work.notes.append((row.id, str(note), row.created_at))
+        else:
+            work.plain_ids.append(row.id)
+    return work
+
+
+async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta) -> RowWork | None:
+    async with db.transaction() as session:
+        query = (select(Outbox).where(Outbox.id == unit.row_id, Outbox.done_at.is_(None),
+                                      Outbox.due_at <= now)
+                 .with_for_update(skip_locked=True))
+        row = (await session.execute(query)).scalar_one_or_none()
+        if row is None:
+            return None
+        row.due_at = now + lease
+        payload, attempts = dict(row.payload), row.attempts
+        person = None
+        if row.kind == "dm" and payload.get("email"):
+            person = await session.get(Person, str(payload["email"]).lower())
+    recipient = Recipient(person.email, person.name, person.slack_team, person.slack_user,
+                          person.teams_aad_id) if person else None
+    return RowWork(unit, payload, attempts, recipient)
+
+
+async def mark_inflight(db: Database, unit: Unit) -> None:
+    """Record that a first post is about to be sent (committed before sending)."""
+    async with db.transaction() as session:
+        key = (unit.alert_id, unit.platform, unit.channel)
+        if await session.get(MessageRef, key) is None:
+            session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
+                                   channel=unit.channel, ref=INFLIGHT, rendered_version=0))
+
+
+async def forget_inflight(db: Database, unit: Unit) -> None:
+    """The platform refused the post outright, so nothing is in doubt any more."""
+    async with db.transaction() as session:
+        ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+        if ref is not None and ref.ref == INFLIGHT:
+            await session.delete(ref)
+
+
+async def _done(session: AsyncSession, ids: list[int], now: datetime) -> None:
+    if ids:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(done_at=now))
+
+
+async def _refresh_if_changed(session: AsyncSession, work: CardWork, now: datetime) -> None:
+    """A change made while the card was being sent found the lane busy and enqueued
+    nothing (intake coalesces on pending rows): queue one more render of it."""
+    version = (await session.execute(
+        select(Alert.version).where(Alert.id == work.unit.alert_id))).scalar_one()
+    waiting = (await session.execute(select(Outbox.id).where(*_lane(work.unit)).limit(1))).first()
+    if version != work.view.version and waiting is None:
+        alert = await session.get(Alert, work.unit.alert_id)
+        session.add(Outbox(tenant_id=alert.tenant_id, alert_id=alert.id, kind="card",
+                           platform=work.unit.platform, channel=work.unit.channel, payload={},
+                           created_at=now, due_at=now))
+
+
+async def placed(db: Database, work: CardWork, ref: str, now: datetime, last: bool) -> None:
+    """The card is on the platform: store its reference and the version it shows, and
+    mark the rows that only asked for the card delivered."""
+    unit = work.unit
+    async with db.transaction() as session:
+        row = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+        if row is None:
+            session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
+                                   channel=unit.channel, ref=ref,
+                                   rendered_version=work.view.version))
+        else:
+            row.ref, row.rendered_version = ref, work.view.version
+        await _done(session, work.plain_ids, now)
+        if last:
+            await _refresh_if_changed(session, work, now)
+
+
+async def finish(db: Database, work: CardWork, ids: list[int], now: datetime,
+                 last: bool) -> None:
+    """Mark `ids` delivered; when they are the lane's last, catch up on later changes."""
+    async with db.transaction() as session:
+        await _done(session, ids, now)
+        if last:
+            await _refresh_if_changed(session, work, now)
+
+
+async def rows_done(db: Database, ids: list[int], now: datetime) -> None:
+    async with db.transaction() as session:
+        await _done(session, ids, now)
+
+
+async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) -> None:
+    """Keep the lease while a long run of paced notes is still being posted."""
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(due_at=until))
+    work.leased_until = until
+
+
+async def defer(db: Database, ids: list[int], until: datetime, error: str,
+                count: bool) -> None:
+    """Retry later; `count` adds an attempt (rate limits are waits, not failures)."""
+    values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT]}
+    if count:
+        values["attempts"] = Outbox.attempts + 1
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(**values))
+
+
+async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> None:
+    """A permanent failure: keep the error, stop retrying (done, with last_error set)."""
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
+            done_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1))

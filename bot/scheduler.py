@@ -1,0 +1,134 @@
+"""Background jobs on APScheduler, tied to the aiohttp app's lifetime.
+
+`register_jobs` is the one place a job is registered: the escalation tick (which
+also wakes snoozed alerts and runs approval reminders), each tenant's daily digest
+on a cron in the tenant's time zone, and the digest catch-up at start-up. Other
+periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`.
+Nothing registers on import. The scheduler starts when the app starts and, on
+cleanup, stops taking new runs and lets running ones finish before shutting down.
+Every job is idempotent through the database, so several replicas may run them.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.runtime import Runtime
+from handlers import approval_reminders, digest, escalation_tick
+from handlers.weekly import parse_clock
+from storage.types import utcnow
+
+log = logging.getLogger("tandem.scheduler")
+Job = Callable[[], Awaitable[object]]
+STOP_GRACE_SECONDS = 10.0
+
+
+class Jobs:
+    """An AsyncIOScheduler that knows which of its runs are in flight."""
+
+    def __init__(self, clock: Callable[[], datetime] = utcnow):
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task] = set()
+
+    def register_job(self, job_id: str, func: Job, trigger: BaseTrigger,
+                     first_run: datetime | None = None) -> None:
+        """Run `func` on `trigger` (first at `first_run` if given); a run never overlaps
+        the previous one, and runs missed while busy merge into one."""
+        extra = {"next_run_time": first_run} if first_run else {}
+        self.scheduler.add_job(self._run, trigger, args=(job_id, func), id=job_id, name=job_id,
+                               max_instances=1, coalesce=True, misfire_grace_time=None,
+                               replace_existing=True, **extra)
+
+    async def _run(self, job_id: str, func: Job) -> None:
+        task = asyncio.current_task()
+        self._running.add(task)
+        try:
+            await func()
+        except Exception:  # one failed run must not stop the job; the next run retries
+            log.exception("job %s failed", job_id)
+        finally:
+            self._running.discard(task)
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(job.id for job in self.scheduler.get_jobs())
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """No new runs; wait up to `grace` seconds for running ones, then shut down."""
+        self.scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
+        self.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler finishes shutting down on the next loop turn
+
+
+def _wake(runtime: Runtime, queued: object) -> None:
+    if queued and runtime.dispatcher is not None:
+        runtime.dispatcher.wake()
+
+
+def _timers(runtime: Runtime, jobs: Jobs) -> Job:
+    async def run() -> None:
+        now = jobs.clock()
+        steps = await escalation_tick.tick(runtime.db, runtime.cfg, now)
+        handled = await approval_reminders.tick(runtime.db, runtime.cfg, now)
+        _wake(runtime, steps or handled)
+    return run
+
+
+def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
+    async def run() -> None:
+        now = jobs.clock()
+        if tenant_id is None:
+            sent = await digest.catch_up(runtime.db, runtime.cfg, now)
+        else:
+            sent = await digest.send_due(runtime.db, runtime.cfg, tenant_id, now)
+        _wake(runtime, sent)
+    return run
+
+
+def register_jobs(jobs: Jobs, runtime: Runtime) -> None:
+    """Every background job, registered here and nowhere else."""
+    every = runtime.settings.escalation_tick_seconds
+    start = jobs.clock()
+    jobs.register_job("escalation.tick", _timers(runtime, jobs), IntervalTrigger(seconds=every),
+                      first_run=start)
+    for tenant in runtime.cfg.tenants:
+        if tenant.digest is not None:
+            at = parse_clock(tenant.digest.at)
+            cron = CronTrigger(hour=at.hour, minute=at.minute, timezone=tenant.timezone)
+            jobs.register_job(f"digest.{tenant.id}", _digest(runtime, jobs, tenant.id), cron)
+    jobs.register_job("digest.catch-up", _digest(runtime, jobs, None), DateTrigger(start))
+
+
+SCHEDULER = web.AppKey("scheduler", Jobs)
+
+
+def attach(app: web.Application, runtime: Runtime,
+           clock: Callable[[], datetime] = utcnow) -> None:
+    """Run the jobs while the app runs (unless TANDEM_SCHEDULER is off)."""
+    if not runtime.settings.scheduler:
+        return
+    jobs = app[SCHEDULER] = Jobs(clock)
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        register_jobs(jobs, runtime)
+        jobs.start()
+        log.info("scheduler started: %s", ", ".join(jobs.ids))
+        yield
+        await jobs.stop()
+        log.info("scheduler stopped")
+
+    app.cleanup_ctx.append(lifetime)

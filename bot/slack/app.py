@@ -1,0 +1,96 @@
+"""Slack on the shared aiohttp app: POST /slack/events, the outbox sender, Socket Mode.
+
+Configured by SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP) and/or
+SLACK_APP_TOKEN (Socket Mode, for companies that cannot expose a public URL).
+Requests are verified by bolt's signing-secret check: a forged signature, or a
+timestamp more than five minutes off, gets 401 before any listener runs. The bot
+token is not checked at start-up; bolt calls auth.test on the first request.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.pacing import Pacing
+from bot.runtime import Runtime
+from bot.slack.client import TIMEOUT_SECONDS, web_client
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners import register
+from bot.slack.people import SlackPeople
+from bot.slack.sender import SlackSender
+from storage.types import utcnow
+
+log = logging.getLogger("tandem.slack")
+SLACK = web.AppKey("slack", AsyncApp)
+
+
+def build_bolt(settings: Settings, client: AsyncWebClient) -> AsyncApp:
+    secret = settings.slack_signing_secret
+    return AsyncApp(name="tandem", client=client, logger=log,
+                    signing_secret=secret.get_secret_value() if secret else "",
+                    request_verification_enabled=secret is not None)
+
+
+def socket_mode(bolt: AsyncApp, settings: Settings) -> AsyncSocketModeHandler | None:
+    token = settings.slack_app_token
+    return AsyncSocketModeHandler(bolt, token.get_secret_value()) if token else None
+
+
+def _events(bolt: AsyncApp, verifier: SignatureVerifier):
+    async def slack_events(request: web.Request) -> web.Response:
+        try:
+            incoming = await to_bolt_request(request)
+        except ValueError:  # bolt parses before verifying; a bad body must not be a 500
+            if not verifier.is_valid_request(await request.text(), dict(request.headers)):
+                return web.json_response({"error": "invalid request"}, status=401)
+            return web.json_response(
+                {"error": "the body is neither a Slack form payload nor JSON"}, status=400)
+        return await to_aiohttp_response(await bolt.async_dispatch(incoming))
+    return slack_events
+
+
+def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
+    """Mount Slack when configured (call after bot.outbox.install, whose sender it adds)."""
+    settings = runtime.settings
+    if settings.slack_bot_token is None:
+        return None
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        log.error("SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: "
+                  "Slack stays off")
+        return None
+    client = web_client(settings)
+    dispatcher = runtime.dispatcher
+    deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.db, client),
+                     dispatcher.wake if dispatcher else (lambda: None), utcnow)
+    bolt = build_bolt(settings, client)
+    register(bolt, deps)
+    if settings.slack_signing_secret is not None:
+        verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
+        app.router.add_post("/slack/events", _events(bolt, verifier))
+    app[SLACK] = bolt
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
+        client.session = session
+        if dispatcher is not None:
+            dispatcher.add_sender(SlackSender(client), Pacing(settings.slack_posts_per_second))
+        socket = socket_mode(bolt, settings)
+        if socket is not None:
+            await socket.connect_async()
+        yield
+        if socket is not None:
+            await socket.close_async()
+        if dispatcher is not None:
+            await dispatcher.remove_sender("slack")
+        await session.close()
+
+    app.cleanup_ctx.append(lifetime)
+    return bolt

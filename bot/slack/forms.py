@@ -1,0 +1,74 @@
+"""Buttons that need input first: open the modal (views.open), then run its submission.
+
+The modal is cards.slack_modals' rendering; its private_metadata is wrapped to
+carry the clicked button's payload (so the submission is checked against the
+version the person saw) and the channel, for answering them there.
+"""
+
+import json
+import logging
+
+from bot.slack.deps import SlackDeps
+from bot.slack.people import Clicker, SlackUser, user_of
+from bot.slack.replies import answer, ephemeral
+from bot.slack.sender import call
+from cards import actions as A
+from cards.slack_modals import parse_submission, render_modal
+from handlers import reads
+from handlers.commands import Command
+from handlers.service import execute
+
+log = logging.getLogger("tandem.slack")
+
+
+async def open_form(deps: SlackDeps, body: dict, button: A.ButtonPayload, clicker: Clicker,
+                    channel: str | None, user: str) -> None:
+    view = await reads.show_alert(deps.db, deps.cfg, button.alert_id, clicker.email)
+    if isinstance(view, str):
+        await ephemeral(deps.client, channel, user, view)
+        return
+    catalogue = [(r.id, r.title) for r in deps.cfg.remediations]
+    if button.action == A.PROPOSE and not catalogue:
+        await ephemeral(deps.client, channel, user,
+                        "No remediations are configured, so there is no fix to propose.")
+        return
+    modal = render_modal(view, button.action, catalogue)
+    modal["private_metadata"] = json.dumps({"button": button.encode(), "channel": channel})
+    await call("views.open", deps.client.views_open(trigger_id=body.get("trigger_id"),
+                                                    view=modal))
+
+
+def _metadata(view: dict) -> tuple[A.ButtonPayload, str | None]:
+    meta = json.loads(view.get("private_metadata") or "")
+    return A.ButtonPayload.decode(meta["button"]), meta.get("channel")
+
+
+async def on_submit(ack, body: dict, deps: SlackDeps) -> None:
+    await ack()
+    sender = user_of(body)
+    view = body.get("view") or {}
+    try:
+        button, channel = _metadata(view)
+    except (ValueError, KeyError, TypeError):
+        log.warning("slack: a modal submission without readable metadata was ignored")
+        return
+    try:
+        await _run(deps, view, button, channel, sender)
+    except Exception:
+        log.exception("slack: a modal submission failed")
+        await ephemeral(deps.client, channel, sender.user,
+                        "Tandem could not do that just now; please try again.")
+
+
+async def _run(deps: SlackDeps, view: dict, button: A.ButtonPayload, channel: str | None,
+               sender: SlackUser) -> None:
+    values = parse_submission((view.get("state") or {}).get("values") or {})
+    # Form field keys are the command's argument names (remediation, note, reason, mode,
+    # duration); empty optional fields are left out.
+    args = {key: values[key].strip() for key in A.form_keys(button.action)
+            if values.get(key, "").strip()}
+    clicker = await deps.people.identify(sender)
+    key = f"slack:view:{view.get('id')}:{sender.team}:{sender.user}"
+    cmd = Command(A.ACTION_VERB[button.action], button.alert_id, clicker.identity, args,
+                  idempotency_key=key, seen_version=button.version)
+    await answer(deps, await execute(deps.db, deps.cfg, cmd, deps.clock()), channel, sender.user)

@@ -1,0 +1,94 @@
+"""Who clicked: a Slack (team id, user id) pair, then their email, to a configured person.
+
+A user id alone is never trusted: with Slack Connect a partner engineer clicks from
+their own workspace, so the team comes with it (user.team_id in the payload).
+When no configured person has that pair, users.info gives the person's email and
+that is tried instead, unless Slack places the user in another team than the
+payload does. Found people and looked-up emails are cached for the life
+of the process (the configuration is loaded once, at start-up).
+"""
+
+from dataclasses import dataclass
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.commands import Identity
+from handlers.people import resolve
+from storage.db import Database
+
+CACHE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Clicker:
+    identity: Identity  # what commands are run as
+    email: str | None  # the configured person's email; None when nobody matched
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """Who sent an interaction or command, as the payload says."""
+
+    team: str
+    user: str
+    home: bool  # `team` is the user's own (user.team_id); a slash command only names
+    # the workspace it was typed in, which for a Slack Connect guest is not theirs
+
+
+def user_of(body: dict) -> SlackUser:
+    user = body.get("user") or {}
+    if isinstance(user, dict) and user.get("id"):
+        home = user.get("team_id")
+        team = home or (body.get("team") or {}).get("id") or ""
+        return SlackUser(str(team), str(user["id"]), bool(home))
+    return SlackUser(str(body.get("team_id") or ""), str(body.get("user_id") or ""), False)
+
+
+class SlackPeople:
+    def __init__(self, db: Database, client: AsyncWebClient):
+        self.db, self.client = db, client
+        self._found: dict[tuple[str, str], Clicker] = {}
+        self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (email, team)
+
+    async def identify(self, sender: SlackUser) -> Clicker:
+        key = (sender.team, sender.user)
+        if key in self._found:
+            return self._found[key]
+        by_pair = Identity(slack_team=sender.team, slack_user=sender.user)
+        clicker = await self._match(by_pair)
+        if clicker is None:
+            email, team = await self._profile(sender.user)
+            consistent = not sender.home or team == sender.team
+            clicker = await self._match(Identity(email=email)) if email and consistent else None
+        if clicker is None:
+            return Clicker(by_pair, None)
+        if len(self._found) >= CACHE_LIMIT:
+            self._found.clear()
+        self._found[key] = clicker
+        return clicker
+
+    async def _match(self, who: Identity) -> Clicker | None:
+        async with self.db.read() as session:
+            actor = await resolve(session, who)
+        return Clicker(who, actor.email) if actor else None
+
+    async def _profile(self, user: str) -> tuple[str | None, str | None]:
+        """(email, home team) from users.info; a user Slack does not know has neither."""
+        if user in self._profiles:
+            return self._profiles[user]
+        try:
+            found = (await self.client.users_info(user=user)).get("user") or {}
+        except SlackApiError as error:
+            if error.response.status_code == 429 or error.response.status_code >= 500:
+                return None, None  # worth asking again next time
+            found = {}
+        except (TimeoutError, aiohttp.ClientError):
+            return None, None
+        email = (found.get("profile") or {}).get("email")
+        profile = (str(email).lower() if email else None, found.get("team_id"))
+        if len(self._profiles) >= CACHE_LIMIT:
+            self._profiles.clear()
+        self._profiles[user] = profile
+        return profile

@@ -1,0 +1,117 @@
+"""The outbox's Sender for Slack, over slack_sdk's AsyncWebClient.
+
+Each card is posted with message metadata carrying the alert's short id, so that
+after a crash the dispatcher can find a card whose reference was never stored
+(find_card reads conversations.history with include_all_metadata).
+Errors map onto the dispatcher's contract: HTTP 429 -> RateLimited(Retry-After),
+5xx and network errors -> Transient, refusals such as channel_not_found -> Permanent.
+"""
+
+from collections.abc import Awaitable
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.channels import Permanent, RateLimited, Recipient, Transient
+from cards.digest import render_slack as render_digest
+from cards.slack import escape, render_alert
+from handlers.views import AlertView, DigestView
+
+EVENT_TYPE = "tandem_alert"
+HISTORY_PAGES = 5  # a crash leaves a card among the channel's newest messages
+TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable",
+                              "request_timeout", "ratelimited"})
+
+
+def card_metadata(view: AlertView) -> dict:
+    return {"event_type": EVENT_TYPE,
+            "event_payload": {"alert": view.short_id, "version": view.version}}
+
+
+def _retry_after(response: AsyncSlackResponse) -> float:
+    try:
+        return max(float(response.headers.get("Retry-After", "1")), 0.0)
+    except (TypeError, ValueError):
+        return 1.0
+
+
+async def call(method: str, request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
+    """Await one Web API call, turning its failure into the outbox's error types."""
+    try:
+        return await request
+    except SlackApiError as error:
+        response = error.response
+        status = response.status_code
+        code = response.data.get("error") if isinstance(response.data, dict) else None
+        if status == 429:
+            raise RateLimited(_retry_after(response)) from None
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            raise Transient(f"{method}: HTTP {status} {code or ''}".rstrip()) from None
+        raise Permanent(f"{method}: {code or f'HTTP {status}'}") from None
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+        raise Transient(f"{method}: {type(error).__name__}: {error}") from None
+    except SlackClientError as error:
+        raise Permanent(f"{method}: {error}") from None
+
+
+class SlackSender:
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient):
+        self.client = client
+
+    async def post_card(self, channel: str, view: AlertView) -> str:
+        message = render_alert(view)
+        done = await call("chat.postMessage", self.client.chat_postMessage(
+            channel=channel, text=message["text"], blocks=message["blocks"],
+            metadata=card_metadata(view), unfurl_links=False, unfurl_media=False))
+        return str(done["ts"])
+
+    async def update_card(self, channel: str, ref: str, view: AlertView) -> None:
+        message = render_alert(view)
+        await call("chat.update", self.client.chat_update(
+            channel=channel, ts=ref, text=message["text"], blocks=message["blocks"],
+            metadata=card_metadata(view)))
+
+    async def post_note(self, channel: str, ref: str, text: str) -> None:
+        await call("chat.postMessage", self.client.chat_postMessage(
+            channel=channel, thread_ts=ref, text=escape(text)))
+
+    async def find_card(self, channel: str, alert_short_id: str) -> str | None:
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = await call("conversations.history", self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=200, cursor=cursor))
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == EVENT_TYPE and (
+                        payload.get("alert") == alert_short_id):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return None
+        return None
+
+    async def send_direct(self, person: Recipient, text: str) -> None:
+        """`text` is Slack mrkdwn as the enqueuer wrote it (mentions and links allowed)."""
+        user = person.slack_user or await self._user_by_email(person.email)
+        opened = await call("conversations.open", self.client.conversations_open(users=user))
+        await call("chat.postMessage", self.client.chat_postMessage(
+            channel=opened["channel"]["id"], text=text))
+
+    async def post_text(self, channel: str, text: str) -> None:
+        """`text` is Slack mrkdwn as the enqueuer wrote it (e.g. an escalation ping)."""
+        await call("chat.postMessage", self.client.chat_postMessage(channel=channel, text=text))
+
+    async def post_digest(self, channel: str, digest: DigestView) -> None:
+        message = render_digest(digest)
+        await call("chat.postMessage", self.client.chat_postMessage(
+            channel=channel, text=message["text"], blocks=message["blocks"],
+            unfurl_links=False, unfurl_media=False))
+
+    async def _user_by_email(self, email: str) -> str:
+        found = await call("users.lookupByEmail", self.client.users_lookupByEmail(email=email))
+        return str(found["user"]["id"])

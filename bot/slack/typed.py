@@ -1,0 +1,71 @@
+"""Commands people type: the /tandem slash command and @Tandem mentions.
+
+Both run handlers.chat_commands, the same command set Teams uses. Answers go only
+to the asker unless the command changed shared state.
+"""
+
+import logging
+import re
+
+from bot.channels import Permanent, RateLimited, Transient
+from bot.slack.deps import SlackDeps
+from bot.slack.people import SlackUser, user_of
+from bot.slack.replies import as_mrkdwn, ephemeral
+from bot.slack.sender import call
+from cards.chat_text import PlainText
+from handlers import chat_commands
+
+log = logging.getLogger("tandem.slack")
+_MENTION = re.compile(r"<@[A-Z0-9]+>")
+_FAILED = "Tandem could not do that just now; please try again."
+
+
+async def _run(deps: SlackDeps, sender: SlackUser, channel: str | None, text: str,
+               key: str | None) -> chat_commands.Reply:
+    clicker = await deps.people.identify(sender)
+    asked = chat_commands.Asked(clicker.identity, "slack", channel)
+    reply = await chat_commands.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
+                                    now=deps.clock())
+    if not reply.ephemeral:
+        deps.wake()
+    return reply
+
+
+async def on_command(ack, body: dict, respond, deps: SlackDeps) -> None:
+    await ack()
+    sender = user_of(body)
+    trigger = body.get("trigger_id")
+    key = f"slack:cmd:{trigger}:{sender.team}:{sender.user}" if trigger else None
+    try:
+        reply = await _run(deps, sender, body.get("channel_id"), body.get("text") or "", key)
+    except Exception:
+        log.exception("slack: /tandem failed")
+        await respond(text=_FAILED, response_type="ephemeral")
+        return
+    kind = "ephemeral" if reply.ephemeral else "in_channel"
+    await respond(text=as_mrkdwn(reply.text), response_type=kind)
+
+
+async def on_mention(event: dict, body: dict, deps: SlackDeps) -> None:
+    user = str(event.get("user") or "")
+    home = event.get("user_team")  # present for Slack Connect guests
+    team = str(home or event.get("team") or body.get("team_id") or "")
+    channel = event.get("channel")
+    text = _MENTION.sub("", event.get("text") or "").strip()
+    try:
+        event_id = body.get("event_id")
+        key = f"slack:event:{event_id}" if event_id else None
+        reply = await _run(deps, SlackUser(team, user, bool(home)), channel, text, key)
+    except Exception:
+        log.exception("slack: a mention failed")
+        await ephemeral(deps.client, channel, user, _FAILED)
+        return
+    if reply.ephemeral:
+        await ephemeral(deps.client, channel, user, reply.text)
+        return
+    thread = event.get("thread_ts") or event.get("ts")
+    try:
+        await call("chat.postMessage", deps.client.chat_postMessage(
+            channel=channel, thread_ts=thread, text=as_mrkdwn(reply.text)))
+    except (RateLimited, Transient, Permanent) as error:
+        log.warning("slack: could not answer a mention: %s", error)

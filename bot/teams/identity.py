@@ -1,0 +1,40 @@
+"""Who is acting in Teams: the AAD object id and UPN from the activity, then Graph.
+
+Partner engineers in a shared channel are users of another Microsoft tenant, and
+display names are free text anyone can set: a person is matched by AAD object id (as
+configured) or by email (Graph's mail/userPrincipalName, or the UPN Teams sends),
+never by name.
+"""
+
+from botbuilder.schema import ChannelAccount
+
+from bot.teams.directory import Directory
+from handlers.commands import Identity
+from handlers.config import TandemConfig
+
+
+def _upn(account: ChannelAccount) -> str | None:
+    extra = getattr(account, "additional_properties", None) or {}
+    upn = extra.get("userPrincipalName") or extra.get("email")
+    return upn.strip().lower() if isinstance(upn, str) and "@" in upn else None
+
+
+async def identify(cfg: TandemConfig, directory: Directory,
+                   account: ChannelAccount | None) -> Identity:
+    """The channel-neutral identity of a Teams user; `email` is set once they are known.
+
+    Matched against the configuration (the source of truth the database mirrors), so a
+    click costs no database round trip; only strangers cost a (cached) Graph look-up.
+    """
+    aad = account.aad_object_id if account else None
+    if not aad:
+        return Identity()
+    configured = next((p for p in cfg.people if p.teams and p.teams.aad_object_id == aad), None)
+    if configured:
+        return Identity(teams_aad_id=aad, email=configured.email)
+    upn = _upn(account)
+    emails = {p.email for p in cfg.people}
+    for email in [*await directory.emails(aad), *([upn] if upn else [])]:
+        if email in emails:
+            return Identity(teams_aad_id=aad, email=email)
+    return Identity(teams_aad_id=aad)

@@ -1,0 +1,130 @@
+"""Action.Execute (the adaptiveCard/action invoke): a card button click, answered with the
+card the clicker should now see.
+
+The payload only points at an alert and a version; who may do what is decided by
+handlers.service.execute on fresh state. Whatever the invoke response carries is shown
+to the clicker alone, so refusals travel there, on top of the current card.
+"""
+
+from botbuilder.schema import Activity
+
+from bot.teams.context import TeamsContext
+from bot.teams.identity import identify
+from bot.teams.views import render_for, with_notice
+from cards import actions as A
+from cards.teams_forms import is_form_submission, parse_submission, render_form
+from cards.text import render_history
+from handlers import reads, service
+from handlers.commands import Command, Identity, Outcome
+from handlers.people import not_known
+from handlers.views import AlertView
+
+CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
+ERROR = "application/vnd.microsoft.error"
+
+
+class BadInvoke(ValueError):
+    """The invoke is not a well-formed Tandem Action.Execute; answered with 400."""
+
+
+def card_response(card: dict) -> dict:
+    return {"statusCode": 200, "type": CARD, "value": card}
+
+
+def message_response(text: str) -> dict:
+    return {"statusCode": 200, "type": MESSAGE, "value": text}
+
+
+def error_response(message: str, status: int = 400) -> dict:
+    return {"statusCode": status, "type": ERROR, "value": {"code": "BadRequest",
+                                                          "message": message}}
+
+
+def parse_action(value: object) -> tuple[A.ButtonPayload, dict]:
+    action = value.get("action") if isinstance(value, dict) else None
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        raise BadInvoke("invoke value.action must be an Action.Execute")
+    data = action.get("data")
+    if not isinstance(data, dict):
+        raise BadInvoke("Action.Execute data must be an object")
+    try:
+        payload = A.ButtonPayload.decode(data.get("payload"))
+    except ValueError as error:
+        raise BadInvoke(str(error)) from None
+    if action.get("verb") != payload.action:
+        raise BadInvoke(f"verb {action.get('verb')!r} does not match the button payload")
+    return payload, data
+
+
+async def handle(tc: TeamsContext, activity: Activity) -> dict:
+    """The invoke response body for one Action.Execute."""
+    try:
+        payload, data = parse_action(activity.value)
+    except BadInvoke as error:
+        return error_response(str(error))
+    who = await identify(tc.cfg, tc.directory, activity.from_property)
+    if payload.action == A.REFRESH:
+        return await _current(tc, payload.alert_id, who)
+    if payload.action == A.HISTORY:
+        return await _history(tc, payload.alert_id, who)
+    if payload.action in A.FORM_ACTIONS and not is_form_submission(data):
+        return await _form(tc, payload.action, payload.alert_id)
+    return await _run(tc, activity, who, payload, data)
+
+
+async def _view(tc: TeamsContext, short_id: str) -> AlertView | None:
+    found = await reads.show_alert(tc.db, tc.cfg, short_id, None)
+    return None if isinstance(found, str) else found
+
+
+async def _card(tc: TeamsContext, view: AlertView, who: Identity,
+                notice: str | None = None) -> dict:
+    card = render_for(tc.cfg, view, await tc.refresh.get(view.tenant_id), who)
+    return card_response(with_notice(card, notice) if notice else card)
+
+
+async def _current(tc: TeamsContext, short_id: str, who: Identity) -> dict:
+    view = await _view(tc, short_id)
+    if view is None:
+        return message_response(f"No alert {short_id.upper()}.")
+    return await _card(tc, view, who)
+
+
+async def _history(tc: TeamsContext, short_id: str, who: Identity) -> dict:
+    if who.email is None:
+        return message_response(not_known(who))
+    found = await reads.alert_history(tc.db, tc.cfg, short_id, who.email)
+    if isinstance(found, str):
+        return message_response(found)
+    view, entries = found
+    return message_response(render_history(view.short_id, entries, view.timezone))
+
+
+async def _form(tc: TeamsContext, action: str, short_id: str,
+                notice: str | None = None) -> dict:
+    view = await _view(tc, short_id)
+    if view is None:
+        return message_response(f"No alert {short_id.upper()}.")
+    catalogue = [(r.id, r.title) for r in tc.cfg.remediations]
+    form = render_form(view, action, catalogue)
+    return card_response(with_notice(form, notice) if notice else form)
+
+
+async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.ButtonPayload,
+               data: dict) -> dict:
+    submitted = is_form_submission(data)
+    cmd = Command(
+        verb=A.ACTION_VERB[payload.action], alert=payload.alert_id, actor=who,
+        args=parse_submission(data) if submitted else {},
+        idempotency_key=f"teams:{activity.id}" if activity.id else None,
+        seen_version=payload.version,
+    )
+    result = await service.execute(tc.db, tc.cfg, cmd)
+    if result.outcome is Outcome.DONE:
+        tc.wake()  # the command queued the channel cards' update
+    if result.outcome is Outcome.INVALID and submitted:
+        return await _form(tc, payload.action, payload.alert_id, notice=result.message)
+    if result.view is None:
+        return message_response(result.message)
+    return await _card(tc, result.view, who, None if result.ok else result.message)

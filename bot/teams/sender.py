@@ -1,0 +1,129 @@
+"""The outbox dispatcher's Sender for Microsoft Teams, over the Bot Connector REST API.
+
+Channel posts go to the conversation reference stored when Tandem was installed in the
+team (learn.py); a 1:1 chat is created on first use and remembered. Failures come out
+as RateLimited / Transient / Permanent (connector.mapped), and the dispatcher paces
+and retries.
+"""
+
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+from botbuilder.schema import ConversationParameters as Parameters
+
+from bot.channels import Permanent, Recipient
+from bot.pacing import Pacing
+from bot.teams.connector import Connectors, mapped
+from bot.teams.views import RefreshUsers
+from cards.digest import render_teams as render_digest
+from cards.digest import summary as digest_summary
+from cards.teams import render_alert
+from handlers.views import AlertView, DigestView
+from storage import teams as refs
+from storage.db import Database
+from storage.models import TeamsConversation
+
+# Teams allows a bot 7 sends a second per conversation; edits count as sends.
+TEAMS_PACING = Pacing(per_second=7.0, burst=7, pace_updates=True)
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+RECENT_POSTS = 1000
+
+
+def card_activity(card: dict, summary: str, activity_id: str | None = None) -> Activity:
+    attachment = Attachment(content_type=CARD_TYPE, content=card)
+    return Activity(type=ActivityTypes.message, id=activity_id, summary=summary,
+                    attachments=[attachment])
+
+
+def text_activity(text: str) -> Activity:
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+
+
+class TeamsSender:
+    platform = "teams"
+
+    def __init__(self, db: Database, connectors: Connectors, refresh: RefreshUsers):
+        self._db, self._connectors, self._refresh = db, connectors, refresh
+        # Posts this process made, for find_card: the Bot Connector cannot search a
+        # channel, so a card posted by an earlier process is not found (best effort).
+        self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    async def _reference(self, kind: str, key: str) -> TeamsConversation:
+        async with self._db.read() as session:
+            found = await refs.find(session, kind, key)
+        if found is None:
+            what = "channel" if kind == refs.CHANNEL else "person"
+            raise Permanent(f"Teams {what} {key} is unknown to Tandem: install the Tandem app "
+                            "in its team (or, for a person, have them message Tandem once)")
+        return found
+
+    async def _card(self, view: AlertView) -> dict:
+        """The channel card: every button, refreshed per viewer by Teams clients."""
+        return render_alert(view, None, await self._refresh.get(view.tenant_id))
+
+    async def post_card(self, channel: str, view: AlertView) -> str:
+        ref = await self._reference(refs.CHANNEL, channel)
+        activity = card_activity(await self._card(view), view.title)
+        with mapped("post card"):
+            sent = await self._connectors.client(ref.service_url).conversations \
+                .send_to_conversation(channel, activity)
+        self._remember(channel, view.short_id, sent.id)
+        return sent.id
+
+    async def update_card(self, channel: str, ref: str, view: AlertView) -> None:
+        found = await self._reference(refs.CHANNEL, channel)
+        activity = card_activity(await self._card(view), view.title, activity_id=ref)
+        with mapped("update card"):
+            await self._connectors.client(found.service_url).conversations \
+                .update_activity(channel, ref, activity)
+
+    async def post_note(self, channel: str, ref: str, text: str) -> None:
+        found = await self._reference(refs.CHANNEL, channel)
+        with mapped("reply to card"):
+            await self._connectors.client(found.service_url).conversations \
+                .reply_to_activity(channel, ref, text_activity(text))
+
+    async def post_text(self, channel: str, text: str) -> None:
+        found = await self._reference(refs.CHANNEL, channel)
+        with mapped("post message"):
+            await self._connectors.client(found.service_url).conversations \
+                .send_to_conversation(channel, text_activity(text))
+
+    async def post_digest(self, channel: str, digest: DigestView) -> None:
+        found = await self._reference(refs.CHANNEL, channel)
+        activity = card_activity(render_digest(digest), digest_summary(digest))
+        with mapped("post digest"):
+            await self._connectors.client(found.service_url).conversations \
+                .send_to_conversation(channel, activity)
+
+    async def find_card(self, channel: str, alert_short_id: str) -> str | None:
+        return self._recent.get((channel, alert_short_id))
+
+    async def send_direct(self, person: Recipient, text: str) -> None:
+        if not person.teams_aad_id:
+            raise Permanent(f"{person.email} has no Teams identity in Tandem's configuration")
+        ref = await self._reference(refs.PERSON, person.teams_aad_id)
+        chat = ref.conversation_id or await self._open_chat(ref)
+        with mapped("direct message"):
+            await self._connectors.client(ref.service_url).conversations \
+                .send_to_conversation(chat, text_activity(text))
+
+    async def _open_chat(self, ref: TeamsConversation) -> str:
+        if not ref.user_id:
+            raise Permanent(f"no Teams user id known for {ref.key}")
+        params = Parameters(is_group=False, bot=ChannelAccount(id=ref.bot_id),
+                            members=[ChannelAccount(id=ref.user_id)], tenant_id=ref.aad_tenant_id,
+                            channel_data={"tenant": {"id": ref.aad_tenant_id}})
+        with mapped("create 1:1 chat"):
+            created = await self._connectors.client(ref.service_url).conversations \
+                .create_conversation(params)
+        async with self._db.transaction() as session:
+            await refs.save(session, refs.PERSON, ref.key, service_url=ref.service_url,
+                            at=datetime.now(UTC), conversation_id=created.id)
+        return created.id
+
+    def _remember(self, channel: str, short_id: str, activity_id: str) -> None:
+        self._recent[(channel, short_id)] = activity_id
+        while len(self._recent) > RECENT_POSTS:
+            self._recent.popitem(last=False)

@@ -1,0 +1,101 @@
+"""Escalation timers: arming them, taking a step, and the Escalate button.
+
+The timer is the alert's `next_escalation_at`; `escalation_generation` is its
+fencing token, bumped by whatever moves the timer (see escalation_tick.py).
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import escalation_policy as P
+from handlers import oncall_overrides, pings
+from handlers.config import TandemConfig
+from handlers.config import Tenant as TenantConfig
+from handlers.config_oncall import CHANNEL, ON_CALL, Step
+from handlers.enums import Status
+from handlers.oncall import Cover, layer_duty, on_call
+from storage.models import Alert
+
+
+def running(alert: Alert) -> bool:
+    return alert.status == Status.OPEN and alert.owner_email is None
+
+
+def arm(cfg: TandemConfig, alert: Alert, now: datetime) -> None:
+    """Set the timer for the alert's next step, or clear it when nothing should run."""
+    policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
+    due = P.due_after(policy, alert.escalation_level, now) if policy else None
+    alert.next_escalation_at = due if running(alert) else None
+    alert.escalation_generation = (alert.escalation_generation or 0) + 1
+
+
+def restart(cfg: TandemConfig, alert: Alert, now: datetime) -> None:
+    """A new or reopened alert runs its policy from the first step."""
+    alert.escalation_level = 0
+    arm(cfg, alert, now)
+
+
+def target(tenant: TenantConfig, step: Step, found: list[Cover], at: datetime) -> str | None:
+    """The email of whoever `step` names at `at` (None: nobody is on call)."""
+    if step.notify in (ON_CALL, CHANNEL):
+        return on_call(tenant, found, at).email
+    if step.notify.startswith(f"{ON_CALL}:"):
+        name = step.notify.removeprefix(f"{ON_CALL}:")
+        layer = next(layer for layer in tenant.schedules if layer.name == name)
+        return layer_duty(tenant, layer, found, at).email
+    return step.notify
+
+
+def _texts(tenant: TenantConfig, alert: Alert, step: Step, name: str | None) -> tuple[str, str]:
+    subject = f"{alert.short_id} ({alert.severity}) is unclaimed: {alert.title}."
+    if step.notify.startswith(ON_CALL):
+        direct = f"{subject} You are on call for {tenant.name}: please claim it or hand it on."
+    else:
+        direct = f"{subject} {tenant.name}'s escalation policy calls on you: please find an owner."
+    if name is None:
+        return direct, f"{subject} Nobody is on call right now; can someone claim it?"
+    return direct, f"{subject} {name}, you are on call: please claim it."
+
+
+def take_step(cfg: TandemConfig, alert: Alert, level: int, step: Step, email: str | None,
+              now: datetime) -> tuple[dict, list[dict]]:
+    """The outbox rows notifying `email` for `step`, and the details to audit."""
+    tenant = cfg.tenant(alert.tenant_id)
+    who = pings.person(cfg, email)
+    direct, mention = _texts(tenant, alert, step, who.name if who else None)
+    if step.notify == CHANNEL:
+        reached = pings.Reached(who.email if who else None, ("channel",))
+        rows = pings.in_channels(tenant, alert, mention, now)
+    else:
+        reached, rows = pings.reach(tenant, alert, who, direct, mention, now)
+    size = len(P.policy_for(tenant, alert.severity).steps)
+    details = {"level": level + 1, "step": level % size + 1, "round": level // size + 1,
+               "notify": step.notify, **reached.audit()}
+    return details, rows
+
+
+async def covers_now(session: AsyncSession, tenant_id: str, now: datetime) -> list[Cover]:
+    return await oncall_overrides.covers(session, tenant_id, now, timedelta(seconds=1))
+
+
+async def jumped(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: datetime) -> dict:
+    """The Escalate button raised the level: take the step it skipped to now.
+
+    While the policy runs, the step the timer was waiting for is taken at once and
+    the timer moves on; otherwise (claimed, or just handed to a side) the timer is
+    re-armed from the new level. Returns details for the escalate audit event.
+    """
+    policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
+    step = P.step_at(policy, alert.escalation_level - 1) if policy else None
+    if alert.next_escalation_at is None or step is None:
+        arm(cfg, alert, now)
+        return {}
+    tenant = cfg.tenant(alert.tenant_id)
+    with session.no_autoflush:  # the command flushes once, so the version moves once
+        found = await covers_now(session, alert.tenant_id, now)
+        pinged, rows = take_step(cfg, alert, alert.escalation_level - 1, step,
+                                 target(tenant, step, found, now), now)
+        await pings.write(session, rows)
+    arm(cfg, alert, now)
+    return {"pinged": pinged}

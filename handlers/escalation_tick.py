@@ -1,0 +1,134 @@
+"""The escalation tick: take every due step once, however many processes tick.
+
+A tick reads a batch of due alerts through the partial index
+ix_alert_escalation_due (on PostgreSQL with FOR UPDATE SKIP LOCKED, so concurrent
+ticks share the work instead of queueing), plans each alert's step, and moves all
+their timers in ONE UPDATE fenced by the generation each alert had when it was
+read. Only the rows that UPDATE returns get their ping, audit event and card
+refresh, in the same transaction: an alert claimed, escalated or ticked by
+someone else in between has a new generation, so its step is not taken twice.
+Snoozed alerts whose time has come are woken first.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import escalation_policy as P
+from handlers import pings, wakeups
+from handlers.config import TandemConfig
+from handlers.config_oncall import Step
+from handlers.escalation import covers_now, running, take_step, target
+from storage import audit
+from storage.db import Database
+from storage.models import Alert
+from storage.types import UTCDateTime
+
+BATCH = 200
+_ALERT = Alert.__table__
+# What a step needs of an alert; rows with these attributes stand in for Alert objects.
+_READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
+         "channels", "escalation_level", "escalation_generation", "next_escalation_at")
+
+
+@dataclass(frozen=True)
+class Plan:
+    alert: Alert  # or a row of _READ columns
+    step: Step | None  # None: nothing (more) to do, the timer is cleared
+    level: int  # the level once the step is taken
+    due: datetime | None  # the timer after this tick
+
+
+def plan(cfg: TandemConfig, alert: Alert, now: datetime) -> Plan:
+    policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
+    level = alert.escalation_level
+    step = P.step_at(policy, level) if policy and running(alert) else None
+    if step is None:
+        return Plan(alert, None, level, None)
+    return Plan(alert, step, level + 1, P.next_due(policy, level + 1, alert.next_escalation_at,
+                                                      now))
+
+
+async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
+    """Move every planned timer whose generation is unchanged; returns the alert ids moved."""
+    if not plans:
+        return set()
+
+    def per_alert(value) -> case:
+        return case({p.alert.id: value(p) for p in plans}, value=_ALERT.c.id)
+
+    moved = await session.execute(
+        update(_ALERT)
+        .where(_ALERT.c.id.in_([p.alert.id for p in plans]),
+               _ALERT.c.escalation_generation == per_alert(
+                   lambda p: p.alert.escalation_generation))
+        .values(escalation_level=per_alert(lambda p: p.level),
+                next_escalation_at=per_alert(lambda p: literal(p.due, UTCDateTime())),
+                escalation_generation=_ALERT.c.escalation_generation + 1,
+                # a step changes the card (its level); clearing a stale timer does not
+                version=_ALERT.c.version + per_alert(lambda p: int(p.step is not None)))
+        .returning(_ALERT.c.id)
+    )
+    return set(moved.scalars())
+
+
+def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime) -> tuple[dict, list]:
+    """The audit entry and outbox rows of one step."""
+    alert = p.alert
+    details, rows = take_step(cfg, alert, p.level - 1, p.step, email, now)
+    entry = {"at": now, "actor": pings.SYSTEM_ACTOR, "verb": "ping", "alert": alert.short_id,
+             "from_status": alert.status, "to_status": alert.status, "details": details}
+    return entry, rows
+
+
+async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
+                now: datetime) -> None:
+    """Ping, audit and refresh the card of every step taken, tenant by tenant."""
+    rows: list[dict] = []
+    for tenant_id in sorted({p.alert.tenant_id for p in taken}):
+        tenant = cfg.tenant(tenant_id)
+        found = await covers_now(session, tenant_id, now)
+        who: dict[str, str | None] = {}  # everyone in the batch shares the same on-call
+        entries = []
+        for p in (p for p in taken if p.alert.tenant_id == tenant_id):
+            if p.step.notify not in who:
+                who[p.step.notify] = target(tenant, p.step, found, now)
+            entry, pinged = _ping(cfg, p, who[p.step.notify], now)
+            entries.append(entry)
+            rows += pinged
+            note = (f"Escalation step {entry['details']['step']}: notified "
+                    f"{entry['details']['to'] or 'the channel'}")
+            rows += pings.card_refresh(tenant, p.alert, note, now)
+        await audit.append_many(session, tenant_id, entries)
+    await pings.write(session, rows)
+
+
+async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
+                 size: int) -> tuple[int, int]:
+    query = (
+        select(*(_ALERT.c[name] for name in _READ))
+        .where(_ALERT.c.next_escalation_at.is_not(None), _ALERT.c.next_escalation_at <= now)
+        .order_by(_ALERT.c.next_escalation_at)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
+    due = (await session.execute(query)).all()
+    plans = [plan(cfg, alert, now) for alert in due]
+    moved = await fence(session, plans)
+    taken = [p for p in plans if p.step is not None and p.alert.id in moved]
+    await _take(session, cfg, taken, now)
+    return len(taken), len(due)
+
+
+async def tick(db: Database, cfg: TandemConfig, now: datetime, size: int = BATCH) -> int:
+    """Wake snoozed alerts that are due, then take every due step; returns steps taken."""
+    await wakeups.wake_due(db, cfg, now, size)
+    taken = 0
+    while True:
+        async with db.transaction() as session:
+            done, seen = await _batch(session, cfg, now, size)
+        taken += done
+        if seen < size:
+            return taken

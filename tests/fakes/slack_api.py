@@ -1,0 +1,257 @@
+"""A fake Slack Web API on 127.0.0.1 (ephemeral port), speaking Slack's wire format.
+
+It implements the methods Tandem uses with realistic bodies ({"ok": true, "ts": ...,
+"channel": ...}), keeps the channels' messages (cards, thread replies, metadata)
+so tests can assert on what Slack would show, records every call, and can answer
+429 with Retry-After or 500 on demand, for a number of calls or for a while.
+Slash-command and interaction answers posted to a response_url land here too.
+"""
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+TOKEN = "xoxb-test-token"
+BOT_USER, BOT_ID = "U0BOT", "B0BOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    at: float  # time.monotonic() when it arrived
+    status: int = 200
+
+
+@dataclass
+class Failure:
+    status: int
+    start: float = 0.0  # monotonic time it begins
+    until: float | None = None  # monotonic deadline, or
+    times: int | None = None  # a number of calls
+    retry_after: int = 1
+    methods: frozenset[str] | None = None
+    channels: frozenset[str] | None = None
+    accept_first: bool = False  # do the work, then fail: the caller cannot know it happened
+
+    def applies(self, method: str, channel: str, now: float) -> bool:
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.channels is not None and channel not in self.channels:
+            return False
+        if now < self.start:
+            return False
+        return (self.until is not None and now < self.until) or bool(self.times)
+
+
+@dataclass
+class FakeSlack:
+    channels: set[str] = field(default_factory=lambda: {"C0OPS", "C0ALERTS"})
+    users: dict[str, dict] = field(default_factory=dict)  # user id -> users.info "user"
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[dict]] = field(default_factory=dict)  # channel -> oldest first
+    ephemeral: list[dict] = field(default_factory=list)
+    responses: list[dict] = field(default_factory=list)  # bodies posted to response_url
+    views: list[dict] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    stall: asyncio.Event | None = None  # when set up, accepted posts wait for it to answer
+
+    def __post_init__(self) -> None:
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- test controls ---------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{hook}", self._response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/api/"
+        return self.url
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def response_url(self) -> str:
+        return self.url.replace("/api/", "/response/hook")
+
+    def fail(self, status: int, *, seconds: float | None = None, times: int | None = None,
+             after: float = 0.0, retry_after: int = 1, methods: tuple[str, ...] | None = None,
+             channels: tuple[str, ...] | None = None, accept_first: bool = False) -> None:
+        """Answer `status` for `times` calls, or for `seconds` starting `after` seconds on."""
+        start = time.monotonic() + after
+        self.failures.append(Failure(
+            status, start, start + seconds if seconds is not None else None, times, retry_after,
+            frozenset(methods) if methods else None, frozenset(channels) if channels else None,
+            accept_first))
+
+    def calls_to(self, method: str, ok_only: bool = True) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
+
+    def cards(self, channel: str) -> list[dict]:
+        """Top-level messages carrying Tandem's alert metadata."""
+        return [m for m in self.messages.get(channel, [])
+                if "thread_ts" not in m and (m.get("metadata") or {}).get("event_payload")]
+
+    def card_for(self, channel: str, short_id: str) -> list[dict]:
+        return [m for m in self.cards(channel)
+                if m["metadata"]["event_payload"].get("alert") == short_id]
+
+    def thread(self, channel: str, ts: str) -> list[str]:
+        return [m["text"] for m in self.messages.get(channel, []) if m.get("thread_ts") == ts]
+
+    async def wait_for(self, check: Callable[[], object], timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"fake Slack: condition not met within {timeout}s")
+            await asyncio.sleep(0.01)
+
+    # -- the wire ----------------------------------------------------------------------
+
+    async def _args(self, request: web.Request) -> dict:
+        args: dict = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.can_read_body:
+            args.update(dict(await request.post()))
+        for key in ("blocks", "metadata", "view"):
+            if isinstance(args.get(key), str) and args[key]:
+                args[key] = json.loads(args[key])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        call = Call(method, args, time.monotonic())
+        self.calls.append(call)
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        channel = str(args.get("channel", ""))
+        failure = next((f for f in self.failures if f.applies(method, channel, call.at)), None)
+        if failure is not None and failure.times:
+            failure.times -= 1
+        if failure is not None and not failure.accept_first:
+            return self._failed(call, failure)
+        handler = getattr(self, "m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        body = handler(args)
+        if self.stall is not None and body.get("ok") and method == "chat.postMessage":
+            await self.stall.wait()
+        return self._failed(call, failure) if failure else web.json_response(body)
+
+    @staticmethod
+    def _failed(call: Call, failure: Failure) -> web.Response:
+        call.status = failure.status
+        if failure.status == 429:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(failure.retry_after)})
+        return web.Response(status=failure.status, text="Internal Server Error")
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        return web.Response(text="ok")
+
+    def _next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1_800_000_000 + n}.{n:06d}"
+
+    def _find(self, channel: str, ts: str) -> dict | None:
+        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+
+    def _known(self, channel: str) -> bool:
+        return channel in self.channels or channel[:1] in ("D", "U")
+
+    # -- methods (named m_<method with dots as underscores>) ---------------------------
+
+    def m_auth_test(self, _args: dict) -> dict:
+        return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "tandem",
+                "team_id": "T0ACME", "user_id": BOT_USER, "bot_id": BOT_ID,
+                "is_enterprise_install": False}
+
+    def m_chat_postMessage(self, args: dict) -> dict:
+        channel = str(args.get("channel", ""))
+        if not self._known(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        message = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": self._next_ts(),
+                   "text": args.get("text", ""), "blocks": args.get("blocks") or []}
+        if args.get("metadata"):
+            message["metadata"] = args["metadata"]
+        if args.get("thread_ts"):
+            parent = self._find(channel, str(args["thread_ts"]))
+            if parent is None:
+                return {"ok": False, "error": "thread_not_found"}
+            message["thread_ts"] = parent["ts"]
+        self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def m_chat_update(self, args: dict) -> dict:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        if not self._known(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        message = self._find(channel, ts)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message.update(text=args.get("text", ""), blocks=args.get("blocks") or [])
+        if args.get("metadata"):
+            message["metadata"] = args["metadata"]
+        message["edited"] = {"user": BOT_USER, "ts": self._next_ts()}
+        return {"ok": True, "channel": channel, "ts": ts, "text": message["text"],
+                "message": message}
+
+    def m_chat_postEphemeral(self, args: dict) -> dict:
+        if not self._known(str(args.get("channel", ""))):
+            return {"ok": False, "error": "channel_not_found"}
+        ts = self._next_ts()
+        self.ephemeral.append({**args, "message_ts": ts})
+        return {"ok": True, "message_ts": ts}
+
+    def m_conversations_history(self, args: dict) -> dict:
+        channel = str(args.get("channel", ""))
+        if not self._known(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        with_meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        top = [m for m in reversed(self.messages.get(channel, [])) if "thread_ts" not in m]
+        page = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"}
+                for m in top[start:start + limit]]
+        more = start + limit < len(top)
+        return {"ok": True, "messages": page, "has_more": more, "pin_count": 0,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def m_conversations_open(self, args: dict) -> dict:
+        user = str(args.get("users", "")).split(",")[0]
+        if not user:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        self.channels.add("D" + user)
+        return {"ok": True, "channel": {"id": "D" + user}}
+
+    def m_users_info(self, args: dict) -> dict:
+        user = self.users.get(str(args.get("user", "")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def m_users_lookupByEmail(self, args: dict) -> dict:
+        email = str(args.get("email", "")).lower()
+        for user in self.users.values():
+            if (user.get("profile") or {}).get("email", "").lower() == email:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
+    def m_views_open(self, args: dict) -> dict:
+        view = args.get("view") or {}
+        self.views.append({"trigger_id": args.get("trigger_id"), "view": view})
+        return {"ok": True, "view": {"id": f"V{len(self.views):08d}", **view}}

@@ -1,0 +1,90 @@
+"""Request verification at POST /slack/events, and who a click is taken to come from."""
+
+import time
+
+from sqlalchemy import func, select
+
+from cards import actions as A
+from storage import audit
+from storage.models import AuditEvent
+from tests.conftest import new_alert
+
+from . import payloads
+from .payloads import DANA
+from .signing import sign
+
+
+async def _events(stack) -> int:
+    async with stack.runtime.db.transaction() as session:
+        return (await session.execute(select(func.count()).select_from(AuditEvent))).scalar_one()
+
+
+async def test_forged_and_stale_signatures_get_401_and_change_nothing(stack):
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    body = payloads.form(payloads.block_action(DANA, alert, 1, A.CLAIM))
+    before = await _events(stack)
+    forged = sign(body, secret="not-the-signing-secret")
+    stale = sign(body, at=int(time.time()) - 5 * 60 - 30)
+    tampered = sign(body)
+    for headers, sent in ((forged, body), (stale, body), (tampered, body + "x"), ({}, body)):
+        status, _ = await stack.post(sent, headers)
+        assert status == 401
+    assert await _events(stack) == before
+    assert stack.fake.calls == [] and await stack.version(alert) == 1
+
+
+async def test_url_verification_is_answered(stack):
+    body = '{"token": "legacy-unused", "challenge": "3eZbrw1aB", "type": "url_verification"}'
+    status, text = await stack.signed(body, "application/json")
+    assert status == 200 and "3eZbrw1aB" in text
+
+
+async def test_unknown_person_is_refused_alone_and_audited(stack):
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    stranger = ("T0ACME", "T0ACME", "U0NEW")  # users.info: new@acme.example, not configured
+    assert await stack.click(stranger, alert, 1, A.CLAIM) == 200
+    await stack.fake.wait_for(lambda: stack.fake.ephemeral)
+    [answer] = stack.fake.ephemeral
+    assert answer["user"] == "U0NEW"
+    assert answer["text"].startswith("Tandem does not know slack:T0ACME/U0NEW. Ask an admin")
+    assert [c.args["user"] for c in stack.fake.calls_to("users.info")] == ["U0NEW"]
+    async with stack.runtime.db.transaction() as session:
+        refused = (await session.execute(select(AuditEvent).where(
+            AuditEvent.verb == "refused"))).scalar_one()
+    assert refused.actor == "slack:T0ACME/U0NEW" and refused.details["verb"] == "claim"
+    assert await stack.version(alert) == 1 and (await audit.verify(stack.runtime.db)).ok
+
+
+async def test_a_user_id_alone_is_not_trusted(stack):
+    """U0DANA is Dana only in her own workspace; the same id from another team is not her."""
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    impostor = ("T0ACME", "T0EVIL", "U0DANA")
+    await stack.click(impostor, alert, 1, A.CLAIM)
+    await stack.fake.wait_for(lambda: stack.fake.ephemeral)
+    assert "does not know slack:T0EVIL/U0DANA" in stack.fake.ephemeral[0]["text"]
+    assert await stack.version(alert) == 1
+
+
+async def test_person_found_by_email_when_the_pair_is_not_configured(stack):
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    ivy = ("T0ACME", "T0ACME", "U0IVY")  # users.info: Ivy@acme.example, an approver only
+    for _ in range(2):
+        await stack.click(ivy, alert, 1, A.CLAIM)
+    await stack.fake.wait_for(lambda: len(stack.fake.ephemeral) == 2)
+    assert {e["text"] for e in stack.fake.ephemeral} == {
+        "Claim needs the responder role, which Ivy Stone lacks."}
+    assert len(stack.fake.calls_to("users.info")) == 1  # the email is cached
+
+
+async def test_a_replayed_click_is_applied_once(stack):
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    body = payloads.form(payloads.block_action(DANA, alert, 1, A.CLAIM))
+    for _ in range(3):
+        assert (await stack.signed(body))[0] == 200
+    card = await stack.card(alert)
+    await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
+    async with stack.runtime.db.transaction() as session:
+        claims = (await session.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.verb == "claim"))).scalar_one()
+    assert claims == 1 and stack.fake.ephemeral == []
+    assert len(stack.fake.thread("C0OPS", card["ts"])) == 1

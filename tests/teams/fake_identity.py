@@ -1,0 +1,91 @@
+"""Fake Bot Framework OpenID metadata + JWKS, and a fake Graph `users/{id}`, on 127.0.0.1.
+
+`mint()` signs real RS256 tokens with the published key (or any other key, to forge).
+"""
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+
+import jwt
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ISSUER = "https://api.botframework.com"
+KID = "tandem-test-key"
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class FakeIdentity:
+    key: rsa.RSAPrivateKey = field(default_factory=new_key)
+    users: dict[str, dict] = field(default_factory=dict)  # Graph users by object id
+    graph_requests: list[dict] = field(default_factory=list)
+    key_fetches: int = 0
+    delay: float = 0.0  # seconds the key endpoint takes to answer
+    graph_failures: int = 0  # how many user look-ups answer 500 first
+    server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.url}/v1/.well-known/openidconfiguration"
+
+    @property
+    def graph_url(self) -> str:
+        return f"{self.url}/v1.0"
+
+    async def start(self) -> "FakeIdentity":
+        app = web.Application()
+        app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
+        app.router.add_get("/v1/.well-known/keys", self._keys)
+        app.router.add_get("/v1.0/users/{id}", self._user)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    def mint(self, audience: str, service_url: str, *, lifetime: int = 3600,
+             key: rsa.RSAPrivateKey | None = None, issuer: str = ISSUER, kid: str = KID,
+             **claims) -> str:
+        now = int(time.time())
+        body = {"iss": issuer, "aud": audience, "serviceurl": service_url, "nbf": now - 10,
+                "iat": now - 10, "exp": now + lifetime, **claims}
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid})
+
+    async def _metadata(self, _request: web.Request) -> web.Response:
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.url}/v1/.well-known/keys",
+                                  "id_token_signing_alg_values_supported": ["RS256"]})
+
+    async def _keys(self, _request: web.Request) -> web.Response:
+        self.key_fetches += 1
+        await asyncio.sleep(self.delay)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        jwk |= {"kid": KID, "use": "sig", "endorsements": ["msteams", "emulator"]}
+        return web.json_response({"keys": [jwk]})
+
+    async def _user(self, request: web.Request) -> web.Response:
+        self.graph_requests.append({"id": request.match_info["id"],
+                                    "auth": request.headers.get("Authorization", "")})
+        if self.graph_failures:
+            self.graph_failures -= 1
+            return web.json_response({"error": {"code": "generalException",
+                                                "message": "fake outage"}}, status=500)
+        user = self.users.get(request.match_info["id"])
+        if user is None:
+            return web.json_response({"error": {"code": "Request_ResourceNotFound",
+                                                "message": "Resource does not exist."}},
+                                     status=404)
+        return web.json_response({"@odata.context": f"{self.graph_url}/$metadata#users/$entity",
+                                  **user})

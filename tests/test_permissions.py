@@ -1,0 +1,46 @@
+"""Per-viewer buttons: allowed_verbs() says yes exactly when dispatch() would not refuse."""
+
+import pytest
+
+from handlers import service
+from handlers.commands import Command, Identity, Outcome
+from handlers.enums import Status, Verb
+from handlers.permissions import allowed_verbs, configured_actor
+from handlers.reads import show_alert
+from tests.cards.samples import base_view, claimed_view, pending_view, resolved_view
+from tests.conftest import new_alert
+
+
+def allowed(cfg, email, view):
+    return allowed_verbs(cfg, configured_actor(cfg, email), view)
+
+
+def test_roles_sides_and_tenants(cfg):
+    assert Verb.CLAIM in allowed(cfg, "sam@acme.example", base_view())
+    assert allowed(cfg, "ivy@acme.example", base_view()) == frozenset()  # approver only
+    assert allowed(cfg, "gina@globex.example", base_view()) == frozenset()  # other tenant
+    assert allowed(cfg, "nobody@acme.example", base_view()) == frozenset()
+    assert Verb.CLAIM not in allowed(cfg, "sam@acme.example", claimed_view())  # Dana owns it
+    assert allowed(cfg, "sam@acme.example", resolved_view()) == {Verb.REOPEN, Verb.COMMENT}
+
+
+def test_approvals_follow_policy(cfg):
+    view = pending_view()  # Dana (partner) proposed a fix for a high alert
+    assert Verb.APPROVE in allowed(cfg, "sam@acme.example", view)
+    assert Verb.APPROVE not in allowed(cfg, "raj@partner.example", view)  # partner approver
+    assert Verb.APPROVE not in allowed(cfg, "dana@partner.example", view)  # the proposer
+
+
+@pytest.mark.parametrize("email", ["sam@acme.example", "lee@acme.example", "ivy@acme.example",
+                                   "dana@partner.example", "gina@globex.example"])
+async def test_agrees_with_dispatch(db, cfg, email):
+    short = await new_alert(db, cfg)
+    view = await show_alert(db, cfg, short, None)
+    says = allowed(cfg, email, view)
+    for verb in (Verb.CLAIM, Verb.RELEASE, Verb.REOPEN, Verb.APPROVE):
+        result = await service.execute(db, cfg, Command(verb, short, Identity(email=email),
+                                                        seen_version=view.version))
+        assert (verb in says) == (result.outcome is Outcome.DONE), (verb, result.message)
+        if result.outcome is Outcome.DONE:
+            return  # the alert changed; the rest is covered by the cases above
+    assert view.status is Status.OPEN

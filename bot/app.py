@@ -32,6 +32,11 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
+def _wake_outbox(runtime: Runtime) -> None:
+    if runtime.dispatcher is not None:
+        runtime.dispatcher.wake()
+
+
 def build_app(runtime: Runtime) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
@@ -39,7 +44,7 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-    committer = Committer(runtime.db, runtime.cfg)
+    committer = Committer(runtime.db, runtime.cfg, on_commit=lambda: _wake_outbox(runtime))
     add_routes(app, Intake(Credentials(runtime.cfg), committer, app[METRICS]))
     install_outbox(app, runtime)  # before any chat platform: they add their senders to it
     install_slack(app, runtime)

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -21,6 +22,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.graph.security_poller import SecurityPoller
+from bot.graph.setup import security_pollers
 from bot.runtime import Runtime
 from handlers import approval_reminders, digest, escalation_tick
 from handlers.weekly import parse_clock
@@ -99,7 +102,14 @@ def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
     return run
 
 
-def register_jobs(jobs: Jobs, runtime: Runtime) -> None:
+def _poll(runtime: Runtime, poller: SecurityPoller) -> Job:
+    async def run() -> None:
+        result = await poller.poll()
+        _wake(runtime, result.alerts)
+    return run
+
+
+def register_jobs(jobs: Jobs, runtime: Runtime, pollers: list[SecurityPoller] = ()) -> None:
     """Every background job, registered here and nowhere else."""
     every = runtime.settings.escalation_tick_seconds
     start = jobs.clock()
@@ -111,6 +121,9 @@ def register_jobs(jobs: Jobs, runtime: Runtime) -> None:
             cron = CronTrigger(hour=at.hour, minute=at.minute, timezone=tenant.timezone)
             jobs.register_job(f"digest.{tenant.id}", _digest(runtime, jobs, tenant.id), cron)
     jobs.register_job("digest.catch-up", _digest(runtime, jobs, None), DateTrigger(start))
+    for poller in pollers:
+        jobs.register_job(f"graph.{poller.tenant_id}", _poll(runtime, poller),
+                          IntervalTrigger(seconds=poller.every.total_seconds()), first_run=start)
 
 
 SCHEDULER = web.AppKey("scheduler", Jobs)
@@ -124,11 +137,15 @@ def attach(app: web.Application, runtime: Runtime,
     jobs = app[SCHEDULER] = Jobs(clock)
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
-        register_jobs(jobs, runtime)
-        jobs.start()
-        log.info("scheduler started: %s", ", ".join(jobs.ids))
-        yield
-        await jobs.stop()
-        log.info("scheduler stopped")
+        async with aiohttp.ClientSession() as http:
+            pollers = security_pollers(runtime.db, runtime.cfg, runtime.settings, http)
+            register_jobs(jobs, runtime, pollers)
+            jobs.start()
+            log.info("scheduler started: %s", ", ".join(jobs.ids))
+            yield
+            await jobs.stop()
+            for poller in pollers:
+                await poller.close()
+            log.info("scheduler stopped")
 
     app.cleanup_ctx.append(lifetime)

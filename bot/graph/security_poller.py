@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -83,10 +83,12 @@ class SecurityPoller:
         tenant_id: str,
         client: GraphServiceClient,
         transport: httpx.AsyncClient,
+        every: timedelta = timedelta(minutes=1),
         clock: Callable[[], datetime] | None = None,
     ):
         self._db, self._cfg, self._tenant = db, cfg, cfg.tenant(tenant_id)
         self._client, self._transport = client, transport
+        self.every = every
         self._clock = clock or (lambda: datetime.now(UTC))
 
     @property

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
 from bot.graph.security_poller import SecurityPoller
 from handlers.config import TandemConfig
+from handlers.durations import parse_duration
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -37,5 +38,6 @@ def security_pollers(
             )
             credentials = ClientCredentials(http, token_url, integration.client_id, secret)
             client, transport = graph_client(GraphCredential(credentials), settings.graph_url)
-            pollers.append(SecurityPoller(db, cfg, tenant.id, client, transport))
+            every = parse_duration(integration.poll_every)
+            pollers.append(SecurityPoller(db, cfg, tenant.id, client, transport, every=every))
     return pollers

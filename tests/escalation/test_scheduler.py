@@ -5,11 +5,15 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import SCHEDULER, Jobs, attach, register_jobs
+from storage.models import Alert
 from tests.conftest import new_alert
+from tests.fakes.graph import FakeGraph
+from tests.intake.test_graph_poller import PAGE
 
 from .helpers import at, events
 
@@ -84,3 +88,26 @@ def test_one_function_registers_every_job_with_local_cron_times(sqlite_db, cfg):
     assert summer.astimezone(UTC) == datetime(2026, 7, 1, 7, 30, tzinfo=UTC)
     tick = jobs.scheduler.get_job("escalation.tick")
     assert tick.trigger.interval.total_seconds() == 15 and tick.max_instances == 1
+
+
+async def test_graph_poller_runs_as_a_scheduled_job(sqlite_db, cfg, monkeypatch):
+    monkeypatch.setenv("TANDEM_TEST_ACME_GRAPH_SECRET", "s3cret")
+    graph = await FakeGraph(pages=[PAGE]).start()
+    app = web.Application()
+    runtime = _runtime(sqlite_db, cfg, scheduler=True, escalation_tick_seconds=3600,
+                       graph_url=f"{graph.base}/v1.0", graph_login_url=graph.base)
+    attach(app, runtime, clock=lambda: at(5))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        assert "graph.acme" in app[SCHEDULER].ids
+
+        async def polled() -> bool:
+            async with sqlite_db.read() as s:
+                return len((await s.execute(select(Alert))).scalars().all()) == 2
+
+        await _until(polled)
+    finally:
+        await runner.cleanup()
+        await graph.close()
+    assert graph.requests and graph.requests[0]["authorization"] == "Bearer graph-token-1"

@@ -17,7 +17,7 @@ from sqlalchemy import case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import escalation_policy as P
-from handlers import pings, wakeups
+from handlers import fanout, pings, wakeups
 from handlers.config import TandemConfig
 from handlers.config_oncall import Step
 from handlers.escalation import covers_now, running, take_step, target
@@ -100,7 +100,7 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
             rows += pinged
             note = (f"Escalation step {entry['details']['step']}: notified "
                     f"{entry['details']['to'] or 'the channel'}")
-            rows += pings.card_refresh(tenant, p.alert, note, now)
+            rows += fanout.card_rows(tenant, p.alert, now, note)
         await audit.append_many(session, tenant_id, entries)
     await pings.write(session, rows)
 

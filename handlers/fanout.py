@@ -8,31 +8,53 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.config import TandemConfig
+from handlers.config import Channel, TandemConfig
+from handlers.config import Tenant as TenantConfig
 from storage import audit
 from storage.models import Alert, Outbox
+
+
+def outbox_row(
+    alert: Alert, kind: str, platform: str, channel: str, payload: dict, at: datetime
+) -> dict:
+    """One outbox row as plain values (a batch inserts many in one statement)."""
+    return {
+        "tenant_id": alert.tenant_id,
+        "alert_id": alert.id,
+        "kind": kind,
+        "platform": platform,
+        "channel": channel,
+        "payload": payload,
+        "created_at": at,
+        "due_at": at,
+        "attempts": 0,
+        "last_error": "",
+    }
+
+
+def channels_of(tenant: TenantConfig | None, alert: Alert) -> list[Channel]:
+    """The tenant's channels this alert is posted in (all of them unless routed)."""
+    chosen = set(alert.channels)
+    return [c for c in (tenant.channels if tenant else ()) if not chosen or c.channel in chosen]
+
+
+def card_rows(
+    tenant: TenantConfig | None, alert: Alert, at: datetime, note: str | None = None
+) -> list[dict]:
+    """A card refresh (and optional thread note) for every channel the alert is in."""
+    payload = {"note": note} if note else {}
+    return [
+        outbox_row(alert, "card", c.platform, c.channel, payload, at)
+        for c in channels_of(tenant, alert)
+    ]
 
 
 def enqueue_card(
     session: AsyncSession, cfg: TandemConfig, alert: Alert, at: datetime, note: str | None = None
 ) -> None:
-    tenant = cfg.tenant(alert.tenant_id)
-    chosen = set(alert.channels)
-    for channel in tenant.channels if tenant else ():
-        if chosen and channel.channel not in chosen:
-            continue
-        session.add(
-            Outbox(
-                tenant_id=alert.tenant_id,
-                alert_id=alert.id,
-                kind="card",
-                platform=channel.platform,
-                channel=channel.channel,
-                payload={"note": note} if note else {},
-                created_at=at,
-                due_at=at,
-            )
-        )
+    session.add_all(
+        Outbox(**row) for row in card_rows(cfg.tenant(alert.tenant_id), alert, at, note)
+    )
 
 
 async def record(

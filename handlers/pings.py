@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.config import Channel, Person, TandemConfig
+from handlers.config import Person, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.enums import Role, Side
+from handlers.fanout import channels_of, outbox_row
 from storage.models import Alert, Outbox
 
 SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
@@ -39,39 +40,29 @@ def _platforms(who: Person) -> list[str]:
     return [name for name, known in (("slack", who.slack), ("teams", who.teams)) if known]
 
 
-def _row(alert: Alert, kind: str, platform: str, channel: str, payload: dict,
-         at: datetime) -> dict:
-    return {"tenant_id": alert.tenant_id, "alert_id": alert.id, "kind": kind,
-            "platform": platform, "channel": channel, "payload": payload, "created_at": at,
-            "due_at": at, "attempts": 0, "last_error": ""}
-
-
 def direct(alert: Alert, who: Person, text: str, at: datetime) -> list[dict]:
     """One "dm" row per platform `who` is on (none when they are on neither)."""
-    return [_row(alert, "dm", platform, f"dm:{who.email}", {"email": who.email, "text": text}, at)
-            for platform in _platforms(who)]
-
-
-def channels_of(tenant: TenantConfig, alert: Alert) -> list[Channel]:
-    """The tenant's channels this alert is posted in (all of them unless routed)."""
-    chosen = set(alert.channels)
-    return [c for c in tenant.channels if not chosen or c.channel in chosen]
+    return [
+        outbox_row(alert, "dm", platform, f"dm:{who.email}", {"email": who.email, "text": text}, at)
+        for platform in _platforms(who)
+    ]
 
 
 def in_channels(tenant: TenantConfig, alert: Alert, text: str, at: datetime) -> list[dict]:
-    return [_row(alert, "text", c.platform, c.channel, {"text": text}, at)
-            for c in channels_of(tenant, alert)]
+    return [
+        outbox_row(alert, "text", c.platform, c.channel, {"text": text}, at)
+        for c in channels_of(tenant, alert)
+    ]
 
 
-def card_refresh(tenant: TenantConfig, alert: Alert, note: str, at: datetime) -> list[dict]:
-    """The rows fanout.enqueue_card would add, as rows: a batch of steps inserts them in
-    one statement instead of tracking hundreds of objects."""
-    return [_row(alert, "card", c.platform, c.channel, {"note": note}, at)
-            for c in channels_of(tenant, alert)]
-
-
-def reach(tenant: TenantConfig, alert: Alert, who: Person | None, direct_text: str,
-          channel_text: str, at: datetime) -> tuple[Reached, list[dict]]:
+def reach(
+    tenant: TenantConfig,
+    alert: Alert,
+    who: Person | None,
+    direct_text: str,
+    channel_text: str,
+    at: datetime,
+) -> tuple[Reached, list[dict]]:
     """DM `who`; when they cannot be messaged directly, say `channel_text` in the channels."""
     rows = direct(alert, who, direct_text, at) if who else []
     if rows:
@@ -87,11 +78,15 @@ async def write(session: AsyncSession, rows: list[dict]) -> None:
         await session.execute(insert(Outbox), rows)
 
 
-def approvers(cfg: TandemConfig, tenant_id: str, exclude: str,
-              internal_only: bool) -> Sequence[Person]:
+def approvers(
+    cfg: TandemConfig, tenant_id: str, exclude: str, internal_only: bool
+) -> Sequence[Person]:
     """The tenant's approvers who may decide a fix proposed by `exclude`."""
     return [
-        p for p in cfg.people
-        if tenant_id in p.tenants and Role.APPROVER in p.roles and p.email != exclude
+        p
+        for p in cfg.people
+        if tenant_id in p.tenants
+        and Role.APPROVER in p.roles
+        and p.email != exclude
         and (not internal_only or p.side is Side.INTERNAL)
     ]

@@ -1,14 +1,13 @@
 """Routing rules: first match wins; decides channels, severity, initial side, suppression."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.config import BusinessHours, Match, RoutingRule, SideByHours, Tenant
 from handlers.enums import Severity, Side
 from handlers.intake_types import AlertIn
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from handlers.weekly import covers, parse_clock, parse_days
 
 
 @dataclass(frozen=True)
@@ -19,20 +18,10 @@ class Route:
     suppress: bool = False
 
 
-def _day_set(spec: str) -> set[int]:
-    days: set[int] = set()
-    for part in spec.lower().split(","):
-        first, _, last = part.strip().partition("-")
-        start = _DAYS.index(first)
-        end = _DAYS.index(last) if last else start
-        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
-    return days
-
-
 def in_business_hours(hours: BusinessHours, timezone: str, at: datetime) -> bool:
     local = at.astimezone(ZoneInfo(timezone))
-    start, end = time.fromisoformat(hours.start), time.fromisoformat(hours.end)
-    return local.weekday() in _day_set(hours.days) and start <= local.time() < end
+    window = parse_days(hours.days), parse_clock(hours.start), parse_clock(hours.end)
+    return covers(*window, local)
 
 
 def _matches(match: Match, alert: AlertIn) -> bool:

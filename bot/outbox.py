@@ -11,7 +11,6 @@ PostgreSQL database: see outbox_store.py for how work is leased.
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,6 +46,7 @@ class Dispatcher:
         self._dirty: set[ChannelKey] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._event = asyncio.Event()
+        self._closed = False
 
     def add_sender(self, sender: Sender, pacing: Pacing) -> None:
         self._senders[sender.platform] = _Registered(sender, pacing)
@@ -62,15 +62,24 @@ class Dispatcher:
         self._event.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        while True:
+        """Deliver until close() (or cancellation)."""
+        while not self._closed:
             try:
                 await self._scan()
             except Exception:  # a database hiccup must not end delivery for good
                 log.exception("outbox: scan failed; retrying")
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), self.tuning.poll_seconds)
-            self._event.clear()
+            await asyncio.sleep(self.tuning.scan_gap)  # a burst of wake()s: one scan
+            await self._idle()
+
+    async def _idle(self) -> None:
+        """Wait for wake() or the poll interval. (Not asyncio.wait_for: on Python 3.11 it
+        can swallow a cancellation that arrives as the wait ends.)"""
+        timer = asyncio.get_running_loop().call_later(self.tuning.poll_seconds, self._event.set)
+        try:
+            await self._event.wait()
+        finally:
+            timer.cancel()
+        self._event.clear()
 
     async def drain(self) -> None:
         """Deliver everything due now and return (tests, benchmarks, one-shot use)."""
@@ -82,6 +91,9 @@ class Dispatcher:
             await asyncio.gather(*running, return_exceptions=True)
 
     async def close(self) -> None:
+        """Stop run() and every worker; unfinished work resumes on the next start."""
+        self._closed = True
+        self.wake()
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()
@@ -96,6 +108,8 @@ class Dispatcher:
         units = await store.due_work(self.db, sorted(self._senders), self.clock(),
                                      self.tuning.batch * 10)
         for key in dict.fromkeys((u.platform, u.channel) for u in units):
+            if self._closed:
+                return
             task = self._workers.get(key)
             if task is not None and not task.done():
                 self._dirty.add(key)  # the running worker looks once more before it stops
@@ -156,10 +170,8 @@ def install(app: web.Application, runtime: Runtime) -> Dispatcher:
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(dispatcher.run())
         yield
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
         await dispatcher.close()
+        await task
 
     app.cleanup_ctx.append(lifetime)
     return dispatcher

@@ -32,6 +32,7 @@ log = logging.getLogger("tandem.outbox")
 @dataclass(frozen=True)
 class Tuning:
     poll_seconds: float = 2.0
+    scan_gap: float = 0.02  # least time between two scans
     lease_seconds: float = 60.0  # longer than any one send can take
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
@@ -119,13 +120,17 @@ async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
     outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts)
     if outcome is not Sent.OK:
         return True
-    work.ref = str(ref)
-    await store.placed(ch.db, work, work.ref, ch.clock(), last=not work.notes)
+    posted, work.ref = ref != work.ref, str(ref)
+    if work.notes and not posted:
+        work.unsaved = True  # one commit, with the notes, instead of two
+        return work
+    await store.finish(ch.db, work, work.plain_ids, ch.clock(), last=not work.notes, ref=work.ref)
     return work if work.notes else True
 
 
 async def post_notes(ch: Channel, work: store.CardWork) -> None:
     """The lane's audit notes, in order, in the card's thread."""
+    save = work.unsaved
     for i, (row, note, at) in enumerate(work.notes):
         text = f"{note} · {clock_time(at, work.view.timezone)}"
         remaining = [r for r, _, _ in work.notes[i:]]
@@ -133,9 +138,13 @@ async def post_notes(ch: Channel, work: store.CardWork) -> None:
             await store.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
         outcome, _ = await _guarded(ch, _note(ch, work, text), remaining, [row], work.attempts)
         if outcome is Sent.RETRY:
+            if save:
+                await store.finish(ch.db, work, work.plain_ids, ch.clock(), False, work.ref)
             return
-        done = [row] if outcome is Sent.OK else []
-        await store.finish(ch.db, work, done, ch.clock(), last=i == len(work.notes) - 1)
+        done = ([row] if outcome is Sent.OK else []) + (work.plain_ids if save else [])
+        await store.finish(ch.db, work, done, ch.clock(), last=i == len(work.notes) - 1,
+                           ref=work.ref if save else None)
+        save = False
 
 
 async def _note(ch: Channel, work: store.CardWork, text: str) -> None:

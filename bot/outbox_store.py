@@ -49,6 +49,7 @@ class CardWork:
     leased_until: datetime
     attempts: int = 0
     notes: list[tuple[int, str, datetime]] = field(default_factory=list)  # (row, note, at)
+    unsaved: bool = False  # the card was updated; its version is recorded with the notes
 
     @property
     def ids(self) -> list[int]:
@@ -173,30 +174,26 @@ async def _refresh_if_changed(session: AsyncSession, work: CardWork, now: dateti
                            created_at=now, due_at=now))
 
 
-async def placed(db: Database, work: CardWork, ref: str, now: datetime, last: bool) -> None:
-    """The card is on the platform: store its reference and the version it shows, and
-    mark the rows that only asked for the card delivered."""
-    unit = work.unit
+async def finish(db: Database, work: CardWork, ids: list[int], now: datetime, last: bool,
+                 ref: str | None = None) -> None:
+    """Mark `ids` delivered, and with `ref` record the card's reference and the version
+    it now shows; when they are the lane's last rows, catch up on later changes."""
     async with db.transaction() as session:
-        row = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
-        if row is None:
-            session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
-                                   channel=unit.channel, ref=ref,
-                                   rendered_version=work.view.version))
-        else:
-            row.ref, row.rendered_version = ref, work.view.version
-        await _done(session, work.plain_ids, now)
-        if last:
-            await _refresh_if_changed(session, work, now)
-
-
-async def finish(db: Database, work: CardWork, ids: list[int], now: datetime,
-                 last: bool) -> None:
-    """Mark `ids` delivered; when they are the lane's last, catch up on later changes."""
-    async with db.transaction() as session:
+        if ref is not None:
+            await _save_ref(session, work, ref)
         await _done(session, ids, now)
         if last:
             await _refresh_if_changed(session, work, now)
+
+
+async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:
+    unit = work.unit
+    row = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+    if row is None:
+        session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
+                               channel=unit.channel, ref=ref, rendered_version=work.view.version))
+    else:
+        row.ref, row.rendered_version = ref, work.view.version
 
 
 async def rows_done(db: Database, ids: list[int], now: datetime) -> None:

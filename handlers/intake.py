@@ -10,19 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import escalation, silences
+from handlers import escalation
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
-from handlers.durations import parse_duration
 from handlers.enums import Status
 from handlers.fanout import enqueue_card, record
+from handlers.intake_batch import Batch
 from handlers.intake_types import AlertIn, EventAction
-from handlers.routing import route
-from storage import queries
-from storage.models import Alert, Outbox, Tenant
+from storage.models import Alert
 
 
 class Effect(StrEnum):
@@ -52,92 +49,6 @@ def fingerprint(tenant_id: str, event: AlertIn) -> str:
     }
     digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
     return f"{event.source}:{digest[:40]}"
-
-
-async def _last_resolved(session: AsyncSession, tenant_id: str, key: str) -> Alert | None:
-    query = (
-        select(Alert)
-        .where(Alert.tenant_id == tenant_id, Alert.fingerprint == key,
-               Alert.status == Status.RESOLVED)
-        .order_by(Alert.id.desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalars().first()
-
-
-async def _card_pending(session: AsyncSession, alert_id: int) -> bool:
-    query = (
-        select(Outbox.id)
-        .where(Outbox.alert_id == alert_id, Outbox.done_at.is_(None), Outbox.kind == "card")
-        .limit(1)
-    )
-    return (await session.execute(query)).first() is not None
-
-
-async def _create(
-    session: AsyncSession,
-    cfg: TandemConfig,
-    tenant: TenantConfig,
-    key: str,
-    event: AlertIn,
-    now: datetime,
-) -> Alert:
-    bump = (
-        update(Tenant)
-        .where(Tenant.id == tenant.id)
-        .values(next_alert_number=Tenant.next_alert_number + 1)
-        .returning(Tenant.next_alert_number)
-    )
-    number = (await session.execute(bump)).scalar_one() - 1
-    decided = route(tenant, event, now)
-    silence = await silences.covering(session, tenant.id, event, now)
-    quiet = decided.suppress or silence is not None
-    alert = Alert(
-        tenant_id=tenant.id,
-        number=number,
-        short_id=f"{tenant.code}-{number}",
-        source=event.source,
-        fingerprint=key,
-        title=event.title,
-        description=event.description,
-        severity=decided.severity or event.severity,
-        labels=dict(event.labels),
-        links=list(event.links),
-        channels=list(decided.channels),
-        service=event.service,
-        status=Status.SILENCED if quiet else Status.OPEN,
-        owner_side=decided.side,
-        first_seen=event.occurred_at or now,
-        last_seen=now,
-    )
-    escalation.restart(cfg, alert, now)
-    session.add(alert)
-    await session.flush()
-    details = {"dedup_key": key, "severity": alert.severity}
-    if silence is not None:
-        details["silence"] = silence.id
-    if decided.suppress:
-        details["suppressed_by_rule"] = True
-    await record(
-        session,
-        alert,
-        at=now,
-        actor=f"source:{event.source}",
-        verb="created",
-        to_status=alert.status,
-        details=details,
-    )
-    if not quiet:
-        enqueue_card(session, cfg, alert, now)
-    return alert
-
-
-async def _repeat(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: datetime) -> None:
-    alert.count += 1
-    alert.last_seen = max(alert.last_seen, now)
-    await session.flush()
-    if alert.status != Status.SILENCED and not await _card_pending(session, alert.id):
-        enqueue_card(session, cfg, alert, now)
 
 
 async def _transition(
@@ -170,39 +81,62 @@ async def _transition(
     enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
-async def ingest(
-    session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, event: AlertIn, now: datetime
-) -> Ingested:
-    key = fingerprint(tenant.id, event)
-    live = await queries.live_alert(session, tenant.id, key)
-    if event.action is EventAction.RESOLVE:
+async def _acknowledge(session: AsyncSession, alert: Alert, event: AlertIn,
+                       now: datetime) -> None:
+    await record(session, alert, at=now, actor=f"source:{event.source}", verb="acknowledged",
+                 from_status=alert.status, to_status=alert.status)
+
+
+async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
+    """One event of a group: an Ingested, or the new Alert whose id comes at flush."""
+    session, cfg, now = batch.session, batch.cfg, batch.now
+    live = batch.live.get(key)
+    if event.action is EventAction.TRIGGER and live is not None:
+        batch.repeat(live)
+        return live if live.id is None else Ingested(Effect.DEDUPLICATED, live.short_id, key)
+    if event.action is not EventAction.TRIGGER:
         if live is None:
             return Ingested(Effect.IGNORED, None, key)
+        await batch.flush()
+        if event.action is EventAction.ACKNOWLEDGE:
+            await _acknowledge(session, live, event, now)
+            return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
         await _transition(session, cfg, live, event, Status.RESOLVED, "resolved", now)
+        del batch.live[key]
         return Ingested(Effect.RESOLVED, live.short_id, key)
-    if event.action is EventAction.ACKNOWLEDGE:
-        if live is None:
-            return Ingested(Effect.IGNORED, None, key)
-        await record(
-            session,
-            live,
-            at=now,
-            actor=f"source:{event.source}",
-            verb="acknowledged",
-            from_status=live.status,
-            to_status=live.status,
-        )
-        return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
-    if live is not None:
-        await _repeat(session, cfg, live, now)
-        return Ingested(Effect.DEDUPLICATED, live.short_id, key)
-    recent = await _last_resolved(session, tenant.id, key)
-    if (
-        recent
-        and recent.resolved_at
-        and now - recent.resolved_at <= parse_duration(tenant.flap_window)
-    ):
+    recent = batch.recent.pop(key, None)
+    if recent is not None:
+        await batch.flush()
         await _transition(session, cfg, recent, event, Status.OPEN, "reopened", now)
+        batch.live[key] = recent
+        batch.carded.add(recent.id)
         return Ingested(Effect.REOPENED, recent.short_id, key)
-    alert = await _create(session, cfg, tenant, key, event, now)
-    return Ingested(Effect.CREATED, alert.short_id, key)
+    return batch.create(key, event)
+
+
+async def ingest_many(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+                      events: list[AlertIn], now: datetime) -> list[Ingested]:
+    """Ingest a group of one tenant's events in order, inside the caller's transaction."""
+    keys = [fingerprint(tenant.id, e) for e in events]
+    batch = await Batch.prefetch(session, cfg, tenant, set(keys), now)
+    outcomes = [await _one(batch, event, key) for event, key in zip(events, keys, strict=True)]
+    await batch.flush()
+    return _settled(outcomes, keys)
+
+
+def _settled(outcomes: list[Ingested | Alert], keys: list[str]) -> list[Ingested]:
+    """New alerts have their ids now; the first event of each created it."""
+    made: set[int] = set()
+    results = []
+    for outcome, key in zip(outcomes, keys, strict=True):
+        if isinstance(outcome, Alert):
+            effect = Effect.DEDUPLICATED if id(outcome) in made else Effect.CREATED
+            made.add(id(outcome))
+            outcome = Ingested(effect, outcome.short_id, key)
+        results.append(outcome)
+    return results
+
+
+async def ingest(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+                 event: AlertIn, now: datetime) -> Ingested:
+    return (await ingest_many(session, cfg, tenant, [event], now))[0]

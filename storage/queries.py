@@ -1,13 +1,13 @@
 """Query functions the domain uses; every one takes the unit of work's session."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Alert, AuditEvent, Membership, Person, Remediation, Tenant
-
+from storage.models import Alert, AuditEvent, Membership, Outbox, Person, Remediation, Tenant
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
@@ -105,5 +105,39 @@ async def count_alerts(session: AsyncSession, tenant_id: str) -> int:
 
 async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) -> Alert | None:
     """The unresolved alert with this fingerprint, if any (at most one exists)."""
-    query = select(Alert).where(Alert.tenant_id == tenant_id, Alert.fingerprint == fingerprint, LIVE)
+    query = select(Alert).where(
+        Alert.tenant_id == tenant_id, Alert.fingerprint == fingerprint, LIVE
+    )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def live_alerts(session: AsyncSession, tenant_id: str, keys: set[str]) -> dict[str, Alert]:
+    """The unresolved alerts of these fingerprints, by fingerprint."""
+    if not keys:
+        return {}
+    query = select(Alert).where(Alert.tenant_id == tenant_id, Alert.fingerprint.in_(keys), LIVE)
+    return {a.fingerprint: a for a in (await session.execute(query)).scalars()}
+
+
+async def pending_cards(session: AsyncSession, alert_ids: list[int]) -> set[int]:
+    """Which of these alerts already have a card refresh waiting in the outbox."""
+    if not alert_ids:
+        return set()
+    query = select(Outbox.alert_id).where(
+        Outbox.alert_id.in_(alert_ids), Outbox.done_at.is_(None), Outbox.kind == "card"
+    )
+    return set((await session.execute(query)).scalars())
+
+
+async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],
+                         since: datetime) -> dict[str, Alert]:
+    """The latest alert of each fingerprint resolved at or after `since`."""
+    if not keys:
+        return {}
+    query = (
+        select(Alert)
+        .where(Alert.tenant_id == tenant_id, Alert.fingerprint.in_(keys),
+               Alert.status == "resolved", Alert.resolved_at >= since)
+        .order_by(Alert.id)
+    )
+    return {a.fingerprint: a for a in (await session.execute(query)).scalars()}

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.config import TandemConfig
-from handlers.intake import Ingested, ingest
+from handlers.intake import Ingested, ingest_many
 from handlers.intake_types import AlertIn
 from storage.db import Database
 
@@ -92,10 +92,17 @@ class Committer:
         raise AssertionError("unreachable")
 
     async def _ingest_all(self, group: list[_Batch]) -> list[list[Ingested]]:
+        """One ingest_many per tenant over the whole group, split back per request."""
         now = self._clock()
+        by_tenant: dict[str, list[_Batch]] = {}
+        for batch in group:
+            by_tenant.setdefault(batch.tenant_id, []).append(batch)
+        results: dict[int, list[Ingested]] = {}
         async with self._db.transaction() as session:
-            out = []
-            for batch in group:
-                tenant = self._cfg.tenant(batch.tenant_id)
-                out.append([await ingest(session, self._cfg, tenant, e, now) for e in batch.events])
-            return out
+            for tenant_id, batches in by_tenant.items():
+                events = [e for batch in batches for e in batch.events]
+                done = await ingest_many(session, self._cfg, self._cfg.tenant(tenant_id),
+                                         events, now)
+                for batch in batches:
+                    results[id(batch)], done = done[: len(batch.events)], done[len(batch.events):]
+        return [results[id(batch)] for batch in group]

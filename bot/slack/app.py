@@ -4,7 +4,8 @@ Configured by SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP) and/or
 SLACK_APP_TOKEN (Socket Mode, for companies that cannot expose a public URL).
 Requests are verified by bolt's signing-secret check: a forged signature, or a
 timestamp more than five minutes off, gets 401 before any listener runs. The bot
-token is not checked at start-up; bolt calls auth.test on the first request.
+token is not checked at start-up (nor by bolt at all): the first Web API call shows a
+bad one as invalid_auth.
 """
 
 import logging
@@ -15,6 +16,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -23,7 +25,7 @@ from bot.pacing import Pacing
 from bot.runtime import Runtime
 from bot.slack.client import TIMEOUT_SECONDS, web_client
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import register
+from bot.slack.listeners import Background, register
 from bot.slack.people import SlackPeople
 from bot.slack.sender import SlackSender
 from storage.types import utcnow
@@ -33,9 +35,20 @@ SLACK = web.AppKey("slack", AsyncApp)
 
 
 def build_bolt(settings: Settings, client: AsyncWebClient) -> AsyncApp:
+    """bolt authorises every request from SLACK_BOT_TOKEN, with no auth.test call: a
+    single-workspace token needs no look-up, and a burst of first clicks would otherwise
+    each wait for one. Tandem's own calls go through `client`, never bolt's."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     secret = settings.slack_signing_secret
-    return AsyncApp(name="tandem", client=client, logger=log,
-                    signing_secret=secret.get_secret_value() if secret else "",
+
+    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
+    # process_before_response: answer as soon as the listener returns, which it does
+    # right after ack() (bot.slack.listeners), instead of polling for ack() every 10 ms.
+    return AsyncApp(name="tandem", logger=log, process_before_response=True,
+                    client=AsyncWebClient(base_url=client.base_url, timeout=client.timeout),
+                    authorize=authorize, signing_secret=secret.get_secret_value() if secret else "",
                     request_verification_enabled=secret is not None)
 
 
@@ -71,7 +84,8 @@ def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
     deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.db, client),
                      dispatcher.wake if dispatcher else (lambda: None), utcnow)
     bolt = build_bolt(settings, client)
-    register(bolt, deps)
+    work = Background()
+    register(bolt, deps, work)
     if settings.slack_signing_secret is not None:
         verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
         app.router.add_post("/slack/events", _events(bolt, verifier))
@@ -88,6 +102,7 @@ def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
         yield
         if socket is not None:
             await socket.close_async()
+        await work.close()
         if dispatcher is not None:
             await dispatcher.remove_sender("slack")
         await session.close()

@@ -32,8 +32,7 @@ def _raw_value(action: dict) -> str:
     return action.get("value") or (action.get("selected_option") or {}).get("value") or ""
 
 
-async def on_action(ack, body: dict, deps: SlackDeps) -> None:
-    await ack()
+async def on_action(body: dict, deps: SlackDeps) -> None:
     sender = user_of(body)
     channel = channel_of(body)
     try:

@@ -19,3 +19,4 @@ class SlackDeps:
     people: SlackPeople
     wake: Callable[[], None]  # the outbox dispatcher's wake(): a change is waiting to be sent
     clock: Callable[[], datetime]
+

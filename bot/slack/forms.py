@@ -43,8 +43,7 @@ def _metadata(view: dict) -> tuple[A.ButtonPayload, str | None]:
     return A.ButtonPayload.decode(meta["button"]), meta.get("channel")
 
 
-async def on_submit(ack, body: dict, deps: SlackDeps) -> None:
-    await ack()
+async def on_submit(body: dict, deps: SlackDeps) -> None:
     sender = user_of(body)
     view = body.get("view") or {}
     try:

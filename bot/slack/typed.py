@@ -31,8 +31,7 @@ async def _run(deps: SlackDeps, sender: SlackUser, channel: str | None, text: st
     return reply
 
 
-async def on_command(ack, body: dict, respond, deps: SlackDeps) -> None:
-    await ack()
+async def on_command(body: dict, respond, deps: SlackDeps) -> None:
     sender = user_of(body)
     trigger = body.get("trigger_id")
     key = f"slack:cmd:{trigger}:{sender.team}:{sender.user}" if trigger else None

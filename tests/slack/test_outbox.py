@@ -18,7 +18,7 @@ from storage.models import Alert, MessageRef, Outbox
 from tests.conftest import new_alert
 
 from .conftest import shows
-from .outbox_bench import FAST, dispatcher
+from .outbox_rig import FAST, dispatcher
 
 DANA = Identity(email="dana@partner.example")
 LEE = Identity(email="lee@acme.example")

@@ -1,0 +1,269 @@
+"""Slack benchmark: button clicks and an alert storm through the whole program.
+
+The real aiohttp app (bot.app.build_app) runs on a loopback port with its Slack Web API
+pointed at the fake from tests/fakes; clicks are correctly signed HTTP requests.
+
+1. Clicks: 50 concurrent signed Claim clicks on 50 posted cards; p50/p99 from each
+   request to its HTTP ack, and to the chat.update reaching the fake.
+2. Storm: 10,000 Events v2 triggers over 500 dedup keys into one channel (POST
+   /v2/enqueue); exactly 500 chat.postMessage calls, never closer together than the
+   pacing allows, and every card ending on its right count (20).
+3. Pacing at Slack's real rate (1 message a second) on a smaller storm.
+
+    .venv/bin/python bench/slack_actions.py            # SQLite in a temporary folder
+    .venv/bin/python bench/slack_actions.py --pg       # PostgreSQL at 127.0.0.1:5432
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the fake Slack and the payload helpers live in tests/
+
+import aiohttp  # noqa: E402
+import asyncpg  # noqa: E402
+from aiohttp import web  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from bot.app import build_app  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.runtime import Runtime, open_runtime  # noqa: E402
+from cards import actions as A  # noqa: E402
+from storage.models import Alert, Outbox  # noqa: E402
+from tests.fakes.slack_api import TOKEN, FakeSlack  # noqa: E402
+from tests.slack import payloads  # noqa: E402
+from tests.slack.signing import SECRET, sign  # noqa: E402
+
+CONFIG = ROOT / "tests" / "data" / "config.yaml"
+ROUTING_ENV, ROUTING_KEY = "TANDEM_TEST_ACME_ROUTING", "acmeroutingkey0000000000000000001"
+FORM = "application/x-www-form-urlencoded"
+CLICKERS = (payloads.SAM, payloads.LEE, payloads.DANA, payloads.RAJ)
+
+
+class App:
+    """The program on a loopback port, with Slack pointed at a fresh fake."""
+
+    def __init__(self, db_url: str, rate: float):
+        self.db_url, self.rate = db_url, rate
+        self.fake = FakeSlack()
+
+    async def __aenter__(self) -> "App":
+        await self.fake.start()
+        settings = Settings(database_url=self.db_url, config=CONFIG, SLACK_BOT_TOKEN=TOKEN,
+                            SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=self.fake.url,
+                            slack_posts_per_second=self.rate, outbox_poll_seconds=0.05)
+        self.runtime: Runtime = await open_runtime(settings)
+        self.runner = web.AppRunner(build_app(self.runtime), access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        self.base = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
+        return self
+
+    async def __aexit__(self, *_exc) -> None:
+        await self.http.close()
+        await self.runner.cleanup()
+        await self.runtime.close()
+        await self.fake.close()
+
+    async def enqueue(self, key: str) -> None:
+        body = {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": key,
+                "payload": {"summary": f"Disk full on {key}", "source": key,
+                            "severity": "warning"}}
+        async with self.http.post(f"{self.base}/v2/enqueue", json=body) as response:
+            if response.status != 202:
+                raise RuntimeError(f"/v2/enqueue answered {response.status}")
+
+    async def pending(self) -> int:
+        async with self.runtime.db.transaction() as session:
+            query = select(func.count()).select_from(Outbox).where(
+                Outbox.done_at.is_(None), Outbox.platform == "slack")
+            return (await session.execute(query)).scalar_one()
+
+    async def settle(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while await self.pending():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the outbox did not settle in time")
+            await asyncio.sleep(0.1)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def fire(url: str, requests: list[tuple[str, dict]]) -> list[tuple[float, float, int]]:
+    """In a separate process, as Slack would be: send every signed request at once;
+    (sent, answered, status) per request, on the machine-wide monotonic clock."""
+
+    async def send_all() -> list[tuple[float, float, int]]:
+        async with aiohttp.ClientSession() as http:
+            async def one(body: str, headers: dict) -> tuple[float, float, int]:
+                sent = time.monotonic()
+                async with http.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    return sent, time.monotonic(), response.status
+            return await asyncio.gather(*(one(b, h) for b, h in requests))
+
+    return asyncio.run(send_all())
+
+
+async def clicks(db_url: str, n: int) -> None:
+    async with App(db_url, rate=1000.0) as app:
+        await asyncio.gather(*(app.enqueue(f"click-{i}") for i in range(n)))
+        await app.fake.wait_for(lambda: len(app.fake.cards("C0OPS")) == n, timeout=120)
+        await app.settle(60)
+        ids = [m["metadata"]["event_payload"]["alert"] for m in app.fake.cards("C0OPS")]
+        requests = []
+        for i, short_id in enumerate(ids):
+            body = payloads.form(payloads.block_action(CLICKERS[i % len(CLICKERS)], short_id, 1,
+                                                       A.CLAIM))
+            requests.append((body, {"Content-Type": FORM, **sign(body)}))
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(pool, fire, f"{app.base}/healthz", [])  # start it
+            answers = await loop.run_in_executor(pool, fire, f"{app.base}/slack/events",
+                                                 requests)
+        if any(status != 200 for _, _, status in answers):
+            raise SystemExit("FAILED: a click was not acknowledged with 200")
+        await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n, timeout=120)
+        updated = {c.args["metadata"]["event_payload"]["alert"]: c.at
+                   for c in app.fake.calls_to("chat.update")}
+        ack = [answered - sent for sent, answered, _ in answers]
+        update = [updated[s] - sent for s, (sent, _, _) in zip(ids, answers, strict=True)]
+        print(f"clicks: {n} concurrent signed Claim clicks ({app.runtime.db.dialect})")
+        print(f"  request -> HTTP ack      p50 {ms(pct(ack, 50))}   p99 {ms(pct(ack, 99))}"
+              f"   (target p99 < 100 ms)")
+        print(f"  request -> chat.update   p50 {ms(pct(update, 50))}   p99 {ms(pct(update, 99))}")
+
+
+async def storm(db_url: str, events: int, keys: int, rate: float, senders: int = 50) -> None:
+    async with App(db_url, rate=rate) as app:
+        queue = list(range(events))
+        started = time.monotonic()
+
+        async def sender() -> None:
+            while queue:
+                await app.enqueue(f"storm-{queue.pop() % keys}")
+
+        await asyncio.gather(*(sender() for _ in range(senders)))
+        intake = time.monotonic() - started
+        await app.settle(timeout=keys / rate * 3 + 120)
+        total = time.monotonic() - started
+        report_storm(app, events, keys, rate, intake, total)
+        await check_counts(app, events // keys, keys)
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most posts that arrived within any one second."""
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def report_storm(app: App, events: int, keys: int, rate: float, intake: float,
+                 total: float) -> None:
+    posts = [c.at for c in app.fake.calls_to("chat.postMessage", ok_only=False)]
+    gaps = [b - a for a, b in zip(posts, posts[1:], strict=False)]
+    allowed = int(rate) + 1  # the pacing's rate plus its burst of one
+    print(f"storm: {events} events over {keys} keys into one channel, pacing {rate:g}/s "
+          f"({app.runtime.db.dialect})")
+    print(f"  intake {intake:6.1f} s ({events / intake:,.0f} events/s); all delivered after "
+          f"{total:6.1f} s")
+    print(f"  chat.postMessage calls {len(posts)} (expected {keys}); chat.update calls "
+          f"{len(app.fake.calls_to('chat.update'))}")
+    print(f"  most posts in any one second {busiest_second(posts)} (allowed {allowed}); "
+          f"closest two {min(gaps) * 1000:.1f} ms apart at the fake "
+          f"(paced {1000 / rate:.1f} ms apart when sent)")
+    if len(posts) != keys:
+        raise SystemExit(f"FAILED: {len(posts)} chat.postMessage calls, expected {keys}")
+    if busiest_second(posts) > allowed:
+        raise SystemExit("FAILED: posts came faster than the pacing allows")
+
+
+async def check_counts(app: App, expected: int, keys: int) -> None:
+    async with app.runtime.db.transaction() as session:
+        rows = (await session.execute(select(Alert.short_id, Alert.count))).all()
+    wrong = [s for s, count in rows if count != expected]
+    stale = [s for s, count in rows if not _shows_count(app.fake.card_for("C0OPS", s), count)]
+    print(f"  cards {len(app.fake.cards('C0OPS'))}; alerts with count {expected}: "
+          f"{len(rows) - len(wrong)}/{keys}; cards not showing their count: {len(stale)}")
+    if wrong or stale or len(rows) != keys:
+        raise SystemExit("FAILED: some cards do not end on their right count")
+
+
+def _shows_count(cards: list[dict], count: int) -> bool:
+    return len(cards) == 1 and f"*Occurrences*\\n{count}" in json.dumps(cards[0]["blocks"])
+
+
+async def create_pg(url: str) -> tuple[str, str]:
+    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return url.rsplit("/", 1)[0] + f"/{name}", name
+
+
+async def drop_pg(url: str, name: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+async def run(args: argparse.Namespace) -> None:
+    os.environ[ROUTING_ENV] = ROUTING_KEY
+    phases = {"clicks": lambda url: clicks(url, args.clicks),
+              "storm": lambda url: storm(url, args.events, args.keys, args.rate),
+              "pacing": lambda url: storm(url, args.real_events, args.real_keys, 1.0)}
+    for name in args.phases.split(","):
+        phase = phases[name]
+        if args.pg:
+            url, name = await create_pg(args.pg)
+            try:
+                await phase(url)
+            finally:
+                await drop_pg(args.pg, name)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                await phase(f"sqlite:///{folder}/bench.db")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pg", nargs="?", const="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="run on PostgreSQL (server URL; a temporary database is made)")
+    parser.add_argument("--phases", default="clicks,storm,pacing",
+                        help="which to run, comma-separated: clicks, storm, pacing")
+    parser.add_argument("--clicks", type=int, default=50)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--keys", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="posts per second per channel for the big storm (Slack: 1)")
+    parser.add_argument("--real-events", type=int, default=200)
+    parser.add_argument("--real-keys", type=int, default=10)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

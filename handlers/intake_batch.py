@@ -1,0 +1,153 @@
+"""Set-based intake for a group of events, so a storm costs a few statements per group.
+
+The common cases are handled in memory and written at `flush()`: a repeat of a live
+alert (count, last_seen and version, one executemany UPDATE for the group; the version
+moves because the card shows the count, and the outbox re-renders on a new version) and
+a new alert (numbers allocated in one UPDATE, rows inserted together, audit events
+chained with one `append_many`, card rows inserted together). Anything else (resolve,
+acknowledge, reopen within the flap window) flushes first and takes the per-event path.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from handlers import escalation, silences
+from handlers.config import TandemConfig
+from handlers.config import Tenant as TenantConfig
+from handlers.durations import parse_duration
+from handlers.enums import Status
+from handlers.fanout import card_rows
+from handlers.intake_types import AlertIn
+from handlers.routing import route
+from storage import audit, queries
+from storage.models import Alert, Outbox, Silence, Tenant
+
+
+@dataclass
+class Batch:
+    session: AsyncSession
+    cfg: TandemConfig
+    tenant: TenantConfig
+    now: datetime
+    live: dict[str, Alert]
+    recent: dict[str, Alert]  # resolved within the flap window, by fingerprint
+    carded: set[int]  # alerts with a card refresh already queued
+    quiet: list[Silence]
+    repeats: Counter = field(default_factory=Counter)
+    repeated: dict[int, Alert] = field(default_factory=dict)
+    created: list[tuple[Alert, dict]] = field(default_factory=list)
+
+    @classmethod
+    async def prefetch(cls, session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+                       keys: set[str], now: datetime) -> "Batch":
+        live = await queries.live_alerts(session, tenant.id, keys)
+        since = now - parse_duration(tenant.flap_window)
+        recent = await queries.resolved_since(session, tenant.id, keys - live.keys(), since)
+        carded = await queries.pending_cards(session, [a.id for a in live.values()])
+        quiet = await silences.active(session, tenant.id, now)
+        return cls(session, cfg, tenant, now, live, recent, carded, quiet)
+
+    def repeat(self, alert: Alert) -> None:
+        if alert.id is None:  # created earlier in this same group
+            alert.count += 1
+            return
+        self.repeats[alert.id] += 1
+        self.repeated[alert.id] = alert
+        if alert.status != Status.SILENCED and alert.id not in self.carded:
+            self.carded.add(alert.id)
+            self.session.add_all(Outbox(**r) for r in card_rows(self.tenant, alert, self.now))
+
+    def create(self, key: str, event: AlertIn) -> Alert:
+        decided = route(self.tenant, event, self.now)
+        silence = next((s for s in self.quiet if silences.matches(s.matchers, event)), None)
+        quiet = decided.suppress or silence is not None
+        alert = Alert(
+            tenant_id=self.tenant.id, number=0, short_id="", source=event.source,
+            fingerprint=key, title=event.title, description=event.description,
+            severity=decided.severity or event.severity, labels=dict(event.labels),
+            links=list(event.links), channels=list(decided.channels), service=event.service,
+            status=Status.SILENCED if quiet else Status.OPEN, owner_side=decided.side,
+            first_seen=event.occurred_at or self.now, last_seen=self.now,
+        )
+        escalation.restart(self.cfg, alert, self.now)
+        details = {"dedup_key": key, "severity": alert.severity}
+        if silence is not None:
+            details["silence"] = silence.id
+        if decided.suppress:
+            details["suppressed_by_rule"] = True
+        self.created.append((alert, {"actor": f"source:{event.source}", "details": details}))
+        self.live[key] = alert
+        return alert
+
+    async def flush(self) -> None:
+        await self._write_repeats()
+        await self._write_created()
+
+    async def _write_repeats(self) -> None:
+        if not self.repeats:
+            return
+        table = Alert.__table__
+        seen = bindparam("seen", type_=table.c.last_seen.type)
+        later = func.max if self.session.bind.dialect.name == "sqlite" else func.greatest
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("alert_id"))
+            .values(count=table.c.count + bindparam("n"), last_seen=later(table.c.last_seen, seen),
+                    version=table.c.version + 1)
+        )
+        rows = [{"alert_id": i, "n": n, "seen": self.now} for i, n in self.repeats.items()]
+        await self.session.execute(statement, rows)
+        for alert_id, n in self.repeats.items():  # keep the loaded rows in step, unflagged
+            alert = self.repeated[alert_id]
+            set_committed_value(alert, "count", alert.count + n)
+            set_committed_value(alert, "last_seen", max(alert.last_seen, self.now))
+            set_committed_value(alert, "version", alert.version + 1)
+        self.repeats.clear()
+
+    async def _write_created(self) -> None:
+        if not self.created:
+            return
+        first = await self._numbers(len(self.created))
+        for offset, (alert, _) in enumerate(self.created):
+            alert.number = first + offset
+            alert.short_id = f"{self.tenant.code}-{alert.number}"
+        await self._insert([alert for alert, _ in self.created])
+        await audit.append_many(self.session, self.tenant.id, [
+            {**entry, "at": self.now, "verb": "created", "alert": alert.short_id,
+             "to_status": alert.status}
+            for alert, entry in self.created
+        ])
+        rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
+                for r in card_rows(self.tenant, alert, self.now)]
+        if rows:
+            await self.session.execute(insert(Outbox), rows)
+        self.carded.update(alert.id for alert, _ in self.created)
+        self.created.clear()
+
+    async def _insert(self, alerts: list[Alert]) -> None:
+        """One executemany INSERT for the group, then its ids by the numbers just taken
+        (RETURNING in parameter order would cost SQLite one statement per row)."""
+        table = Alert.__table__
+        columns = [c.name for c in table.columns if c.name != "id"]
+        await self.session.execute(
+            insert(table), [{c: getattr(a, c) for c in columns} | {"version": 1} for a in alerts])
+        numbers = [a.number for a in alerts]
+        query = select(table.c.number, table.c.id).where(
+            table.c.tenant_id == self.tenant.id, table.c.number.between(min(numbers), max(numbers)))
+        ids = dict((await self.session.execute(query)).all())
+        for alert in alerts:
+            alert.id, alert.version = ids[alert.number], 1
+
+    async def _numbers(self, count: int) -> int:
+        bump = (
+            update(Tenant)
+            .where(Tenant.id == self.tenant.id)
+            .values(next_alert_number=Tenant.next_alert_number + count)
+            .returning(Tenant.next_alert_number)
+        )
+        return (await self.session.execute(bump)).scalar_one() - count

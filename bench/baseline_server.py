@@ -1,4 +1,4 @@
-"""The baseline for bench/ingest.py: an aiohttp handler that reads the body, answers 202, does nothing."""
+"""Baseline for bench/ingest.py: an aiohttp handler that reads the body and answers 202."""
 
 import sys
 

@@ -1,12 +1,8 @@
--- wrk script: POST alerts over a fixed set of fingerprints; stop after a set count.
--- Env: PATH_KIND (native|events), KEYS (fingerprints), LIMIT (responses, 0 = by time),
--- TOKEN (bearer or routing key).
+-- wrk script: POST alerts over a fixed set of fingerprints.
+-- Env: PATH_KIND (native|events), KEYS (fingerprints), TOKEN (bearer or routing key).
 local kind = os.getenv("PATH_KIND") or "native"
 local keys = tonumber(os.getenv("KEYS") or "1000")
-local limit = tonumber(os.getenv("LIMIT") or "0")
 local token = os.getenv("TOKEN") or ""
-local seen, ok = 0, 0
-
 function setup(thread) thread:set("id", 0) end
 
 function init(args)
@@ -23,12 +19,6 @@ request = function()
   local body = '{"title":"Benchmark alert ' .. key .. '","severity":"high","dedup_key":"' .. key .. '"}'
   return wrk.format("POST", "/v1/alerts",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
-end
-
-response = function(status, headers, body)
-  seen = seen + 1
-  if status >= 200 and status < 300 then ok = ok + 1 end
-  if limit > 0 and seen >= limit then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

@@ -10,6 +10,7 @@ PostgreSQL database: see outbox_store.py for how work is leased.
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,7 @@ class Dispatcher:
         self._workers: dict[ChannelKey, asyncio.Task] = {}
         self._dirty: set[ChannelKey] = set()
         self._timers: set[asyncio.TimerHandle] = set()
+        self._rechecks: dict[store.Unit, float] = {}  # finished lane -> when to look again
         self._event = asyncio.Event()
         self._closed = False
 
@@ -105,6 +107,7 @@ class Dispatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _scan(self) -> None:
+        await self._recheck_due()
         units = await store.due_work(self.db, sorted(self._senders), self.clock(),
                                      self.tuning.batch * 10)
         for key in dict.fromkeys((u.platform, u.channel) for u in units):
@@ -118,10 +121,24 @@ class Dispatcher:
 
     def _retry_at(self, when: datetime) -> None:
         """Wake when a deferred retry falls due (other processes' retries: the poll)."""
+        self._wake_in((when - self.clock()).total_seconds())
+
+    def _recheck_later(self, unit: store.Unit) -> None:
+        self._rechecks[unit] = time.monotonic() + self.tuning.recheck_seconds
+        self._wake_in(self.tuning.recheck_seconds)
+
+    def _wake_in(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
-        delay = max((when - self.clock()).total_seconds(), 0.0) + 0.01
         self._timers = {t for t in self._timers if t.when() > loop.time()}
-        self._timers.add(loop.call_later(delay, self.wake))
+        self._timers.add(loop.call_later(max(seconds, 0.0) + 0.01, self.wake))
+
+    async def _recheck_due(self) -> None:
+        now = time.monotonic()
+        due = [unit for unit, at in self._rechecks.items() if at <= now]
+        for unit in due:
+            del self._rechecks[unit]
+        if due:
+            await store.recheck(self.db, due, self.clock())
 
     def _channel(self, key: ChannelKey) -> Channel | None:
         registered = self._senders.get(key[0])
@@ -131,7 +148,7 @@ class Dispatcher:
         if pacer is None or pacer.pacing != registered.pacing:
             pacer = self._pacers[key] = Pacer(registered.pacing)
         return Channel(self.db, self.cfg, self.tuning, self.clock, registered.sender, pacer,
-                       self._retry_at)
+                       self._retry_at, self._recheck_later)
 
     async def _worker(self, key: ChannelKey) -> None:
         try:

@@ -33,6 +33,7 @@ log = logging.getLogger("tandem.outbox")
 class Tuning:
     poll_seconds: float = 2.0
     scan_gap: float = 0.02  # least time between two scans
+    recheck_seconds: float = 2.0  # a finished lane is looked at again this much later
     lease_seconds: float = 60.0  # longer than any one send can take
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
@@ -58,6 +59,7 @@ class Channel:
     sender: Sender
     pacer: Pacer
     retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
+    recheck: Callable[[store.Unit], None]  # asks it to look at a finished lane once more
 
 
 class Sent(Enum):
@@ -125,7 +127,10 @@ async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
         work.unsaved = True  # one commit, with the notes, instead of two
         return work
     await store.finish(ch.db, work, work.plain_ids, ch.clock(), last=not work.notes, ref=work.ref)
-    return work if work.notes else True
+    if work.notes:
+        return work
+    ch.recheck(unit)
+    return True
 
 
 async def post_notes(ch: Channel, work: store.CardWork) -> None:
@@ -142,9 +147,11 @@ async def post_notes(ch: Channel, work: store.CardWork) -> None:
                 await store.finish(ch.db, work, work.plain_ids, ch.clock(), False, work.ref)
             return
         done = ([row] if outcome is Sent.OK else []) + (work.plain_ids if save else [])
-        await store.finish(ch.db, work, done, ch.clock(), last=i == len(work.notes) - 1,
-                           ref=work.ref if save else None)
+        last = i == len(work.notes) - 1
+        await store.finish(ch.db, work, done, ch.clock(), last, work.ref if save else None)
         save = False
+        if last:
+            ch.recheck(work.unit)
 
 
 async def _note(ch: Channel, work: store.CardWork, text: str) -> None:

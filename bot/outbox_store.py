@@ -85,7 +85,7 @@ async def due_work(db: Database, platforms: list[str], now: datetime, limit: int
         .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
         .order_by(Outbox.id).limit(limit)
     )
-    async with db.transaction() as session:
+    async with db.read() as session:
         found = [(first, Unit(p, c, "card", alert_id=a))
                  for p, c, a, first in await session.execute(lanes)]
         found += [(row, Unit(p, c, k, row_id=row))
@@ -161,17 +161,28 @@ async def _done(session: AsyncSession, ids: list[int], now: datetime) -> None:
         await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(done_at=now))
 
 
-async def _refresh_if_changed(session: AsyncSession, work: CardWork, now: datetime) -> None:
+async def _refresh_if_changed(session: AsyncSession, unit: Unit, shown: int,
+                              now: datetime) -> None:
     """A change made while the card was being sent found the lane busy and enqueued
-    nothing (intake coalesces on pending rows): queue one more render of it."""
-    version = (await session.execute(
-        select(Alert.version).where(Alert.id == work.unit.alert_id))).scalar_one()
-    waiting = (await session.execute(select(Outbox.id).where(*_lane(work.unit)).limit(1))).first()
-    if version != work.view.version and waiting is None:
-        alert = await session.get(Alert, work.unit.alert_id)
+    nothing (intake coalesces on pending rows): queue one more render of it. The alert
+    row is locked first, so a writer that already changed it is waited for."""
+    alert = (await session.execute(
+        select(Alert).where(Alert.id == unit.alert_id).with_for_update())).scalar_one()
+    waiting = (await session.execute(select(Outbox.id).where(*_lane(unit)).limit(1))).first()
+    if alert.version != shown and waiting is None:
         session.add(Outbox(tenant_id=alert.tenant_id, alert_id=alert.id, kind="card",
-                           platform=work.unit.platform, channel=work.unit.channel, payload={},
+                           platform=unit.platform, channel=unit.channel, payload={},
                            created_at=now, due_at=now))
+
+
+async def recheck(db: Database, units: list[Unit], now: datetime) -> None:
+    """Catch up on changes that committed just after a lane finished: such a writer
+    saw the lane's rows still pending when it decided not to add one."""
+    async with db.transaction() as session:
+        for unit in units:
+            ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+            if ref is not None and ref.ref != INFLIGHT:
+                await _refresh_if_changed(session, unit, ref.rendered_version, now)
 
 
 async def finish(db: Database, work: CardWork, ids: list[int], now: datetime, last: bool,
@@ -183,7 +194,7 @@ async def finish(db: Database, work: CardWork, ids: list[int], now: datetime, la
             await _save_ref(session, work, ref)
         await _done(session, ids, now)
         if last:
-            await _refresh_if_changed(session, work, now)
+            await _refresh_if_changed(session, work.unit, work.view.version, now)
 
 
 async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:

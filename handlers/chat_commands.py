@@ -101,7 +101,7 @@ async def _act(db: Database, cfg: TandemConfig, who: Identity, request: Act, key
 
 
 async def _email(db: Database, who: Identity) -> str | None:
-    async with db.transaction() as session:
+    async with db.read() as session:
         actor = await resolve(session, who)
     return actor.email if actor else None
 

@@ -75,7 +75,7 @@ async def add(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None
 
 async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
                   show: ShowTime, now: datetime) -> str:
-    async with db.transaction() as session:
+    async with db.read() as session:
         scope = await _scope(session, cfg, who, hinted)
         if isinstance(scope, str):
             return scope
@@ -111,7 +111,7 @@ async def expire(db: Database, cfg: TandemConfig, who: Identity, hinted: str | N
 
 async def oncall(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
                  rest: str, now: datetime) -> tuple[str, bool]:
-    async with db.transaction() as session:
+    async with db.read() as session:
         scope = await _scope(session, cfg, who, hinted)
     if isinstance(scope, str):
         return scope, False

@@ -8,6 +8,7 @@ payload does. Found people and looked-up emails are cached for the life
 of the process (the configuration is loaded once, at start-up).
 """
 
+import asyncio
 from dataclasses import dataclass
 
 import aiohttp
@@ -51,6 +52,7 @@ class SlackPeople:
         self.db, self.client = db, client
         self._found: dict[tuple[str, str], Clicker] = {}
         self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (email, team)
+        self._asking: dict[str, asyncio.Future] = {}
 
     async def identify(self, sender: SlackUser) -> Clicker:
         key = (sender.team, sender.user)
@@ -75,9 +77,16 @@ class SlackPeople:
         return Clicker(who, actor.email) if actor else None
 
     async def _profile(self, user: str) -> tuple[str | None, str | None]:
-        """(email, home team) from users.info; a user Slack does not know has neither."""
+        """(email, home team) from users.info; a user Slack does not know has neither.
+        Simultaneous clicks by one person share one look-up."""
         if user in self._profiles:
             return self._profiles[user]
+        if user not in self._asking:
+            self._asking[user] = asyncio.ensure_future(self._users_info(user))
+            self._asking[user].add_done_callback(lambda _: self._asking.pop(user, None))
+        return await asyncio.shield(self._asking[user])
+
+    async def _users_info(self, user: str) -> tuple[str | None, str | None]:
         try:
             found = (await self.client.users_info(user=user)).get("user") or {}
         except SlackApiError as error:

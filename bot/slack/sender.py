@@ -96,15 +96,17 @@ class SlackSender:
         return None
 
     async def send_direct(self, person: Recipient, text: str) -> None:
-        """`text` is Slack mrkdwn as the enqueuer wrote it (mentions and links allowed)."""
+        """`text` is plain text (it quotes alert titles from sources): escaped, so an alert
+        titled `<!channel>` cannot ping anyone."""
         user = person.slack_user or await self._user_by_email(person.email)
         opened = await call("conversations.open", self.client.conversations_open(users=user))
         await call("chat.postMessage", self.client.chat_postMessage(
-            channel=opened["channel"]["id"], text=text))
+            channel=opened["channel"]["id"], text=escape(text)))
 
     async def post_text(self, channel: str, text: str) -> None:
-        """`text` is Slack mrkdwn as the enqueuer wrote it (e.g. an escalation ping)."""
-        await call("chat.postMessage", self.client.chat_postMessage(channel=channel, text=text))
+        """`text` is plain text (e.g. an escalation ping quoting an alert title): escaped."""
+        await call("chat.postMessage", self.client.chat_postMessage(channel=channel,
+                                                                    text=escape(text)))
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         message = render_digest(digest)

@@ -122,3 +122,13 @@ async def test_pacer_allows_a_burst_then_the_rate():
     for _ in range(14):
         await pacer.before_update()
     assert clock.now == pytest.approx(1.0)
+
+
+async def test_pings_quote_alert_titles_without_letting_them_mention_anyone(fake_slack, sender):
+    hostile = "ACME-7 is unclaimed: <!channel> disk <https://evil.example|full> & more"
+    await sender.post_text("C0OPS", hostile)
+    await sender.send_direct(Recipient("dana@partner.example", "Dana Reyes", "T0PARTNER",
+                                       "U0DANA"), hostile)
+    sent = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert sent == ["ACME-7 is unclaimed: &lt;!channel&gt; disk "
+                    "&lt;https://evil.example|full&gt; &amp; more"] * 2

@@ -36,6 +36,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.outbox_delivery import Tuning  # noqa: E402
 from bot.runtime import Runtime, open_runtime  # noqa: E402
 from cards import actions as A  # noqa: E402
 from storage.models import Alert, Outbox  # noqa: E402
@@ -170,6 +171,8 @@ async def storm(db_url: str, events: int, keys: int, rate: float, senders: int =
         intake = time.monotonic() - started
         await app.settle(timeout=keys / rate * 3 + 120)
         total = time.monotonic() - started
+        await asyncio.sleep(Tuning().recheck_seconds + 0.5)  # the last lanes' re-check
+        await app.settle(timeout=60)
         report_storm(app, events, keys, rate, intake, total)
         await check_counts(app, events // keys, keys)
 

@@ -16,7 +16,7 @@ from handlers import escalation
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.enums import Status
-from handlers.fanout import enqueue_card, record
+from handlers.fanout import channels_of, enqueue_card, record
 from handlers.intake_batch import Batch
 from handlers.intake_types import AlertIn, EventAction
 from storage.models import Alert
@@ -109,7 +109,8 @@ async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
         await batch.flush()
         await _transition(session, cfg, recent, event, Status.OPEN, "reopened", now)
         batch.live[key] = recent
-        batch.carded.add(recent.id)
+        batch.carded.update((recent.id, c.platform, c.channel)
+                            for c in channels_of(batch.tenant, recent))
         return Ingested(Effect.REOPENED, recent.short_id, key)
     return batch.create(key, event)
 

@@ -36,7 +36,7 @@ class Batch:
     now: datetime
     live: dict[str, Alert]
     recent: dict[str, Alert]  # resolved within the flap window, by fingerprint
-    carded: set[int]  # alerts with a card refresh already queued
+    carded: set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh queued
     quiet: list[Silence]
     repeats: Counter = field(default_factory=Counter)
     repeated: dict[int, Alert] = field(default_factory=dict)
@@ -58,9 +58,13 @@ class Batch:
             return
         self.repeats[alert.id] += 1
         self.repeated[alert.id] = alert
-        if alert.status != Status.SILENCED and alert.id not in self.carded:
-            self.carded.add(alert.id)
-            self.session.add_all(Outbox(**r) for r in card_rows(self.tenant, alert, self.now))
+        if alert.status == Status.SILENCED:
+            return
+        for row in card_rows(self.tenant, alert, self.now):
+            lane = (alert.id, row["platform"], row["channel"])
+            if lane not in self.carded:  # each channel refreshes on its own schedule
+                self.carded.add(lane)
+                self.session.add(Outbox(**row))
 
     def create(self, key: str, event: AlertIn) -> Alert:
         decided = route(self.tenant, event, self.now)
@@ -126,7 +130,7 @@ class Batch:
                 for r in card_rows(self.tenant, alert, self.now)]
         if rows:
             await self.session.execute(insert(Outbox), rows)
-        self.carded.update(alert.id for alert, _ in self.created)
+        self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()
 
     async def _insert(self, alerts: list[Alert]) -> None:

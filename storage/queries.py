@@ -119,14 +119,15 @@ async def live_alerts(session: AsyncSession, tenant_id: str, keys: set[str]) -> 
     return {a.fingerprint: a for a in (await session.execute(query)).scalars()}
 
 
-async def pending_cards(session: AsyncSession, alert_ids: list[int]) -> set[int]:
-    """Which of these alerts already have a card refresh waiting in the outbox."""
+async def pending_cards(session: AsyncSession,
+                        alert_ids: list[int]) -> set[tuple[int, str, str]]:
+    """(alert, platform, channel) of the card refreshes already waiting in the outbox."""
     if not alert_ids:
         return set()
-    query = select(Outbox.alert_id).where(
+    query = select(Outbox.alert_id, Outbox.platform, Outbox.channel).where(
         Outbox.alert_id.in_(alert_ids), Outbox.done_at.is_(None), Outbox.kind == "card"
     )
-    return set((await session.execute(query)).scalars())
+    return {tuple(row) for row in (await session.execute(query)).all()}
 
 
 async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],

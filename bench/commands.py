@@ -16,16 +16,15 @@ benchmark creates and drops a database of its own.
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy import insert, update
 
+from bench.common import PG_ADMIN, admin_sql
 from handlers.commands import Command, Identity, Outcome
 from handlers.config import TandemConfig
 from handlers.config_sync import sync
@@ -37,7 +36,6 @@ from storage import audit, migrate
 from storage.db import Database, connect
 from storage.models import AuditEvent, Tenant
 
-PG_ADMIN = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESPONDERS = 32
 CONFIG = TandemConfig.model_validate({
     "tenants": [
@@ -56,14 +54,6 @@ CONFIG = TandemConfig.model_validate({
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def open_db(engine: str, workdir: Path, pool: int) -> tuple[Database, str | None]:
     """A fresh, migrated and configured database; returns it and the PG name to drop."""
     if engine.startswith("sqlite"):
@@ -73,7 +63,7 @@ async def open_db(engine: str, workdir: Path, pool: int) -> tuple[Database, str 
         name = None
     else:
         name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-        await _admin(f"CREATE DATABASE {name}")
+        await admin_sql(f"CREATE DATABASE {name}")
         db = connect(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", pool_size=pool)
     await migrate.upgrade(db)
     async with db.transaction() as session:
@@ -84,7 +74,7 @@ async def open_db(engine: str, workdir: Path, pool: int) -> tuple[Database, str 
 async def close_db(db: Database, name: str | None) -> None:
     await db.dispose()
     if name:
-        await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def make_alerts(db: Database, count: int) -> list[str]:

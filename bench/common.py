@@ -22,7 +22,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _admin(sql: str) -> None:
+async def admin_sql(sql: str) -> None:
     conn = await asyncpg.connect(PG_ADMIN)
     try:
         await conn.execute(sql)
@@ -37,11 +37,11 @@ def database(kind: str, workdir: Path):
         yield f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:6]}.db'}"
         return
     name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f"CREATE DATABASE {name}"))
+    asyncio.run(admin_sql(f"CREATE DATABASE {name}"))
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        asyncio.run(admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def wait_http(port: int, timeout: float = 30) -> None:

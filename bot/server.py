@@ -27,6 +27,7 @@ async def _run(settings: Settings) -> None:
 
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     try:
         asyncio.run(_run(settings))
     except KeyboardInterrupt:

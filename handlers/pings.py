@@ -75,7 +75,7 @@ async def write(session: AsyncSession, rows: list[dict]) -> None:
     """Insert the rows in one statement (no objects to track: they are only read back
     by the dispatcher)."""
     if rows:
-        await session.execute(insert(Outbox), rows)
+        await session.execute(insert(Outbox.__table__), rows)
 
 
 def approvers(

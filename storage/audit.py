@@ -119,7 +119,7 @@ async def append_many(session: AsyncSession, tenant_id: str, entries: list[dict]
                   "details": entry.get("details") or {}}
         fields["hash"] = prev = event_hash(fields)
         rows.append(fields)
-    await session.execute(insert(AuditEvent), rows)
+    await session.execute(insert(AuditEvent.__table__), rows)
     await session.execute(update(Tenant).where(Tenant.id == tenant_id).values(audit_head=prev))
 
 

@@ -60,7 +60,7 @@ async def _subject(session: AsyncSession, alert: Alert) -> policy.Subject:
     )
 
 
-def _claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> str | None:
+def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> str | None:
     # A resolved alert keeps its last owner (lifecycle answers that claim), and the
     # owner of a snoozed alert claims it to wake it up: neither is a conflict.
     if cmd.verb is not Verb.CLAIM or subject.owner_email is None:
@@ -80,7 +80,7 @@ async def _check(
         return Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()} in your tenants."
     if cmd.seen_version is not None and cmd.seen_version != alert.version:
         return Outcome.STALE, f"{alert.short_id} changed since this card was shown; here it is now."
-    taken = _claimed_by_other(cmd, actor, subject)
+    taken = claimed_by_other(cmd, actor, subject)
     if taken:
         return Outcome.CONFLICT, taken
     status = Status(alert.status)

@@ -7,7 +7,7 @@ so a card can be re-rendered per viewer without another database round trip.
 """
 
 from handlers import lifecycle, policy
-from handlers.actions import _claimed_by_other
+from handlers.actions import claimed_by_other
 from handlers.commands import Command, Identity
 from handlers.config import TandemConfig
 from handlers.enums import Role, Status, Verb
@@ -41,7 +41,7 @@ def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, view: AlertView,
     if lifecycle.next_status(verb, view.status) is None:
         return False
     probe = Command(verb, view.short_id, Identity(email=actor.email))
-    if _claimed_by_other(probe, actor, subject):
+    if claimed_by_other(probe, actor, subject):
         return False
     return policy.refusal(actor, verb, subject, cfg.approval) is None
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cards import actions as A
-from handlers.enums import Severity, Status, Verb
-from handlers.views import AlertView, PersonView, RemediationView
+from handlers.enums import Severity, Status
+from handlers.views import AlertView, RemediationView
 
 DESCRIPTION_LIMIT = 2900  # under Block Kit's 3,000-char section text limit, with room
 FIELD_LIMIT = 200
@@ -50,19 +50,6 @@ ACTION_TITLES = {
     A.SNOOZE: "Snooze",
     A.HISTORY: "History",
     A.REFRESH: "Refresh",
-}
-VERB_PAST = {
-    Verb.CLAIM: "claimed",
-    Verb.RELEASE: "released",
-    Verb.REASSIGN: "reassigned",
-    Verb.ESCALATE: "escalated",
-    Verb.PROPOSE: "proposed a fix",
-    Verb.APPROVE: "approved the fix",
-    Verb.REJECT: "rejected the fix",
-    Verb.RESOLVE: "resolved",
-    Verb.REOPEN: "reopened",
-    Verb.SNOOZE: "snoozed",
-    Verb.COMMENT: "commented",
 }
 
 
@@ -196,18 +183,3 @@ def deadline_text(rem: RemediationView, timezone: str) -> str:
     if rem.expires_at:
         parts.append(f"lapses {format_time(rem.expires_at, timezone)}")
     return "⏰ " + " · ".join(parts)
-
-
-def verb_past(verb: str) -> str:
-    try:
-        return VERB_PAST[Verb(verb)]
-    except ValueError:
-        return verb.replace("_", " ")
-
-
-def audit_note(
-    actor: PersonView | None, actor_name: str, verb: str, at: datetime, timezone: str
-) -> str:
-    """E.g. 'Dana Reyes (partner) claimed · 14:02'."""
-    who = actor.label if actor is not None else actor_name
-    return f"{who} {verb_past(verb)} · {clock_time(at, timezone)}"

@@ -1,11 +1,9 @@
 """An alert as a Slack Block Kit message: {"text": fallback, "blocks": [...]}."""
 
-from datetime import datetime
-
 from cards import actions as A
 from cards import format as F
 from handlers.enums import Status
-from handlers.views import AlertView, PersonView
+from handlers.views import AlertView
 
 MAX_BLOCKS = 50
 TEXT_LIMIT = 3000
@@ -51,13 +49,6 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
         _actions_block(view, allowed),
     ]
     return {"text": fit(F.summary_line(view)), "blocks": blocks[:MAX_BLOCKS]}
-
-
-def render_audit_note(
-    actor: PersonView | None, actor_name: str, verb: str, at: datetime, timezone: str
-) -> str:
-    """A thread reply such as 'Dana Reyes (partner) claimed · 14:02', Slack-escaped."""
-    return escape(F.audit_note(actor, actor_name, verb, at, timezone))
 
 
 def _fields_block(view: AlertView) -> dict:

@@ -31,23 +31,6 @@ def render_modal(view: AlertView, action: str, catalogue: Sequence[tuple[str, st
     }
 
 
-def propose_modal(view: AlertView, catalogue: Sequence[tuple[str, str]]) -> dict:
-    """Choose a remediation from the catalogue, given as (id, title) pairs, plus a note."""
-    return render_modal(view, A.PROPOSE, catalogue)
-
-
-def escalate_modal(view: AlertView) -> dict:
-    return render_modal(view, A.ESCALATE)
-
-
-def resolve_modal(view: AlertView) -> dict:
-    return render_modal(view, A.RESOLVE)
-
-
-def snooze_modal(view: AlertView) -> dict:
-    return render_modal(view, A.SNOOZE)
-
-
 def parse_submission(view_state_values: dict) -> dict[str, str]:
     """view.state.values of a view_submission -> {action_id: submitted value or ""}."""
     out: dict[str, str] = {}

@@ -31,23 +31,6 @@ def render_form(view: AlertView, action: str, catalogue: Sequence[tuple[str, str
     return card(body, [submit, cancel], f"{spec.title}: {F.summary_line(view)}")
 
 
-def propose_form(view: AlertView, catalogue: Sequence[tuple[str, str]]) -> dict:
-    """Choose a remediation from the catalogue, given as (id, title) pairs, plus a note."""
-    return render_form(view, A.PROPOSE, catalogue)
-
-
-def escalate_form(view: AlertView) -> dict:
-    return render_form(view, A.ESCALATE)
-
-
-def resolve_form(view: AlertView) -> dict:
-    return render_form(view, A.RESOLVE)
-
-
-def snooze_form(view: AlertView) -> dict:
-    return render_form(view, A.SNOOZE)
-
-
 def is_form_submission(data: dict) -> bool:
     return data.get(FORM_MARKER) in A.FORM_ACTIONS
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Alert, AuditEvent, Membership, Outbox, Person, Remediation, Tenant
@@ -96,11 +96,6 @@ async def history(session: AsyncSession, tenant_id: str, short_id: str) -> list[
         .order_by(AuditEvent.seq)
     )
     return list((await session.execute(query)).scalars())
-
-
-async def count_alerts(session: AsyncSession, tenant_id: str) -> int:
-    query = select(func.count()).select_from(Alert).where(Alert.tenant_id == tenant_id)
-    return (await session.execute(query)).scalar_one()
 
 
 async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) -> Alert | None:

@@ -76,16 +76,6 @@ def test_links_keep_http_only():
     assert F.link_items(view) == [("a.example", "https://a.example/x")]
 
 
-def test_audit_note_wording():
-    at = datetime(2026, 11, 22, 14, 2, tzinfo=UTC)
-    note = F.audit_note(DANA, "ignored", "claim", at, "Europe/London")
-    assert note == "Dana Reyes (partner) claimed · 14:02"
-    assert F.audit_note(None, "Alertmanager", "auto_resolve", at, "UTC") == (
-        "Alertmanager auto resolve · 14:02"
-    )
-    assert F.verb_past("propose") == "proposed a fix"
-
-
 def test_remediation_lines_show_decision():
     rem = replace(
         pending_view().remediation,

@@ -117,17 +117,6 @@ def test_huge_alert_stays_within_block_kit_limits():
     assert "&amp;" in description["text"]["text"]
 
 
-def test_audit_note():
-    from datetime import UTC, datetime
-
-    at = datetime(2026, 7, 1, 13, 2, tzinfo=UTC)
-    note = slack.render_audit_note(DANA, "", "claim", at, "Europe/London")
-    assert note == "Dana Reyes (partner) claimed · 14:02"
-    assert slack.render_audit_note(None, "<bot>", "resolve", at, "UTC") == (
-        "&lt;bot&gt; resolved · 13:02"
-    )
-
-
 def test_fit_never_splits_an_entity():
     out = slack.fit("a" * 10 + "&" * 10, 20)
     assert len(out) <= 20 and out.endswith("…")

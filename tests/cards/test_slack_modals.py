@@ -7,10 +7,10 @@ from .checks import check_golden, check_slack_modal
 from .samples import CATALOGUE, pending_view
 
 MODALS = {
-    "propose": lambda v: M.propose_modal(v, CATALOGUE),
-    "escalate": M.escalate_modal,
-    "resolve": M.resolve_modal,
-    "snooze": M.snooze_modal,
+    "propose": lambda v: M.render_modal(v, A.PROPOSE, CATALOGUE),
+    "escalate": lambda v: M.render_modal(v, A.ESCALATE),
+    "resolve": lambda v: M.render_modal(v, A.RESOLVE),
+    "snooze": lambda v: M.render_modal(v, A.SNOOZE),
 }
 
 
@@ -70,11 +70,11 @@ def test_parse_submission_of_empty_state():
 
 def test_propose_needs_a_catalogue():
     with pytest.raises(ValueError, match="no options"):
-        M.propose_modal(pending_view(), [])
+        M.render_modal(pending_view(), A.PROPOSE, [])
 
 
 def test_long_catalogue_titles_are_cut_to_option_limit():
-    modal = M.propose_modal(pending_view(), [("r1", "R" * 200)])
+    modal = M.render_modal(pending_view(), A.PROPOSE, [("r1", "R" * 200)])
     check_slack_modal(modal)
     with pytest.raises(ValueError, match="longer than 150"):
-        M.propose_modal(pending_view(), [("r" * 151, "too long an id")])
+        M.render_modal(pending_view(), A.PROPOSE, [("r" * 151, "too long an id")])

@@ -7,10 +7,10 @@ from .checks import check_adaptive_card, check_golden
 from .samples import CATALOGUE, pending_view
 
 FORMS = {
-    "propose": lambda v: teams_forms.propose_form(v, CATALOGUE),
-    "escalate": teams_forms.escalate_form,
-    "resolve": teams_forms.resolve_form,
-    "snooze": teams_forms.snooze_form,
+    "propose": lambda v: teams_forms.render_form(v, A.PROPOSE, CATALOGUE),
+    "escalate": lambda v: teams_forms.render_form(v, A.ESCALATE),
+    "resolve": lambda v: teams_forms.render_form(v, A.RESOLVE),
+    "snooze": lambda v: teams_forms.render_form(v, A.SNOOZE),
 }
 
 
@@ -39,7 +39,7 @@ def test_input_ids_match_slack_keys():
 
 
 def test_both_platforms_give_the_same_domain_args():
-    card = teams_forms.escalate_form(pending_view())
+    card = teams_forms.render_form(pending_view(), A.ESCALATE)
     data = dict(card["actions"][0]["data"], reason="still filling", mode="other_side")
     slack_state = {
         "reason": {"reason": {"type": "plain_text_input", "value": "still filling"}},
@@ -51,7 +51,7 @@ def test_both_platforms_give_the_same_domain_args():
 
 
 def test_parse_submission_fills_missing_optional_inputs():
-    card = teams_forms.propose_form(pending_view(), CATALOGUE)
+    card = teams_forms.render_form(pending_view(), A.PROPOSE, CATALOGUE)
     data = dict(card["actions"][0]["data"], remediation="revoke-sessions")
     assert teams_forms.parse_submission(data) == {"remediation": "revoke-sessions", "note": ""}
 
@@ -64,10 +64,10 @@ def test_card_button_click_is_not_a_form_submission():
 
 
 def test_defaults_and_required():
-    snooze = inputs(teams_forms.snooze_form(pending_view()))[0]
+    snooze = inputs(teams_forms.render_form(pending_view(), A.SNOOZE))[0]
     assert snooze["value"] == "1h" and snooze["isRequired"] is True
     assert [c["value"] for c in snooze["choices"]] == ["15m", "1h", "4h", "24h"]
-    note = inputs(teams_forms.propose_form(pending_view(), CATALOGUE))[1]
+    note = inputs(teams_forms.render_form(pending_view(), A.PROPOSE, CATALOGUE))[1]
     assert note["isRequired"] is False
     with pytest.raises(ValueError, match="no options"):
-        teams_forms.propose_form(pending_view(), [])
+        teams_forms.render_form(pending_view(), A.PROPOSE, [])

@@ -6,8 +6,9 @@ each pair on a fresh alert created beforehand, run by 1, 8 and 32 concurrent wor
 SQLite is measured with synchronous=FULL and NORMAL (WAL in both). Then the time
 `storage.audit.verify` takes for a chain of 100,000 events.
 
-    .venv/bin/python bench/commands.py [--pairs 400] [--workers 1,8,32]
+    .venv/bin/python -m bench.commands [--pairs 400] [--workers 1,8,32]
         [--events 100000] [--engines sqlite-full,sqlite-normal,pg]
+        [--only commands|verify]
 
 Targets: >= 1,000 commands/s on SQLite; 100,000 events verified in < 2 s.
 PostgreSQL is reached through TANDEM_TEST_PG_URL (default the local server); the
@@ -163,8 +164,11 @@ async def main(args: argparse.Namespace) -> None:
     engines = args.engines.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for engine in engines:
-            await bench_commands(engine, workdir, args.pairs, workers)
+        if args.only != "verify":
+            for engine in engines:
+                await bench_commands(engine, workdir, args.pairs, workers)
+        if args.only == "commands":
+            return
         for engine in dict.fromkeys("sqlite-full" if e.startswith("sqlite") else e
                                     for e in engines):
             await bench_verify(engine, workdir, args.events)
@@ -176,4 +180,6 @@ if __name__ == "__main__":
     parser.add_argument("--workers", default="1,8,32")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--engines", default="sqlite-full,sqlite-normal,pg")
+    parser.add_argument("--only", choices=["commands", "verify"],
+                        help="run one of the two benchmarks (default both)")
     asyncio.run(main(parser.parse_args()))

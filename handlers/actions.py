@@ -13,8 +13,8 @@ from handlers.commands import Command, Outcome, Result
 from handlers.config import TandemConfig
 from handlers.enums import Severity, Side, Status, Verb
 from handlers.fanout import enqueue_card, record
-from handlers.people import Actor, not_known, resolve
-from handlers.viewing import alert_view
+from handlers.people import Actor, not_known, resolve, view_of
+from handlers.viewing import alert_view, tenant_of
 from storage import queries
 from storage.models import Alert, CommandKey
 
@@ -41,9 +41,9 @@ async def _refuse(
     return Result(outcome, message)
 
 
-async def _subject(session: AsyncSession, alert: Alert) -> policy.Subject:
-    tenant = await queries.tenant(session, alert.tenant_id)
-    owner = await queries.person_by_email(session, alert.owner_email) if alert.owner_email else None
+async def _subject(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> policy.Subject:
+    tenant = await tenant_of(session, cfg, alert.tenant_id)
+    owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
     proposal = None
     if alert.status == Status.REMEDIATION_PENDING:
         proposal = await queries.latest_remediation(session, alert.id)
@@ -75,7 +75,7 @@ def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> str
 async def _check(
     session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
 ) -> tuple[Outcome, str] | None:
-    subject = await _subject(session, alert)
+    subject = await _subject(session, cfg, alert)
     if alert.tenant_id not in actor.tenants:
         return Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()} in your tenants."
     if cmd.seen_version is not None and cmd.seen_version != alert.version:
@@ -116,7 +116,7 @@ async def _apply(
         details=details,
     )
     note = f"{actor.view.label} {cmd.verb.past}"
-    enqueue_card(session, cfg, alert, now, note=note)
+    await enqueue_card(session, cfg, alert, now, note=note)
     return f"{actor.view.label} {cmd.verb.past} {alert.short_id}."
 
 
@@ -125,7 +125,7 @@ async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: 
         alert = await queries.alert_by_short_id(session, cmd.alert)
         view = await alert_view(session, cfg, alert) if alert else None
         return Result(Outcome.REPLAYED, "Already done; nothing changed.", view)
-    actor = await resolve(session, cmd.actor)
+    actor = resolve(cfg, cmd.actor)
     alert = await queries.alert_by_short_id(session, cmd.alert)
     if alert is None:
         return Result(Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()}.")

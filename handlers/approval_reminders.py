@@ -70,7 +70,7 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
     await record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
                  from_status=alert.status, to_status=alert.status,
                  details={"remediation": row.id, "to": [r.audit() for r in reached]})
-    enqueue_card(session, cfg, alert, now, note="Approvers reminded")
+    await enqueue_card(session, cfg, alert, now, note="Approvers reminded")
     return True
 
 
@@ -89,7 +89,7 @@ async def _expire(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: R
     await record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="remediation.expired",
                  from_status=before, to_status=alert.status,
                  details={"remediation": row.id, "fix": row.action_id})
-    enqueue_card(session, cfg, alert, now, note="Fix expired without a decision")
+    await enqueue_card(session, cfg, alert, now, note="Fix expired without a decision")
     return True
 
 

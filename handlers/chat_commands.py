@@ -100,15 +100,14 @@ async def _act(db: Database, cfg: TandemConfig, who: Identity, request: Act, key
     return Reply(result.message, ephemeral=result.outcome is not Outcome.DONE, view=result.view)
 
 
-async def _email(db: Database, who: Identity) -> str | None:
-    async with db.read() as session:
-        actor = await resolve(session, who)
+def _email(cfg: TandemConfig, who: Identity) -> str | None:
+    actor = resolve(cfg, who)
     return actor.email if actor else None
 
 
 async def _read(db: Database, cfg: TandemConfig, who: Identity, request: Read,
                 render: TextRender) -> Reply:
-    email = await _email(db, who)
+    email = _email(cfg, who)
     if email is None:
         return Reply(not_known(who))
     if request.what == "list":

@@ -33,7 +33,7 @@ def channel_tenant(cfg: TandemConfig, platform: str | None, channel: str | None)
 
 async def _scope(session: AsyncSession, cfg: TandemConfig, who: Identity,
                  hinted: str | None) -> tuple[Actor, list[TenantConfig]] | str:
-    actor = await resolve(session, who)
+    actor = resolve(cfg, who)
     if actor is None:
         return not_known(who)
     ids = [hinted] if hinted in actor.tenants else sorted(actor.tenants)

@@ -5,6 +5,7 @@ Secrets are never inline: integrations name the environment variable that holds 
 """
 
 import re
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -226,6 +227,19 @@ class TandemConfig(Strict):
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)
+
+    @cached_property
+    def people_by(self) -> dict[tuple[str, ...], Person]:
+        """People by ("email", address), ("slack", team, user) and ("teams", object id):
+        every command looks its actor up here."""
+        index: dict[tuple[str, ...], Person] = {}
+        for p in self.people:
+            index[("email", p.email)] = p
+            if p.slack:
+                index[("slack", p.slack.team, p.slack.user)] = p
+            if p.teams:
+                index[("teams", p.teams.aad_object_id)] = p
+        return index
 
     def remediation(self, remediation_id: str) -> RemediationEntry | None:
         return next((r for r in self.remediations if r.id == remediation_id), None)

@@ -6,12 +6,15 @@ state when it sends, so a burst of changes collapses into the latest card.
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import Channel, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from storage import audit
 from storage.models import Alert, Outbox
+
+_INSERT_OUTBOX = insert(Outbox.__table__)
 
 
 def outbox_row(
@@ -49,12 +52,12 @@ def card_rows(
     ]
 
 
-def enqueue_card(
+async def enqueue_card(
     session: AsyncSession, cfg: TandemConfig, alert: Alert, at: datetime, note: str | None = None
 ) -> None:
-    session.add_all(
-        Outbox(**row) for row in card_rows(cfg.tenant(alert.tenant_id), alert, at, note)
-    )
+    rows = card_rows(cfg.tenant(alert.tenant_id), alert, at, note)
+    if rows:
+        await (await session.connection()).execute(_INSERT_OUTBOX, rows)
 
 
 async def record(

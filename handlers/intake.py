@@ -78,7 +78,7 @@ async def _transition(
         from_status=before,
         to_status=to,
     )
-    enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
+    await enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
 async def _acknowledge(session: AsyncSession, alert: Alert, event: AlertIn,

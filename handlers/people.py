@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.commands import Identity
+from handlers.config import TandemConfig
 from handlers.enums import Role, Side
 from handlers.views import PersonView
 from storage import queries
@@ -31,31 +32,37 @@ def person_view(person: Person) -> PersonView:
     return PersonView(person.email, person.name, Side(person.side))
 
 
-async def _find(session: AsyncSession, who: Identity) -> Person | None:
+async def view_of(session: AsyncSession, cfg: TandemConfig, email: str) -> PersonView | None:
+    """A person's name and side: from the configuration, or from the stored copy of
+    someone who has since left it (their alerts still show who owned them)."""
+    person = cfg.people_by.get(("email", email)) or await queries.person_by_email(session, email)
+    return PersonView(person.email, person.name, Side(person.side)) if person else None
+
+
+def _keys(who: Identity) -> list[tuple[str, ...]]:
+    """Ways to find the person behind `who`, most specific first."""
+    found = []
     if who.slack_team and who.slack_user:
-        found = await queries.person_by_slack(session, who.slack_team, who.slack_user)
-        if found:
-            return found
+        found.append(("slack", who.slack_team, who.slack_user))
     if who.teams_aad_id:
-        found = await queries.person_by_teams(session, who.teams_aad_id)
-        if found:
-            return found
+        found.append(("teams", who.teams_aad_id))
     if who.email:
-        return await queries.person_by_email(session, who.email)
-    return None
+        found.append(("email", who.email.lower()))
+    return found
 
 
-async def resolve(session: AsyncSession, who: Identity) -> Actor | None:
-    """The configured person behind `who`, or None when nobody matches."""
-    person = await _find(session, who)
+def resolve(cfg: TandemConfig, who: Identity) -> Actor | None:
+    """The configured person behind `who`, or None when nobody matches. People come
+    from the configuration only (the database keeps a copy for its references)."""
+    person = next((p for key in _keys(who) if (p := cfg.people_by.get(key))), None)
     if person is None:
         return None
     return Actor(
         email=person.email,
         name=person.name,
-        side=Side(person.side),
-        roles=frozenset(Role(r) for r in person.roles.split(",") if r),
-        tenants=frozenset(await queries.tenants_of(session, person.email)),
+        side=person.side,
+        roles=frozenset(person.roles),
+        tenants=frozenset(person.tenants),
     )
 
 

@@ -25,15 +25,17 @@ LIVE = (
 STATES = ("open", "mine", "unclaimed", "all")
 
 
-async def _viewer(session: AsyncSession, email: str | None) -> Actor | None | str:
+def _viewer(cfg: TandemConfig, email: str | None) -> Actor | None | str:
     if email is None:
         return None
-    actor = await resolve(session, Identity(email=email))
+    actor = resolve(cfg, Identity(email=email))
     return actor or not_known(Identity(email=email))
 
 
-async def _visible(session: AsyncSession, email: str | None, short_id: str) -> Alert | str:
-    viewer = await _viewer(session, email)
+async def _visible(
+    session: AsyncSession, cfg: TandemConfig, email: str | None, short_id: str
+) -> Alert | str:
+    viewer = _viewer(cfg, email)
     if isinstance(viewer, str):
         return viewer
     alert = await queries.alert_by_short_id(session, short_id)
@@ -53,7 +55,7 @@ async def list_alerts(
     if state not in STATES:
         return f"Unknown list {state!r}; use one of: {', '.join(STATES)}."
     async with db.read() as session:
-        viewer = await _viewer(session, email)
+        viewer = _viewer(cfg, email)
         if isinstance(viewer, str):
             return viewer
         if state == "mine" and viewer is None:
@@ -78,7 +80,7 @@ async def show_alert(
     db: Database, cfg: TandemConfig, short_id: str, email: str | None
 ) -> AlertView | str:
     async with db.read() as session:
-        alert = await _visible(session, email, short_id)
+        alert = await _visible(session, cfg, email, short_id)
         return alert if isinstance(alert, str) else await alert_view(session, cfg, alert)
 
 
@@ -86,7 +88,7 @@ async def alert_history(
     db: Database, cfg: TandemConfig, short_id: str, email: str | None
 ) -> tuple[AlertView, list[HistoryEntry]] | str:
     async with db.read() as session:
-        alert = await _visible(session, email, short_id)
+        alert = await _visible(session, cfg, email, short_id)
         if isinstance(alert, str):
             return alert
         events = await queries.history(session, alert.tenant_id, alert.short_id)

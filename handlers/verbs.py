@@ -66,13 +66,12 @@ async def reassign(ctx: Context) -> dict:
         _hand_to_side(ctx.alert, Side(target))
         escalation.arm(ctx.cfg, ctx.alert, ctx.now)
         return {"to_side": target}
-    person = await queries.person_by_email(ctx.session, target) if target else None
+    person = ctx.cfg.people_by.get(("email", target))
     if person is None:
         raise Invalid(f"Reassign needs a known person's email or a side; {target!r} is neither.")
-    tenants = await queries.tenants_of(ctx.session, person.email)
-    if ctx.alert.tenant_id not in tenants or Role.RESPONDER not in person.roles.split(","):
+    if ctx.alert.tenant_id not in person.tenants or Role.RESPONDER not in person.roles:
         raise Invalid(f"{person.name} is not a responder for this tenant.")
-    ctx.alert.owner_email, ctx.alert.owner_side = person.email, person.side
+    ctx.alert.owner_email, ctx.alert.owner_side = person.email, person.side.value
     ctx.alert.claimed_at = ctx.alert.claimed_at or ctx.now
     return {"to": person.email}
 

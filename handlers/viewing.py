@@ -4,11 +4,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.approval_reminders import expires_at
 from handlers.config import TandemConfig
+from handlers.config import Tenant as TenantConfig
 from handlers.enums import Severity, Side, Status
-from handlers.people import person_view
+from handlers.people import person_view, view_of
 from handlers.views import AlertView, HistoryEntry, RemediationView
 from storage import queries
-from storage.models import Alert, AuditEvent, Remediation
+from storage.models import Alert, AuditEvent, Remediation, Tenant
 
 
 async def _remediation(
@@ -34,9 +35,17 @@ async def _remediation(
     )
 
 
+async def tenant_of(
+    session: AsyncSession, cfg: TandemConfig, tenant_id: str
+) -> TenantConfig | Tenant:
+    """The tenant's name and time zone: from config, or from its stored row for a
+    tenant that has since left the config (its alerts stay readable)."""
+    return cfg.tenant(tenant_id) or await queries.tenant(session, tenant_id)
+
+
 async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> AlertView:
-    tenant = await queries.tenant(session, alert.tenant_id)
-    owner = await queries.person_by_email(session, alert.owner_email) if alert.owner_email else None
+    tenant = await tenant_of(session, cfg, alert.tenant_id)
+    owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
     remediation = None
     if alert.status.startswith("remediation_"):
         remediation = await _remediation(
@@ -60,7 +69,7 @@ async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> 
         service=alert.service,
         labels=dict(alert.labels),
         links=tuple(alert.links),
-        owner=person_view(owner) if owner else None,
+        owner=owner,
         owner_side=Side(alert.owner_side) if alert.owner_side else None,
         escalation_level=alert.escalation_level,
         snoozed_until=alert.snoozed_until,

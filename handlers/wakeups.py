@@ -39,7 +39,7 @@ async def _wake(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: dat
     await record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="woke",
                  from_status=Status.SNOOZED, to_status=to,
                  details={"snoozed_until": until.isoformat()})
-    enqueue_card(session, cfg, alert, now, note="Snooze ended")
+    await enqueue_card(session, cfg, alert, now, note="Snooze ended")
     return True
 
 

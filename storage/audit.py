@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 
-from sqlalchemy import Text, cast, insert, select, update
+from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import canonical
@@ -53,71 +53,45 @@ def event_hash(fields: Mapping) -> str:
     return _digest(body)
 
 
-async def append(
-    session: AsyncSession,
-    *,
-    tenant_id: str,
-    at: datetime,
-    actor: str,
-    verb: str,
-    actor_side: str | None = None,
-    alert: str | None = None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    details: dict | None = None,
-) -> AuditEvent:
-    bump = (
-        update(Tenant)
-        .where(Tenant.id == tenant_id)
-        .values(audit_seq=Tenant.audit_seq + 1)
-        .returning(Tenant.audit_seq, Tenant.audit_head)
-    )
-    seq, head = (await session.execute(bump)).one()
-    fields = {
-        "tenant_id": tenant_id,
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "actor_side": actor_side,
-        "verb": verb,
-        "alert": alert,
-        "from_status": from_status,
-        "to_status": to_status,
-        "details": details or {},
-        "prev_hash": head or GENESIS,
-    }
-    fields["hash"] = event_hash(fields)
-    row = AuditEvent(**fields)
-    session.add(row)
-    await session.execute(
-        update(Tenant).where(Tenant.id == tenant_id).values(audit_head=fields["hash"])
-    )
-    return row
+async def append(session: AsyncSession, *, tenant_id: str, **entry) -> None:
+    """One event: `entry` holds at, actor, verb and optionally actor_side, alert,
+    from_status, to_status and details."""
+    await append_many(session, tenant_id, [entry])
 
 
 _OPTIONAL = {"actor_side": None, "alert": None, "from_status": None, "to_status": None}
+_TENANT, _EVENTS = Tenant.__table__, AuditEvent.__table__
+# Built once: these run for every audited change, and building a statement costs
+# more than running it.
+_BUMP = (
+    update(_TENANT)
+    .where(_TENANT.c.id == bindparam("tenant"))
+    .values(audit_seq=_TENANT.c.audit_seq + bindparam("count"))
+    .returning(_TENANT.c.audit_seq, _TENANT.c.audit_head)
+)
+_HEAD = update(_TENANT).where(_TENANT.c.id == bindparam("tenant")).values(
+    audit_head=bindparam("head")
+)
+_INSERT = insert(_EVENTS)
 
 
 async def append_many(session: AsyncSession, tenant_id: str, entries: list[dict]) -> None:
-    """`append` for a batch of one tenant's events (each a dict of append's keyword
-    arguments): the same chain, in two statements for the batch instead of two each."""
+    """Append a batch of one tenant's events (each a dict of `append`'s keyword
+    arguments) in three statements. The bump takes the tenant row's lock first, so
+    concurrent appenders to one chain queue there."""
     if not entries:
         return
-    bump = (
-        update(Tenant)
-        .where(Tenant.id == tenant_id)
-        .values(audit_seq=Tenant.audit_seq + len(entries))
-        .returning(Tenant.audit_seq, Tenant.audit_head)
-    )
-    last, head = (await session.execute(bump)).one()
+    conn = await session.connection()
+    bumped = await conn.execute(_BUMP, {"tenant": tenant_id, "count": len(entries)})
+    last, head = bumped.one()
     prev, rows = head or GENESIS, []
     for seq, entry in enumerate(entries, start=last - len(entries) + 1):
         fields = {**_OPTIONAL, **entry, "tenant_id": tenant_id, "seq": seq, "prev_hash": prev,
                   "details": entry.get("details") or {}}
         fields["hash"] = prev = event_hash(fields)
         rows.append(fields)
-    await session.execute(insert(AuditEvent.__table__), rows)
-    await session.execute(update(Tenant).where(Tenant.id == tenant_id).values(audit_head=prev))
+    await conn.execute(_INSERT, rows)
+    await conn.execute(_HEAD, {"tenant": tenant_id, "head": prev})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ A `Database` hands out one transaction per unit of work; handlers receive the
 session and never commit: leaving `transaction()` commits, an exception rolls back.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import sqlite_inline
+from storage.write_group import WriteGroup
 
 
 def async_url(url: str) -> str:
@@ -34,7 +36,8 @@ def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str) -> None:
     def on_connect(dbapi_connection, _record):
         # Take over transaction control so every write transaction starts with
         # BEGIN IMMEDIATE: writers queue on busy_timeout instead of failing to upgrade.
-        dbapi_connection.isolation_level = None
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -51,17 +54,18 @@ def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str) -> None:
 class Database:
     """`transaction()` for units of work that write; `read()` for those that only read.
 
-    SQLite has one writer at a time: in-process writers queue on an asyncio lock
-    (fair, no polling) rather than on SQLite's busy handler, whose sleeps grow to
-    100 ms; readers take a deferred transaction on their own engine and never wait
-    for writers (WAL). On PostgreSQL both are ordinary transactions on one engine.
+    SQLite has one writer at a time: in-process units of work queue in a write group
+    (fair, no polling, unlike SQLite's busy handler whose sleeps grow to 100 ms) and
+    those that queued together share one commit; readers take a deferred transaction
+    on their own engine and never wait for writers (WAL). On PostgreSQL both are
+    ordinary transactions on one engine.
     """
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     readers: async_sessionmaker[AsyncSession]
     read_engine: AsyncEngine | None = None
-    _writer: asyncio.Lock | None = None
+    _group: WriteGroup | None = None
 
     @property
     def dialect(self) -> str:
@@ -69,21 +73,21 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._writing(), self.sessions() as session, session.begin():
+        if self._group is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with (
+            self._group.unit() as conn,
+            self.sessions(bind=conn, join_transaction_mode="create_savepoint") as session,
+            session.begin(),
+        ):
             yield session
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.readers() as session, session.begin():
             yield session
-
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[None]:
-        if self._writer is None:
-            yield
-            return
-        async with self._writer:
-            yield
 
     async def ping(self) -> bool:
         try:
@@ -104,12 +108,14 @@ def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) 
     kwargs: dict = {}
     if full.startswith("postgresql"):
         kwargs = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
-    engine = create_async_engine(full, **kwargs)
-    writers = async_sessionmaker(engine, expire_on_commit=False)
-    if engine.dialect.name != "sqlite":
+    if not full.startswith("sqlite"):
+        engine = create_async_engine(full, **kwargs)
+        writers = async_sessionmaker(engine, expire_on_commit=False)
         return Database(engine, writers, writers)
+    engine = create_async_engine(full, async_creator=sqlite_inline.creator(make_url(full).database))
     _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE")
+    writers = async_sessionmaker(engine, expire_on_commit=False)
     read_engine = create_async_engine(full)
     _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN")
     readers = async_sessionmaker(read_engine, expire_on_commit=False)
-    return Database(engine, writers, readers, read_engine, asyncio.Lock())
+    return Database(engine, writers, readers, read_engine, WriteGroup(engine))

@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Alert, AuditEvent, Membership, Outbox, Person, Remediation, Tenant
+from storage.models import Alert, AuditEvent, Outbox, Person, Remediation, Tenant
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
@@ -33,21 +33,6 @@ async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     return _held(session, await session.get(Person, email.lower()))
 
 
-async def person_by_slack(session: AsyncSession, team: str, user: str) -> Person | None:
-    query = select(Person).where(Person.slack_team == team, Person.slack_user == user)
-    return _held(session, (await session.execute(query)).scalar_one_or_none())
-
-
-async def person_by_teams(session: AsyncSession, aad_object_id: str) -> Person | None:
-    query = select(Person).where(Person.teams_aad_id == aad_object_id)
-    return _held(session, (await session.execute(query)).scalar_one_or_none())
-
-
-async def tenants_of(session: AsyncSession, email: str) -> set[str]:
-    query = select(Membership.tenant_id).where(Membership.person_email == email)
-    return set((await session.execute(query)).scalars())
-
-
 async def people(session: AsyncSession, emails: Sequence[str]) -> dict[str, Person]:
     if not emails:
         return {}
@@ -55,9 +40,12 @@ async def people(session: AsyncSession, emails: Sequence[str]) -> dict[str, Pers
     return {p.email: p for p in rows}
 
 
+_ALERT_BY_SHORT_ID = select(Alert).where(Alert.short_id == bindparam("short_id"))
+
+
 async def alert_by_short_id(session: AsyncSession, short_id: str) -> Alert | None:
-    query = select(Alert).where(Alert.short_id == short_id.upper())
-    return (await session.execute(query)).scalar_one_or_none()
+    found = await session.execute(_ALERT_BY_SHORT_ID, {"short_id": short_id.upper()})
+    return found.scalar_one_or_none()
 
 
 async def latest_remediation(session: AsyncSession, alert_id: int) -> Remediation | None:

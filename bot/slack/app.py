@@ -81,7 +81,7 @@ def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
         return None
     client = web_client(settings)
     dispatcher = runtime.dispatcher
-    deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.db, client),
+    deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.cfg, client),
                      dispatcher.wake if dispatcher else (lambda: None), utcnow)
     bolt = build_bolt(settings, client)
     work = Background()

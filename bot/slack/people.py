@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.commands import Identity
+from handlers.config import TandemConfig
 from handlers.people import resolve
-from storage.db import Database
 
 CACHE_LIMIT = 10_000
 
@@ -48,8 +48,8 @@ def user_of(body: dict) -> SlackUser:
 
 
 class SlackPeople:
-    def __init__(self, db: Database, client: AsyncWebClient):
-        self.db, self.client = db, client
+    def __init__(self, cfg: TandemConfig, client: AsyncWebClient):
+        self.cfg, self.client = cfg, client
         self._found: dict[tuple[str, str], Clicker] = {}
         self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (email, team)
         self._asking: dict[str, asyncio.Future] = {}
@@ -59,11 +59,11 @@ class SlackPeople:
         if key in self._found:
             return self._found[key]
         by_pair = Identity(slack_team=sender.team, slack_user=sender.user)
-        clicker = await self._match(by_pair)
+        clicker = self._match(by_pair)
         if clicker is None:
             email, team = await self._profile(sender.user)
             consistent = not sender.home or team == sender.team
-            clicker = await self._match(Identity(email=email)) if email and consistent else None
+            clicker = self._match(Identity(email=email)) if email and consistent else None
         if clicker is None:
             return Clicker(by_pair, None)
         if len(self._found) >= CACHE_LIMIT:
@@ -71,9 +71,8 @@ class SlackPeople:
         self._found[key] = clicker
         return clicker
 
-    async def _match(self, who: Identity) -> Clicker | None:
-        async with self.db.read() as session:
-            actor = await resolve(session, who)
+    def _match(self, who: Identity) -> Clicker | None:
+        actor = resolve(self.cfg, who)
         return Clicker(who, actor.email) if actor else None
 
     async def _profile(self, user: str) -> tuple[str | None, str | None]:

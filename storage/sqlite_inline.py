@@ -1,0 +1,116 @@
+"""An aiosqlite-shaped SQLite connection that runs short statements on the loop.
+
+aiosqlite sends every call (execute, fetch, description, close) to a thread and
+back; a unit of work of ten statements pays about forty such hops, which costs
+more than the statements. Tandem's SQLite writers are serialised by an asyncio
+lock anyway, so the writer engine uses this connection: statements run inline
+(they touch the page cache for microseconds), while the calls that may wait,
+BEGIN IMMEDIATE on another process's lock and COMMIT on the disk, run in a worker
+thread so the event loop stays free. Long reads keep using aiosqlite on the
+reader engine. SQLAlchemy takes this connection through `async_creator`.
+"""
+
+import asyncio
+import sqlite3
+from typing import Any
+
+_WAITS = ("BEGIN", "COMMIT")
+
+
+class InlineCursor:
+    """The async cursor API SQLAlchemy's aiosqlite adapter calls, done inline."""
+
+    def __init__(self, cursor: sqlite3.Cursor):
+        self._cursor = cursor
+
+    async def __aenter__(self) -> "InlineCursor":
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._cursor.close()
+
+    async def execute(self, sql: str, parameters: Any = ()) -> "InlineCursor":
+        if sql.lstrip()[:6].upper().startswith(_WAITS):
+            await asyncio.to_thread(self._cursor.execute, sql, parameters)
+        else:
+            self._cursor.execute(sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Any) -> "InlineCursor":
+        self._cursor.executemany(sql, parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(size or self._cursor.arraysize)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+
+class InlineConnection:
+    """The async connection API SQLAlchemy's aiosqlite adapter calls."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+        self._connection: sqlite3.Connection | None = conn
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    def cursor(self) -> InlineCursor:
+        return InlineCursor(self._conn.cursor())
+
+    async def commit(self) -> None:
+        await asyncio.to_thread(self._conn.commit)
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._conn.create_function(*args, **kwargs)
+
+    async def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection = None
+            self._conn.close()
+
+
+def creator(path: str):
+    """An `async_creator` for create_async_engine: connections in autocommit mode,
+    shareable with the worker thread that runs BEGIN and COMMIT."""
+
+    async def connect() -> InlineConnection:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        return InlineConnection(conn)
+
+    return connect

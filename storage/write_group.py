@@ -1,0 +1,75 @@
+"""Group commit for SQLite units of work: one BEGIN and one fsync for many of them.
+
+SQLite has a single writer, so in-process units of work run one after another.
+Instead of a transaction each, the units that queue up while one runs share a
+transaction: each runs inside its own SAVEPOINT (so a unit that fails rolls back
+alone), and a closer commits the shared transaction once the queue has drained.
+A unit's `transaction()` block exits only after that commit, so a caller never
+reports a change that is not yet durable.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+
+class _Group:
+    """The shared transaction and the future its members wait on."""
+
+    def __init__(self, conn: AsyncConnection, outer: AsyncTransaction):
+        self.conn, self.outer = conn, outer
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Mark a failure as seen even when every member already left with its own error.
+        self.done.add_done_callback(lambda done: done.exception())
+
+
+class WriteGroup:
+    """Serialises units of work on one connection and commits them in groups."""
+
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+        self._lock = asyncio.Lock()
+        self._group: _Group | None = None
+        self._closer: asyncio.Task | None = None
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside the shared transaction, held alone for the block;
+        exits once the block's work is committed (or raises if it was not)."""
+        async with self._lock:
+            group = self._group or await self._open()
+            try:
+                yield group.conn
+            finally:
+                self._schedule_close()
+        await asyncio.shield(group.done)
+
+    async def _open(self) -> _Group:
+        conn = await self._engine.connect()
+        try:
+            self._group = _Group(conn, await conn.begin())
+        except BaseException:
+            await conn.close()
+            raise
+        return self._group
+
+    def _schedule_close(self) -> None:
+        if self._closer is None or self._closer.done():
+            self._closer = asyncio.create_task(self._close())
+
+    async def _close(self) -> None:
+        """Queue behind the units already waiting, then commit all of them at once."""
+        async with self._lock:
+            group, self._group = self._group, None
+            if group is None:
+                return
+            try:
+                await group.outer.commit()
+            except Exception as error:  # every member learns its work was not committed
+                group.done.set_exception(error)
+            else:
+                group.done.set_result(None)
+            finally:
+                await group.conn.close()  # rolls back whatever a failed commit left open

@@ -69,7 +69,8 @@ class WriteGroup:
                 await group.outer.commit()
             except Exception as error:  # every member learns its work was not committed
                 group.done.set_exception(error)
+                await group.outer.rollback()  # SQLite keeps a transaction whose COMMIT failed
             else:
                 group.done.set_result(None)
             finally:
-                await group.conn.close()  # rolls back whatever a failed commit left open
+                await group.conn.close()

@@ -86,9 +86,23 @@ class OpenIdKeys:
             return await response.json(content_type=None)
 
 
+@dataclass(frozen=True)
+class _Verified:
+    claims: dict
+    kid: str
+    expires: float
+
+
 class TokenValidator:
+    """Checks tokens; one whose signature it has verified is remembered until it
+    expires, since the connector sends the same token with every activity for about
+    an hour and the signature check is most of a request's authentication cost."""
+
+    REMEMBERED = 1024
+
     def __init__(self, keys: OpenIdKeys, app_id: str):
         self._keys, self._app_id = keys, app_id
+        self._verified: dict[str, _Verified] = {}
 
     async def validate(self, auth_header: str, service_url: str | None,
                        channel_id: str | None) -> dict:
@@ -96,6 +110,21 @@ class TokenValidator:
         scheme, _, token = (auth_header or "").partition(" ")
         if scheme != "Bearer" or not token.strip():
             raise Unauthorized("missing Bearer token")
+        known = self._verified.get(token)
+        if known is None or known.expires + SKEW < time.time():
+            known = await self._check(token)
+        key = await self._keys.get(known.kid)
+        if key is None:  # the key was withdrawn since the token was verified
+            self._verified.pop(token, None)
+            raise Unauthorized("token signed with an unknown key")
+        if key.endorsements and channel_id not in key.endorsements:
+            raise Unauthorized(f"signing key not endorsed for channel {channel_id!r}")
+        claimed = known.claims.get("serviceurl", known.claims.get("serviceUrl"))
+        if not service_url or claimed != service_url:
+            raise Unauthorized("serviceUrl claim does not match the activity")
+        return known.claims
+
+    async def _check(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
@@ -105,16 +134,15 @@ class TokenValidator:
             raise Unauthorized("token not issued by the Bot Framework")
         if header.get("alg") not in ALGORITHMS:
             raise Unauthorized("token signing algorithm not allowed")
-        key = await self._keys.get(str(header.get("kid")))
+        kid = str(header.get("kid"))
+        key = await self._keys.get(kid)
         if key is None:
             raise Unauthorized("token signed with an unknown key")
-        if key.endorsements and channel_id not in key.endorsements:
-            raise Unauthorized(f"signing key not endorsed for channel {channel_id!r}")
         claims = self._verify(token, key, header["alg"])
-        claimed = claims.get("serviceurl", claims.get("serviceUrl"))
-        if not service_url or claimed != service_url:
-            raise Unauthorized("serviceUrl claim does not match the activity")
-        return claims
+        if len(self._verified) >= self.REMEMBERED:
+            self._verified.clear()
+        self._verified[token] = verified = _Verified(claims, kid, float(claims["exp"]))
+        return verified
 
     def _verify(self, token: str, key: SigningKey, algorithm: str) -> dict:
         try:

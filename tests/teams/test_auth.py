@@ -7,7 +7,7 @@ import json
 import aiohttp
 import pytest
 
-from bot.teams.auth import KeysUnavailable, OpenIdKeys, TokenValidator, Unauthorized
+from bot.teams.auth import SKEW, KeysUnavailable, OpenIdKeys, TokenValidator, Unauthorized
 
 from .fake_connector import APP_ID
 from .fake_identity import new_key
@@ -145,3 +145,21 @@ async def test_odd_but_authentic_activities_never_500(teams_sqlite):
         assert status == 200, (activity, body)
     status, _ = await b.post(b.activity("invoke", name="composeExtension/query", value={}))
     assert status == 501
+
+
+async def test_a_remembered_token_is_still_checked_each_time(teams_sqlite):
+    """After its signature is verified once, a token is served from memory: it must
+    still match the activity's serviceUrl and channel, and still expire."""
+    b = teams_sqlite
+    async with aiohttp.ClientSession() as http:
+        validator = TokenValidator(OpenIdKeys(http, b.identity.metadata_url), APP_ID)
+        header = f"Bearer {b.token(lifetime=-SKEW + 2)}"  # inside the clock skew for 2 s
+        claims = await validator.validate(header, b.service_url, "msteams")
+        assert await validator.validate(header, b.service_url, "msteams") == claims
+        with pytest.raises(Unauthorized, match="serviceUrl"):
+            await validator.validate(header, "https://evil.example/", "msteams")
+        with pytest.raises(Unauthorized, match="endorsed"):
+            await validator.validate(header, b.service_url, "webchat")
+        await asyncio.sleep(3.1)
+        with pytest.raises(Unauthorized, match="expired"):
+            await validator.validate(header, b.service_url, "msteams")

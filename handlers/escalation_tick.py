@@ -7,13 +7,15 @@ their timers in ONE UPDATE fenced by the generation each alert had when it was
 read. Only the rows that UPDATE returns get their ping, audit event and card
 refresh, in the same transaction: an alert claimed, escalated or ticked by
 someone else in between has a new generation, so its step is not taken twice.
+The UPDATE and the outbox INSERT bind the whole batch as one parameter
+(escalation_sql.py), so their cost in Python does not grow with the batch.
 Snoozed alerts whose time has come are woken first.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import Integer, column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import escalation_policy as P
@@ -21,6 +23,7 @@ from handlers import fanout, pings, wakeups
 from handlers.config import TandemConfig
 from handlers.config_oncall import Step
 from handlers.escalation import covers_now, running, take_step, target
+from handlers.escalation_sql import rows_table
 from storage import audit
 from storage.db import Database
 from storage.models import Alert
@@ -29,13 +32,13 @@ from storage.types import UTCDateTime
 BATCH = 200
 _ALERT = Alert.__table__
 # What a step needs of an alert; rows with these attributes stand in for Alert objects.
-_READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
-         "channels", "escalation_level", "escalation_generation", "next_escalation_at")
+READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
+        "channels", "escalation_level", "escalation_generation", "next_escalation_at")
 
 
 @dataclass(frozen=True)
 class Plan:
-    alert: Alert  # or a row of _READ columns
+    alert: Alert  # or a row of READ columns
     step: Step | None  # None: nothing (more) to do, the timer is cleared
     level: int  # the level once the step is taken
     due: datetime | None  # the timer after this tick
@@ -51,24 +54,31 @@ def plan(cfg: TandemConfig, alert: Alert, now: datetime) -> Plan:
                                                       now))
 
 
+# One row per plan: the generation it was read at, and the timer's new state.
+_FENCE = (column("id", Integer), column("generation", Integer), column("level", Integer),
+          column("due", UTCDateTime()), column("bump", Integer))
+
+
 async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
-    """Move every planned timer whose generation is unchanged; returns the alert ids moved."""
+    """Move every planned timer whose generation is unchanged; returns the alert ids moved.
+
+    The selection locked these rows (SKIP LOCKED on PostgreSQL, the write lock on
+    SQLite), so the check should always pass; it stays so that the generation, not
+    the locking, is what proves a step is taken once.
+    """
     if not plans:
         return set()
-
-    def per_alert(value) -> case:
-        return case({p.alert.id: value(p) for p in plans}, value=_ALERT.c.id)
-
+    rows = [(p.alert.id, p.alert.escalation_generation, p.level, p.due, int(p.step is not None))
+            for p in plans]
+    new = rows_table(session.bind.dialect, "planned", _FENCE, rows)
     moved = await session.execute(
         update(_ALERT)
-        .where(_ALERT.c.id.in_([p.alert.id for p in plans]),
-               _ALERT.c.escalation_generation == per_alert(
-                   lambda p: p.alert.escalation_generation))
-        .values(escalation_level=per_alert(lambda p: p.level),
-                next_escalation_at=per_alert(lambda p: literal(p.due, UTCDateTime())),
+        .where(_ALERT.c.id == new.c.id, _ALERT.c.escalation_generation == new.c.generation)
+        .values(escalation_level=new.c.level,
+                next_escalation_at=new.c.due,
                 escalation_generation=_ALERT.c.escalation_generation + 1,
                 # a step changes the card (its level); clearing a stale timer does not
-                version=_ALERT.c.version + per_alert(lambda p: int(p.step is not None)))
+                version=_ALERT.c.version + new.c.bump)
         .returning(_ALERT.c.id)
     )
     return set(moved.scalars())
@@ -108,7 +118,7 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
 async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
                  size: int) -> tuple[int, int]:
     query = (
-        select(*(_ALERT.c[name] for name in _READ))
+        select(*(_ALERT.c[name] for name in READ))
         .where(_ALERT.c.next_escalation_at.is_not(None), _ALERT.c.next_escalation_at <= now)
         .order_by(_ALERT.c.next_escalation_at)
         .limit(size)

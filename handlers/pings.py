@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import Person, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.enums import Role, Side
+from handlers.escalation_sql import insert_rows
 from handlers.fanout import channels_of, outbox_row
 from storage.models import Alert, Outbox
 
@@ -74,8 +74,7 @@ def reach(
 async def write(session: AsyncSession, rows: list[dict]) -> None:
     """Insert the rows in one statement (no objects to track: they are only read back
     by the dispatcher)."""
-    if rows:
-        await session.execute(insert(Outbox.__table__), rows)
+    await insert_rows(session, Outbox.__table__, rows)
 
 
 def approvers(

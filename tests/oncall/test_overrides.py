@@ -18,14 +18,13 @@ from tests.conftest import DATA
 NOW = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)  # Friday 14:02 GMT: Lee (internal) is on
 
 
-async def _actor(db, email):
-    async with db.transaction() as session:
-        return await resolve(session, Identity(email=email))
+def _actor(cfg, email):
+    return resolve(cfg, Identity(email=email))
 
 
 async def test_cover_from_chat_changes_who_is_on_and_is_audited(db, cfg):
     acme = cfg.tenant("acme")
-    sam = await _actor(db, "sam@acme.example")
+    sam = _actor(cfg, "sam@acme.example")
     text, changed = await oncall_answer.chat(db, cfg, sam, [acme], "cover 18:00-22:00", NOW)
     assert changed is True
     assert text == ("Sam Okafor (internal) is on call for Acme Ltd from Fri 20 Nov 18:00 GMT "
@@ -43,7 +42,7 @@ async def test_cover_from_chat_changes_who_is_on_and_is_audited(db, cfg):
 
 
 async def test_oncall_answer_text(db, cfg):
-    dana = await _actor(db, "dana@partner.example")
+    dana = _actor(cfg, "dana@partner.example")
     text, changed = await oncall_answer.chat(db, cfg, dana, [cfg.tenant("acme")], "", NOW)
     assert changed is False
     assert text.splitlines() == [
@@ -76,7 +75,7 @@ async def test_refused_covers_change_nothing(db, cfg, email, start, end, layer, 
 
 
 async def test_chat_cover_needs_a_range_and_one_tenant(db, cfg):
-    dana = await _actor(db, "dana@partner.example")
+    dana = _actor(cfg, "dana@partner.example")
     both = [cfg.tenant("acme"), cfg.tenant("globex")]
     text, changed = await oncall_answer.chat(db, cfg, dana, both, "cover 18:00-22:00", NOW)
     assert (changed, text) == (False, "You work for several tenants; run this in that "

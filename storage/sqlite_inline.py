@@ -1,13 +1,14 @@
-"""An aiosqlite-shaped SQLite connection that runs short statements on the loop.
+"""An aiosqlite-shaped SQLite connection that runs statements on the event loop.
 
 aiosqlite sends every call (execute, fetch, description, close) to a thread and
-back; a unit of work of ten statements pays about forty such hops, which costs
-more than the statements. Tandem's SQLite writers are serialised by an asyncio
-lock anyway, so the writer engine uses this connection: statements run inline
-(they touch the page cache for microseconds), while the calls that may wait,
-BEGIN IMMEDIATE on another process's lock and COMMIT on the disk, run in a worker
-thread so the event loop stays free. Long reads keep using aiosqlite on the
-reader engine. SQLAlchemy takes this connection through `async_creator`.
+back; a unit of work of ten statements pays about forty such hops, which cost more
+than the statements, which touch the page cache for microseconds. So Tandem's
+SQLite engines use this connection: statements run inline. On the writer, the
+calls that may wait, BEGIN IMMEDIATE on another process's lock and COMMIT on the
+disk, run in a worker thread so the event loop stays free; a reader's deferred
+BEGIN never waits for a lock in WAL mode and its COMMIT writes nothing. The
+longest read the server makes, a digest over a million alerts, takes tens of
+milliseconds. SQLAlchemy takes this connection through `async_creator`.
 """
 
 import asyncio
@@ -20,8 +21,8 @@ _WAITS = ("BEGIN", "COMMIT")
 class InlineCursor:
     """The async cursor API SQLAlchemy's aiosqlite adapter calls, done inline."""
 
-    def __init__(self, cursor: sqlite3.Cursor):
-        self._cursor = cursor
+    def __init__(self, cursor: sqlite3.Cursor, offload: bool):
+        self._cursor, self._offload = cursor, offload
 
     async def __aenter__(self) -> "InlineCursor":
         return self
@@ -30,7 +31,7 @@ class InlineCursor:
         self._cursor.close()
 
     async def execute(self, sql: str, parameters: Any = ()) -> "InlineCursor":
-        if sql.lstrip()[:6].upper().startswith(_WAITS):
+        if self._offload and sql.lstrip()[:6].upper().startswith(_WAITS):
             await asyncio.to_thread(self._cursor.execute, sql, parameters)
         else:
             self._cursor.execute(sql, parameters)
@@ -76,8 +77,8 @@ class InlineCursor:
 class InlineConnection:
     """The async connection API SQLAlchemy's aiosqlite adapter calls."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self._conn = conn
+    def __init__(self, conn: sqlite3.Connection, offload: bool):
+        self._conn, self._offload = conn, offload
         self._connection: sqlite3.Connection | None = conn
 
     @property
@@ -85,10 +86,13 @@ class InlineConnection:
         return self._conn.isolation_level
 
     def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor())
+        return InlineCursor(self._conn.cursor(), self._offload)
 
     async def commit(self) -> None:
-        await asyncio.to_thread(self._conn.commit)
+        if self._offload:
+            await asyncio.to_thread(self._conn.commit)
+        else:
+            self._conn.commit()
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -105,12 +109,13 @@ class InlineConnection:
             self._conn.close()
 
 
-def creator(path: str):
-    """An `async_creator` for create_async_engine: connections in autocommit mode,
-    shareable with the worker thread that runs BEGIN and COMMIT."""
+def creator(path: str, *, writer: bool):
+    """An `async_creator` for create_async_engine: connections in autocommit mode
+    (Tandem issues BEGIN itself), shareable with the thread that runs a writer's
+    BEGIN and COMMIT."""
 
     async def connect() -> InlineConnection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        return InlineConnection(conn)
+        return InlineConnection(conn, offload=writer)
 
     return connect

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Update, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +26,28 @@ from handlers.intake_types import AlertIn
 from handlers.routing import route
 from storage import audit, queries
 from storage.models import Alert, Outbox, Silence, Tenant
+
+
+def _repeats(later) -> Update:
+    table = Alert.__table__
+    seen = bindparam("seen", type_=table.c.last_seen.type)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("alert_id"))
+        .values(count=table.c.count + bindparam("n"), last_seen=later(table.c.last_seen, seen),
+                version=table.c.version + 1)
+    )
+
+
+# Built once: they run for every group of events. SQLite's max() of two values is
+# PostgreSQL's greatest().
+_REPEATS = {True: _repeats(func.max), False: _repeats(func.greatest)}
+_NUMBERS = (
+    update(Tenant.__table__)
+    .where(Tenant.__table__.c.id == bindparam("tenant"))
+    .values(next_alert_number=Tenant.__table__.c.next_alert_number + bindparam("count"))
+    .returning(Tenant.__table__.c.next_alert_number)
+)
 
 
 @dataclass
@@ -95,15 +117,7 @@ class Batch:
     async def _write_repeats(self) -> None:
         if not self.repeats:
             return
-        table = Alert.__table__
-        seen = bindparam("seen", type_=table.c.last_seen.type)
-        later = func.max if self.session.bind.dialect.name == "sqlite" else func.greatest
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("alert_id"))
-            .values(count=table.c.count + bindparam("n"), last_seen=later(table.c.last_seen, seen),
-                    version=table.c.version + 1)
-        )
+        statement = _REPEATS[self.session.bind.dialect.name == "sqlite"]
         rows = [{"alert_id": i, "n": n, "seen": self.now} for i, n in self.repeats.items()]
         await self.session.execute(statement, rows)
         for alert_id, n in self.repeats.items():  # keep the loaded rows in step, unflagged
@@ -148,10 +162,5 @@ class Batch:
             alert.id, alert.version = ids[alert.number], 1
 
     async def _numbers(self, count: int) -> int:
-        bump = (
-            update(Tenant)
-            .where(Tenant.id == self.tenant.id)
-            .values(next_alert_number=Tenant.next_alert_number + count)
-            .returning(Tenant.next_alert_number)
-        )
-        return (await self.session.execute(bump)).scalar_one() - count
+        bumped = await self.session.execute(_NUMBERS, {"tenant": self.tenant.id, "count": count})
+        return bumped.scalar_one() - count

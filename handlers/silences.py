@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.intake_types import AlertIn
@@ -33,11 +33,15 @@ def matches(matchers: dict[str, str], alert: AlertIn) -> bool:
     return all(fields.get(k) == v for k, v in matchers.items())
 
 
+_ACTIVE = select(Silence).where(
+    Silence.tenant_id == bindparam("tenant"),
+    Silence.starts_at <= bindparam("at"),
+    Silence.ends_at > bindparam("at"),
+)
+
+
 async def active(session: AsyncSession, tenant_id: str, at: datetime) -> list[Silence]:
-    query = select(Silence).where(
-        Silence.tenant_id == tenant_id, Silence.starts_at <= at, Silence.ends_at > at
-    )
-    return list((await session.execute(query)).scalars())
+    return list((await session.execute(_ACTIVE, {"tenant": tenant_id, "at": at})).scalars())
 
 
 async def covering(

@@ -94,12 +94,30 @@ async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) ->
     return (await session.execute(query)).scalar_one_or_none()
 
 
+# Intake runs these for every group of events; built once, they are only executed.
+_KEYS = bindparam("keys", expanding=True)
+_LIVE_ALERTS = select(Alert).where(
+    Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS), LIVE
+)
+_PENDING_CARDS = select(Outbox.alert_id, Outbox.platform, Outbox.channel).where(
+    Outbox.alert_id.in_(bindparam("ids", expanding=True)),
+    Outbox.done_at.is_(None),
+    Outbox.kind == "card",
+)
+_RESOLVED_SINCE = (
+    select(Alert)
+    .where(Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS),
+           Alert.status == "resolved", Alert.resolved_at >= bindparam("since"))
+    .order_by(Alert.id)
+)
+
+
 async def live_alerts(session: AsyncSession, tenant_id: str, keys: set[str]) -> dict[str, Alert]:
     """The unresolved alerts of these fingerprints, by fingerprint."""
     if not keys:
         return {}
-    query = select(Alert).where(Alert.tenant_id == tenant_id, Alert.fingerprint.in_(keys), LIVE)
-    return {a.fingerprint: a for a in (await session.execute(query)).scalars()}
+    found = await session.execute(_LIVE_ALERTS, {"tenant": tenant_id, "keys": list(keys)})
+    return {a.fingerprint: a for a in found.scalars()}
 
 
 async def pending_cards(session: AsyncSession,
@@ -107,10 +125,7 @@ async def pending_cards(session: AsyncSession,
     """(alert, platform, channel) of the card refreshes already waiting in the outbox."""
     if not alert_ids:
         return set()
-    query = select(Outbox.alert_id, Outbox.platform, Outbox.channel).where(
-        Outbox.alert_id.in_(alert_ids), Outbox.done_at.is_(None), Outbox.kind == "card"
-    )
-    return {tuple(row) for row in (await session.execute(query)).all()}
+    return {tuple(row) for row in await session.execute(_PENDING_CARDS, {"ids": alert_ids})}
 
 
 async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],
@@ -118,10 +133,6 @@ async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],
     """The latest alert of each fingerprint resolved at or after `since`."""
     if not keys:
         return {}
-    query = (
-        select(Alert)
-        .where(Alert.tenant_id == tenant_id, Alert.fingerprint.in_(keys),
-               Alert.status == "resolved", Alert.resolved_at >= since)
-        .order_by(Alert.id)
-    )
-    return {a.fingerprint: a for a in (await session.execute(query)).scalars()}
+    found = await session.execute(
+        _RESOLVED_SINCE, {"tenant": tenant_id, "keys": list(keys), "since": since})
+    return {a.fingerprint: a for a in found.scalars()}

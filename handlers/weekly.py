@@ -23,8 +23,8 @@ def parse_days(spec: str) -> frozenset[int]:
     """'mon-fri', 'sat,sun' or 'fri-mon' into weekday numbers (Monday is 0)."""
     days: set[int] = set()
     for part in spec.lower().split(","):
-        first, _, last = part.strip().partition("-")
-        for name in (first, last) if last else (first,):
+        first, dash, last = part.strip().partition("-")
+        for name in (first, last) if dash else (first,):
             if name not in DAYS:
                 raise ValueError(
                     f"{name!r} in {spec!r} is not a day; use mon..sun, e.g. mon-fri or sat,sun"

@@ -64,6 +64,8 @@ def test_business_days_that_routing_understands(days, weekdays):
         ("mon;fri", "mon;fri"),
         ("weekdays", "weekdays"),
         ("mon,,fri", ""),
+        ("mon-", ""),  # a range needs both ends
+        ("-fri", ""),
     ],
 )
 def test_business_days_routing_could_not_read_are_refused(days, word):

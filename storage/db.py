@@ -31,17 +31,18 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str) -> None:
+def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str, busy_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Take over transaction control so every write transaction starts with
-        # BEGIN IMMEDIATE: writers queue on busy_timeout instead of failing to upgrade.
+        # BEGIN IMMEDIATE: writers wait for the lock up front instead of failing to
+        # upgrade a read lock halfway through.
         if dbapi_connection.isolation_level is not None:
             dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
@@ -114,9 +115,10 @@ def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) 
         return Database(engine, writers, writers)
     path = make_url(full).database
     engine = create_async_engine(full, async_creator=sqlite_inline.creator(path, writer=True))
-    _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE")
+    # The writer fails fast on another process's lock and waits for it in a thread.
+    _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE", busy_ms=0)
     writers = async_sessionmaker(engine, expire_on_commit=False)
     read_engine = create_async_engine(full, async_creator=sqlite_inline.creator(path, writer=False))
-    _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN")
+    _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN", sqlite_inline.BUSY_TIMEOUT_MS)
     readers = async_sessionmaker(read_engine, expire_on_commit=False)
     return Database(engine, writers, readers, read_engine, WriteGroup(engine))

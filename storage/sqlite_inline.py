@@ -3,19 +3,26 @@
 aiosqlite sends every call (execute, fetch, description, close) to a thread and
 back; a unit of work of ten statements pays about forty such hops, which cost more
 than the statements, which touch the page cache for microseconds. So Tandem's
-SQLite engines use this connection: statements run inline. On the writer, the
-calls that may wait, BEGIN IMMEDIATE on another process's lock and COMMIT on the
-disk, run in a worker thread so the event loop stays free; a reader's deferred
-BEGIN never waits for a lock in WAL mode and its COMMIT writes nothing. The
-longest read the server makes, a digest over a million alerts, takes tens of
-milliseconds. SQLAlchemy takes this connection through `async_creator`.
+SQLite engines use this connection: statements run inline. On the writer, what may
+wait runs in a worker thread so the event loop stays free: COMMIT (the fsync), and
+BEGIN IMMEDIATE when another process holds the write lock; the writer's busy timeout
+is zero, so that BEGIN fails at once and is retried in the thread with a real
+timeout. A reader's deferred BEGIN never waits for a lock in WAL mode and its
+COMMIT writes nothing. The longest read the server makes, a digest over a million
+alerts, takes tens of milliseconds. SQLAlchemy takes this connection through
+`async_creator`.
 """
 
 import asyncio
 import sqlite3
 from typing import Any
 
-_WAITS = ("BEGIN", "COMMIT")
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class InlineCursor:
@@ -31,11 +38,21 @@ class InlineCursor:
         self._cursor.close()
 
     async def execute(self, sql: str, parameters: Any = ()) -> "InlineCursor":
-        if self._offload and sql.lstrip()[:6].upper().startswith(_WAITS):
-            await asyncio.to_thread(self._cursor.execute, sql, parameters)
-        else:
+        try:
             self._cursor.execute(sql, parameters)
+        except sqlite3.OperationalError as error:
+            if not (self._offload and _busy(error)):
+                raise
+            await asyncio.to_thread(self._wait_and_execute, sql, parameters)
         return self
+
+    def _wait_and_execute(self, sql: str, parameters: Any) -> None:
+        """In a worker thread: wait for the other process's lock, then run `sql`."""
+        self._cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            self._cursor.execute(sql, parameters)
+        finally:
+            self._cursor.execute("PRAGMA busy_timeout=0")
 
     async def executemany(self, sql: str, parameters: Any) -> "InlineCursor":
         self._cursor.executemany(sql, parameters)

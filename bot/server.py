@@ -1,6 +1,7 @@
 """`tandem serve`: open the runtime and run the aiohttp app until interrupted."""
 
 import asyncio
+import gc
 import logging
 
 from aiohttp import web
@@ -18,6 +19,10 @@ async def _run(settings: Settings) -> None:
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
+        # The SDKs leave a few hundred thousand long-lived objects behind at start-up;
+        # frozen, they are no longer walked by every full collection, whose pauses
+        # would otherwise land on whichever requests are in flight.
+        gc.freeze()
         log.info("tandem listening on http://%s:%d", settings.host, settings.port)
         await asyncio.Event().wait()
     finally:

@@ -222,6 +222,7 @@ class TeamsConversation(SQLModel, table=True):
     aad_tenant_id: str | None = Field(default=None, max_length=64)
     bot_id: str | None = Field(default=None, max_length=200)
     team_id: str | None = Field(default=None, max_length=300)
+    team_group_id: str | None = Field(default=None, max_length=64)  # for Graph's /teams/{id}
     user_id: str | None = Field(default=None, max_length=200)
     conversation_id: str | None = Field(default=None, max_length=300)
     email: str | None = Field(default=None, max_length=320, index=True)

@@ -16,7 +16,8 @@ from storage.models import Membership, TeamsConversation
 
 CHANNEL = "channel"
 PERSON = "person"
-_OPTIONAL = ("aad_tenant_id", "bot_id", "team_id", "user_id", "conversation_id", "email")
+_OPTIONAL = ("aad_tenant_id", "bot_id", "team_id", "team_group_id", "user_id", "conversation_id",
+             "email")
 
 
 async def save(

@@ -26,10 +26,12 @@ def _tenant(activity: Activity) -> str | None:
     return getattr(activity.conversation, "tenant_id", None) or tenant.get("id")
 
 
-def _team(activity: Activity) -> str | None:
+def _team(activity: Activity, field: str = "id") -> str | None:
+    """The team's thread id, or with field="aadGroupId" its Microsoft 365 group id."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = data.get("team")
-    return team.get("id") if isinstance(team, dict) else None
+    found = team.get(field) if isinstance(team, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _configured_email(tc: TeamsContext, aad_object_id: str) -> str | None:
@@ -55,7 +57,8 @@ async def remember(tc: TeamsContext, activity: Activity, email: str | None = Non
     async with tc.db.transaction() as session:
         if kind == "channel":
             await refs.save(session, refs.CHANNEL, channel_of(activity.conversation.id),
-                            team_id=_team(activity), **common)
+                            team_id=_team(activity), team_group_id=_team(activity, "aadGroupId"),
+                            **common)
         for person in _humans(activity):
             chat = activity.conversation.id if kind == "personal" else None
             known = _configured_email(tc, person.aad_object_id)
@@ -89,4 +92,5 @@ async def remember_channels(tc: TeamsContext, activity: Activity) -> None:
     async with tc.db.transaction() as session:
         for channel_id in channels:
             await refs.save(session, refs.CHANNEL, channel_id, service_url=activity.service_url,
-                            at=now, team_id=team, aad_tenant_id=_tenant(activity), bot_id=bot)
+                            at=now, team_id=team, team_group_id=_team(activity, "aadGroupId"),
+                            aad_tenant_id=_tenant(activity), bot_id=bot)

@@ -19,6 +19,7 @@ from bot.graph.client import GraphCredential, graph_client
 from bot.runtime import Runtime
 from bot.teams.auth import OpenIdKeys, TokenValidator
 from bot.teams.bot import TandemTeamsBot
+from bot.teams.channel_search import ChannelSearch
 from bot.teams.connector import Connectors
 from bot.teams.context import TeamsContext
 from bot.teams.directory import Directory
@@ -60,7 +61,8 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     validator = TokenValidator(OpenIdKeys(http, settings.teams_openid_metadata_url), app_id)
     auth = TandemAuthentication(validator, connectors)
     endpoint = MessagesEndpoint(CloudAdapter(auth), auth, TandemTeamsBot(context))
-    return Teams(context, endpoint, TeamsSender(db, connectors, refresh))
+    search = ChannelSearch(graph[0], app_id) if graph else None
+    return Teams(context, endpoint, TeamsSender(db, connectors, refresh, search))
 
 
 def install(app: web.Application, runtime: Runtime) -> bool:

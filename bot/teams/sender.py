@@ -14,6 +14,7 @@ from botbuilder.schema import ConversationParameters as Parameters
 
 from bot.channels import Permanent, Recipient
 from bot.pacing import Pacing
+from bot.teams.channel_search import ChannelSearch
 from bot.teams.connector import Connectors, mapped
 from bot.teams.views import RefreshUsers
 from cards.digest import render_teams as render_digest
@@ -43,10 +44,12 @@ def text_activity(text: str) -> Activity:
 class TeamsSender:
     platform = "teams"
 
-    def __init__(self, db: Database, connectors: Connectors, refresh: RefreshUsers):
+    def __init__(self, db: Database, connectors: Connectors, refresh: RefreshUsers,
+                 search: ChannelSearch | None = None):
         self._db, self._connectors, self._refresh = db, connectors, refresh
-        # Posts this process made, for find_card: the Bot Connector cannot search a
-        # channel, so a card posted by an earlier process is not found (best effort).
+        self._search = search
+        # Posts this process made, answered without asking Graph; a card posted by an
+        # earlier process is found in the channel through Graph (channel_search.py).
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     async def _reference(self, kind: str, key: str) -> TeamsConversation:
@@ -98,7 +101,13 @@ class TeamsSender:
                 .send_to_conversation(channel, activity)
 
     async def find_card(self, channel: str, alert_short_id: str) -> str | None:
-        return self._recent.get((channel, alert_short_id))
+        recent = self._recent.get((channel, alert_short_id))
+        if recent is not None or self._search is None:
+            return recent
+        found = await self._reference(refs.CHANNEL, channel)
+        if not found.team_group_id:
+            return None
+        return await self._search.find_card(found.team_group_id, channel, alert_short_id)
 
     async def send_direct(self, person: Recipient, text: str) -> None:
         if not person.teams_aad_id:

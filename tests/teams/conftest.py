@@ -19,6 +19,7 @@ from .fake_identity import FakeIdentity
 
 TENANT = "aad-tenant-acme"
 TEAM = "19:team-acme@thread.tacv2"
+GROUP = "5e1f0c1e-7a2b-4c3d-9e8f-0a1b2c3d4e5f"  # the team's Microsoft 365 group id
 CHANNEL = "19:ops@thread.tacv2"
 BOT = f"28:{APP_ID}"
 
@@ -64,7 +65,7 @@ class Bench:
             "recipient": {"id": BOT, "name": "Tandem"},
             "conversation": {"id": f"{CHANNEL};messageid=100", "conversationType": "channel",
                              "tenantId": TENANT},
-            "channelData": {"tenant": {"id": TENANT}, "team": {"id": TEAM},
+            "channelData": {"tenant": {"id": TENANT}, "team": {"id": TEAM, "aadGroupId": GROUP},
                             "channel": {"id": CHANNEL}},
         }
         return base | fields

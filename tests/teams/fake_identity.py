@@ -1,4 +1,5 @@
-"""Fake Bot Framework OpenID metadata + JWKS, and a fake Graph `users/{id}`, on 127.0.0.1.
+"""Fake Bot Framework OpenID metadata + JWKS, and a fake Graph (`users/{id}` and a
+channel's messages) on 127.0.0.1.
 
 `mint()` signs real RS256 tokens with the published key (or any other key, to forge).
 """
@@ -30,6 +31,10 @@ class FakeIdentity:
     key_fetches: int = 0
     delay: float = 0.0  # seconds the key endpoint takes to answer
     graph_failures: int = 0  # how many user look-ups answer 500 first
+    # Channel messages, newest last, by (team group id, channel id): what Teams shows.
+    channel_messages: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    message_failures: list[int] = field(default_factory=list)  # next statuses to answer
+    message_requests: list[tuple[str, str]] = field(default_factory=list)
     server: TestServer | None = None
 
     @property
@@ -49,6 +54,7 @@ class FakeIdentity:
         app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
         app.router.add_get("/v1/.well-known/keys", self._keys)
         app.router.add_get("/v1.0/users/{id}", self._user)
+        app.router.add_get("/v1.0/teams/{team}/channels/{channel}/messages", self._messages)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         return self
@@ -89,3 +95,28 @@ class FakeIdentity:
                                      status=404)
         return web.json_response({"@odata.context": f"{self.graph_url}/$metadata#users/$entity",
                                   **user})
+
+    def post_in_channel(self, team_group_id: str, channel: str, message_id: str, app_id: str,
+                        card: dict | None = None, text: str = "") -> None:
+        """A message as Graph lists it: sent by the app `app_id`, with an Adaptive Card."""
+        attachments = [{"id": message_id, "contentType": "application/vnd.microsoft.card.adaptive",
+                        "content": json.dumps(card)}] if card is not None else []
+        self.channel_messages.setdefault((team_group_id, channel), []).append({
+            "id": message_id, "messageType": "message",
+            "from": {"application": {"id": app_id, "displayName": "Tandem"}, "user": None},
+            "body": {"contentType": "html", "content": text}, "attachments": attachments,
+        })
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        where = (request.match_info["team"], request.match_info["channel"])
+        self.message_requests.append(where)
+        if self.message_failures:
+            status = self.message_failures.pop(0)
+            return web.json_response({"error": {"code": "Forbidden" if status == 403 else "x",
+                                                "message": "fake"}}, status=status)
+        if where not in self.channel_messages:
+            return web.json_response({"error": {"code": "NotFound", "message": "no channel"}},
+                                     status=404)
+        top = int(request.query.get("$top", "20"))
+        newest = list(reversed(self.channel_messages[where]))[:top]
+        return web.json_response({"@odata.count": len(newest), "value": newest})

@@ -31,7 +31,7 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str, busy_ms: int) -> None:
+def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Take over transaction control so every write transaction starts with
@@ -42,7 +42,9 @@ def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str, busy_ms: 
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        # Zero: a statement meeting another process's lock fails at once, and the
+        # connection waits for the lock in a worker thread (sqlite_inline.py).
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
@@ -115,10 +117,9 @@ def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) 
         return Database(engine, writers, writers)
     path = make_url(full).database
     engine = create_async_engine(full, async_creator=sqlite_inline.creator(path, writer=True))
-    # The writer fails fast on another process's lock and waits for it in a thread.
-    _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE", busy_ms=0)
+    _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE")
     writers = async_sessionmaker(engine, expire_on_commit=False)
     read_engine = create_async_engine(full, async_creator=sqlite_inline.creator(path, writer=False))
-    _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN", sqlite_inline.BUSY_TIMEOUT_MS)
+    _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN")
     readers = async_sessionmaker(read_engine, expire_on_commit=False)
     return Database(engine, writers, readers, read_engine, WriteGroup(engine))

@@ -3,14 +3,13 @@
 aiosqlite sends every call (execute, fetch, description, close) to a thread and
 back; a unit of work of ten statements pays about forty such hops, which cost more
 than the statements, which touch the page cache for microseconds. So Tandem's
-SQLite engines use this connection: statements run inline. On the writer, what may
-wait runs in a worker thread so the event loop stays free: COMMIT (the fsync), and
-BEGIN IMMEDIATE when another process holds the write lock; the writer's busy timeout
-is zero, so that BEGIN fails at once and is retried in the thread with a real
-timeout. A reader's deferred BEGIN never waits for a lock in WAL mode and its
-COMMIT writes nothing. The longest read the server makes, a digest over a million
-alerts, takes tens of milliseconds. SQLAlchemy takes this connection through
-`async_creator`.
+SQLite engines use this connection: statements run inline. What may wait runs in a
+worker thread so the event loop stays free: a writer's COMMIT (the fsync), and any
+statement that meets another process's lock (a writer's BEGIN IMMEDIATE, mostly): the
+busy timeout is zero, so such a statement fails at once and is retried in the thread
+with a real timeout. A reader's COMMIT writes nothing and stays inline. The longest
+read the server makes, a digest over a million alerts, takes tens of milliseconds.
+SQLAlchemy takes this connection through `async_creator`.
 """
 
 import asyncio
@@ -28,8 +27,8 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 class InlineCursor:
     """The async cursor API SQLAlchemy's aiosqlite adapter calls, done inline."""
 
-    def __init__(self, cursor: sqlite3.Cursor, offload: bool):
-        self._cursor, self._offload = cursor, offload
+    def __init__(self, cursor: sqlite3.Cursor):
+        self._cursor = cursor
 
     async def __aenter__(self) -> "InlineCursor":
         return self
@@ -41,7 +40,7 @@ class InlineCursor:
         try:
             self._cursor.execute(sql, parameters)
         except sqlite3.OperationalError as error:
-            if not (self._offload and _busy(error)):
+            if not _busy(error):
                 raise
             await asyncio.to_thread(self._wait_and_execute, sql, parameters)
         return self
@@ -103,7 +102,7 @@ class InlineConnection:
         return self._conn.isolation_level
 
     def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor(), self._offload)
+        return InlineCursor(self._conn.cursor())
 
     async def commit(self) -> None:
         if self._offload:
@@ -128,11 +127,11 @@ class InlineConnection:
 
 def creator(path: str, *, writer: bool):
     """An `async_creator` for create_async_engine: connections in autocommit mode
-    (Tandem issues BEGIN itself), shareable with the thread that runs a writer's
-    BEGIN and COMMIT."""
+    (Tandem issues BEGIN itself), never waiting on a lock inline, and shareable with
+    the worker thread that waits instead."""
 
     async def connect() -> InlineConnection:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
         return InlineConnection(conn, offload=writer)
 
     return connect

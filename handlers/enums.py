@@ -11,9 +11,6 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
-
-
 class Status(StrEnum):
     OPEN = "open"
     CLAIMED = "claimed"

@@ -44,14 +44,6 @@ async def active(session: AsyncSession, tenant_id: str, at: datetime) -> list[Si
     return list((await session.execute(_ACTIVE, {"tenant": tenant_id, "at": at})).scalars())
 
 
-async def covering(
-    session: AsyncSession, tenant_id: str, alert: AlertIn, at: datetime
-) -> Silence | None:
-    return next(
-        (s for s in await active(session, tenant_id, at) if matches(s.matchers, alert)), None
-    )
-
-
 async def add(
     session: AsyncSession,
     tenant_id: str,

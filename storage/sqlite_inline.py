@@ -13,7 +13,10 @@ SQLAlchemy takes this connection through `async_creator`.
 """
 
 import asyncio
+import contextlib
 import sqlite3
+import threading
+from collections.abc import Callable
 from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
@@ -27,8 +30,8 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 class InlineCursor:
     """The async cursor API SQLAlchemy's aiosqlite adapter calls, done inline."""
 
-    def __init__(self, cursor: sqlite3.Cursor):
-        self._cursor = cursor
+    def __init__(self, cursor: sqlite3.Cursor, owner: "InlineConnection"):
+        self._cursor, self._owner = cursor, owner
 
     async def __aenter__(self) -> "InlineCursor":
         return self
@@ -42,7 +45,7 @@ class InlineCursor:
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
-            await asyncio.to_thread(self._wait_and_execute, sql, parameters)
+            await self._owner.in_thread(self._wait_and_execute, sql, parameters)
         return self
 
     def _wait_and_execute(self, sql: str, parameters: Any) -> None:
@@ -96,17 +99,47 @@ class InlineConnection:
     def __init__(self, conn: sqlite3.Connection, offload: bool):
         self._conn, self._offload = conn, offload
         self._connection: sqlite3.Connection | None = conn
+        # Closing a connection while a worker thread is inside a call on it crashes the
+        # process, so a close that finds a call running is left to that call's end.
+        self._guard = threading.Lock()
+        self._running = 0
+        self._closing = False
 
     @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
     def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor())
+        return InlineCursor(self._conn.cursor(), self)
+
+    async def in_thread(self, call: Callable[..., Any], *args: Any) -> Any:
+        """Run a call that may wait on this connection in a worker thread. Cancelled,
+        it still lets the call finish before giving the connection back, so the next
+        user never meets a call running underneath it."""
+        running = asyncio.ensure_future(asyncio.to_thread(self._guarded, call, *args))
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await running
+            raise
+
+    def _guarded(self, call: Callable[..., Any], *args: Any) -> Any:
+        with self._guard:
+            if self._closing:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            self._running += 1
+        try:
+            return call(*args)
+        finally:
+            with self._guard:
+                self._running -= 1
+                if self._closing and not self._running:
+                    self._conn.close()
 
     async def commit(self) -> None:
         if self._offload:
-            await asyncio.to_thread(self._conn.commit)
+            await self.in_thread(self._conn.commit)
         else:
             self._conn.commit()
 
@@ -120,9 +153,12 @@ class InlineConnection:
         self.stop()
 
     def stop(self) -> None:
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+        with self._guard:
+            if self._closing:
+                return
+            self._connection, self._closing = None, True
+            if not self._running:
+                self._conn.close()
 
 
 def creator(path: str, *, writer: bool):

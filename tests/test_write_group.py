@@ -3,8 +3,10 @@
 import asyncio
 import sqlite3
 
+import pytest
 from sqlalchemy import event, insert, select, text
 
+from storage.db import connect
 from storage.models import Outbox
 from tests.conftest import NOW
 
@@ -106,3 +108,30 @@ async def test_waiting_for_another_process_lock_leaves_the_loop_free(sqlite_db, 
     clock.cancel()
     assert await _channels(sqlite_db) == {"waited"}
 
+
+
+async def test_closing_while_a_thread_waits_for_a_lock_is_safe(sqlite_url, cfg):
+    """A unit cancelled while its BEGIN waits in a worker thread keeps the connection
+    until that wait ends, and a close that comes meanwhile waits for it too: closing a
+    connection under a running call would crash the process."""
+    db = connect(sqlite_url)
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            await session.execute(insert(Outbox), [_row("never")])
+
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.2)  # its BEGIN IMMEDIATE now waits in a worker thread
+    writing.cancel()
+    await asyncio.sleep(0.1)
+    assert not writing.done()  # still waiting for its thread, not gone from under it
+    other.execute("COMMIT")
+    other.close()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(writing, 5)
+    await db.dispose()
+    reader = connect(sqlite_url)
+    assert await _channels(reader) == set()
+    await reader.dispose()

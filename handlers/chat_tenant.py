@@ -9,8 +9,6 @@ whether it changed shared state (only then is it shown to the whole channel).
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers import oncall_answer, silences
 from handlers.commands import Identity
 from handlers.config import TandemConfig
@@ -31,8 +29,8 @@ def channel_tenant(cfg: TandemConfig, platform: str | None, channel: str | None)
     return None
 
 
-async def _scope(session: AsyncSession, cfg: TandemConfig, who: Identity,
-                 hinted: str | None) -> tuple[Actor, list[TenantConfig]] | str:
+def _scope(cfg: TandemConfig, who: Identity,
+           hinted: str | None) -> tuple[Actor, list[TenantConfig]] | str:
     actor = resolve(cfg, who)
     if actor is None:
         return not_known(who)
@@ -58,14 +56,14 @@ def _matchers(matchers: dict) -> str:
 async def add(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
               matchers: dict[str, str], length: timedelta, reason: str, show: ShowTime,
               now: datetime) -> tuple[str, bool]:
+    scope = _scope(cfg, who, hinted)
+    if isinstance(scope, str):
+        return scope, False
+    actor, tenants = scope
+    tenant = _one(actor, tenants)
+    if isinstance(tenant, str):
+        return tenant, False
     async with db.transaction() as session:
-        scope = await _scope(session, cfg, who, hinted)
-        if isinstance(scope, str):
-            return scope, False
-        actor, tenants = scope
-        tenant = _one(actor, tenants)
-        if isinstance(tenant, str):
-            return tenant, False
         silence = await silences.add(session, tenant.id, matchers, starts=now, ends=now + length,
                                      reason=reason, actor=actor.email)
     why = f": {reason}" if reason else ""
@@ -75,11 +73,11 @@ async def add(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None
 
 async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
                   show: ShowTime, now: datetime) -> str:
+    scope = _scope(cfg, who, hinted)
+    if isinstance(scope, str):
+        return scope
+    _, tenants = scope
     async with db.read() as session:
-        scope = await _scope(session, cfg, who, hinted)
-        if isinstance(scope, str):
-            return scope
-        _, tenants = scope
         lines = []
         for tenant in tenants:
             found = await silences.active(session, tenant.id, now)
@@ -94,11 +92,11 @@ async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | 
 
 async def expire(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
                  silence_id: int, now: datetime) -> tuple[str, bool]:
+    scope = _scope(cfg, who, hinted)
+    if isinstance(scope, str):
+        return scope, False
+    actor, _ = scope
     async with db.transaction() as session:
-        scope = await _scope(session, cfg, who, hinted)
-        if isinstance(scope, str):
-            return scope, False
-        actor, _ = scope
         row = await session.get(Silence, silence_id)
         if row is None or row.tenant_id not in actor.tenants:
             return f"No silence {silence_id} in your tenants.", False
@@ -111,8 +109,7 @@ async def expire(db: Database, cfg: TandemConfig, who: Identity, hinted: str | N
 
 async def oncall(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
                  rest: str, now: datetime) -> tuple[str, bool]:
-    async with db.read() as session:
-        scope = await _scope(session, cfg, who, hinted)
+    scope = _scope(cfg, who, hinted)
     if isinstance(scope, str):
         return scope, False
     actor, tenants = scope

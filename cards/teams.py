@@ -5,6 +5,7 @@ from cards import format as F
 from handlers.enums import Status
 from handlers.views import AlertView
 
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"  # an attachment's content type
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 MAX_REFRESH_USERS = 60
@@ -59,6 +60,15 @@ def render_alert(
             "userIds": list(refresh_user_ids[:MAX_REFRESH_USERS]),
         }
     return result
+
+
+def refreshed_alert(card: dict) -> str | None:
+    """The alert an alert card shows, read back from its refresh action; None for any
+    other card."""
+    try:
+        return A.ButtonPayload.decode(card["refresh"]["action"]["data"]["payload"]).alert_id
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _labels(view: AlertView) -> list[dict]:

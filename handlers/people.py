@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.commands import Identity
+from handlers.config import Person as ConfigPerson
 from handlers.config import TandemConfig
 from handlers.enums import Role, Side
 from handlers.views import PersonView
@@ -28,7 +29,7 @@ class Actor:
         return role in self.roles
 
 
-def person_view(person: Person) -> PersonView:
+def person_view(person: Person | ConfigPerson) -> PersonView:
     return PersonView(person.email, person.name, Side(person.side))
 
 
@@ -36,7 +37,7 @@ async def view_of(session: AsyncSession, cfg: TandemConfig, email: str) -> Perso
     """A person's name and side: from the configuration, or from the stored copy of
     someone who has since left it (their alerts still show who owned them)."""
     person = cfg.people_by.get(("email", email)) or await queries.person_by_email(session, email)
-    return PersonView(person.email, person.name, Side(person.side)) if person else None
+    return person_view(person) if person else None
 
 
 def _keys(who: Identity) -> list[tuple[str, ...]]:

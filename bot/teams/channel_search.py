@@ -21,11 +21,10 @@ from msgraph.generated.teams.item.channels.item.messages.messages_request_builde
 )
 
 from bot.channels import Transient
-from cards import actions as A
+from cards.teams import CARD_TYPE, refreshed_alert
 
 log = logging.getLogger(__name__)
 RECENT = 50  # Graph's page size for channel messages; a card is found among the newest
-CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 _UNSEARCHABLE = (401, 403, 404)  # no consent, or no such team/channel for Graph
 
 
@@ -58,15 +57,12 @@ class ChannelSearch:
 
 
 def _alerts_of(message: ChatMessage) -> set[str]:
-    """Alert ids whose card this message holds: read from each card's refresh action."""
+    """Alert ids whose card this message holds."""
     found = set()
     for attachment in message.attachments or ():
-        if attachment.content_type != CARD_TYPE or not attachment.content:
-            continue
-        try:
-            card = json.loads(attachment.content)
-            payload = card["refresh"]["action"]["data"]["payload"]
-            found.add(A.ButtonPayload.decode(payload).alert_id)
-        except (ValueError, KeyError, TypeError):
-            continue
-    return found
+        if attachment.content_type == CARD_TYPE and attachment.content:
+            try:
+                found.add(refreshed_alert(json.loads(attachment.content)))
+            except ValueError:  # not JSON: not a card of ours
+                continue
+    return found - {None}

@@ -19,7 +19,7 @@ from bot.teams.connector import Connectors, mapped
 from bot.teams.views import RefreshUsers
 from cards.digest import render_teams as render_digest
 from cards.digest import summary as digest_summary
-from cards.teams import render_alert
+from cards.teams import CARD_TYPE, render_alert
 from handlers.views import AlertView, DigestView
 from storage import teams as refs
 from storage.db import Database
@@ -27,7 +27,6 @@ from storage.models import TeamsConversation
 
 # Teams allows a bot 7 sends a second per conversation; edits count as sends.
 TEAMS_PACING = Pacing(per_second=7.0, burst=7, pace_updates=True)
-CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 RECENT_POSTS = 1000
 
 

@@ -55,7 +55,11 @@ def card_rows(
 async def enqueue_card(
     session: AsyncSession, cfg: TandemConfig, alert: Alert, at: datetime, note: str | None = None
 ) -> None:
-    rows = card_rows(cfg.tenant(alert.tenant_id), alert, at, note)
+    await write(session, card_rows(cfg.tenant(alert.tenant_id), alert, at, note))
+
+
+async def write(session: AsyncSession, rows: list[dict]) -> None:
+    """Insert outbox rows (as `outbox_row` makes them) in one statement."""
     if rows:
         await (await session.connection()).execute(_INSERT_OUTBOX, rows)
 

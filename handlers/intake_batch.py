@@ -16,7 +16,7 @@ from sqlalchemy import Update, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from handlers import escalation, silences
+from handlers import escalation, fanout, silences
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.durations import parse_duration
@@ -142,8 +142,7 @@ class Batch:
         ])
         rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
                 for r in card_rows(self.tenant, alert, self.now)]
-        if rows:
-            await self.session.execute(insert(Outbox), rows)
+        await fanout.write(self.session, rows)
         self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()
 

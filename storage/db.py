@@ -31,26 +31,26 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine, synchronous: str, begin: str) -> None:
+def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:
+    """An engine on sqlite_inline connections, which are in autocommit mode: Tandem
+    issues BEGIN itself, and a writer's is BEGIN IMMEDIATE, so writers wait for the
+    lock up front instead of failing to upgrade a read lock halfway through."""
+    creator = sqlite_inline.creator(make_url(url).database, writer=writer)
+    engine = create_async_engine(url, async_creator=creator)
+
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection, _record):
-        # Take over transaction control so every write transaction starts with
-        # BEGIN IMMEDIATE: writers wait for the lock up front instead of failing to
-        # upgrade a read lock halfway through.
-        if dbapi_connection.isolation_level is not None:
-            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        # Zero: a statement meeting another process's lock fails at once, and the
-        # connection waits for the lock in a worker thread (sqlite_inline.py).
-        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql(begin)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
 
 
 @dataclass
@@ -108,18 +108,14 @@ class Database:
 
 def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Database:
     full = async_url(url)
-    kwargs: dict = {}
-    if full.startswith("postgresql"):
-        kwargs = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
     if not full.startswith("sqlite"):
-        engine = create_async_engine(full, **kwargs)
+        engine = create_async_engine(
+            full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
         writers = async_sessionmaker(engine, expire_on_commit=False)
         return Database(engine, writers, writers)
-    path = make_url(full).database
-    engine = create_async_engine(full, async_creator=sqlite_inline.creator(path, writer=True))
-    _prepare_sqlite(engine, sqlite_synchronous, "BEGIN IMMEDIATE")
+    engine = _sqlite_engine(full, sqlite_synchronous, writer=True)
     writers = async_sessionmaker(engine, expire_on_commit=False)
-    read_engine = create_async_engine(full, async_creator=sqlite_inline.creator(path, writer=False))
-    _prepare_sqlite(read_engine, sqlite_synchronous, "BEGIN")
+    read_engine = _sqlite_engine(full, sqlite_synchronous, writer=False)
     readers = async_sessionmaker(read_engine, expire_on_commit=False)
     return Database(engine, writers, readers, read_engine, WriteGroup(engine))

@@ -163,8 +163,8 @@ class InlineConnection:
 
 def creator(path: str, *, writer: bool):
     """An `async_creator` for create_async_engine: connections in autocommit mode
-    (Tandem issues BEGIN itself), never waiting on a lock inline, and shareable with
-    the worker thread that waits instead."""
+    (Tandem issues BEGIN itself), with a busy timeout of zero so they never wait on a
+    lock inline, and shareable with the worker thread that waits instead."""
 
     async def connect() -> InlineConnection:
         conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)

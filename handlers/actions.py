@@ -28,7 +28,7 @@ async def _refuse(
     message: str,
     actor: Actor | None = None,
 ) -> Result:
-    await record(
+    record(
         session,
         alert,
         at=at,
@@ -104,7 +104,7 @@ async def _apply(
         verbs.Context(session, cfg, alert, actor, dict(cmd.args), now)
     )
     await session.flush()  # the optimistic lock fires here, before anything is audited
-    await record(
+    record(
         session,
         alert,
         at=now,
@@ -116,7 +116,7 @@ async def _apply(
         details=details,
     )
     note = f"{actor.view.label} {cmd.verb.past}"
-    await enqueue_card(session, cfg, alert, now, note=note)
+    enqueue_card(session, cfg, alert, now, note=note)
     return f"{actor.view.label} {cmd.verb.past} {alert.short_id}."
 
 

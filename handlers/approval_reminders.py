@@ -67,10 +67,10 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
     if not outbox:  # nobody to message directly: ask in the channels
         outbox = pings.in_channels(tenant, alert, f"{text} Approvers, please decide.", now)
     await pings.write(session, outbox)
-    await record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
+    record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
                  from_status=alert.status, to_status=alert.status,
                  details={"remediation": row.id, "to": [r.audit() for r in reached]})
-    await enqueue_card(session, cfg, alert, now, note="Approvers reminded")
+    enqueue_card(session, cfg, alert, now, note="Approvers reminded")
     return True
 
 
@@ -86,10 +86,10 @@ async def _expire(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: R
     alert.status = Status.CLAIMED if alert.owner_email else Status.OPEN
     escalation.arm(cfg, alert, now)
     await session.flush()
-    await record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="remediation.expired",
+    record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="remediation.expired",
                  from_status=before, to_status=alert.status,
                  details={"remediation": row.id, "fix": row.action_id})
-    await enqueue_card(session, cfg, alert, now, note="Fix expired without a decision")
+    enqueue_card(session, cfg, alert, now, note="Fix expired without a decision")
     return True
 
 

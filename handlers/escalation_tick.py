@@ -24,7 +24,7 @@ from handlers.config import TandemConfig
 from handlers.config_oncall import Step
 from handlers.escalation import covers_now, running, take_step, target
 from handlers.escalation_sql import rows_table
-from storage import audit
+from storage import pending
 from storage.db import Database
 from storage.models import Alert
 from storage.types import UTCDateTime
@@ -111,7 +111,7 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
             note = (f"Escalation step {entry['details']['step']}: notified "
                     f"{entry['details']['to'] or 'the channel'}")
             rows += fanout.card_rows(tenant, p.alert, now, note)
-        await audit.append_many(session, tenant_id, entries)
+        pending.audit_events(session, tenant_id, entries)
     await pings.write(session, rows)
 
 

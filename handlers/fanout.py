@@ -6,15 +6,12 @@ state when it sends, so a burst of changes collapses into the latest card.
 
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import Channel, TandemConfig
 from handlers.config import Tenant as TenantConfig
-from storage import audit
-from storage.models import Alert, Outbox
-
-_INSERT_OUTBOX = insert(Outbox.__table__)
+from storage import pending
+from storage.models import Alert
 
 
 def outbox_row(
@@ -52,19 +49,13 @@ def card_rows(
     ]
 
 
-async def enqueue_card(
+def enqueue_card(
     session: AsyncSession, cfg: TandemConfig, alert: Alert, at: datetime, note: str | None = None
 ) -> None:
-    await write(session, card_rows(cfg.tenant(alert.tenant_id), alert, at, note))
+    pending.outbox(session, card_rows(cfg.tenant(alert.tenant_id), alert, at, note))
 
 
-async def write(session: AsyncSession, rows: list[dict]) -> None:
-    """Insert outbox rows (as `outbox_row` makes them) in one statement."""
-    if rows:
-        await (await session.connection()).execute(_INSERT_OUTBOX, rows)
-
-
-async def record(
+def record(
     session: AsyncSession,
     alert: Alert,
     *,
@@ -76,15 +67,13 @@ async def record(
     to_status: str | None = None,
     details: dict | None = None,
 ) -> None:
-    await audit.append(
-        session,
-        tenant_id=alert.tenant_id,
-        at=at,
-        actor=actor,
-        actor_side=actor_side,
-        verb=verb,
-        alert=alert.short_id,
-        from_status=from_status,
-        to_status=to_status,
-        details=details,
-    )
+    pending.audit_events(session, alert.tenant_id, [{
+        "at": at,
+        "actor": actor,
+        "actor_side": actor_side,
+        "verb": verb,
+        "alert": alert.short_id,
+        "from_status": from_status,
+        "to_status": to_status,
+        "details": details,
+    }])

@@ -69,7 +69,7 @@ async def _transition(
         alert.last_seen = now
         escalation.restart(cfg, alert, now)
     await session.flush()
-    await record(
+    record(
         session,
         alert,
         at=now,
@@ -78,12 +78,12 @@ async def _transition(
         from_status=before,
         to_status=to,
     )
-    await enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
+    enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
 async def _acknowledge(session: AsyncSession, alert: Alert, event: AlertIn,
                        now: datetime) -> None:
-    await record(session, alert, at=now, actor=f"source:{event.source}", verb="acknowledged",
+    record(session, alert, at=now, actor=f"source:{event.source}", verb="acknowledged",
                  from_status=alert.status, to_status=alert.status)
 
 

@@ -3,8 +3,8 @@
 The common cases are handled in memory and written at `flush()`: a repeat of a live
 alert (count, last_seen and version, one executemany UPDATE for the group; the version
 moves because the card shows the count, and the outbox re-renders on a new version) and
-a new alert (numbers allocated in one UPDATE, rows inserted together, audit events
-chained with one `append_many`, card rows inserted together). Anything else (resolve,
+a new alert (numbers allocated in one UPDATE, rows inserted together; their audit events
+and card rows are held for the end of the unit of work). Anything else (resolve,
 acknowledge, reopen within the flap window) flushes first and takes the per-event path.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy import Update, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from handlers import escalation, fanout, silences
+from handlers import escalation, silences
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.durations import parse_duration
@@ -24,7 +24,7 @@ from handlers.enums import Status
 from handlers.fanout import card_rows
 from handlers.intake_types import AlertIn
 from handlers.routing import route
-from storage import audit, queries
+from storage import pending, queries
 from storage.models import Alert, Outbox, Silence, Tenant
 
 
@@ -135,14 +135,14 @@ class Batch:
             alert.number = first + offset
             alert.short_id = f"{self.tenant.code}-{alert.number}"
         await self._insert([alert for alert, _ in self.created])
-        await audit.append_many(self.session, self.tenant.id, [
+        pending.audit_events(self.session, self.tenant.id, [
             {**entry, "at": self.now, "verb": "created", "alert": alert.short_id,
              "to_status": alert.status}
             for alert, entry in self.created
         ])
         rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
                 for r in card_rows(self.tenant, alert, self.now)]
-        await fanout.write(self.session, rows)
+        pending.outbox(self.session, rows)
         self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()
 

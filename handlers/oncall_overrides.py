@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.oncall import HORIZON, Cover
-from storage import audit
+from storage import pending
 from storage.models import OncallOverride
 
 LONGEST = timedelta(days=31)
@@ -61,10 +61,9 @@ async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, em
     session.add(row)
     await session.flush()
     side = next((p.side.value for p in cfg.people if p.email == actor), None)
-    await audit.append(
-        session, tenant_id=tenant.id, at=now, actor=actor, actor_side=side,
-        verb="oncall.override",
+    pending.audit_events(session, tenant.id, [dict(
+        at=now, actor=actor, actor_side=side, verb="oncall.override",
         details={"override": row.id, "email": email, "layer": layer,
                  "starts": starts.isoformat(), "ends": ends.isoformat()},
-    )
+    )])
     return Cover(email, starts, ends, layer)

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.intake_types import AlertIn
-from storage import audit
+from storage import pending
 from storage.models import Silence
 
 
@@ -64,9 +64,7 @@ async def add(
     )
     session.add(silence)
     await session.flush()
-    await audit.append(
-        session,
-        tenant_id=tenant_id,
+    pending.audit_events(session, tenant_id, [dict(
         at=starts,
         actor=actor,
         verb="silence.add",
@@ -76,7 +74,7 @@ async def add(
             "reason": reason,
             "until": ends.isoformat(),
         },
-    )
+    )])
     return silence
 
 
@@ -87,12 +85,10 @@ async def expire(
     if silence is None or silence.tenant_id != tenant_id:
         return None
     silence.ends_at = min(silence.ends_at, at)
-    await audit.append(
-        session,
-        tenant_id=tenant_id,
+    pending.audit_events(session, tenant_id, [dict(
         at=at,
         actor=actor,
         verb="silence.expire",
         details={"silence": silence.id},
-    )
+    )])
     return silence

@@ -36,10 +36,10 @@ async def _wake(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: dat
     )
     if done.rowcount != 1:
         return False
-    await record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="woke",
+    record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="woke",
                  from_status=Status.SNOOZED, to_status=to,
                  details={"snoozed_until": until.isoformat()})
-    await enqueue_card(session, cfg, alert, now, note="Snooze ended")
+    enqueue_card(session, cfg, alert, now, note="Snooze ended")
     return True
 
 

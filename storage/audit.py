@@ -6,19 +6,24 @@ serialises appends per tenant (the UPDATE takes its row lock) and lets `verify`
 notice a deleted tail.
 """
 
+from __future__ import annotations
+
 import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Text, bindparam, cast, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import canonical
-from storage.db import Database
 from storage.models import AuditEvent, Tenant
+
+if TYPE_CHECKING:  # storage.db writes pending events through this module
+    from storage.db import Database
 
 GENESIS = "0" * 64
 _CHAINED = (
@@ -53,12 +58,6 @@ def event_hash(fields: Mapping) -> str:
     return _digest(body)
 
 
-async def append(session: AsyncSession, *, tenant_id: str, **entry) -> None:
-    """One event: `entry` holds at, actor, verb and optionally actor_side, alert,
-    from_status, to_status and details."""
-    await append_many(session, tenant_id, [entry])
-
-
 _OPTIONAL = {"actor_side": None, "alert": None, "from_status": None, "to_status": None}
 _TENANT, _EVENTS = Tenant.__table__, AuditEvent.__table__
 # Built once: these run for every audited change, and building a statement costs
@@ -75,13 +74,12 @@ _HEAD = update(_TENANT).where(_TENANT.c.id == bindparam("tenant")).values(
 _INSERT = insert(_EVENTS)
 
 
-async def append_many(session: AsyncSession, tenant_id: str, entries: list[dict]) -> None:
-    """Append a batch of one tenant's events (each a dict of `append`'s keyword
-    arguments) in three statements. The bump takes the tenant row's lock first, so
-    concurrent appenders to one chain queue there."""
+async def write(conn: AsyncConnection, tenant_id: str, entries: list[dict]) -> None:
+    """Append a batch of one tenant's events (see `storage.pending.audit_events`) in
+    three statements. The bump takes the tenant row's lock first, so concurrent
+    appenders to one chain queue there."""
     if not entries:
         return
-    conn = await session.connection()
     bumped = await conn.execute(_BUMP, {"tenant": tenant_id, "count": len(entries)})
     last, head = bumped.one()
     prev, rows = head or GENESIS, []

@@ -2,6 +2,8 @@
 
 A `Database` hands out one transaction per unit of work; handlers receive the
 session and never commit: leaving `transaction()` commits, an exception rolls back.
+The audit events and outbox rows a unit holds (storage/pending.py) are written at its
+end, or on SQLite at its write group's end, in the same transaction.
 """
 
 from collections.abc import AsyncIterator
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import sqlite_inline
+from storage import pending, sqlite_inline
 from storage.write_group import WriteGroup
 
 
@@ -43,6 +45,7 @@ def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
@@ -78,14 +81,18 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         if self._group is None:
             async with self.sessions() as session, session.begin():
+                held = pending.hold(session)
                 yield session
+                await held.write(await session.connection())
             return
         async with (
-            self._group.unit() as conn,
-            self.sessions(bind=conn, join_transaction_mode="create_savepoint") as session,
-            session.begin(),
+            self._group.unit() as group,
+            self.sessions(bind=group.conn, join_transaction_mode="create_savepoint") as session,
         ):
-            yield session
+            async with session.begin():
+                held = pending.hold(session)
+                yield session
+            group.pending.absorb(held)  # its savepoint is released: the group writes it
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -14,12 +14,16 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from storage.pending import Pending
 
-class _Group:
-    """The shared transaction and the future its members wait on."""
+
+class Group:
+    """The shared transaction, the writes its members hold for it (see
+    storage/pending.py) and the future its members wait on."""
 
     def __init__(self, conn: AsyncConnection, outer: AsyncTransaction):
         self.conn, self.outer = conn, outer
+        self.pending = Pending()
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # Mark a failure as seen even when every member already left with its own error.
         self.done.add_done_callback(lambda done: done.exception())
@@ -31,25 +35,25 @@ class WriteGroup:
     def __init__(self, engine: AsyncEngine):
         self._engine = engine
         self._lock = asyncio.Lock()
-        self._group: _Group | None = None
+        self._group: Group | None = None
         self._closer: asyncio.Task | None = None
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[AsyncConnection]:
-        """A connection inside the shared transaction, held alone for the block;
-        exits once the block's work is committed (or raises if it was not)."""
+    async def unit(self) -> AsyncIterator[Group]:
+        """The group, its connection inside the shared transaction held alone for the
+        block; exits once the block's work is committed (or raises if it was not)."""
         async with self._lock:
             group = self._group or await self._open()
             try:
-                yield group.conn
+                yield group
             finally:
                 self._schedule_close()
         await asyncio.shield(group.done)
 
-    async def _open(self) -> _Group:
+    async def _open(self) -> Group:
         conn = await self._engine.connect()
         try:
-            self._group = _Group(conn, await conn.begin())
+            self._group = Group(conn, await conn.begin())
         except BaseException:
             await conn.close()
             raise
@@ -66,6 +70,7 @@ class WriteGroup:
             if group is None:
                 return
             try:
+                await group.pending.write(group.conn)
                 await group.outer.commit()
             except Exception as error:  # every member learns its work was not committed
                 group.done.set_exception(error)

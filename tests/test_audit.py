@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
 from handlers.service import execute
-from storage import audit
+from storage import audit, pending
 from tests.conftest import NOW, new_alert
 
 LEE = Identity(email="lee@acme.example")
@@ -104,8 +104,8 @@ def _legacy_hash(row) -> str:
 async def _log_every_kind(db) -> None:
     entry = {"at": NOW, "actor": "lee@acme.example", "verb": "comment"}
     async with db.transaction() as session:
-        await audit.append(session, tenant_id="acme", **entry, details=DETAILS[0])
-        await audit.append_many(session, "acme", [{**entry, "details": d} for d in DETAILS[1:]])
+        pending.audit_events(session, "acme", [{**entry, "details": DETAILS[0]}])
+        pending.audit_events(session, "acme", [{**entry, "details": d} for d in DETAILS[1:]])
 
 
 async def test_details_of_every_kind_hash_as_before_and_verify(db):

@@ -11,7 +11,7 @@ from handlers.actions import dispatch
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.service import execute
-from storage import audit
+from storage import audit, pending
 from storage.models import Alert, AuditEvent
 from tests.conftest import new_alert
 from tests.transition_spec import (
@@ -130,6 +130,7 @@ async def _try(db, cfg, short_id: str, status: Status, verb: Verb, persona: Pers
         async with db.transaction() as session:
             seq = (await _events(session, short_id, 0))[-1].seq
             seen["result"] = await dispatch(session, cfg, cmd, T0)
+            await pending.flush(session)
             seen["events"] = await _events(session, short_id, seq)
             session.expunge_all()  # keep what was read; the rollback would expire it
             raise _Undo

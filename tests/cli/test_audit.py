@@ -14,7 +14,7 @@ import pytest
 from bot.config import load
 from handlers.config_sync import sync
 from handlers.enums import Severity, Verb
-from storage import audit
+from storage import pending
 from storage.db import connect
 from tests.cli.conftest import (
     CONFIG,
@@ -182,15 +182,10 @@ def test_export_into_a_closed_pipe_stops_quietly(sqlite_url):
         try:
             async with db.transaction() as session:
                 await sync(session, load(CONFIG))
-                for _ in range(200):
-                    await audit.append(
-                        session,
-                        tenant_id="acme",
-                        at=NOW,
-                        actor="bench",
-                        verb="note",
-                        details={"pad": "x" * 1000},
-                    )
+                pending.audit_events(session, "acme", [
+                    {"at": NOW, "actor": "bench", "verb": "note", "details": {"pad": "x" * 1000}}
+                    for _ in range(200)
+                ])
         finally:
             await db.dispose()
 

@@ -108,16 +108,12 @@ class Dispatcher:
 
     async def _scan(self) -> None:
         await self._recheck_due()
-        units = await store.due_work(self.db, sorted(self._senders), self.clock(),
-                                     self.tuning.batch * 10)
-        for key in dict.fromkeys((u.platform, u.channel) for u in units):
+        busy = {key for key, task in self._workers.items() if not task.done()}
+        self._dirty |= busy  # a running worker looks once more before it stops
+        for key in await store.due_channels(self.db, sorted(self._senders), self.clock(), busy):
             if self._closed:
                 return
-            task = self._workers.get(key)
-            if task is not None and not task.done():
-                self._dirty.add(key)  # the running worker looks once more before it stops
-            else:
-                self._workers[key] = asyncio.create_task(self._worker(key))
+            self._workers[key] = asyncio.create_task(self._worker(key))
 
     def _retry_at(self, when: datetime) -> None:
         """Wake when a deferred retry falls due (other processes' retries: the poll)."""

@@ -14,7 +14,7 @@ win one lane. Other row kinds ("dm", "text") are leased one row at a time.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, tuple_, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import Recipient
@@ -69,22 +69,51 @@ def _pending(platforms: list[str], channel: str | None):
     return query.where(Outbox.channel == channel) if channel is not None else query
 
 
+def _workable(query, now: datetime):
+    """Card lanes whose rows are all due (grouped), and due single rows, of `query`'s
+    pending rows, each with its first row id as "first"."""
+    lanes = (
+        query.where(Outbox.kind == "card")
+        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.alert_id,
+                           func.min(Outbox.id).label("first"))
+        .group_by(Outbox.platform, Outbox.channel, Outbox.alert_id)
+        .having(func.max(Outbox.due_at) <= now)
+    )
+    singles = (
+        query.where(Outbox.kind != "card", Outbox.due_at <= now)
+        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
+    )
+    return lanes, singles
+
+
+async def due_channels(db: Database, platforms: list[str], now: datetime,
+                       busy: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(platform, channel) of every channel with workable units, oldest work first,
+    leaving out the `busy` ones (a worker is on them) before anything is grouped."""
+    if not platforms:
+        return []
+    query = _pending(platforms, None)
+    if busy:
+        query = query.where(tuple_(Outbox.platform, Outbox.channel).not_in(sorted(busy)))
+    lanes, singles = _workable(query, now)
+    lanes = lanes.subquery()
+    work = union_all(select(lanes.c.platform, lanes.c.channel, lanes.c.first),
+                     singles.with_only_columns(Outbox.platform, Outbox.channel,
+                                               Outbox.id.label("first"))).subquery()
+    channels = (select(work.c.platform, work.c.channel)
+                .group_by(work.c.platform, work.c.channel).order_by(func.min(work.c.first)))
+    async with db.read() as session:
+        return [(p, c) for p, c in await session.execute(channels)]
+
+
 async def due_work(db: Database, platforms: list[str], now: datetime, limit: int,
                    channel: str | None = None) -> list[Unit]:
     """Workable card lanes and due single rows, oldest first."""
     if not platforms:
         return []
-    lanes = (
-        _pending(platforms, channel).where(Outbox.kind == "card")
-        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.alert_id, func.min(Outbox.id))
-        .group_by(Outbox.platform, Outbox.channel, Outbox.alert_id)
-        .having(func.max(Outbox.due_at) <= now).order_by(func.min(Outbox.id)).limit(limit)
-    )
-    singles = (
-        _pending(platforms, channel).where(Outbox.kind != "card", Outbox.due_at <= now)
-        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
-        .order_by(Outbox.id).limit(limit)
-    )
+    lanes, singles = _workable(_pending(platforms, channel), now)
+    lanes = lanes.order_by(literal_column("first")).limit(limit)
+    singles = singles.order_by(Outbox.id).limit(limit)
     async with db.read() as session:
         found = [(first, Unit(p, c, "card", alert_id=a))
                  for p, c, a, first in await session.execute(lanes)]

@@ -1,0 +1,52 @@
+"""Which channels the outbox dispatcher starts workers for, on SQLite and PostgreSQL."""
+
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from bot import outbox_store
+from storage.models import Outbox
+from tests.conftest import NOW, new_alert
+from tests.test_transition_db import _alert
+
+LATER = NOW + timedelta(minutes=5)
+
+
+def _row(alert_id: int | None, channel: str, kind: str = "card", due=NOW,
+         platform: str = "slack") -> dict:
+    return {"tenant_id": "acme", "alert_id": alert_id, "kind": kind, "platform": platform,
+            "channel": channel, "payload": {}, "created_at": NOW, "due_at": due}
+
+
+async def _ids(db, cfg, count: int) -> list[int]:
+    ids = []
+    for _ in range(count):
+        short_id = await new_alert(db, cfg)
+        async with db.read() as session:
+            ids.append((await _alert(session, short_id)).id)
+    return ids
+
+
+async def test_due_channels_match_due_work_oldest_first_leaving_out_busy_ones(db, cfg):
+    first, second, third = await _ids(db, cfg, 3)
+    async with db.transaction() as session:
+        await session.execute(insert(Outbox), [
+            _row(first, "C-LEASED"), _row(first, "C-LEASED", due=LATER),  # lane on lease
+            _row(second, "C-LANE"), _row(third, "C-LANE"),
+            _row(None, "D-DM", kind="dm"),
+            _row(None, "D-LATER", kind="dm", due=LATER),
+            _row(second, "C-BUSY"),
+            _row(second, "19:teams", platform="teams"),
+        ])
+    everything = await outbox_store.due_channels(db, ["slack"], NOW, set())
+    # the alerts' own card rows (from intake) make C0OPS the oldest work
+    assert everything == [("slack", "C0OPS"), ("slack", "C-LANE"), ("slack", "D-DM"),
+                          ("slack", "C-BUSY")]
+    units = await outbox_store.due_work(db, ["slack"], NOW, 100)
+    assert list(dict.fromkeys((u.platform, u.channel) for u in units)) == everything
+    busy = {("slack", "C0OPS"), ("slack", "C-BUSY")}
+    assert await outbox_store.due_channels(db, ["slack"], NOW, busy) == [
+        ("slack", "C-LANE"), ("slack", "D-DM")]
+    both = await outbox_store.due_channels(db, ["slack", "teams"], NOW, busy)
+    assert both[-1] == ("teams", "19:teams") and ("slack", "C-LANE") in both
+    assert await outbox_store.due_channels(db, [], NOW, set()) == []

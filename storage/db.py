@@ -53,7 +53,18 @@ def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:
     def on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
+    _plain_savepoints(engine.sync_engine.dialect)
     return engine
+
+
+def _plain_savepoints(dialect) -> None:
+    """Send SAVEPOINT and RELEASE as plain SQL. SQLAlchemy builds and compiles a
+    statement for each, never from its cache since every savepoint has a new name, and
+    the write group makes two per unit of work: that compiling was a sixth of a
+    command's CPU time."""
+    dialect.do_savepoint = lambda conn, name: conn.exec_driver_sql(f"SAVEPOINT {name}")
+    dialect.do_release_savepoint = (
+        lambda conn, name: conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}"))
 
 
 @dataclass

@@ -32,11 +32,12 @@ class Pending:
         self.outbox.extend(other.outbox)
 
     async def write(self, conn: AsyncConnection) -> None:
-        """Chain each tenant's events and insert the outbox rows, then hold nothing."""
-        for tenant_id, entries in self.events.items():
-            await audit.write(conn, tenant_id, entries)
+        """Insert the outbox rows and chain each tenant's events, then hold nothing.
+        The chain goes last: it locks the tenant's row until the commit."""
         if self.outbox:
             await conn.execute(_INSERT_OUTBOX, self.outbox)
+        for tenant_id, entries in self.events.items():
+            await audit.write(conn, tenant_id, entries)
         self.events, self.outbox = {}, []
 
 

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     sqlite_synchronous: str = "FULL"
+    pg_writers: int = Field(default=4, ge=1)  # PostgreSQL units of work that write at once
     # Microsoft Graph and its token endpoint; tests point both at fakes on loopback.
     graph_url: str = "https://graph.microsoft.com/v1.0"
     graph_login_url: str = "https://login.microsoftonline.com"

@@ -42,7 +42,8 @@ async def prepare(db: Database) -> None:
 
 async def open_runtime(settings: Settings) -> Runtime:
     cfg = load(settings.config)
-    db = connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    db = connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
+                 pg_writers=settings.pg_writers)
     try:
         await prepare(db)
         async with db.transaction() as session:

@@ -6,6 +6,7 @@ The audit events and outbox rows a unit holds (storage/pending.py) are written a
 end, or on SQLite at its write group's end, in the same transaction.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ class Database:
     (fair, no polling, unlike SQLite's busy handler whose sleeps grow to 100 ms) and
     those that queued together share one commit; readers take a deferred transaction
     on their own engine and never wait for writers (WAL). On PostgreSQL both are
-    ordinary transactions on one engine.
+    ordinary transactions on one engine, and units of work that write are admitted a
+    few at a time (`pg_writers`): each tenant's audit chain admits one committer at a
+    time anyway, and every unit in flight beyond those the loop can serve slows the one
+    holding the chain's lock, whose every round trip waits its turn on the loop.
     """
 
     engine: AsyncEngine
@@ -83,6 +87,7 @@ class Database:
     readers: async_sessionmaker[AsyncSession]
     read_engine: AsyncEngine | None = None
     _group: WriteGroup | None = None
+    _writers: asyncio.Semaphore | None = None
 
     @property
     def dialect(self) -> str:
@@ -91,7 +96,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         if self._group is None:
-            async with self.sessions() as session, session.begin():
+            async with self._writers, self.sessions() as session, session.begin():
                 held = pending.hold(session)
                 yield session
                 await held.write(await session.connection())
@@ -124,14 +129,15 @@ class Database:
             await self.read_engine.dispose()
 
 
-def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Database:
+def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10,
+            pg_writers: int = 4) -> Database:
     full = async_url(url)
     if not full.startswith("sqlite"):
         engine = create_async_engine(
             full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
         writers = async_sessionmaker(engine, expire_on_commit=False)
-        return Database(engine, writers, writers)
+        return Database(engine, writers, writers, _writers=asyncio.Semaphore(pg_writers))
     engine = _sqlite_engine(full, sqlite_synchronous, writer=True)
     writers = async_sessionmaker(engine, expire_on_commit=False)
     read_engine = _sqlite_engine(full, sqlite_synchronous, writer=False)

@@ -2,12 +2,15 @@
 
 import asyncio
 
+from sqlalchemy import text
+
 from handlers.commands import Command, Identity, Outcome
 from handlers.config import Person, TandemConfig
 from handlers.config_sync import sync
 from handlers.enums import Role, Side, Verb
 from handlers.service import execute
 from storage import audit
+from storage.db import connect
 from tests.conftest import new_alert
 
 CLAIMERS = 50
@@ -59,3 +62,24 @@ async def test_concurrent_replays_of_one_click_apply_once(db, cfg):
     results = await asyncio.gather(*[execute(db, cfg, cmd) for _ in range(10)])
     assert sorted(r.outcome.value for r in results) == ["done"] + ["replayed"] * 9
     assert {r.view.escalation_level for r in results} == {1}
+
+
+async def test_postgresql_admits_writing_units_a_few_at_a_time(pg_url):
+    db = connect(pg_url, pg_writers=2)
+    inside, most = 0, 0
+
+    async def unit() -> None:
+        nonlocal inside, most
+        async with db.transaction() as session:
+            inside += 1
+            most = max(most, inside)
+            await session.execute(text("SELECT pg_sleep(0.02)"))
+            inside -= 1
+
+    try:
+        await asyncio.gather(*(unit() for _ in range(8)))
+        async with db.read() as a, db.read() as b:  # readers are not held back
+            assert (await a.scalar(text("SELECT 1")), await b.scalar(text("SELECT 1"))) == (1, 1)
+    finally:
+        await db.dispose()
+    assert most == 2

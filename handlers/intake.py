@@ -101,7 +101,8 @@ async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
         if event.action is EventAction.ACKNOWLEDGE:
             await _acknowledge(session, live, event, now)
             return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
-        await _transition(session, cfg, live, event, Status.RESOLVED, "resolved", now)
+        alert = await batch.current(live)
+        await _transition(session, cfg, alert, event, Status.RESOLVED, "resolved", now)
         del batch.live[key]
         return Ingested(Effect.RESOLVED, live.short_id, key)
     recent = batch.recent.pop(key, None)

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import Update, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from handlers import escalation, silences
 from handlers.config import TandemConfig
@@ -26,6 +25,7 @@ from handlers.intake_types import AlertIn
 from handlers.routing import route
 from storage import pending, queries
 from storage.models import Alert, Outbox, Silence, Tenant
+from storage.queries import LiveAlert
 
 
 def _repeats(later) -> Update:
@@ -56,12 +56,11 @@ class Batch:
     cfg: TandemConfig
     tenant: TenantConfig
     now: datetime
-    live: dict[str, Alert]
+    live: dict[str, Alert | LiveAlert]  # Alert: created in this group, or reopened
     recent: dict[str, Alert]  # resolved within the flap window, by fingerprint
     carded: set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh queued
     quiet: list[Silence]
     repeats: Counter = field(default_factory=Counter)
-    repeated: dict[int, Alert] = field(default_factory=dict)
     created: list[tuple[Alert, dict]] = field(default_factory=list)
 
     @classmethod
@@ -74,12 +73,11 @@ class Batch:
         quiet = await silences.active(session, tenant.id, now)
         return cls(session, cfg, tenant, now, live, recent, carded, quiet)
 
-    def repeat(self, alert: Alert) -> None:
+    def repeat(self, alert: Alert | LiveAlert) -> None:
         if alert.id is None:  # created earlier in this same group
             alert.count += 1
             return
         self.repeats[alert.id] += 1
-        self.repeated[alert.id] = alert
         if alert.status == Status.SILENCED:
             return
         for row in card_rows(self.tenant, alert, self.now):
@@ -120,12 +118,12 @@ class Batch:
         statement = _REPEATS[self.session.bind.dialect.name == "sqlite"]
         rows = [{"alert_id": i, "n": n, "seen": self.now} for i, n in self.repeats.items()]
         await self.session.execute(statement, rows)
-        for alert_id, n in self.repeats.items():  # keep the loaded rows in step, unflagged
-            alert = self.repeated[alert_id]
-            set_committed_value(alert, "count", alert.count + n)
-            set_committed_value(alert, "last_seen", max(alert.last_seen, self.now))
-            set_committed_value(alert, "version", alert.version + 1)
         self.repeats.clear()
+
+    async def current(self, alert: Alert | LiveAlert) -> Alert:
+        """The alert as it is stored now, to change it: call after flush(), which has
+        written the repeats (and inserted the alerts) this group holds in memory."""
+        return await self.session.get(Alert, alert.id, populate_existing=True)
 
     async def _write_created(self) -> None:
         if not self.created:

@@ -1,0 +1,75 @@
+"""Several events for one fingerprint in one group (one request, or requests the
+committer grouped), on SQLite and PostgreSQL: later events see what earlier ones did."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from handlers.enums import Severity, Status
+from handlers.intake import Effect, ingest_many
+from handlers.intake_types import AlertIn, EventAction
+from storage import audit
+from storage.models import Alert, AuditEvent
+from tests.conftest import NOW
+
+
+def _event(key: str, action: EventAction = EventAction.TRIGGER) -> AlertIn:
+    return AlertIn(source="test", title="Disk full", severity=Severity.HIGH, dedup_key=key,
+                   action=action)
+
+
+async def _group(db, cfg, events: list[AlertIn], at=NOW) -> list[Effect]:
+    async with db.transaction() as session:
+        done = await ingest_many(session, cfg, cfg.tenant("acme"), events, at)
+    return [d.effect for d in done]
+
+
+async def _stored(db, key: str) -> tuple[str, int, int]:
+    async with db.read() as session:
+        row = (await session.execute(
+            select(Alert.status, Alert.count, Alert.version).where(Alert.fingerprint == key)
+        )).one()
+    return tuple(row)
+
+
+async def _verbs(db) -> list[str]:
+    async with db.read() as session:
+        return list((await session.execute(
+            select(AuditEvent.verb).where(AuditEvent.alert.is_not(None))
+            .order_by(AuditEvent.seq))).scalars())
+
+
+async def test_a_new_alert_fired_and_resolved_in_one_group_ends_resolved(db, cfg):
+    effects = await _group(db, cfg, [_event("k1"), _event("k1"),
+                                     _event("k1", EventAction.RESOLVE)])
+    assert effects == [Effect.CREATED, Effect.DEDUPLICATED, Effect.RESOLVED]
+    status, count, _ = await _stored(db, "k1")
+    assert (status, count) == (Status.RESOLVED, 2)
+    assert await _verbs(db) == ["created", "resolved"]
+    assert (await audit.verify(db)).ok
+
+
+async def test_repeats_then_resolve_of_a_live_alert_in_one_group(db, cfg):
+    await _group(db, cfg, [_event("k2")])
+    effects = await _group(db, cfg, [_event("k2"), _event("k2"),
+                                     _event("k2", EventAction.ACKNOWLEDGE),
+                                     _event("k2", EventAction.RESOLVE)])
+    assert effects == [Effect.DEDUPLICATED, Effect.DEDUPLICATED, Effect.ACKNOWLEDGED,
+                       Effect.RESOLVED]
+    status, count, version = await _stored(db, "k2")
+    assert (status, count) == (Status.RESOLVED, 3)
+    assert version == 3  # created 1, the repeats 2, the resolve 3
+    assert await _verbs(db) == ["created", "acknowledged", "resolved"]
+
+
+async def test_reopened_repeated_and_resolved_again_in_one_group(db, cfg):
+    await _group(db, cfg, [_event("k3")])
+    await _group(db, cfg, [_event("k3", EventAction.RESOLVE)])
+    later = NOW + timedelta(minutes=1)  # inside the flap window
+    effects = await _group(db, cfg, [_event("k3"), _event("k3"),
+                                     _event("k3", EventAction.RESOLVE)], at=later)
+    assert effects == [Effect.REOPENED, Effect.DEDUPLICATED, Effect.RESOLVED]
+    status, count, _ = await _stored(db, "k3")
+    assert (status, count) == (Status.RESOLVED, 3)
+    assert await _verbs(db) == ["created", "resolved", "reopened", "resolved"]
+    assert (await audit.verify(db)).ok

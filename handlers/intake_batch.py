@@ -66,11 +66,12 @@ class Batch:
     @classmethod
     async def prefetch(cls, session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
                        keys: set[str], now: datetime) -> "Batch":
-        live = await queries.live_alerts(session, tenant.id, keys)
+        live, carded = await queries.live_alerts(session, tenant.id, keys)
         since = now - parse_duration(tenant.flap_window)
         recent = await queries.resolved_since(session, tenant.id, keys - live.keys(), since)
-        carded = await queries.pending_cards(session, [a.id for a in live.values()])
-        quiet = await silences.active(session, tenant.id, now)
+        # Only a new alert can be silenced: a storm of repeats never asks.
+        maybe_new = keys - live.keys() - recent.keys()
+        quiet = await silences.active(session, tenant.id, now) if maybe_new else []
         return cls(session, cfg, tenant, now, live, recent, carded, quiet)
 
     def repeat(self, alert: Alert | LiveAlert) -> None:

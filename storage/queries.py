@@ -97,13 +97,12 @@ async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) ->
 
 # Intake runs these for every group of events; built once, they are only executed.
 _KEYS = bindparam("keys", expanding=True)
-_LIVE_ALERTS = select(
-    Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status, Alert.channels
-).where(Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS), LIVE)
-_PENDING_CARDS = select(Outbox.alert_id, Outbox.platform, Outbox.channel).where(
-    Outbox.alert_id.in_(bindparam("ids", expanding=True)),
-    Outbox.done_at.is_(None),
-    Outbox.kind == "card",
+_LIVE_ALERTS = (
+    select(Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status,
+           Alert.channels, Outbox.platform, Outbox.channel)
+    .outerjoin(Outbox, (Outbox.alert_id == Alert.id) & Outbox.done_at.is_(None)
+               & (Outbox.kind == "card"))
+    .where(Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS), LIVE)
 )
 _RESOLVED_SINCE = (
     select(Alert)
@@ -127,21 +126,21 @@ class LiveAlert:
     channels: list[str]
 
 
-async def live_alerts(session: AsyncSession, tenant_id: str,
-                      keys: set[str]) -> dict[str, LiveAlert]:
-    """The unresolved alerts of these fingerprints, by fingerprint."""
+async def live_alerts(
+    session: AsyncSession, tenant_id: str, keys: set[str]
+) -> tuple[dict[str, LiveAlert], set[tuple[int, str, str]]]:
+    """The unresolved alerts of these fingerprints, by fingerprint, and the (alert,
+    platform, channel) of their card refreshes already waiting in the outbox."""
+    live: dict[str, LiveAlert] = {}
+    carded: set[tuple[int, str, str]] = set()
     if not keys:
-        return {}
+        return live, carded
     found = await session.execute(_LIVE_ALERTS, {"tenant": tenant_id, "keys": list(keys)})
-    return {row.fingerprint: LiveAlert(*row) for row in found}
-
-
-async def pending_cards(session: AsyncSession,
-                        alert_ids: list[int]) -> set[tuple[int, str, str]]:
-    """(alert, platform, channel) of the card refreshes already waiting in the outbox."""
-    if not alert_ids:
-        return set()
-    return {tuple(row) for row in await session.execute(_PENDING_CARDS, {"ids": alert_ids})}
+    for *columns, platform, channel in found:
+        alert = live.get(columns[3]) or live.setdefault(columns[3], LiveAlert(*columns))
+        if platform is not None:
+            carded.add((alert.id, platform, channel))
+    return live, carded
 
 
 async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],

@@ -1,11 +1,12 @@
 """Intake throughput with wrk: Tandem on SQLite and PostgreSQL against a do-nothing baseline.
 
 Prints accepted alerts/s, p50/p99 latency, the ratio to the baseline and the server's
-peak RSS; then an alert storm of about 100,000 events over 1,000 fingerprints (run for
-as long as that takes at the measured rate), checked to end as exactly 1,000 alerts
-whose counts add up to the accepted events.
+peak RSS, each server measured after a warm-up that is not counted; then an alert storm
+of about 100,000 events over 1,000 fingerprints (run for as long as that takes at the
+measured rate), checked to end as exactly 1,000 alerts whose counts add up to the
+accepted events.
 
-    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 32] [--engines sqlite,pg]
+    .venv/bin/python -m bench.ingest [--seconds 10] [--connections 32] [--engines sqlite,pg]
 """
 
 import argparse
@@ -32,6 +33,12 @@ tenants:
       - {id: api, kind: native, token_env: BENCH_TOKEN}
       - {id: events, kind: events-v2, routing_key_env: BENCH_ROUTING}
 """
+
+
+def warm_up(port: int, connections: int) -> None:
+    """Two seconds of load that is not counted: first requests fill caches and pools."""
+    wrk(port, "native", 2, connections)
+    wrk(port, "events", 2, connections)
 
 
 def wrk(port: int, kind: str, seconds: int, connections: int) -> dict:
@@ -83,6 +90,7 @@ def main() -> None:
 
     port = free_port()
     with process([python(), str(ROOT / "bench/baseline_server.py"), str(port)], {}, port) as base:
+        warm_up(port, opts.connections)
         baseline = {k: wrk(port, k, opts.seconds, opts.connections) for k in ("native", "events")}
         base_rss = peak_rss_mb(base.pid)
     print(f"wrk: 1 thread, {opts.connections} connections, {opts.seconds} s per run, "
@@ -95,6 +103,7 @@ def main() -> None:
         with database(engine, work) as url:
             port = free_port()
             with tandem(url, config, port) as server:
+                warm_up(port, opts.connections)
                 for kind in ("native", "events"):
                     stats = wrk(port, kind, opts.seconds, opts.connections)
                     storm_rate.setdefault(engine, stats["rps"])

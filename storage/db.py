@@ -99,6 +99,7 @@ class Database:
             async with self._writers, self.sessions() as session, session.begin():
                 held = pending.hold(session)
                 yield session
+                await session.flush()  # the unit's own changes first, the chain's lock last
                 await held.write(await session.connection())
             return
         async with (

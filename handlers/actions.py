@@ -16,7 +16,7 @@ from handlers.fanout import enqueue_card, record
 from handlers.people import Actor, not_known, resolve, view_of
 from handlers.viewing import alert_view, tenant_of
 from storage import queries
-from storage.models import Alert, CommandKey
+from storage.models import Alert
 
 
 async def _refuse(
@@ -121,16 +121,15 @@ async def _apply(
 
 
 async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: datetime) -> Result:
-    if cmd.idempotency_key and await session.get(CommandKey, cmd.idempotency_key):
-        alert = await queries.alert_by_short_id(session, cmd.alert)
-        view = await alert_view(session, cfg, alert) if alert else None
-        return Result(Outcome.REPLAYED, "Already done; nothing changed.", view)
     actor = resolve(cfg, cmd.actor)
     alert = await queries.alert_by_short_id(session, cmd.alert)
     if alert is None:
         return Result(Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()}.")
-    if cmd.idempotency_key:
-        session.add(CommandKey(key=cmd.idempotency_key, tenant_id=alert.tenant_id, at=now))
+    key = cmd.idempotency_key
+    if key and not await queries.remember_key(session, key, alert.tenant_id, now):
+        await session.refresh(alert)  # as the first click left it, if it committed meanwhile
+        return Result(Outcome.REPLAYED, "Already done; nothing changed.",
+                      await alert_view(session, cfg, alert))
     if actor is None:
         return await _refuse(session, cmd, alert, now, Outcome.UNKNOWN_PERSON, not_known(cmd.actor))
     problem = await _check(session, cfg, cmd, alert, actor)

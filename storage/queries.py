@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Alert, AuditEvent, Outbox, Person, Remediation, Tenant
+from storage.models import Alert, AuditEvent, CommandKey, Outbox, Person, Remediation, Tenant
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
@@ -151,3 +152,20 @@ async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],
     found = await session.execute(
         _RESOLVED_SINCE, {"tenant": tenant_id, "keys": list(keys), "since": since})
     return {a.fingerprint: a for a in found.scalars()}
+
+
+# One statement for "seen this key before?" and "remember it": on PostgreSQL a
+# concurrent replay waits on the first one's key and then finds it.
+def _remember(insert):
+    table = CommandKey.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+
+
+_REMEMBER = {"postgresql": _remember(postgresql.insert), "sqlite": _remember(sqlite.insert)}
+
+
+async def remember_key(session: AsyncSession, key: str, tenant_id: str, at: datetime) -> bool:
+    """Record a command's idempotency key; False when it was recorded before (a replay)."""
+    stored = await session.execute(_REMEMBER[session.bind.dialect.name],
+                                   {"key": key, "tenant_id": tenant_id, "at": at})
+    return stored.first() is not None

@@ -2,9 +2,9 @@
 
 Prints accepted alerts/s, p50/p99 latency, the ratio to the baseline and the server's
 peak RSS, each server measured after a warm-up that is not counted; then an alert storm
-of about 100,000 events over 1,000 fingerprints (run for as long as that takes at the
-measured rate), checked to end as exactly 1,000 alerts whose counts add up to the
-accepted events.
+of at least 100,000 events over 1,000 fingerprints (wrk runs until that many were
+accepted), checked to end as exactly 1,000 alerts whose counts add up to the accepted
+events.
 
     .venv/bin/python -m bench.ingest [--seconds 10] [--connections 32] [--engines sqlite,pg]
 """
@@ -52,6 +52,21 @@ def wrk(port: int, kind: str, seconds: int, connections: int) -> dict:
     return stats
 
 
+def run_storm(port: int, events: int, rate: float, connections: int) -> dict:
+    """wrk runs of the native endpoint until at least `events` events were accepted."""
+    total = {"requests": 0, "accepted": 0, "duration_us": 0, "p99_us": 0, "runs": 0}
+    while total["accepted"] < events:
+        seconds = max(3, round((events - total["accepted"]) / rate * 1.1))
+        stats = wrk(port, "native", seconds, connections)
+        total["requests"] += stats["requests"]
+        total["accepted"] += stats["requests"] - stats["non2xx"]
+        total["duration_us"] += stats["duration_us"]
+        total["p99_us"] = max(total["p99_us"], stats["p99_us"])
+        total["runs"] += 1
+    total["rps"] = total["accepted"] / (total["duration_us"] / 1e6)
+    return total
+
+
 def line(name: str, stats: dict, baseline: float | None = None, rss: float | None = None) -> str:
     ratio = f"  {stats['rps'] / baseline:6.1%} of baseline" if baseline else ""
     memory = f"  peak RSS {rss:5.1f} MB" if rss else ""
@@ -80,7 +95,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--engines", default="sqlite,pg")
-    parser.add_argument("--storm", type=int, default=100_000, help="events in the storm (about)")
+    parser.add_argument("--storm", type=int, default=100_000, help="events in the storm (at least)")
     opts = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -112,18 +127,17 @@ def main() -> None:
         with database(engine, work) as url:
             port = free_port()
             with tandem(url, config, port) as server:
-                seconds = max(5, round(opts.storm / storm_rate[engine] * 1.1))
-                storm = wrk(port, "native", seconds, opts.connections)
+                storm = run_storm(port, opts.storm, storm_rate[engine], opts.connections)
                 alerts, events = asyncio.run(totals(url))
-                accepted = storm["requests"] - storm["non2xx"]
                 # wrk stops counting at its deadline; up to one request per connection
-                # may still be committed after it.
-                exact = alerts == 1000 and 0 <= events - accepted <= opts.connections
+                # and run may still be committed after it.
+                late = events - storm["accepted"]
+                exact = alerts == 1000 and 0 <= late <= opts.connections * storm["runs"]
                 verdict = "OK" if exact else "MISMATCH"
-                print(f"storm {engine}: {storm['requests']} events sent, {accepted} accepted, "
-                      f"{alerts} alerts, counts sum {events} -> {verdict}; "
-                      f"{storm['rps']:.0f} alerts/s, p99 {storm['p99_us'] / 1000:.1f} ms, "
-                      f"peak RSS {peak_rss_mb(server.pid):.1f} MB")
+                print(f"storm {engine}: {storm['requests']} events sent, {storm['accepted']} "
+                      f"accepted, {alerts} alerts, counts sum {events} -> {verdict}; "
+                      f"{storm['rps']:.0f} alerts/s, p99 {storm['p99_us'] / 1000:.1f} ms "
+                      f"(worst run), peak RSS {peak_rss_mb(server.pid):.1f} MB")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -23,8 +23,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, update
-
 from bench.common import PG_ADMIN, admin_sql
 from handlers.commands import Command, Identity, Outcome
 from handlers.config import TandemConfig
@@ -33,9 +31,8 @@ from handlers.enums import Severity, Verb
 from handlers.intake import ingest
 from handlers.intake_types import AlertIn
 from handlers.service import execute
-from storage import audit, migrate
+from storage import audit, migrate, pending
 from storage.db import Database, connect
-from storage.models import AuditEvent, Tenant
 
 RESPONDERS = 32
 CONFIG = TandemConfig.model_validate({
@@ -124,20 +121,14 @@ async def bench_commands(engine: str, workdir: Path, count: int, workers: list[i
 
 
 async def build_chain(db: Database, count: int) -> None:
-    """`count` chained events for tenant `verify`, hashed here and bulk-inserted."""
-    prev, rows = audit.GENESIS, []
-    for seq in range(1, count + 1):
-        row = {"tenant_id": "verify", "seq": seq, "at": T0 + timedelta(seconds=seq),
-               "actor": "r1@bench.example", "actor_side": "partner", "verb": "comment",
-               "alert": f"VERIFY-{seq % 500 + 1}", "from_status": "claimed",
-               "to_status": "claimed", "details": {"text": f"note {seq}"}, "prev_hash": prev}
-        row["hash"] = prev = audit.event_hash(row)
-        rows.append(row)
+    """`count` chained events for tenant `verify`, appended as one batch."""
     async with db.transaction() as session:
-        for start in range(0, count, 10_000):
-            await session.execute(insert(AuditEvent.__table__), rows[start:start + 10_000])
-        await session.execute(update(Tenant).where(Tenant.id == "verify")
-                              .values(audit_seq=count, audit_head=prev))
+        pending.audit_events(session, "verify", [
+            {"at": T0 + timedelta(seconds=seq), "actor": "r1@bench.example",
+             "actor_side": "partner", "verb": "comment", "alert": f"VERIFY-{seq % 500 + 1}",
+             "from_status": "claimed", "to_status": "claimed", "details": {"text": f"note {seq}"}}
+            for seq in range(1, count + 1)
+        ])
 
 
 async def bench_verify(engine: str, workdir: Path, count: int) -> None:

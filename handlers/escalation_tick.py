@@ -8,7 +8,7 @@ read. Only the rows that UPDATE returns get their ping, audit event and card
 refresh, in the same transaction: an alert claimed, escalated or ticked by
 someone else in between has a new generation, so its step is not taken twice.
 The UPDATE and the outbox INSERT bind the whole batch as one parameter
-(escalation_sql.py), so their cost in Python does not grow with the batch.
+(storage/json_rows.py), so their cost in Python does not grow with the batch.
 Snoozed alerts whose time has come are woken first.
 """
 
@@ -23,9 +23,9 @@ from handlers import fanout, pings, wakeups
 from handlers.config import TandemConfig
 from handlers.config_oncall import Step
 from handlers.escalation import covers_now, running, take_step, target
-from handlers.escalation_sql import rows_table
 from storage import pending
 from storage.db import Database
+from storage.json_rows import rows_table
 from storage.models import Alert
 from storage.types import UTCDateTime
 

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.config import Person, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.enums import Role, Side
-from handlers.escalation_sql import insert_rows
 from handlers.fanout import channels_of, outbox_row
+from storage.json_rows import insert_rows
 from storage.models import Alert, Outbox
 
 SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
@@ -74,7 +74,7 @@ def reach(
 async def write(session: AsyncSession, rows: list[dict]) -> None:
     """Insert the rows in one statement (no objects to track: they are only read back
     by the dispatcher)."""
-    await insert_rows(session, Outbox.__table__, rows)
+    await insert_rows(await session.connection(), Outbox.__table__, rows)
 
 
 def approvers(

@@ -1,9 +1,10 @@
 """The tamper-evident audit log: a per-tenant sequence chained by SHA-256.
 
 hash = SHA-256 over the canonical JSON (sorted keys, no spaces; see storage/canonical.py)
-of the event's fields including prev_hash. The tenant row holds the chain head, which both
-serialises appends per tenant (the UPDATE takes its row lock) and lets `verify`
-notice a deleted tail.
+of the event's fields including prev_hash. The tenant row holds the chain's sequence
+and head, which both serialises appends per tenant (bumping the sequence takes its row
+lock) and lets `verify` notice a deleted tail; a trigger moves the head to each inserted
+event's hash (migration 0005).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import canonical
+from storage import canonical, json_rows
 from storage.models import AuditEvent, Tenant
 
 if TYPE_CHECKING:  # storage.db writes pending events through this module
@@ -68,15 +69,12 @@ _BUMP = (
     .values(audit_seq=_TENANT.c.audit_seq + bindparam("count"))
     .returning(_TENANT.c.audit_seq, _TENANT.c.audit_head)
 )
-_HEAD = update(_TENANT).where(_TENANT.c.id == bindparam("tenant")).values(
-    audit_head=bindparam("head")
-)
 _INSERT = insert(_EVENTS)
 
 
 async def write(conn: AsyncConnection, tenant_id: str, entries: list[dict]) -> None:
     """Append a batch of one tenant's events (see `storage.pending.audit_events`) in
-    three statements. The bump takes the tenant row's lock first, so concurrent
+    two statements. The bump takes the tenant row's lock first, so concurrent
     appenders to one chain queue there."""
     if not entries:
         return
@@ -88,8 +86,13 @@ async def write(conn: AsyncConnection, tenant_id: str, entries: list[dict]) -> N
                   "details": entry.get("details") or {}}
         fields["hash"] = prev = event_hash(fields)
         rows.append(fields)
-    await conn.execute(_INSERT, rows)
-    await conn.execute(_HEAD, {"tenant": tenant_id, "head": prev})
+    # PostgreSQL's head trigger runs per statement and an executemany there is a
+    # statement per row, each updating the tenant's row once more: a long run of those
+    # in one transaction slows down quadratically. So a batch goes as one statement.
+    if conn.dialect.name == "postgresql" and len(rows) > 1:
+        await json_rows.insert_rows(conn, _EVENTS, rows)
+    else:
+        await conn.execute(_INSERT, rows)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Audit events and outbox rows that a unit of work holds until it ends.
 
-Every change appends an audit event (three statements: bump the tenant's chain, insert,
-move its head) and an outbox row per channel (a fourth statement). A unit of work holds
+Every change appends an audit event (two statements: bump the tenant's chain, insert)
+and an outbox row per channel (a third statement). A unit of work holds
 them instead and they are written together when it ends, in its transaction: on
 SQLite, where the units of a write group share one transaction, once per group just
 before the shared COMMIT, so each command pays only for its own change; on PostgreSQL

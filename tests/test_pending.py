@@ -82,3 +82,14 @@ async def test_holding_writes_outside_a_unit_of_work_is_refused(db):
     async with db.read() as session:
         with pytest.raises(RuntimeError, match="unit of work"):
             pending.audit_events(session, "acme", [_note("lost")])
+
+
+async def test_a_batch_larger_than_one_statement_chains_and_moves_the_head(db):
+    """On PostgreSQL 2,500 events go as two multi-row INSERTs; the head follows both."""
+    async with db.transaction() as session:
+        pending.audit_events(session, "acme", [_note(f"bulk {n}") for n in range(2500)])
+    checked = await audit.verify(db, "acme")
+    assert checked.ok and checked.checked >= 2500
+    async with db.read() as session:
+        last = await session.scalar(select(AuditEvent.details).order_by(AuditEvent.seq.desc()))
+    assert last == {"text": "bulk 2499"}

@@ -1,4 +1,5 @@
-"""Set-based SQL for the escalation tick: a batch of rows as one table in one statement.
+"""A batch of rows as one table in one statement (the escalation tick's fences and
+pings, audit appends on PostgreSQL).
 
 A CASE over every id, a multi-row VALUES or an executemany costs Python work per
 row (and, for executemany on PostgreSQL, a server-side execution per row).
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import JSON, ColumnElement, Table, bindparam, cast, column, func, insert, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import FromClause
 from sqlalchemy.types import TypeEngine
 
@@ -72,12 +73,12 @@ def _text(value):
 _JSON_NATIVE = (str, int, float, bool, type(None))
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict]) -> None:
+async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict]) -> None:
     """Insert `rows` (dicts with the same keys) in one statement; ids follow the list's
     order, as both table functions yield rows in document order."""
     if not rows:
         return
     columns = [table.c[key] for key in rows[0]]
     values = [tuple(row[c.name] for c in columns) for row in rows]
-    source = rows_table(session.bind.dialect, f"new_{table.name}", columns, values)
-    await session.execute(insert(table).from_select(columns, select(*source.c)))
+    source = rows_table(conn.dialect, f"new_{table.name}", columns, values)
+    await conn.execute(insert(table).from_select(columns, select(*source.c)))

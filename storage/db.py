@@ -75,9 +75,9 @@ class Database:
     SQLite has one writer at a time: in-process units of work queue in a write group
     (fair, no polling, unlike SQLite's busy handler whose sleeps grow to 100 ms) and
     those that queued together share one commit; readers take a deferred transaction
-    on their own engine and never wait for writers (WAL). On PostgreSQL both are
-    ordinary transactions on one engine, and units of work that write are admitted a
-    few at a time (`pg_writers`): each tenant's audit chain admits one committer at a
+    on their own engine and never wait for writers (WAL). On PostgreSQL writers get
+    ordinary transactions and readers autocommit, on one pool; units of work that write
+    are admitted a few at a time (`pg_writers`): each tenant's audit chain admits one committer at a
     time anyway, and every unit in flight beyond those the loop can serve slows the one
     holding the chain's lock, whose every round trip waits its turn on the loop.
     """
@@ -138,7 +138,11 @@ def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10,
             full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
         writers = async_sessionmaker(engine, expire_on_commit=False)
-        return Database(engine, writers, writers, _writers=asyncio.Semaphore(pg_writers))
+        # Under READ COMMITTED every statement reads its own snapshot, transaction or
+        # not, so readers skip the BEGIN and COMMIT round trips.
+        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        readers = async_sessionmaker(autocommit, expire_on_commit=False)
+        return Database(engine, writers, readers, _writers=asyncio.Semaphore(pg_writers))
     engine = _sqlite_engine(full, sqlite_synchronous, writer=True)
     writers = async_sessionmaker(engine, expire_on_commit=False)
     read_engine = _sqlite_engine(full, sqlite_synchronous, writer=False)

@@ -1,15 +1,16 @@
-"""Runs a command as one unit of work, retrying when a concurrent writer won."""
+"""Runs a command as one unit of work, retrying when a concurrent writer won or the
+database had dropped the connection."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from handlers.actions import dispatch
 from handlers.commands import Command, Outcome, Result
 from handlers.config import TandemConfig
 from handlers.verbs import Invalid
-from storage.db import Database
+from storage.db import Database, lost_connection
 
 _ATTEMPTS = 5
 
@@ -17,7 +18,8 @@ _ATTEMPTS = 5
 async def execute(
     db: Database, cfg: TandemConfig, cmd: Command, now: datetime | None = None
 ) -> Result:
-    """Apply `cmd`; a lost race is retried on fresh state, so the loser learns who won."""
+    """Apply `cmd`; a lost race is retried on fresh state, so the loser learns who won,
+    and so is a unit that met a dropped connection (after a database restart)."""
     for _ in range(_ATTEMPTS):
         try:
             async with db.transaction() as session:
@@ -26,4 +28,7 @@ async def execute(
             return Result(Outcome.INVALID, str(error))
         except (StaleDataError, IntegrityError):
             continue
+        except DBAPIError as error:
+            if not lost_connection(error):
+                raise
     return Result(Outcome.CONFLICT, f"{cmd.alert} is busy; try again in a moment.")

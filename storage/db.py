@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -66,6 +67,12 @@ def _plain_savepoints(dialect) -> None:
     dialect.do_savepoint = lambda conn, name: conn.exec_driver_sql(f"SAVEPOINT {name}")
     dialect.do_release_savepoint = (
         lambda conn, name: conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}"))
+
+
+def lost_connection(error: BaseException) -> bool:
+    """Whether a unit of work failed because its pooled connection had been dropped (a
+    database restart); run again, it gets a new one."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 @dataclass
@@ -134,9 +141,11 @@ def connect(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10,
             pg_writers: int = 4) -> Database:
     full = async_url(url)
     if not full.startswith("sqlite"):
-        engine = create_async_engine(
-            full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+        # No pre-ping: it costs a round trip on every checkout to catch what only a
+        # server restart causes. A unit of work that meets a dropped connection fails
+        # once and its connection is replaced; callers that must not fail run it again
+        # (see `lost_connection`).
+        engine = create_async_engine(full, pool_size=pool_size, max_overflow=pool_size)
         writers = async_sessionmaker(engine, expire_on_commit=False)
         # Under READ COMMITTED every statement reads its own snapshot, transaction or
         # not, so readers skip the BEGIN and COMMIT round trips.

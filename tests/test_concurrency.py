@@ -4,10 +4,13 @@ import asyncio
 
 from sqlalchemy import text
 
+from bot.intake.committer import Committer
 from handlers.commands import Command, Identity, Outcome
 from handlers.config import Person, TandemConfig
 from handlers.config_sync import sync
-from handlers.enums import Role, Side, Verb
+from handlers.enums import Role, Severity, Side, Verb
+from handlers.intake import Effect
+from handlers.intake_types import AlertIn
 from handlers.service import execute
 from storage import audit
 from storage.db import connect
@@ -83,3 +86,29 @@ async def test_postgresql_admits_writing_units_a_few_at_a_time(pg_url):
     finally:
         await db.dispose()
     assert most == 2
+
+
+async def _drop_connections(db) -> None:
+    """Have the server close every connection of `db`'s pool, as a restart does, after
+    making sure the pool holds one."""
+    async with db.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    admin = connect(db.engine.url.set(database="postgres").render_as_string(False))
+    try:
+        async with admin.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                               {"name": db.engine.url.database})
+    finally:
+        await admin.dispose()
+
+
+async def test_commands_and_intake_survive_a_database_restart(pg_db, cfg):
+    alert = await new_alert(pg_db, cfg)
+    await _drop_connections(pg_db)
+    claim = Command(Verb.CLAIM, alert, Identity(email="lee@acme.example"))
+    assert (await execute(pg_db, cfg, claim)).outcome is Outcome.DONE
+    await _drop_connections(pg_db)
+    event = AlertIn(source="test", title="Disk full", severity=Severity.HIGH, dedup_key="k9")
+    [ingested] = await Committer(pg_db, cfg).submit("acme", [event])
+    assert ingested.effect is Effect.CREATED

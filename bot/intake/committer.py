@@ -17,9 +17,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from handlers.config import TandemConfig
 from handlers.intake import Ingested, ingest_many
 from handlers.intake_types import AlertIn
-from storage.db import Database
+from storage.db import Database, lost_connection
 
 _RETRIES = 4
+
+
+def _retryable(error: Exception) -> bool:
+    """A lost race (another writer created the alert or moved the row first), or a
+    connection the database dropped."""
+    return isinstance(error, IntegrityError | StaleDataError) or lost_connection(error)
 
 
 class Overloaded(Exception):
@@ -85,8 +91,8 @@ class Committer:
         for attempt in range(_RETRIES):
             try:
                 return await self._ingest_all(group)
-            except (IntegrityError, StaleDataError):
-                if attempt == _RETRIES - 1:
+            except Exception as error:
+                if not _retryable(error) or attempt == _RETRIES - 1:
                     raise
                 await asyncio.sleep(0.005 * (attempt + 1))
         raise AssertionError("unreachable")

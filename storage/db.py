@@ -47,7 +47,7 @@ def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute("PRAGMA temp_store=MEMORY")  # savepoint journals: not temp files
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 

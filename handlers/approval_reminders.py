@@ -19,6 +19,7 @@ from handlers.config import Tenant as TenantConfig
 from handlers.durations import parse_duration
 from handlers.enums import Status
 from handlers.fanout import enqueue_card, record
+from storage import pending
 from storage.db import Database
 from storage.models import Alert, Remediation
 
@@ -66,7 +67,7 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
     outbox = [row for found in rows.values() for row in found]
     if not outbox:  # nobody to message directly: ask in the channels
         outbox = pings.in_channels(tenant, alert, f"{text} Approvers, please decide.", now)
-    await pings.write(session, outbox)
+    pending.outbox(session, outbox)
     record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
                  from_status=alert.status, to_status=alert.status,
                  details={"remediation": row.id, "to": [r.audit() for r in reached]})

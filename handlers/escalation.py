@@ -15,6 +15,7 @@ from handlers.config import Tenant as TenantConfig
 from handlers.config_oncall import CHANNEL, ON_CALL, Step
 from handlers.enums import Status
 from handlers.oncall import Cover, layer_duty, on_call
+from storage import pending
 from storage.models import Alert
 
 
@@ -96,6 +97,6 @@ async def jumped(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: da
         found = await covers_now(session, alert.tenant_id, now)
         pinged, rows = take_step(cfg, alert, alert.escalation_level - 1, step,
                                  target(tenant, step, found, now), now)
-        await pings.write(session, rows)
+        pending.outbox(session, rows)
     arm(cfg, alert, now)
     return {"pinged": pinged}

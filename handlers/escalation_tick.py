@@ -7,8 +7,9 @@ their timers in ONE UPDATE fenced by the generation each alert had when it was
 read. Only the rows that UPDATE returns get their ping, audit event and card
 refresh, in the same transaction: an alert claimed, escalated or ticked by
 someone else in between has a new generation, so its step is not taken twice.
-The UPDATE and the outbox INSERT bind the whole batch as one parameter
-(storage/json_rows.py), so their cost in Python does not grow with the batch.
+The UPDATE binds the whole batch as one parameter (storage/json_rows.py), so its
+cost in Python does not grow with the batch; the pings and audit events are held for
+the end of the unit of work (storage/pending.py).
 Snoozed alerts whose time has come are woken first.
 """
 
@@ -112,7 +113,7 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
                     f"{entry['details']['to'] or 'the channel'}")
             rows += fanout.card_rows(tenant, p.alert, now, note)
         pending.audit_events(session, tenant_id, entries)
-    await pings.write(session, rows)
+    pending.outbox(session, rows)
 
 
 async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,

@@ -24,7 +24,7 @@ from handlers.fanout import card_rows
 from handlers.intake_types import AlertIn
 from handlers.routing import route
 from storage import pending, queries
-from storage.models import Alert, Outbox, Silence, Tenant
+from storage.models import Alert, Silence, Tenant
 from storage.queries import LiveAlert
 
 
@@ -85,7 +85,7 @@ class Batch:
             lane = (alert.id, row["platform"], row["channel"])
             if lane not in self.carded:  # each channel refreshes on its own schedule
                 self.carded.add(lane)
-                self.session.add(Outbox(**row))
+                pending.outbox(self.session, [row])
 
     def create(self, key: str, event: AlertIn) -> Alert:
         decided = route(self.tenant, event, self.now)

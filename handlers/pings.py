@@ -1,7 +1,7 @@
 """Notifying people: direct messages and channel mentions, as outbox rows.
 
-The functions here build rows; `write` inserts them in one statement in the
-caller's unit of work, next to the audit event that records them. Kind "dm"
+The functions here build rows; the caller queues them in its unit of work
+(`storage.pending.outbox`), next to the audit event that records them. Kind "dm"
 (payload {"email", "text"}) goes once per platform the person can be reached on,
 kind "text" (payload {"text"}) into the channels the alert is posted in. Someone
 reachable on no platform is mentioned in the channels instead.
@@ -11,14 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config import Person, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.enums import Role, Side
 from handlers.fanout import channels_of, outbox_row
-from storage.json_rows import insert_rows
-from storage.models import Alert, Outbox
+from storage.models import Alert
 
 SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
 
@@ -69,12 +66,6 @@ def reach(
         return Reached(who.email, tuple(r["platform"] for r in rows)), rows
     fallback = in_channels(tenant, alert, channel_text, at)
     return Reached(who.email if who else None, ("channel",)), fallback
-
-
-async def write(session: AsyncSession, rows: list[dict]) -> None:
-    """Insert the rows in one statement (no objects to track: they are only read back
-    by the dispatcher)."""
-    await insert_rows(await session.connection(), Outbox.__table__, rows)
 
 
 def approvers(

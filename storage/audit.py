@@ -86,13 +86,10 @@ async def write(conn: AsyncConnection, tenant_id: str, entries: list[dict]) -> N
                   "details": entry.get("details") or {}}
         fields["hash"] = prev = event_hash(fields)
         rows.append(fields)
-    # PostgreSQL's head trigger runs per statement and an executemany there is a
-    # statement per row, each updating the tenant's row once more: a long run of those
-    # in one transaction slows down quadratically. So a batch goes as one statement.
-    if conn.dialect.name == "postgresql" and len(rows) > 1:
-        await json_rows.insert_rows(conn, _EVENTS, rows)
-    else:
-        await conn.execute(_INSERT, rows)
+    # On PostgreSQL a large batch is one statement: the head trigger runs per statement,
+    # and a long run of updates to the tenant's row in one transaction slows down
+    # quadratically.
+    await json_rows.insert_all(conn, _INSERT, rows)
 
 
 @dataclass(frozen=True)

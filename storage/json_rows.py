@@ -1,5 +1,5 @@
-"""A batch of rows as one table in one statement (the escalation tick's fences and
-pings, audit appends on PostgreSQL).
+"""A batch of rows as one table in one statement (the escalation tick's fence, and on
+PostgreSQL every batch of outbox rows or audit events).
 
 A CASE over every id, a multi-row VALUES or an executemany costs Python work per
 row (and, for executemany on PostgreSQL, a server-side execution per row).
@@ -13,7 +13,18 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import JSON, ColumnElement, Table, bindparam, cast, column, func, insert, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Insert,
+    Table,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import FromClause
@@ -82,3 +93,18 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict])
     values = [tuple(row[c.name] for c in columns) for row in rows]
     source = rows_table(conn.dialect, f"new_{table.name}", columns, values)
     await conn.execute(insert(table).from_select(columns, select(*source.c)))
+
+
+# Below this many rows an executemany costs less than building the document (on
+# PostgreSQL two outbox rows took 120-150 us of CPU that way, 400-600 us as a document).
+SMALL = 16
+
+
+async def insert_all(conn: AsyncConnection, statement: Insert, rows: Sequence[dict]) -> None:
+    """Insert `rows` with a prebuilt INSERT; on PostgreSQL a larger batch goes as one
+    statement (`insert_rows`) instead, since an executemany there is a statement per
+    row, with the server-side work (and statement triggers) of each."""
+    if conn.dialect.name == "postgresql" and len(rows) >= SMALL:
+        await insert_rows(conn, statement.table, rows)
+    elif rows:
+        await conn.execute(statement, rows)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage import audit
+from storage import audit, json_rows
 from storage.models import Outbox
 
 _KEY = "tandem.pending"
@@ -34,8 +34,7 @@ class Pending:
     async def write(self, conn: AsyncConnection) -> None:
         """Insert the outbox rows and chain each tenant's events, then hold nothing.
         The chain goes last: it locks the tenant's row until the commit."""
-        if self.outbox:
-            await conn.execute(_INSERT_OUTBOX, self.outbox)
+        await json_rows.insert_all(conn, _INSERT_OUTBOX, self.outbox)
         for tenant_id, entries in self.events.items():
             await audit.write(conn, tenant_id, entries)
         self.events, self.outbox = {}, []

@@ -84,8 +84,8 @@ async def test_holding_writes_outside_a_unit_of_work_is_refused(db):
             pending.audit_events(session, "acme", [_note("lost")])
 
 
-async def test_a_batch_larger_than_one_statement_chains_and_moves_the_head(db):
-    """On PostgreSQL 2,500 events go as two multi-row INSERTs; the head follows both."""
+async def test_a_large_batch_chains_and_moves_the_head(db):
+    """On PostgreSQL 2,500 events go as one INSERT ... SELECT; the head follows it."""
     async with db.transaction() as session:
         pending.audit_events(session, "acme", [_note(f"bulk {n}") for n in range(2500)])
     checked = await audit.verify(db, "acme")

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from handlers import pings
 from handlers.escalation_tick import READ, fence, plan
+from storage import pending
 from storage.models import Alert, Outbox
 from tests.conftest import new_alert
 
@@ -65,7 +65,7 @@ async def test_outbox_rows_go_in_as_given_and_in_order(db, cfg):
             for i, payload in enumerate(payloads)]
     async with db.transaction() as session:
         known = set((await session.execute(select(Outbox.id))).scalars())
-        await pings.write(session, rows)
+        pending.outbox(session, rows)
     async with db.transaction() as session:
         stored = [r for r in (await session.execute(select(Outbox).order_by(Outbox.id)))
                   .scalars() if r.id not in known]

@@ -69,8 +69,8 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
         outbox = pings.in_channels(tenant, alert, f"{text} Approvers, please decide.", now)
     pending.outbox(session, outbox)
     record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
-                 from_status=alert.status, to_status=alert.status,
-                 details={"remediation": row.id, "to": [r.audit() for r in reached]})
+           from_status=alert.status, to_status=alert.status,
+           details={"remediation": row.id, "to": [r.audit() for r in reached]})
     enqueue_card(session, cfg, alert, now, note="Approvers reminded")
     return True
 
@@ -88,8 +88,8 @@ async def _expire(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: R
     escalation.arm(cfg, alert, now)
     await session.flush()
     record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="remediation.expired",
-                 from_status=before, to_status=alert.status,
-                 details={"remediation": row.id, "fix": row.action_id})
+           from_status=before, to_status=alert.status,
+           details={"remediation": row.id, "fix": row.action_id})
     enqueue_card(session, cfg, alert, now, note="Fix expired without a decision")
     return True
 

@@ -84,7 +84,7 @@ async def _transition(
 async def _acknowledge(session: AsyncSession, alert: Alert, event: AlertIn,
                        now: datetime) -> None:
     record(session, alert, at=now, actor=f"source:{event.source}", verb="acknowledged",
-                 from_status=alert.status, to_status=alert.status)
+           from_status=alert.status, to_status=alert.status)
 
 
 async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:

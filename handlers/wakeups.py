@@ -37,8 +37,8 @@ async def _wake(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: dat
     if done.rowcount != 1:
         return False
     record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="woke",
-                 from_status=Status.SNOOZED, to_status=to,
-                 details={"snoozed_until": until.isoformat()})
+           from_status=Status.SNOOZED, to_status=to,
+           details={"snoozed_until": until.isoformat()})
     enqueue_card(session, cfg, alert, now, note="Snooze ended")
     return True
 

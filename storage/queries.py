@@ -138,7 +138,8 @@ async def live_alerts(
         return live, carded
     found = await session.execute(_LIVE_ALERTS, {"tenant": tenant_id, "keys": list(keys)})
     for *columns, platform, channel in found:
-        alert = live.get(columns[3]) or live.setdefault(columns[3], LiveAlert(*columns))
+        alert = LiveAlert(*columns)
+        live[alert.fingerprint] = alert  # one row per queued refresh: the same alert
         if platform is not None:
             carded.add((alert.id, platform, channel))
     return live, carded

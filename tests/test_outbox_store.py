@@ -5,9 +5,9 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from bot import outbox_store
+from storage import queries
 from storage.models import Outbox
 from tests.conftest import NOW, new_alert
-from tests.test_transition_db import _alert
 
 LATER = NOW + timedelta(minutes=5)
 
@@ -23,7 +23,7 @@ async def _ids(db, cfg, count: int) -> list[int]:
     for _ in range(count):
         short_id = await new_alert(db, cfg)
         async with db.read() as session:
-            ids.append((await _alert(session, short_id)).id)
+            ids.append((await queries.alert_by_short_id(session, short_id)).id)
     return ids
 
 

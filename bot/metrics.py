@@ -13,6 +13,7 @@ class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
 
     def __post_init__(self) -> None:
+        self._formats: dict[str, FormatMetrics] = {}
         self.received = Counter(
             "tandem_alerts_received",
             "Alert events accepted, by source format.",
@@ -39,5 +40,22 @@ class Metrics:
             registry=self.registry,
         )
 
+    def intake(self, fmt: str) -> "FormatMetrics":
+        """The accepted-request metrics of one format, their labels bound once: a
+        `labels()` lookup takes a lock and builds a key, on every request."""
+        bound = self._formats.get(fmt)
+        if bound is None:
+            bound = self._formats[fmt] = FormatMetrics(
+                self.received.labels(fmt), self.deduplicated.labels(fmt),
+                self.ingest_seconds.labels(fmt))
+        return bound
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+@dataclass(frozen=True)
+class FormatMetrics:
+    received: Counter
+    deduplicated: Counter
+    ingest_seconds: Histogram

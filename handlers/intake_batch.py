@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Update, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import escalation, silences
@@ -23,25 +23,11 @@ from handlers.enums import Status
 from handlers.fanout import card_rows
 from handlers.intake_types import AlertIn
 from handlers.routing import route
-from storage import pending, queries
+from storage import live_alerts, pending, queries
+from storage.live_alerts import Carded, LiveAlert
 from storage.models import Alert, Silence, Tenant
-from storage.queries import LiveAlert
 
-
-def _repeats(later) -> Update:
-    table = Alert.__table__
-    seen = bindparam("seen", type_=table.c.last_seen.type)
-    return (
-        update(table)
-        .where(table.c.id == bindparam("alert_id"))
-        .values(count=table.c.count + bindparam("n"), last_seen=later(table.c.last_seen, seen),
-                version=table.c.version + 1)
-    )
-
-
-# Built once: they run for every group of events. SQLite's max() of two values is
-# PostgreSQL's greatest().
-_REPEATS = {True: _repeats(func.max), False: _repeats(func.greatest)}
+# Built once: it runs for every group of events that creates alerts.
 _NUMBERS = (
     update(Tenant.__table__)
     .where(Tenant.__table__.c.id == bindparam("tenant"))
@@ -58,7 +44,7 @@ class Batch:
     now: datetime
     live: dict[str, Alert | LiveAlert]  # Alert: created in this group, or reopened
     recent: dict[str, Alert]  # resolved within the flap window, by fingerprint
-    carded: set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh queued
+    carded: Carded
     quiet: list[Silence]
     repeats: Counter = field(default_factory=Counter)
     created: list[tuple[Alert, dict]] = field(default_factory=list)
@@ -66,7 +52,7 @@ class Batch:
     @classmethod
     async def prefetch(cls, session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
                        keys: set[str], now: datetime) -> "Batch":
-        live, carded = await queries.live_alerts(session, tenant.id, keys)
+        live, carded = await live_alerts.read(session, tenant.id, keys)
         since = now - parse_duration(tenant.flap_window)
         recent = await queries.resolved_since(session, tenant.id, keys - live.keys(), since)
         # Only a new alert can be silenced: a storm of repeats never asks.
@@ -116,9 +102,7 @@ class Batch:
     async def _write_repeats(self) -> None:
         if not self.repeats:
             return
-        statement = _REPEATS[self.session.bind.dialect.name == "sqlite"]
-        rows = [{"alert_id": i, "n": n, "seen": self.now} for i, n in self.repeats.items()]
-        await self.session.execute(statement, rows)
+        await live_alerts.count_repeats(self.session, self.repeats, self.now)
         self.repeats.clear()
 
     async def current(self, alert: Alert | LiveAlert) -> Alert:

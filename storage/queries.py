@@ -1,7 +1,6 @@
 """Query functions the domain uses; every one takes the unit of work's session."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -9,7 +8,7 @@ from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Alert, AuditEvent, CommandKey, Outbox, Person, Remediation, Tenant
+from storage.models import Alert, AuditEvent, CommandKey, Person, Remediation, Tenant
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
@@ -98,51 +97,12 @@ async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) ->
 
 # Intake runs these for every group of events; built once, they are only executed.
 _KEYS = bindparam("keys", expanding=True)
-_LIVE_ALERTS = (
-    select(Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status,
-           Alert.channels, Outbox.platform, Outbox.channel)
-    .outerjoin(Outbox, (Outbox.alert_id == Alert.id) & Outbox.done_at.is_(None)
-               & (Outbox.kind == "card"))
-    .where(Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS), LIVE)
-)
 _RESOLVED_SINCE = (
     select(Alert)
     .where(Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS),
            Alert.status == "resolved", Alert.resolved_at >= bindparam("since"))
     .order_by(Alert.id)
 )
-
-
-@dataclass(frozen=True)
-class LiveAlert:
-    """What intake needs of a live alert to count a repeat and refresh its cards. Read
-    as plain columns: loading whole alerts (ORM state, JSON columns, datetimes) for
-    every repeat in a storm cost more than the rest of the repeat."""
-
-    id: int
-    tenant_id: str
-    short_id: str
-    fingerprint: str
-    status: str
-    channels: list[str]
-
-
-async def live_alerts(
-    session: AsyncSession, tenant_id: str, keys: set[str]
-) -> tuple[dict[str, LiveAlert], set[tuple[int, str, str]]]:
-    """The unresolved alerts of these fingerprints, by fingerprint, and the (alert,
-    platform, channel) of their card refreshes already waiting in the outbox."""
-    live: dict[str, LiveAlert] = {}
-    carded: set[tuple[int, str, str]] = set()
-    if not keys:
-        return live, carded
-    found = await session.execute(_LIVE_ALERTS, {"tenant": tenant_id, "keys": list(keys)})
-    for *columns, platform, channel in found:
-        alert = LiveAlert(*columns)
-        live[alert.fingerprint] = alert  # one row per queued refresh: the same alert
-        if platform is not None:
-            carded.add((alert.id, platform, channel))
-    return live, carded
 
 
 async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],

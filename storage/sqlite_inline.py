@@ -109,6 +109,19 @@ class InlineConnection:
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
+    def run(self, sql: str) -> None:
+        """A statement without parameters or rows, such as SAVEPOINT, run at once."""
+        self._conn.execute(sql)
+
+    def fetch(self, sql: str, parameters: Any) -> list[Any]:
+        """A query's rows, run at once: for a writer inside its transaction, which
+        holds the lock and so cannot meet another's."""
+        return self._conn.execute(sql, parameters).fetchall()
+
+    def many(self, sql: str, rows: Any) -> None:
+        """A statement run once per row, at once (see `fetch`)."""
+        self._conn.executemany(sql, rows)
+
     def cursor(self) -> InlineCursor:
         return InlineCursor(self._conn.cursor(), self)
 

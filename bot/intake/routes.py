@@ -79,10 +79,11 @@ async def _commit(
         raise Refusal(
             503, "database_unavailable", "database unavailable; retry later", retry_after=5
         ) from None
-    intake.metrics.ingest_seconds.labels(fmt).observe(time.perf_counter() - started)
-    intake.metrics.received.labels(fmt).inc(len(events))
-    repeats = sum(r.effect is Effect.DEDUPLICATED for r in results)
-    intake.metrics.deduplicated.labels(fmt).inc(repeats)
+    metrics = intake.metrics.intake(fmt)
+    metrics.ingest_seconds.observe(time.perf_counter() - started)
+    metrics.received.inc(len(events))
+    if repeats := sum(r.effect is Effect.DEDUPLICATED for r in results):
+        metrics.deduplicated.inc(repeats)
     return results
 
 

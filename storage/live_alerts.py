@@ -1,0 +1,115 @@
+"""Intake's two statements for every group of events: read the live alerts of the
+group's fingerprints, and count the repeats.
+
+An alert storm is mostly these two. On SQLite they go straight to the sqlite3
+connection, inside the unit of work's savepoint: through SQLAlchemy each cost ten to
+twenty times the statement itself (execution context, parameter and result processing,
+greenlet switches), and that overhead was most of what a repeated alert cost. On
+PostgreSQL, where the round trip is the cost, they stay SQLAlchemy statements: asyncpg
+begins its transaction lazily on SQLAlchemy's first statement, so a raw call could
+land outside it.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Alert, Outbox
+from storage.queries import LIVE
+from storage.sqlite_inline import InlineConnection
+
+
+@dataclass(frozen=True)
+class LiveAlert:
+    """What intake needs of a live alert to count a repeat and refresh its cards. Read
+    as plain columns: loading whole alerts (ORM state, JSON columns, datetimes) for
+    every repeat in a storm cost more than the rest of the repeat."""
+
+    id: int
+    tenant_id: str
+    short_id: str
+    fingerprint: str
+    status: str
+    channels: list[str]
+
+
+Carded = set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh queued
+
+_LIVE = (
+    select(Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status,
+           Alert.channels, Outbox.platform, Outbox.channel)
+    .outerjoin(Outbox, (Outbox.alert_id == Alert.id) & Outbox.done_at.is_(None)
+               & (Outbox.kind == "card"))
+    .where(Alert.tenant_id == bindparam("tenant"),
+           Alert.fingerprint.in_(bindparam("keys", expanding=True)), LIVE)
+)
+# The same query for the sqlite3 connection; the keys come as one JSON array, so the
+# text (and sqlite3's prepared statement) is the same whatever their number.
+_LIVE_SQLITE = """
+SELECT alert.id, alert.tenant_id, alert.short_id, alert.fingerprint, alert.status,
+       alert.channels, outbox.platform, outbox.channel
+FROM alert LEFT OUTER JOIN outbox
+  ON outbox.alert_id = alert.id AND outbox.done_at IS NULL AND outbox.kind = 'card'
+WHERE alert.tenant_id = ? AND alert.fingerprint IN (SELECT value FROM json_each(?))
+  AND alert.status != 'resolved'
+"""
+
+_TABLE = Alert.__table__
+_REPEATS = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("alert_id"))
+    .values(count=_TABLE.c.count + bindparam("n"),
+            last_seen=func.greatest(_TABLE.c.last_seen,
+                                    bindparam("seen", type_=_TABLE.c.last_seen.type)),
+            version=_TABLE.c.version + 1)
+)
+# SQLite's max() of two values is PostgreSQL's greatest(); times are stored as
+# SQLAlchemy stores them there: naive UTC text with microseconds, which sorts as time.
+_REPEATS_SQLITE = ("UPDATE alert SET count = count + ?, last_seen = max(last_seen, ?), "
+                   "version = version + 1 WHERE id = ?")
+
+
+async def _sqlite(session: AsyncSession) -> InlineConnection | None:
+    """The unit of work's sqlite3 connection, inside its savepoint; None on PostgreSQL."""
+    if session.bind.dialect.name != "sqlite":
+        return None
+    conn = await session.connection()
+    return (await conn.get_raw_connection()).driver_connection
+
+
+async def read(session: AsyncSession, tenant_id: str,
+               keys: set[str]) -> tuple[dict[str, LiveAlert], Carded]:
+    """The unresolved alerts of these fingerprints, by fingerprint, and the card
+    refreshes already waiting in the outbox for them."""
+    live: dict[str, LiveAlert] = {}
+    carded: Carded = set()
+    if not keys:
+        return live, carded
+    if (driver := await _sqlite(session)) is not None:
+        found = driver.fetch(_LIVE_SQLITE, (tenant_id, json.dumps(list(keys))))
+    else:
+        found = await session.execute(_LIVE, {"tenant": tenant_id, "keys": list(keys)})
+    for *columns, channels, platform, channel in found:
+        if isinstance(channels, str):  # the sqlite3 row: JSON as stored
+            channels = json.loads(channels)
+        alert = LiveAlert(*columns, channels)
+        live[alert.fingerprint] = alert  # one row per queued refresh: the same alert
+        if platform is not None:
+            carded.add((alert.id, platform, channel))
+    return live, carded
+
+
+async def count_repeats(session: AsyncSession, repeats: Mapping[int, int],
+                        seen: datetime) -> None:
+    """Add each alert's repeats to its count, move last_seen up to `seen` and the
+    version on (the card shows the count; the outbox re-renders on a new version)."""
+    if (driver := await _sqlite(session)) is not None:
+        stored = seen.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        driver.many(_REPEATS_SQLITE, [(n, stored, i) for i, n in repeats.items()])
+        return
+    await session.execute(_REPEATS, [{"alert_id": i, "n": n, "seen": seen}
+                                     for i, n in repeats.items()])

@@ -20,7 +20,7 @@ from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.durations import parse_duration
 from handlers.enums import Status
-from handlers.fanout import card_rows
+from handlers.fanout import card_rows, channels_of, outbox_row
 from handlers.intake_types import AlertIn
 from handlers.routing import route
 from storage import live_alerts, pending, queries
@@ -67,11 +67,12 @@ class Batch:
         self.repeats[alert.id] += 1
         if alert.status == Status.SILENCED:
             return
-        for row in card_rows(self.tenant, alert, self.now):
-            lane = (alert.id, row["platform"], row["channel"])
+        for c in channels_of(self.tenant, alert):
+            lane = (alert.id, c.platform, c.channel)
             if lane not in self.carded:  # each channel refreshes on its own schedule
                 self.carded.add(lane)
-                pending.outbox(self.session, [row])
+                pending.outbox(self.session, [
+                    outbox_row(alert, "card", c.platform, c.channel, {}, self.now)])
 
     def create(self, key: str, event: AlertIn) -> Alert:
         decided = route(self.tenant, event, self.now)

@@ -73,12 +73,18 @@ _REPEATS_SQLITE = ("UPDATE alert SET count = count + ?, last_seen = max(last_see
                    "version = version + 1 WHERE id = ?")
 
 
+_DRIVER = "tandem.sqlite3"
+
+
 async def _sqlite(session: AsyncSession) -> InlineConnection | None:
     """The unit of work's sqlite3 connection, inside its savepoint; None on PostgreSQL."""
     if session.bind.dialect.name != "sqlite":
         return None
-    conn = await session.connection()
-    return (await conn.get_raw_connection()).driver_connection
+    driver = session.info.get(_DRIVER)
+    if driver is None:
+        conn = await session.connection()
+        driver = session.info[_DRIVER] = (await conn.get_raw_connection()).driver_connection
+    return driver
 
 
 async def read(session: AsyncSession, tenant_id: str,

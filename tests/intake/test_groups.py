@@ -3,13 +3,13 @@ committer grouped), on SQLite and PostgreSQL: later events see what earlier ones
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from handlers.enums import Severity, Status
 from handlers.intake import Effect, ingest_many
 from handlers.intake_types import AlertIn, EventAction
 from storage import audit
-from storage.models import Alert, AuditEvent
+from storage.models import Alert, AuditEvent, Outbox
 from tests.conftest import NOW
 
 
@@ -73,3 +73,44 @@ async def test_reopened_repeated_and_resolved_again_in_one_group(db, cfg):
     assert (status, count) == (Status.RESOLVED, 3)
     assert await _verbs(db) == ["created", "resolved", "reopened", "resolved"]
     assert (await audit.verify(db)).ok
+
+
+async def _alert_row(db, key: str) -> Alert:
+    async with db.read() as session:
+        return (await session.execute(select(Alert).where(Alert.fingerprint == key))).scalar_one()
+
+
+async def _card_lanes(db, alert_id: int) -> list[tuple[str, str]]:
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Outbox.platform, Outbox.channel)
+            .where(Outbox.alert_id == alert_id, Outbox.kind == "card", Outbox.done_at.is_(None)))
+        return sorted(rows.all())
+
+
+async def test_repeats_count_move_last_seen_forward_only_and_queue_one_refresh_a_channel(db, cfg):
+    await _group(db, cfg, [_event("k4")])
+    created = await _alert_row(db, "k4")
+    lanes = await _card_lanes(db, created.id)
+    assert lanes  # the new card, one lane per channel
+    later = NOW + timedelta(minutes=5)
+    effects = await _group(db, cfg, [_event("k4")] * 3, at=later)
+    assert effects == [Effect.DEDUPLICATED] * 3
+    earlier = NOW + timedelta(minutes=2)  # a group whose clock is behind the last one
+    await _group(db, cfg, [_event("k4")], at=earlier)
+    stored = await _alert_row(db, "k4")
+    assert (stored.count, stored.version) == (5, 3)
+    assert stored.last_seen == later and stored.first_seen == created.first_seen
+    assert await _card_lanes(db, created.id) == lanes  # still one waiting refresh a lane
+
+
+async def test_a_repeat_after_the_refresh_went_out_queues_another(db, cfg):
+    await _group(db, cfg, [_event("k5")])
+    alert = await _alert_row(db, "k5")
+    lanes = await _card_lanes(db, alert.id)
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.alert_id == alert.id)
+                              .values(done_at=NOW))
+    assert await _card_lanes(db, alert.id) == []
+    await _group(db, cfg, [_event("k5"), _event("k5")], at=NOW + timedelta(minutes=1))
+    assert await _card_lanes(db, alert.id) == lanes

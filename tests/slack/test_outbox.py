@@ -191,7 +191,9 @@ async def test_posts_to_one_channel_are_paced(db, cfg, fake_slack):
         await running.drain()
     times = [c.at for c in card_posts(fake_slack)]
     assert len(times) == 4
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.09
+    # Sends start 0.1 s apart; the fake records arrivals, a few ms of jitter either way.
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.08
+    assert times[-1] - times[0] >= 0.29
 
 
 async def test_direct_and_plain_messages(db, cfg, fake_slack):

@@ -12,8 +12,8 @@ land outside it.
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +23,10 @@ from storage.queries import LIVE
 from storage.sqlite_inline import InlineConnection
 
 
-@dataclass(frozen=True)
-class LiveAlert:
+class LiveAlert(NamedTuple):
     """What intake needs of a live alert to count a repeat and refresh its cards. Read
-    as plain columns: loading whole alerts (ORM state, JSON columns, datetimes) for
-    every repeat in a storm cost more than the rest of the repeat."""
+    as plain columns into a tuple: loading whole alerts (ORM state, JSON columns,
+    datetimes) for every repeat in a storm cost more than the rest of the repeat."""
 
     id: int
     tenant_id: str
@@ -101,7 +100,7 @@ async def read(session: AsyncSession, tenant_id: str,
         found = await session.execute(_LIVE, {"tenant": tenant_id, "keys": list(keys)})
     for *columns, channels, platform, channel in found:
         if isinstance(channels, str):  # the sqlite3 row: JSON as stored
-            channels = json.loads(channels)
+            channels = [] if channels == "[]" else json.loads(channels)
         alert = LiveAlert(*columns, channels)
         live[alert.fingerprint] = alert  # one row per queued refresh: the same alert
         if platform is not None:

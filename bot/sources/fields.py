@@ -97,7 +97,10 @@ def http_links(urls: Iterable[str | None]) -> tuple[str, ...]:
 
 
 class Fields:
-    """Reads fields of a decoded JSON payload, collecting every problem instead of stopping."""
+    """Reads fields of a decoded JSON payload, collecting every problem instead of stopping.
+
+    A field's path is spelled out only for a problem: every request reads a dozen
+    fields, and most of them are fine or absent."""
 
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
@@ -109,14 +112,16 @@ class Fields:
         if self.problems:
             raise PayloadError(list(self.problems))
 
-    def _missing(self, value: object, path: str, required: bool) -> bool:
+    def _missing(self, value: object, base: str, key: str, required: bool) -> bool:
         if value is None and required:
-            self.fail(path, "is required")
+            self.fail(at(base, key), "is required")
         return value is None
 
     def is_object(self, value: object, path: str, *, required: bool = True) -> dict | None:
         keyed = path != ROOT and not path.endswith("]")  # only keys can be missing
-        if keyed and self._missing(value, path, required):
+        if keyed and value is None:
+            if required:
+                self.fail(path, "is required")
             return None
         if not isinstance(value, dict):
             self.fail(path, "must be an object")
@@ -124,14 +129,18 @@ class Fields:
         return value
 
     def obj(self, parent: dict, key: str, base: str, *, required: bool = False) -> dict | None:
-        return self.is_object(parent.get(key), at(base, key), required=required)
+        return self._typed(parent, key, base, required, dict, "must be an object")
 
     def array(self, parent: dict, key: str, base: str, *, required: bool = False) -> list | None:
-        path, value = at(base, key), parent.get(key)
-        if self._missing(value, path, required):
+        return self._typed(parent, key, base, required, list, "must be a list")
+
+    def _typed(self, parent: dict, key: str, base: str, required: bool, kind: type,
+               problem: str):
+        value = parent.get(key)
+        if self._missing(value, base, key, required):
             return None
-        if not isinstance(value, list):
-            self.fail(path, "must be a list")
+        if not isinstance(value, kind):
+            self.fail(at(base, key), problem)
             return None
         return value
 
@@ -139,42 +148,42 @@ class Fields:
         self, parent: dict, key: str, base: str, *, required: bool = False, max_len: int = 0
     ) -> str | None:
         """A string field; a required one must not be blank; longer than max_len is a problem."""
-        path, value = at(base, key), parent.get(key)
-        if self._missing(value, path, required):
+        value = parent.get(key)
+        if self._missing(value, base, key, required):
             return None
         if not isinstance(value, str):
-            self.fail(path, "must be a string")
+            self.fail(at(base, key), "must be a string")
             return None
         if required and not value.strip():
-            self.fail(path, "must not be empty")
+            self.fail(at(base, key), "must not be empty")
             return None
         if max_len and len(value) > max_len:
-            self.fail(path, f"must be at most {max_len} characters")
+            self.fail(at(base, key), f"must be at most {max_len} characters")
             return None
         return value
 
     def choice(
         self, parent: dict, key: str, base: str, choices: Sequence[str], *, required: bool = False
     ) -> str | None:
-        path, value = at(base, key), parent.get(key)
-        if self._missing(value, path, required):
+        value = parent.get(key)
+        if self._missing(value, base, key, required):
             return None
         if not isinstance(value, str) or value not in choices:
-            self.fail(path, "must be one of " + ", ".join(choices))
+            self.fail(at(base, key), "must be one of " + ", ".join(choices))
             return None
         return value
 
     def time(self, parent: dict, key: str, base: str) -> datetime | None:
-        path, value = at(base, key), parent.get(key)
+        value = parent.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
-            self.fail(path, "must be a string")
+            self.fail(at(base, key), "must be a string")
             return None
         try:
             return parse_time(value)
         except (ValueError, OverflowError):
-            self.fail(path, "must be an RFC 3339 timestamp")
+            self.fail(at(base, key), "must be an RFC 3339 timestamp")
             return None
 
     def labels(self, parent: dict, key: str, base: str) -> dict[str, str]:
@@ -182,18 +191,17 @@ class Fields:
         mapping = self.obj(parent, key, base)
         out: dict[str, str] = {}
         for name, raw in (mapping or {}).items():
-            path = at(at(base, key), name)
             try:
                 value = label_value(raw)
             except ValueError:
-                self.fail(path, "must be a string")
+                self.fail(at(at(base, key), name), "must be a string")
                 continue
             if value is None:
                 continue
             if len(value) > MAX_LABEL:
-                self.fail(path, f"must be at most {MAX_LABEL} characters")
+                self.fail(at(at(base, key), name), f"must be at most {MAX_LABEL} characters")
             elif not isinstance(name, str) or not name or len(name) > MAX_KEY:
-                self.fail(path, f"label names must be 1 to {MAX_KEY} characters")
+                self.fail(at(at(base, key), name), f"label names must be 1 to {MAX_KEY} characters")
             else:
                 out[name] = value
         return out

@@ -136,6 +136,8 @@ class Database:
             return False
 
     async def dispose(self) -> None:
+        if self._group is not None:
+            await self._group.close()
         await self.engine.dispose()
         if self.read_engine is not None:
             await self.read_engine.dispose()

@@ -48,6 +48,22 @@ async def test_concurrent_units_share_commits_and_each_is_durable_when_it_return
     assert begins[0] < UNITS / 4, f"{begins[0]} transactions for {UNITS} units"
 
 
+async def test_groups_keep_their_connection_and_dispose_gives_it_back(sqlite_db):
+    db, checkouts = sqlite_db, [0]
+
+    @event.listens_for(db.engine.sync_engine, "checkout")
+    def counted(*_args):
+        checkouts[0] += 1
+
+    for n in range(5):  # one after another: five groups
+        async with db.transaction() as session:
+            await session.execute(insert(Outbox), [_row(f"C{n}")])
+    assert checkouts[0] == 0  # the fixture's first group checked it out, for good
+    assert db.engine.sync_engine.pool.checkedout() == 1
+    await db.dispose()
+    assert db.engine.sync_engine.pool.checkedout() == 0
+
+
 async def test_a_failing_unit_rolls_back_alone(sqlite_db):
     async def unit(n: int) -> None:
         async with sqlite_db.transaction() as session:

@@ -51,9 +51,13 @@ def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        # Straight to sqlite3 (see _plain_savepoints); through a cursor only to wait.
+        if not conn.connection.driver_connection.try_run(begin):
+            conn.exec_driver_sql(begin)
 
     _plain_savepoints(engine.sync_engine.dialect)
     return engine

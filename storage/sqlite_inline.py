@@ -113,6 +113,17 @@ class InlineConnection:
         """A statement without parameters or rows, such as SAVEPOINT, run at once."""
         self._conn.execute(sql)
 
+    def try_run(self, sql: str) -> bool:
+        """`run`, or False if another process holds the lock (a writer's BEGIN
+        IMMEDIATE): the caller then waits for it through a cursor, in a thread."""
+        try:
+            self._conn.execute(sql)
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+            return False
+        return True
+
     def fetch(self, sql: str, parameters: Any) -> list[Any]:
         """A query's rows, run at once: for a writer inside its transaction, which
         holds the lock and so cannot meet another's."""

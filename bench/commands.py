@@ -78,11 +78,11 @@ async def close_db(db: Database, name: str | None) -> None:
 async def make_alerts(db: Database, count: int) -> list[str]:
     tenant = CONFIG.tenant("bench")
     made = []
-    async with db.transaction() as session:
+    async with db.unit() as unit:
         for _ in range(count):
             event = AlertIn(source="bench", title="Disk full", severity=Severity.HIGH,
                             dedup_key=uuid.uuid4().hex)
-            made.append((await ingest(session, CONFIG, tenant, event, T0)).alert)
+            made.append((await ingest(unit, CONFIG, tenant, event, T0)).alert)
     return made
 
 

@@ -66,13 +66,13 @@ async def make_alerts(url: str, config: Path, count: int) -> list[str]:
     cfg = load(config)
     db = connect(url)
     try:
-        async with db.transaction() as session:
-            await sync(session, cfg)
+        async with db.unit() as unit:
+            await sync(await unit.session(), cfg)
             found = []
             for _ in range(count):
                 event = AlertIn(source="bench", title="Disk full", severity=Severity.HIGH,
                                 dedup_key=uuid.uuid4().hex)
-                found.append((await ingest(session, cfg, cfg.tenant("bench"), event,
+                found.append((await ingest(unit, cfg, cfg.tenant("bench"), event,
                                            utcnow())).alert)
         return found
     finally:

@@ -19,7 +19,9 @@ from handlers.enums import Status
 from handlers.fanout import channels_of, enqueue_card, record
 from handlers.intake_batch import Batch
 from handlers.intake_types import AlertIn, EventAction
+from storage.live_alerts import LiveAlert
 from storage.models import Alert
+from storage.unit import Unit
 
 
 class Effect(StrEnum):
@@ -89,38 +91,48 @@ async def _acknowledge(session: AsyncSession, alert: Alert, event: AlertIn,
 
 async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
     """One event of a group: an Ingested, or the new Alert whose id comes at flush."""
-    session, cfg, now = batch.session, batch.cfg, batch.now
     live = batch.live.get(key)
-    if event.action is EventAction.TRIGGER and live is not None:
-        batch.repeat(live)
-        return live if live.id is None else Ingested(Effect.DEDUPLICATED, live.short_id, key)
     if event.action is not EventAction.TRIGGER:
         if live is None:
             return Ingested(Effect.IGNORED, None, key)
-        await batch.flush()
-        if event.action is EventAction.ACKNOWLEDGE:
-            await _acknowledge(session, live, event, now)
-            return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
-        alert = await batch.current(live)
-        await _transition(session, cfg, alert, event, Status.RESOLVED, "resolved", now)
-        del batch.live[key]
-        return Ingested(Effect.RESOLVED, live.short_id, key)
+        return await _acknowledge_or_resolve(batch, live, event, key)
+    if live is not None:
+        batch.repeat(live)
+        return live if live.id is None else Ingested(Effect.DEDUPLICATED, live.short_id, key)
     recent = batch.recent.pop(key, None)
-    if recent is not None:
-        await batch.flush()
-        await _transition(session, cfg, recent, event, Status.OPEN, "reopened", now)
-        batch.live[key] = recent
-        batch.carded.update((recent.id, c.platform, c.channel)
-                            for c in channels_of(batch.tenant, recent))
-        return Ingested(Effect.REOPENED, recent.short_id, key)
-    return batch.create(key, event)
+    if recent is None:
+        return batch.create(key, event)
+    return await _reopen(batch, recent, event, key)
 
 
-async def ingest_many(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def _acknowledge_or_resolve(batch: Batch, live: Alert | LiveAlert, event: AlertIn,
+                                  key: str) -> Ingested:
+    session = await batch.unit.session()
+    await batch.flush()
+    if event.action is EventAction.ACKNOWLEDGE:
+        await _acknowledge(session, live, event, batch.now)
+        return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
+    alert = await batch.current(live)
+    await _transition(session, batch.cfg, alert, event, Status.RESOLVED, "resolved", batch.now)
+    del batch.live[key]
+    return Ingested(Effect.RESOLVED, live.short_id, key)
+
+
+async def _reopen(batch: Batch, recent: Alert, event: AlertIn, key: str) -> Ingested:
+    session = await batch.unit.session()
+    await batch.flush()
+    await _transition(session, batch.cfg, recent, event, Status.OPEN, "reopened", batch.now)
+    batch.live[key] = recent
+    batch.carded.update((recent.id, c.platform, c.channel)
+                        for c in channels_of(batch.tenant, recent))
+    return Ingested(Effect.REOPENED, recent.short_id, key)
+
+
+async def ingest_many(unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
                       events: list[AlertIn], now: datetime) -> list[Ingested]:
-    """Ingest a group of one tenant's events in order, inside the caller's transaction."""
+    """Ingest a group of one tenant's events in order, inside the caller's unit of work."""
     keys = [fingerprint(tenant.id, e) for e in events]
-    batch = await Batch.prefetch(session, cfg, tenant, set(keys), now)
+    batch = await Batch.prefetch(unit, cfg, tenant, set(keys), now)
     outcomes = [await _one(batch, event, key) for event, key in zip(events, keys, strict=True)]
     await batch.flush()
     return _settled(outcomes, keys)
@@ -139,6 +151,6 @@ def _settled(outcomes: list[Ingested | Alert], keys: list[str]) -> list[Ingested
     return results
 
 
-async def ingest(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def ingest(unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
                  event: AlertIn, now: datetime) -> Ingested:
-    return (await ingest_many(session, cfg, tenant, [event], now))[0]
+    return (await ingest_many(unit, cfg, tenant, [event], now))[0]

@@ -26,6 +26,7 @@ from handlers.routing import route
 from storage import live_alerts, pending, queries
 from storage.live_alerts import Carded, LiveAlert
 from storage.models import Alert, Silence, Tenant
+from storage.unit import Unit
 
 # Built once: it runs for every group of events that creates alerts.
 _NUMBERS = (
@@ -38,7 +39,7 @@ _NUMBERS = (
 
 @dataclass
 class Batch:
-    session: AsyncSession
+    unit: Unit  # its ORM session is opened only by what needs more than a repeat
     cfg: TandemConfig
     tenant: TenantConfig
     now: datetime
@@ -50,15 +51,18 @@ class Batch:
     created: list[tuple[Alert, dict]] = field(default_factory=list)
 
     @classmethod
-    async def prefetch(cls, session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+    async def prefetch(cls, unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
                        keys: set[str], now: datetime) -> "Batch":
-        live, carded = await live_alerts.read(session, tenant.id, keys)
-        since = now - parse_duration(tenant.flap_window)
-        recent = await queries.resolved_since(session, tenant.id, keys - live.keys(), since)
-        # Only a new alert can be silenced: a storm of repeats never asks.
-        maybe_new = keys - live.keys() - recent.keys()
-        quiet = await silences.active(session, tenant.id, now) if maybe_new else []
-        return cls(session, cfg, tenant, now, live, recent, carded, quiet)
+        live, carded = await live_alerts.read(unit, tenant.id, keys)
+        # A storm of repeats asks for nothing more: only a key not live may be a reopen,
+        # and only a new alert can be silenced.
+        recent: dict[str, Alert] = {}
+        if unseen := keys - live.keys():
+            since = now - parse_duration(tenant.flap_window)
+            recent = await queries.resolved_since(await unit.session(), tenant.id, unseen, since)
+        quiet = await silences.active(await unit.session(), tenant.id, now) if (
+            unseen - recent.keys()) else []
+        return cls(unit, cfg, tenant, now, live, recent, carded, quiet)
 
     def repeat(self, alert: Alert | LiveAlert) -> None:
         if alert.id is None:  # created earlier in this same group
@@ -71,8 +75,8 @@ class Batch:
             lane = (alert.id, c.platform, c.channel)
             if lane not in self.carded:  # each channel refreshes on its own schedule
                 self.carded.add(lane)
-                pending.outbox(self.session, [
-                    outbox_row(alert, "card", c.platform, c.channel, {}, self.now)])
+                self.unit.held.outbox.append(
+                    outbox_row(alert, "card", c.platform, c.channel, {}, self.now))
 
     def create(self, key: str, event: AlertIn) -> Alert:
         decided = route(self.tenant, event, self.now)
@@ -103,47 +107,48 @@ class Batch:
     async def _write_repeats(self) -> None:
         if not self.repeats:
             return
-        await live_alerts.count_repeats(self.session, self.repeats, self.now)
+        await live_alerts.count_repeats(self.unit, self.repeats, self.now)
         self.repeats.clear()
 
     async def current(self, alert: Alert | LiveAlert) -> Alert:
         """The alert as it is stored now, to change it: call after flush(), which has
         written the repeats (and inserted the alerts) this group holds in memory."""
-        return await self.session.get(Alert, alert.id, populate_existing=True)
+        return await (await self.unit.session()).get(Alert, alert.id, populate_existing=True)
 
     async def _write_created(self) -> None:
         if not self.created:
             return
-        first = await self._numbers(len(self.created))
+        session = await self.unit.session()
+        first = await self._numbers(session, len(self.created))
         for offset, (alert, _) in enumerate(self.created):
             alert.number = first + offset
             alert.short_id = f"{self.tenant.code}-{alert.number}"
-        await self._insert([alert for alert, _ in self.created])
-        pending.audit_events(self.session, self.tenant.id, [
+        await self._insert(session, [alert for alert, _ in self.created])
+        pending.audit_events(session, self.tenant.id, [
             {**entry, "at": self.now, "verb": "created", "alert": alert.short_id,
              "to_status": alert.status}
             for alert, entry in self.created
         ])
         rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
                 for r in card_rows(self.tenant, alert, self.now)]
-        pending.outbox(self.session, rows)
+        pending.outbox(session, rows)
         self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()
 
-    async def _insert(self, alerts: list[Alert]) -> None:
+    async def _insert(self, session: AsyncSession, alerts: list[Alert]) -> None:
         """One executemany INSERT for the group, then its ids by the numbers just taken
         (RETURNING in parameter order would cost SQLite one statement per row)."""
         table = Alert.__table__
         columns = [c.name for c in table.columns if c.name != "id"]
-        await self.session.execute(
+        await session.execute(
             insert(table), [{c: getattr(a, c) for c in columns} | {"version": 1} for a in alerts])
         numbers = [a.number for a in alerts]
         query = select(table.c.number, table.c.id).where(
             table.c.tenant_id == self.tenant.id, table.c.number.between(min(numbers), max(numbers)))
-        ids = dict((await self.session.execute(query)).all())
+        ids = dict((await session.execute(query)).all())
         for alert in alerts:
             alert.id, alert.version = ids[alert.number], 1
 
-    async def _numbers(self, count: int) -> int:
-        bumped = await self.session.execute(_NUMBERS, {"tenant": self.tenant.id, "count": count})
+    async def _numbers(self, session: AsyncSession, count: int) -> int:
+        bumped = await session.execute(_NUMBERS, {"tenant": self.tenant.id, "count": count})
         return bumped.scalar_one() - count

@@ -1,27 +1,32 @@
 """Engines and transactions for SQLite (default) and PostgreSQL.
 
 A `Database` hands out one transaction per unit of work; handlers receive the
-session and never commit: leaving `transaction()` commits, an exception rolls back.
+session (`transaction()`), or a `Unit` whose session opens on demand (`unit()`, for
+intake), and never commit: leaving the block commits, an exception rolls back.
 The audit events and outbox rows a unit holds (storage/pending.py) are written at its
 end, or on SQLite at its write group's end, in the same transaction.
 """
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
-from storage import pending, sqlite_inline
+from storage import sqlite_inline
+from storage.pending import Pending
+from storage.sqlite_inline import InlineConnection
+from storage.unit import SAVEPOINT, Unit
 from storage.write_group import WriteGroup
 
 
@@ -77,6 +82,15 @@ def _inline(conn, sql: str) -> None:
     conn.connection.driver_connection.run(sql)
 
 
+async def _given(session: AsyncSession) -> AsyncSession:
+    return session
+
+
+def _undo(driver: InlineConnection) -> None:
+    driver.run(f"ROLLBACK TO {SAVEPOINT}")
+    driver.run(f"RELEASE {SAVEPOINT}")
+
+
 def lost_connection(error: BaseException) -> bool:
     """Whether a unit of work failed because its pooled connection had been dropped (a
     database restart); run again, it gets a new one."""
@@ -110,21 +124,44 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self.unit() as unit:
+            yield await unit.session()
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Unit]:
+        """A unit of work whose session opens on demand (storage/unit.py); leaving the
+        block commits it, an exception rolls it back."""
         if self._group is None:
             async with self._writers, self.sessions() as session, session.begin():
-                held = pending.hold(session)
-                yield session
+                unit = Unit(Pending(), None, lambda _stack: _given(session))
+                yield unit
                 await session.flush()  # the unit's own changes first, the chain's lock last
-                await held.write(await session.connection())
+                if unit.held.events or unit.held.outbox:
+                    await unit.held.write(await session.connection())
             return
-        async with (
-            self._group.unit() as group,
-            self.sessions(bind=group.conn, join_transaction_mode="create_savepoint") as session,
-        ):
-            async with session.begin():
-                held = pending.hold(session)
-                yield session
-            group.pending.absorb(held)  # its savepoint is released: the group writes it
+        async with self._group.unit() as group:
+            group.driver.run(f"SAVEPOINT {SAVEPOINT}")
+            unit = Unit(Pending(), group.driver, lambda stack: self._joined(stack, group.conn))
+            try:
+                yield unit
+            except BaseException as error:
+                await unit.close(error)
+                _undo(group.driver)
+                raise
+            try:
+                await unit.close(None)
+            except BaseException:
+                _undo(group.driver)
+                raise
+            group.driver.run(f"RELEASE {SAVEPOINT}")
+            group.pending.absorb(unit.held)  # its savepoint is released: the group writes it
+
+    async def _joined(self, stack: AsyncExitStack, conn: AsyncConnection) -> AsyncSession:
+        """A session inside the write group's transaction, under a savepoint of its own."""
+        session = await stack.enter_async_context(
+            self.sessions(bind=conn, join_transaction_mode="create_savepoint"))
+        await stack.enter_async_context(session.begin())
+        return session
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

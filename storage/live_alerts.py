@@ -1,13 +1,13 @@
 """Intake's two statements for every group of events: read the live alerts of the
 group's fingerprints, and count the repeats.
 
-An alert storm is mostly these two. On SQLite they go straight to the sqlite3
-connection, inside the unit of work's savepoint: through SQLAlchemy each cost ten to
-twenty times the statement itself (execution context, parameter and result processing,
-greenlet switches), and that overhead was most of what a repeated alert cost. On
-PostgreSQL, where the round trip is the cost, they stay SQLAlchemy statements: asyncpg
-begins its transaction lazily on SQLAlchemy's first statement, so a raw call could
-land outside it.
+An alert storm is mostly these two. On SQLite they go straight to the unit of work's
+sqlite3 connection, inside its savepoint, and need no ORM session (storage/unit.py):
+through SQLAlchemy each cost ten to twenty times the statement itself (execution
+context, parameter and result processing, greenlet switches), and that overhead was
+most of what a repeated alert cost. On PostgreSQL, where the round trip is the cost,
+they stay SQLAlchemy statements: asyncpg begins its transaction lazily on SQLAlchemy's
+first statement, so a raw call could land outside it.
 """
 
 import json
@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Alert, Outbox
 from storage.queries import LIVE
-from storage.sqlite_inline import InlineConnection
+from storage.unit import Unit
 
 
 class LiveAlert(NamedTuple):
@@ -72,21 +71,7 @@ _REPEATS_SQLITE = ("UPDATE alert SET count = count + ?, last_seen = max(last_see
                    "version = version + 1 WHERE id = ?")
 
 
-_DRIVER = "tandem.sqlite3"
-
-
-async def _sqlite(session: AsyncSession) -> InlineConnection | None:
-    """The unit of work's sqlite3 connection, inside its savepoint; None on PostgreSQL."""
-    if session.bind.dialect.name != "sqlite":
-        return None
-    driver = session.info.get(_DRIVER)
-    if driver is None:
-        conn = await session.connection()
-        driver = session.info[_DRIVER] = (await conn.get_raw_connection()).driver_connection
-    return driver
-
-
-async def read(session: AsyncSession, tenant_id: str,
+async def read(unit: Unit, tenant_id: str,
                keys: set[str]) -> tuple[dict[str, LiveAlert], Carded]:
     """The unresolved alerts of these fingerprints, by fingerprint, and the card
     refreshes already waiting in the outbox for them."""
@@ -94,10 +79,11 @@ async def read(session: AsyncSession, tenant_id: str,
     carded: Carded = set()
     if not keys:
         return live, carded
-    if (driver := await _sqlite(session)) is not None:
-        found = driver.fetch(_LIVE_SQLITE, (tenant_id, json.dumps(list(keys))))
+    if unit.driver is not None:
+        found = unit.driver.fetch(_LIVE_SQLITE, (tenant_id, json.dumps(list(keys))))
     else:
-        found = await session.execute(_LIVE, {"tenant": tenant_id, "keys": list(keys)})
+        found = await (await unit.session()).execute(
+            _LIVE, {"tenant": tenant_id, "keys": list(keys)})
     for *columns, channels, platform, channel in found:
         if isinstance(channels, str):  # the sqlite3 row: JSON as stored
             channels = [] if channels == "[]" else json.loads(channels)
@@ -108,13 +94,12 @@ async def read(session: AsyncSession, tenant_id: str,
     return live, carded
 
 
-async def count_repeats(session: AsyncSession, repeats: Mapping[int, int],
-                        seen: datetime) -> None:
+async def count_repeats(unit: Unit, repeats: Mapping[int, int], seen: datetime) -> None:
     """Add each alert's repeats to its count, move last_seen up to `seen` and the
     version on (the card shows the count; the outbox re-renders on a new version)."""
-    if (driver := await _sqlite(session)) is not None:
+    if unit.driver is not None:
         stored = seen.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-        driver.many(_REPEATS_SQLITE, [(n, stored, i) for i, n in repeats.items()])
+        unit.driver.many(_REPEATS_SQLITE, [(n, stored, i) for i, n in repeats.items()])
         return
-    await session.execute(_REPEATS, [{"alert_id": i, "n": n, "seen": seen}
-                                     for i, n in repeats.items()])
+    await (await unit.session()).execute(
+        _REPEATS, [{"alert_id": i, "n": n, "seen": seen} for i, n in repeats.items()])

@@ -40,10 +40,9 @@ class Pending:
         self.events, self.outbox = {}, []
 
 
-def hold(session: AsyncSession) -> Pending:
+def hold(session: AsyncSession, held: Pending) -> None:
     """Give a unit of work's session somewhere to hold its writes."""
-    held = session.info[_KEY] = Pending()
-    return held
+    session.info[_KEY] = held
 
 
 def _of(session: AsyncSession) -> Pending:

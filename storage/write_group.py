@@ -15,14 +15,16 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from storage.pending import Pending
+from storage.sqlite_inline import InlineConnection
 
 
 class Group:
     """The shared transaction, the writes its members hold for it (see
     storage/pending.py) and the future its members wait on."""
 
-    def __init__(self, conn: AsyncConnection, outer: AsyncTransaction):
-        self.conn, self.outer = conn, outer
+    def __init__(self, conn: AsyncConnection, driver: InlineConnection,
+                 outer: AsyncTransaction):
+        self.conn, self.driver, self.outer = conn, driver, outer
         self.pending = Pending()
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # Mark a failure as seen even when every member already left with its own error.
@@ -56,7 +58,8 @@ class WriteGroup:
     async def _open(self) -> Group:
         conn = self._conn or await self._engine.connect()
         try:
-            self._group = Group(conn, await conn.begin())
+            driver = (await conn.get_raw_connection()).driver_connection
+            self._group = Group(conn, driver, await conn.begin())
         except BaseException:
             self._conn = None
             await conn.close()

@@ -218,8 +218,8 @@ async def new_alert(
         dedup_key=key or uuid.uuid4().hex,
         labels=labels,
     )
-    async with db.transaction() as session:
-        done = await ingest(session, cfg, cfg.tenant(tenant), event, NOW)
+    async with db.unit() as unit:
+        done = await ingest(unit, cfg, cfg.tenant(tenant), event, NOW)
     return done.alert
 
 

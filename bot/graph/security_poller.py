@@ -112,9 +112,10 @@ class SecurityPoller:
         items = [i for i in page.get("value") or [] if isinstance(i, dict)]
         alerts = _parse(items)
         newest = _newest([cursor, *(i.get("lastUpdateDateTime") for i in items)])
-        async with self._db.transaction() as session:
+        async with self._db.unit() as unit:
             for alert in alerts:
-                await ingest(session, self._cfg, self._tenant, alert, self._clock())
+                await ingest(unit, self._cfg, self._tenant, alert, self._clock())
+            session = await unit.session()
             row = await session.get(SourceCursor, (self._tenant.id, CURSOR))
             if row is None:
                 session.add(SourceCursor(tenant_id=self._tenant.id, source=CURSOR, value=newest))

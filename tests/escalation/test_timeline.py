@@ -140,13 +140,13 @@ async def test_reopened_by_the_source_restarts_at_the_first_step(db, cfg):
     await tick(db, cfg, at(5))
     event = AlertIn(source="test", title="Disk full on db-1", severity=Severity.HIGH,
                     dedup_key="disk-1", action=EventAction.RESOLVE)
-    async with db.transaction() as session:
-        await ingest(session, cfg, cfg.tenant("acme"), event, at(6))
+    async with db.unit() as unit:
+        await ingest(unit, cfg, cfg.tenant("acme"), event, at(6))
     assert (await alert(db, short_id)).next_escalation_at is None
     again = AlertIn(source="test", title="Disk full on db-1", severity=Severity.HIGH,
                     dedup_key="disk-1")
-    async with db.transaction() as session:
-        await ingest(session, cfg, cfg.tenant("acme"), again, at(8))
+    async with db.unit() as unit:
+        await ingest(unit, cfg, cfg.tenant("acme"), again, at(8))
     reopened = await alert(db, short_id)
     assert (reopened.escalation_level, reopened.next_escalation_at) == (0, at(13))
 

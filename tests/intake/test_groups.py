@@ -19,8 +19,8 @@ def _event(key: str, action: EventAction = EventAction.TRIGGER) -> AlertIn:
 
 
 async def _group(db, cfg, events: list[AlertIn], at=NOW) -> list[Effect]:
-    async with db.transaction() as session:
-        done = await ingest_many(session, cfg, cfg.tenant("acme"), events, at)
+    async with db.unit() as unit:
+        done = await ingest_many(unit, cfg, cfg.tenant("acme"), events, at)
     return [d.effect for d in done]
 
 

@@ -34,11 +34,16 @@ INTAKE = web.AppKey("intake", Intake)
 
 
 async def _body(request: web.Request) -> object:
+    """The whole body as JSON. It is read to its end, however many pieces it comes in (a
+    body without a Content-Length arrives in chunks, and one read returns only those
+    already here), and refused as soon as it passes MAX_BODY."""
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise Refusal(413, "too_large", f"body over {MAX_BODY // 1024} KB")
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise Refusal(413, "too_large", f"body over {MAX_BODY // 1024} KB")
+    raw = b""
+    while chunk := await request.content.readany():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise Refusal(413, "too_large", f"body over {MAX_BODY // 1024} KB")
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -42,6 +42,7 @@ SEVERITIES = {
     "Sev3": Severity.LOW,
     "Sev4": Severity.INFO,
 }
+SEVERITY_NAMES = tuple(SEVERITIES)
 CONDITIONS = {"Fired": EventAction.TRIGGER, "Resolved": EventAction.RESOLVE}
 
 
@@ -72,7 +73,7 @@ def parse(payload: object) -> list[AlertIn]:
         return []
     alert_id = f.text(essentials, "alertId", ESSENTIALS, required=True, max_len=MAX_KEY)
     rule = f.text(essentials, "alertRule", ESSENTIALS, required=True)
-    severity = f.choice(essentials, "severity", ESSENTIALS, tuple(SEVERITIES), required=True)
+    severity = f.choice(essentials, "severity", ESSENTIALS, SEVERITY_NAMES, required=True)
     condition = f.choice(
         essentials, "monitorCondition", ESSENTIALS, tuple(CONDITIONS), required=True
     )

@@ -48,6 +48,8 @@ SEVERITIES = {
     "warning": Severity.MEDIUM,
     "info": Severity.INFO,
 }
+SEVERITY_NAMES = tuple(SEVERITIES)
+ACTIONS = tuple(EventAction)
 
 
 def routing_key(payload: object) -> str | None:
@@ -94,7 +96,7 @@ def _trigger(f: Fields, p: dict, dedup_key: str | None) -> AlertIn | None:
         for key in ("source", "component", "group", "class")
         if (value := f.text(p, key, "payload", required=key == "source", max_len=MAX_LABEL))
     }
-    severity = f.choice(p, "severity", "payload", tuple(SEVERITIES), required=True)
+    severity = f.choice(p, "severity", "payload", SEVERITY_NAMES, required=True)
     occurred_at = f.time(p, "timestamp", "payload")
     details = _details(f, p.get("custom_details"), "payload.custom_details")
     if len(f.problems) > before or summary is None or severity is None:
@@ -118,7 +120,7 @@ def parse(payload: object) -> list[AlertIn]:
         f.check()
         return []
     f.text(body, "routing_key", ROOT, required=True, max_len=MAX_ROUTING_KEY)
-    action = f.choice(body, "event_action", ROOT, tuple(EventAction), required=True)
+    action = f.choice(body, "event_action", ROOT, ACTIONS, required=True)
     needs_key = action in (EventAction.ACKNOWLEDGE, EventAction.RESOLVE)
     dedup_key = f.text(body, "dedup_key", ROOT, required=needs_key, max_len=MAX_KEY) or None
     if action != EventAction.TRIGGER:

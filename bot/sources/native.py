@@ -30,6 +30,7 @@ DEFAULT_SOURCE = "api"
 MAX_ITEMS = 1000
 MAX_SOURCE = 64
 STATUSES = ("firing", "resolved")
+SEVERITIES = tuple(Severity)
 
 
 def _links(f: Fields, alert: dict, path: str) -> tuple[str, ...]:
@@ -52,7 +53,7 @@ def _alert(f: Fields, value: object, path: str) -> AlertIn | None:
         return None
     before = len(f.problems)
     title = f.text(a, "title", path, required=True, max_len=MAX_TITLE)
-    severity = f.choice(a, "severity", path, tuple(Severity), required=True)
+    severity = f.choice(a, "severity", path, SEVERITIES, required=True)
     source = f.text(a, "source", path, max_len=MAX_SOURCE) or DEFAULT_SOURCE
     dedup_key = f.text(a, "dedup_key", path, max_len=MAX_KEY) or None
     labels = f.labels(a, "labels", path)

@@ -1,6 +1,7 @@
 """Bad requests get a 4xx naming the problem; nothing from a refused request is stored."""
 
 import asyncio
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -62,6 +63,37 @@ async def test_events_v2_invalid_event_shape(client, db):
 async def test_body_over_512_kb_is_413(client, db):
     huge = {"title": "x" * 600_000, "severity": "low"}
     status, body, _ = await client.post("/v1/alerts", huge, token=NATIVE)
+    assert status == 413 and "512 KB" in body["error"]
+    assert await stored(db) == (0, 0)
+
+
+async def _chunked(client, body: bytes, pieces: int) -> tuple[int, dict]:
+    """POST `body` without a Content-Length, in pieces that arrive apart."""
+
+    async def stream():
+        step = -(-len(body) // pieces)
+        for at in range(0, len(body), step):
+            yield body[at:at + step]
+            await asyncio.sleep(0.02)
+
+    headers = {"Authorization": f"Bearer {NATIVE}", "Content-Type": "application/json"}
+    async with client.session.post(client.base + "/v1/alerts", data=stream(),
+                                   headers=headers) as response:
+        return response.status, await response.json()
+
+
+async def test_a_body_that_arrives_in_pieces_is_read_whole(client, db):
+    alerts = [{"title": f"Disk full on db-{i}", "severity": "low", "dedup_key": f"k{i}",
+               "description": "d" * 300} for i in range(1000)]
+    status, body = await _chunked(client, json.dumps(alerts).encode(), pieces=8)
+    assert status == 202, body
+    assert len(body["alerts"]) == 1000
+    assert (await stored(db))[0] == 1000
+
+
+async def test_a_body_in_pieces_over_512_kb_is_413(client, db):
+    huge = json.dumps({"title": "x" * 600_000, "severity": "low"}).encode()
+    status, body = await _chunked(client, huge, pieces=8)
     assert status == 413 and "512 KB" in body["error"]
     assert await stored(db) == (0, 0)
 

@@ -92,8 +92,10 @@ async def test_later_changes_update_the_one_card_in_place(db, cfg, fake_slack):
 
 async def test_outage_of_500s_then_429s_delays_but_never_drops_or_duplicates(db, cfg, fake_slack):
     alerts = [await new_alert(db, cfg, key=f"outage-{i}") for i in range(4)]
-    fake_slack.fail(500, seconds=0.5)  # the outage starts as the dispatcher does
-    fake_slack.fail(429, after=0.5, seconds=0.5, retry_after=1)
+    # Counted, not timed: on a loaded machine a timed window could pass before the
+    # dispatcher's first call. The actions below land while the calls still fail.
+    fake_slack.fail(500, times=6)
+    fake_slack.fail(429, times=3, retry_after=1)
     async with dispatcher(db, cfg, fake_slack) as running:
         task = asyncio.create_task(running.run())
         await asyncio.sleep(0.3)

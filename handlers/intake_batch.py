@@ -56,12 +56,15 @@ class Batch:
         live, carded = await live_alerts.read(unit, tenant.id, keys)
         # A storm of repeats asks for nothing more: only a key not live may be a reopen,
         # and only a new alert can be silenced.
+        unseen = keys - live.keys()
         recent: dict[str, Alert] = {}
-        if unseen := keys - live.keys():
+        quiet: list[Silence] = []
+        if unseen:
+            session = await unit.session()
             since = now - parse_duration(tenant.flap_window)
-            recent = await queries.resolved_since(await unit.session(), tenant.id, unseen, since)
-        quiet = await silences.active(await unit.session(), tenant.id, now) if (
-            unseen - recent.keys()) else []
+            recent = await queries.resolved_since(session, tenant.id, unseen, since)
+            if unseen - recent.keys():
+                quiet = await silences.active(session, tenant.id, now)
         return cls(unit, cfg, tenant, now, live, recent, carded, quiet)
 
     def repeat(self, alert: Alert | LiveAlert) -> None:

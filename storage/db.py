@@ -143,12 +143,11 @@ class Database:
             group.driver.run(f"SAVEPOINT {SAVEPOINT}")
             unit = Unit(Pending(), group.driver, lambda stack: self._joined(stack, group.conn))
             try:
-                yield unit
-            except BaseException as error:
-                await unit.close(error)
-                _undo(group.driver)
-                raise
-            try:
+                try:
+                    yield unit
+                except BaseException as error:
+                    await unit.close(error)
+                    raise
                 await unit.close(None)
             except BaseException:
                 _undo(group.driver)

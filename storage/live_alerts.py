@@ -12,10 +12,11 @@ first statement, so a raw call could land outside it.
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import sqlite
 
 from storage.models import Alert, Outbox
 from storage.queries import LIVE
@@ -65,10 +66,12 @@ _REPEATS = (
                                     bindparam("seen", type_=_TABLE.c.last_seen.type)),
             version=_TABLE.c.version + 1)
 )
-# SQLite's max() of two values is PostgreSQL's greatest(); times are stored as
-# SQLAlchemy stores them there: naive UTC text with microseconds, which sorts as time.
+# SQLite's max() of two values is PostgreSQL's greatest(); the time is bound as the
+# column's own type binds it on SQLite (naive UTC text, which sorts as time).
 _REPEATS_SQLITE = ("UPDATE alert SET count = count + ?, last_seen = max(last_seen, ?), "
                    "version = version + 1 WHERE id = ?")
+_SQLITE = sqlite.dialect()
+_SEEN_SQLITE = _TABLE.c.last_seen.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
 
 
 async def read(unit: Unit, tenant_id: str,
@@ -98,7 +101,7 @@ async def count_repeats(unit: Unit, repeats: Mapping[int, int], seen: datetime) 
     """Add each alert's repeats to its count, move last_seen up to `seen` and the
     version on (the card shows the count; the outbox re-renders on a new version)."""
     if unit.driver is not None:
-        stored = seen.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        stored = _SEEN_SQLITE(seen)
         unit.driver.many(_REPEATS_SQLITE, [(n, stored, i) for i, n in repeats.items()])
         return
     await (await unit.session()).execute(

@@ -14,6 +14,7 @@ SQLAlchemy takes this connection through `async_creator`.
 
 import asyncio
 import contextlib
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -140,7 +141,8 @@ class InlineConnection:
         """Run a call that may wait on this connection in a worker thread. Cancelled,
         it still lets the call finish before giving the connection back, so the next
         user never meets a call running underneath it."""
-        running = asyncio.ensure_future(asyncio.to_thread(self._guarded, call, *args))
+        loop = asyncio.get_running_loop()
+        running = loop.run_in_executor(None, functools.partial(self._guarded, call, *args))
         try:
             return await asyncio.shield(running)
         except asyncio.CancelledError:

@@ -17,6 +17,7 @@ from bot.metrics import Metrics
 from bot.sources import alertmanager, azure_monitor, events_v2, grafana, native
 from handlers.intake import Effect, Ingested
 from handlers.intake_types import AlertIn, PayloadError
+from storage import canonical
 
 log = logging.getLogger(__name__)
 MAX_BODY = 512 * 1024
@@ -45,7 +46,7 @@ async def _body(request: web.Request) -> object:
         if len(raw) > MAX_BODY:
             raise Refusal(413, "too_large", f"body over {MAX_BODY // 1024} KB")
     try:
-        return json.loads(raw)
+        return canonical.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Refusal(400, "malformed_json", f"body is not valid JSON: {error}") from None
 

@@ -6,13 +6,19 @@ of at least 100,000 events over 1,000 fingerprints (wrk runs until that many wer
 accepted), checked to end as exactly 1,000 alerts whose counts add up to the accepted
 events.
 
-    .venv/bin/python -m bench.ingest [--seconds 10] [--connections 32] [--engines sqlite,pg]
+The baseline and Tandem take turns, run for run (`--rounds` pairs of `--seconds`
+each): on a shared virtual machine the speed drifts by a fifth within minutes, and a
+ratio of runs made minutes apart measured the drift as much as Tandem.
+
+    .venv/bin/python -m bench.ingest [--rounds 3] [--seconds 5] [--connections 32]
+                                     [--engines sqlite,pg] [--storm 100000]
 """
 
 import argparse
 import asyncio
 import json
 import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
@@ -52,19 +58,33 @@ def wrk(port: int, kind: str, seconds: int, connections: int) -> dict:
     return stats
 
 
+def combined(runs: list[dict]) -> dict:
+    """Runs as one: accepted requests over the summed time, the median p50 and the
+    worst p99."""
+    accepted = sum(r["requests"] - r["non2xx"] for r in runs)
+    return {"rps": accepted / (sum(r["duration_us"] for r in runs) / 1e6),
+            "p50_us": statistics.median(r["p50_us"] for r in runs),
+            "p99_us": max(r["p99_us"] for r in runs),
+            "requests": sum(r["requests"] for r in runs), "accepted": accepted,
+            "non2xx": sum(r["non2xx"] for r in runs), "runs": len(runs)}
+
+
+def paired(base_port: int, port: int, kind: str, opts: argparse.Namespace) -> tuple[dict, dict]:
+    """The baseline and Tandem in turns, run for run; each combined."""
+    base, ours = [], []
+    for _ in range(opts.rounds):
+        base.append(wrk(base_port, kind, opts.seconds, opts.connections))
+        ours.append(wrk(port, kind, opts.seconds, opts.connections))
+    return combined(base), combined(ours)
+
+
 def run_storm(port: int, events: int, rate: float, connections: int) -> dict:
     """wrk runs of the native endpoint until at least `events` events were accepted."""
-    total = {"requests": 0, "accepted": 0, "duration_us": 0, "p99_us": 0, "runs": 0}
-    while total["accepted"] < events:
-        seconds = max(3, round((events - total["accepted"]) / rate * 1.1))
-        stats = wrk(port, "native", seconds, connections)
-        total["requests"] += stats["requests"]
-        total["accepted"] += stats["requests"] - stats["non2xx"]
-        total["duration_us"] += stats["duration_us"]
-        total["p99_us"] = max(total["p99_us"], stats["p99_us"])
-        total["runs"] += 1
-    total["rps"] = total["accepted"] / (total["duration_us"] / 1e6)
-    return total
+    runs: list[dict] = []
+    while (accepted := sum(r["requests"] - r["non2xx"] for r in runs)) < events:
+        seconds = max(3, round((events - accepted) / rate * 1.1))
+        runs.append(wrk(port, "native", seconds, connections))
+    return combined(runs)
 
 
 def line(name: str, stats: dict, baseline: float | None = None, rss: float | None = None) -> str:
@@ -92,7 +112,8 @@ def tandem(url: str, config: Path, port: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="baseline/Tandem pairs of runs")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--engines", default="sqlite,pg")
     parser.add_argument("--storm", type=int, default=100_000, help="events in the storm (at least)")
@@ -102,43 +123,51 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     config = work / "bench.yaml"
     config.write_text(CONFIG)
+    print(f"wrk: 1 thread, {opts.connections} connections, {opts.rounds} x {opts.seconds} s "
+          "per server and format, baseline and Tandem in turns, 1,000 fingerprints")
 
-    port = free_port()
-    with process([python(), str(ROOT / "bench/baseline_server.py"), str(port)], {}, port) as base:
-        warm_up(port, opts.connections)
-        baseline = {k: wrk(port, k, opts.seconds, opts.connections) for k in ("native", "events")}
-        base_rss = peak_rss_mb(base.pid)
-    print(f"wrk: 1 thread, {opts.connections} connections, {opts.seconds} s per run, "
-          "1,000 fingerprints")
-    for kind, stats in baseline.items():
-        print(line(f"baseline 202 ({kind})", stats, rss=base_rss))
-
-    storm_rate: dict[str, float] = {}
-    for engine in opts.engines.split(","):
-        with database(engine, work) as url:
-            port = free_port()
-            with tandem(url, config, port) as server:
-                warm_up(port, opts.connections)
-                for kind in ("native", "events"):
-                    stats = wrk(port, kind, opts.seconds, opts.connections)
-                    storm_rate.setdefault(engine, stats["rps"])
-                    print(line(f"tandem {engine} ({kind})", stats, baseline[kind]["rps"],
-                               peak_rss_mb(server.pid)))
-        with database(engine, work) as url:
-            port = free_port()
-            with tandem(url, config, port) as server:
-                storm = run_storm(port, opts.storm, storm_rate[engine], opts.connections)
-                alerts, events = asyncio.run(totals(url))
-                # wrk stops counting at its deadline; up to one request per connection
-                # and run may still be committed after it.
-                late = events - storm["accepted"]
-                exact = alerts == 1000 and 0 <= late <= opts.connections * storm["runs"]
-                verdict = "OK" if exact else "MISMATCH"
-                print(f"storm {engine}: {storm['requests']} events sent, {storm['accepted']} "
-                      f"accepted, {alerts} alerts, counts sum {events} -> {verdict}; "
-                      f"{storm['rps']:.0f} alerts/s, p99 {storm['p99_us'] / 1000:.1f} ms "
-                      f"(worst run), peak RSS {peak_rss_mb(server.pid):.1f} MB")
+    base_port = free_port()
+    baseline_server = [python(), str(ROOT / "bench/baseline_server.py"), str(base_port)]
+    with process(baseline_server, {}, base_port) as base:
+        warm_up(base_port, opts.connections)
+        for engine in opts.engines.split(","):
+            storm_rate = measure(engine, base_port, base.pid, config, work, opts)
+            storm(engine, storm_rate, config, work, opts)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(engine: str, base_port: int, base_pid: int, config: Path, work: Path,
+            opts: argparse.Namespace) -> float:
+    """Both formats against the baseline; returns Tandem's native rate, for the storm."""
+    with database(engine, work) as url:
+        port = free_port()
+        with tandem(url, config, port) as server:
+            warm_up(port, opts.connections)
+            rates = []
+            for kind in ("native", "events"):
+                base, ours = paired(base_port, port, kind, opts)
+                rates.append(ours["rps"])
+                print(line(f"baseline 202 ({kind})", base, rss=peak_rss_mb(base_pid)))
+                print(line(f"tandem {engine} ({kind})", ours, base["rps"],
+                           peak_rss_mb(server.pid)))
+    return rates[0]
+
+
+def storm(engine: str, rate: float, config: Path, work: Path, opts: argparse.Namespace) -> None:
+    with database(engine, work) as url:
+        port = free_port()
+        with tandem(url, config, port) as server:
+            result = run_storm(port, opts.storm, rate, opts.connections)
+            alerts, events = asyncio.run(totals(url))
+            # wrk stops counting at its deadline; up to one request per connection
+            # and run may still be committed after it.
+            late = events - result["accepted"]
+            exact = alerts == 1000 and 0 <= late <= opts.connections * result["runs"]
+            verdict = "OK" if exact else "MISMATCH"
+            print(f"storm {engine}: {result['requests']} events sent, {result['accepted']} "
+                  f"accepted, {alerts} alerts, counts sum {events} -> {verdict}; "
+                  f"{result['rps']:.0f} alerts/s, p99 {result['p99_us'] / 1000:.1f} ms "
+                  f"(worst run), peak RSS {peak_rss_mb(server.pid):.1f} MB")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,20 @@
 aiosqlite sends every call (execute, fetch, description, close) to a thread and
 back; a unit of work of ten statements pays about forty such hops, which cost more
 than the statements, which touch the page cache for microseconds. So Tandem's
-SQLite engines use this connection: statements run inline. What may wait runs in a
-worker thread so the event loop stays free: a writer's COMMIT (the fsync), and any
-statement that meets another process's lock (a writer's BEGIN IMMEDIATE, mostly): the
-busy timeout is zero, so such a statement fails at once and is retried in the thread
-with a real timeout. A reader's COMMIT writes nothing and stays inline. The longest
-read the server makes, a digest over a million alerts, takes tens of milliseconds.
-SQLAlchemy takes this connection through `async_creator`.
+SQLite engines use this connection: statements run inline. A statement that meets
+another process's lock (a writer's BEGIN IMMEDIATE, mostly) runs in a worker thread
+so the event loop stays free: the busy timeout is zero, so it fails at once and is
+retried in the thread with a real timeout. The longest read the server makes, a
+digest over a million alerts, takes tens of milliseconds.
+
+A writer's COMMIT (the WAL append and its fsync) runs inline too while commits are
+fast: on a local disk it takes under a millisecond, and sending it to a thread and
+back cost more than that on a loaded machine (the hop to a thread that must win the
+GIL and a core, and back through the loop: 11 % of intake's throughput on two
+cores). When commits turn slow (a moving average over `slow_commit`, as on a network
+disk), they go to a worker thread until they are fast again, so a slow disk delays
+the writes, not every request. SQLAlchemy takes this connection through
+`async_creator`.
 """
 
 import asyncio
@@ -17,10 +24,12 @@ import contextlib
 import functools
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
+SLOW_COMMIT = 0.005  # seconds, averaged: a writer's commits past it go to a thread
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
@@ -97,8 +106,11 @@ class InlineCursor:
 class InlineConnection:
     """The async connection API SQLAlchemy's aiosqlite adapter calls."""
 
-    def __init__(self, conn: sqlite3.Connection, offload: bool):
-        self._conn, self._offload = conn, offload
+    def __init__(self, conn: sqlite3.Connection, slow_commit: float | None):
+        """`slow_commit`: the average commit time past which commits go to a worker
+        thread; None for a reader, whose commits write nothing."""
+        self._conn, self._slow_commit = conn, slow_commit
+        self._commit_average = 0.0
         self._connection: sqlite3.Connection | None = conn
         # Closing a connection while a worker thread is inside a call on it crashes the
         # process, so a close that finds a call running is left to that call's end.
@@ -164,10 +176,17 @@ class InlineConnection:
                     self._conn.close()
 
     async def commit(self) -> None:
-        if self._offload:
-            await self.in_thread(self._conn.commit)
-        else:
+        if self._slow_commit is None:
             self._conn.commit()
+        elif self._commit_average > self._slow_commit:
+            await self.in_thread(self._timed_commit)
+        else:
+            self._timed_commit()
+
+    def _timed_commit(self) -> None:
+        started = time.perf_counter()
+        self._conn.commit()
+        self._commit_average += (time.perf_counter() - started - self._commit_average) / 5
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -194,6 +213,6 @@ def creator(path: str, *, writer: bool):
 
     async def connect() -> InlineConnection:
         conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
-        return InlineConnection(conn, offload=writer)
+        return InlineConnection(conn, SLOW_COMMIT if writer else None)
 
     return connect

@@ -2,7 +2,8 @@
 
 `register_jobs` is the one place a job is registered: the escalation tick (which
 also wakes snoozed alerts and runs approval reminders), each tenant's daily digest
-on a cron in the tenant's time zone, and the digest catch-up at start-up. Other
+on a cron in the tenant's time zone, the digest catch-up at start-up and, on
+PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics.py). Other
 periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`.
 Nothing registers on import. The scheduler starts when the app starts and, on
 cleanup, stops taking new runs and lets running ones finish before shutting down.
@@ -27,11 +28,13 @@ from bot.graph.setup import security_pollers
 from bot.runtime import Runtime
 from handlers import approval_reminders, digest, escalation_tick
 from handlers.weekly import parse_clock
+from storage.statistics import analyze_stale
 from storage.types import utcnow
 
 log = logging.getLogger("tandem.scheduler")
 Job = Callable[[], Awaitable[object]]
 STOP_GRACE_SECONDS = 10.0
+ANALYZE_SECONDS = 30  # a new database's tables grow fastest in its first minutes
 
 
 class Jobs:
@@ -109,6 +112,13 @@ def _poll(runtime: Runtime, poller: SecurityPoller) -> Job:
     return run
 
 
+def _analyze(runtime: Runtime) -> Job:
+    async def run() -> None:
+        if analyzed := await analyze_stale(runtime.db):
+            log.info("analyzed tables with stale statistics: %s", ", ".join(analyzed))
+    return run
+
+
 def register_jobs(jobs: Jobs, runtime: Runtime, pollers: list[SecurityPoller] = ()) -> None:
     """Every background job, registered here and nowhere else."""
     every = runtime.settings.escalation_tick_seconds
@@ -121,6 +131,8 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: list[SecurityPoller] = 
             cron = CronTrigger(hour=at.hour, minute=at.minute, timezone=tenant.timezone)
             jobs.register_job(f"digest.{tenant.id}", _digest(runtime, jobs, tenant.id), cron)
     jobs.register_job("digest.catch-up", _digest(runtime, jobs, None), DateTrigger(start))
+    if runtime.db.dialect == "postgresql":
+        jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
     for poller in pollers:
         jobs.register_job(f"graph.{poller.tenant_id}", _poll(runtime, poller),
                           IntervalTrigger(seconds=poller.every.total_seconds()), first_run=start)

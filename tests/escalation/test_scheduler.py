@@ -90,6 +90,13 @@ def test_one_function_registers_every_job_with_local_cron_times(sqlite_db, cfg):
     assert tick.trigger.interval.total_seconds() == 15 and tick.max_instances == 1
 
 
+def test_postgres_also_analyzes_stale_tables_every_half_minute(pg_db, cfg):
+    jobs = Jobs(clock=lambda: at(0))
+    register_jobs(jobs, _runtime(pg_db, cfg, escalation_tick_seconds=15))
+    assert jobs.ids == ["db.analyze", "digest.acme", "digest.catch-up", "escalation.tick"]
+    assert jobs.scheduler.get_job("db.analyze").trigger.interval.total_seconds() == 30
+
+
 async def test_graph_poller_runs_as_a_scheduled_job(sqlite_db, cfg, monkeypatch):
     monkeypatch.setenv("TANDEM_TEST_ACME_GRAPH_SECRET", "s3cret")
     graph = await FakeGraph(pages=[PAGE]).start()

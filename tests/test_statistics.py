@@ -1,0 +1,61 @@
+"""Tandem analyzes the PostgreSQL tables whose statistics are stale (autovacuum's rule),
+since autovacuum may be off or not there yet; on SQLite it does nothing."""
+
+import asyncio
+
+from sqlalchemy import text
+
+from handlers.enums import Severity
+from handlers.intake import ingest_many
+from handlers.intake_types import AlertIn
+from storage.statistics import analyze_stale
+from tests.conftest import NOW
+
+
+async def _ingest(db, cfg, count: int) -> None:
+    events = [AlertIn(source="test", title="Disk full", severity=Severity.HIGH,
+                      dedup_key=f"disk-{n}") for n in range(count)]
+    async with db.unit() as unit:
+        await ingest_many(unit, cfg, cfg.tenant("acme"), events, NOW)
+
+
+async def _analyzed_once_reported(db) -> list[str]:
+    """analyze_stale once the writes' statistics reached PostgreSQL: a backend reports
+    them when it exits at the latest, so the pool's connections are closed first."""
+    await db.engine.dispose()
+    for _ in range(100):
+        if names := await analyze_stale(db):
+            return names
+        await asyncio.sleep(0.1)
+    return []
+
+
+async def _last_analyze(db, table: str):
+    async with db.engine.connect() as conn:
+        return (await conn.execute(text(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = :t"), {"t": table},
+        )).scalar_one()
+
+
+async def test_postgres_tables_with_many_changed_rows_are_analyzed_once(pg_db, cfg):
+    assert await _last_analyze(pg_db, "alert") is None
+    await _ingest(pg_db, cfg, 120)  # past 50 and a tenth of the rows: stale
+    analyzed = await _analyzed_once_reported(pg_db)
+    assert {"alert", "audit_event", "outbox"} <= set(analyzed)
+    assert await _last_analyze(pg_db, "alert") is not None
+    await pg_db.engine.dispose()  # the ANALYZE's own report, as above
+    await asyncio.sleep(0.5)
+    assert "alert" not in await analyze_stale(pg_db)
+
+
+async def test_a_few_changed_rows_leave_the_statistics_alone(pg_db, cfg):
+    await _ingest(pg_db, cfg, 20)
+    await pg_db.engine.dispose()
+    await asyncio.sleep(0.5)
+    assert "alert" not in await analyze_stale(pg_db)
+    assert await _last_analyze(pg_db, "alert") is None
+
+
+async def test_sqlite_has_nothing_to_analyze(sqlite_db, cfg):
+    await _ingest(sqlite_db, cfg, 120)
+    assert await analyze_stale(sqlite_db) == []

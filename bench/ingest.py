@@ -143,14 +143,14 @@ def measure(engine: str, base_port: int, base_pid: int, config: Path, work: Path
         port = free_port()
         with tandem(url, config, port) as server:
             warm_up(port, opts.connections)
-            rates = []
+            rates = {}
             for kind in ("native", "events"):
                 base, ours = paired(base_port, port, kind, opts)
-                rates.append(ours["rps"])
+                rates[kind] = ours["rps"]
                 print(line(f"baseline 202 ({kind})", base, rss=peak_rss_mb(base_pid)))
                 print(line(f"tandem {engine} ({kind})", ours, base["rps"],
                            peak_rss_mb(server.pid)))
-    return rates[0]
+    return rates["native"]
 
 
 def storm(engine: str, rate: float, config: Path, work: Path, opts: argparse.Namespace) -> None:

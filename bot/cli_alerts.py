@@ -10,13 +10,19 @@ from cards.format import summary_line
 from handlers import reads
 from handlers.commands import Command, Identity, Result
 from handlers.enums import Verb
+from handlers.operator import Operator
 from handlers.service import execute
 
 app = typer.Typer(help="List, show and act on alerts.", no_args_is_help=True)
 
 As = Annotated[str, typer.Option("--as", help="Email of the configured person acting.")]
-Reader = Annotated[str | None, typer.Option("--as", help="Only what this person may see.")]
+Reader = Annotated[str | None, typer.Option(
+    "--as", help="Only what this person may see; without it, as the operator (every tenant).")]
 AlertId = Annotated[str, typer.Argument(help="Alert id, e.g. ACME-142.")]
+
+
+def _reader(actor: str | None) -> Identity | Operator:
+    return Identity(email=actor) if actor else Operator()
 
 
 def _act(verb: Verb, alert_id: str, actor: str, **args: str | None) -> None:
@@ -36,8 +42,8 @@ def list_(
     actor: Reader = None,
     limit: int = 50,
 ) -> None:
-    """List alerts, newest first."""
-    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, tenant, state, actor, limit))
+    """List alerts, newest first (an operator command: read-only)."""
+    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, _reader(actor), tenant, state, limit))
     if isinstance(found, str):
         fail(found)
     echo("\n".join(summary_line(v) for v in found) or "No alerts.")
@@ -45,8 +51,8 @@ def list_(
 
 @app.command()
 def show(alert_id: AlertId, actor: Reader = None) -> None:
-    """Show one alert."""
-    view = run(lambda rt: reads.show_alert(rt.db, rt.cfg, alert_id, actor))
+    """Show one alert (an operator command: read-only)."""
+    view = run(lambda rt: reads.show_alert(rt.db, rt.cfg, _reader(actor), alert_id))
     if isinstance(view, str):
         fail(view)
     echo(text.render_alert(view))
@@ -54,8 +60,8 @@ def show(alert_id: AlertId, actor: Reader = None) -> None:
 
 @app.command()
 def history(alert_id: AlertId, actor: Reader = None) -> None:
-    """One alert's timeline from the audit log."""
-    found = run(lambda rt: reads.alert_history(rt.db, rt.cfg, alert_id, actor))
+    """One alert's timeline from the audit log (an operator command: read-only)."""
+    found = run(lambda rt: reads.alert_history(rt.db, rt.cfg, _reader(actor), alert_id))
     if isinstance(found, str):
         fail(found)
     view, entries = found

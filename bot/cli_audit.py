@@ -16,8 +16,18 @@ app = typer.Typer(help="Verify and export the audit log.", no_args_is_help=True)
 
 @app.command()
 def verify(tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None) -> None:
-    """Walk the hash chain; exit 1 naming the first broken event."""
-    result = run(lambda rt: audit.verify(rt.db, tenant))
+    """Walk the hash chains (an operator command: read-only); exit 1 naming the first
+    broken event, or an unknown tenant."""
+
+    async def body(rt):
+        try:
+            return await audit.verify(rt.db, tenant)
+        except audit.UnknownTenant:
+            return None
+
+    result = run(body)
+    if result is None:
+        fail(f"unknown tenant {tenant!r}: there is no audit chain of that name")
     if not result.ok:
         fail(f"audit log broken: {result.broken} ({result.checked} events checked)")
     echo(f"audit log intact: {result.checked} events verified")
@@ -43,13 +53,14 @@ def export(
     format: Annotated[str, typer.Option(help="jsonl or csv.")] = "jsonl",
     since: Annotated[str | None, typer.Option(help="Only events at or after.")] = None,
 ) -> None:
-    """Write a tenant's audit events to standard output."""
+    """Write a tenant's audit events to standard output (an operator command: read-only;
+    `--tenant _deployment` is the chain of refusals that concern no tenant of the actor)."""
     if format not in ("jsonl", "csv"):
         fail(f"--format must be jsonl or csv, not {format!r}")
     start = _since(since)
 
     async def body(rt):
-        if rt.cfg.tenant(tenant) is None:
+        if rt.cfg.tenant(tenant) is None and tenant != audit.DEPLOYMENT:
             return f"unknown tenant {tenant!r}"
         writer = csv.DictWriter(sys.stdout, fieldnames=audit.EXPORTED) if format == "csv" else None
         if writer:

@@ -14,7 +14,8 @@ app = typer.Typer(help="The daily digest.", no_args_is_help=True)
 
 @app.command()
 def preview(tenant: Annotated[str, typer.Option(help="Tenant id.")]) -> None:
-    """Print the digest as it would be sent now (nothing is sent or recorded)."""
+    """Print the digest as it would be sent now (an operator command: read-only; nothing
+    is sent or recorded)."""
     found = run(lambda rt: digest.preview(rt.db, rt.cfg, tenant, datetime.now(UTC)))
     if isinstance(found, str):
         fail(found)

@@ -98,7 +98,7 @@ def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict:
 
 
 def _payload(view: AlertView, action: str) -> str:
-    return A.ButtonPayload(view.short_id, view.version, action).encode()
+    return A.ButtonPayload(view.short_id, view.state_version, action).encode()
 
 
 def _button(view: AlertView, action: str) -> dict:

@@ -23,7 +23,7 @@ def render_modal(view: AlertView, action: str, catalogue: Sequence[tuple[str, st
     return {
         "type": "modal",
         "callback_id": action,
-        "private_metadata": A.ButtonPayload(view.short_id, view.version, action).encode(),
+        "private_metadata": A.ButtonPayload(view.short_id, view.state_version, action).encode(),
         "title": plain(spec.title, 24),
         "submit": plain(spec.submit, 24),
         "close": plain("Cancel", 24),

@@ -30,7 +30,7 @@ def text_block(text: str, **style) -> dict:
 
 def execute(view: AlertView, action: str, title: str, **extra) -> dict:
     """An Action.Execute whose verb is the action id and whose data carries the payload."""
-    payload = A.ButtonPayload(view.short_id, view.version, action).encode()
+    payload = A.ButtonPayload(view.short_id, view.state_version, action).encode()
     return {
         "type": "Action.Execute",
         "title": title,

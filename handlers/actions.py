@@ -14,29 +14,26 @@ from handlers.config import TandemConfig
 from handlers.enums import Severity, Side, Status, Verb
 from handlers.fanout import enqueue_card, record
 from handlers.people import Actor, not_known, resolve, view_of
+from handlers.refusals import record_refusal, unavailable
 from handlers.viewing import alert_view, tenant_of
 from storage import queries
 from storage.models import Alert
 
 
-async def _refuse(
+def _refuse(
     session: AsyncSession,
     cmd: Command,
-    alert: Alert,
     at: datetime,
     outcome: Outcome,
     message: str,
-    actor: Actor | None = None,
+    actor: Actor | None,
+    alert: Alert | None,
 ) -> Result:
-    record(
-        session,
-        alert,
-        at=at,
-        verb="refused",
-        details={"verb": cmd.verb.value, "reason": message},
-        actor=actor.email if actor else cmd.actor.describe(),
-        actor_side=actor.side.value if actor else None,
-        from_status=alert.status,
+    record_refusal(
+        session, at=at, who=cmd.actor, actor=actor, verb=cmd.verb.value, reason=message,
+        tenant_id=alert.tenant_id if alert else None,
+        alert=alert.short_id if alert else cmd.alert,
+        status=alert.status if alert else None,
     )
     return Result(outcome, message)
 
@@ -54,13 +51,17 @@ async def _subject(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> po
         severity=Severity(alert.severity),
         owner_email=alert.owner_email,
         owner_name=owner.name if owner else None,
+        owner_side=Side(alert.owner_side) if alert.owner_side else None,
         proposer_email=proposal.proposed_by if proposal else None,
         proposer_side=Side(proposal.proposer_side) if proposal else None,
         status=Status(alert.status),
     )
 
 
-def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> str | None:
+def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject,
+                     state_version: int | None = None) -> str | None:
+    """Why a claim cannot be had because someone else holds the alert, naming them;
+    "was just claimed" when that happened after the clicked card was shown."""
     # A resolved alert keeps its last owner (lifecycle answers that claim), and the
     # owner of a snoozed alert claims it to wake it up: neither is a conflict.
     if cmd.verb is not Verb.CLAIM or subject.owner_email is None:
@@ -69,20 +70,25 @@ def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject) -> str
         return None
     if subject.owner_email == actor.email:
         return None if subject.status is Status.SNOOZED else f"You already own {subject.short_id}."
-    return f"{subject.short_id} is already claimed by {subject.owner_name}."
+    holder = subject.owner_name or subject.owner_email
+    if subject.owner_side:
+        holder = f"{holder} ({subject.owner_side.value})"
+    just = cmd.seen_version is not None and cmd.seen_version != state_version
+    return f"{subject.short_id} was just claimed by {holder}." if just else (
+        f"{subject.short_id} is already claimed by {holder}.")
 
 
 async def _check(
     session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
 ) -> tuple[Outcome, str] | None:
+    """Why `actor` may not run `cmd` on `alert` (a member of its tenant), or None.
+    A lost claim race names the winner before a stale card is mentioned."""
     subject = await _subject(session, cfg, alert)
-    if alert.tenant_id not in actor.tenants:
-        return Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()} in your tenants."
-    if cmd.seen_version is not None and cmd.seen_version != alert.version:
-        return Outcome.STALE, f"{alert.short_id} changed since this card was shown; here it is now."
-    taken = claimed_by_other(cmd, actor, subject)
+    taken = claimed_by_other(cmd, actor, subject, alert.state_version)
     if taken:
         return Outcome.CONFLICT, taken
+    if cmd.seen_version is not None and cmd.seen_version != alert.state_version:
+        return Outcome.STALE, f"{alert.short_id} changed since this card was shown; here it is now."
     status = Status(alert.status)
     if lifecycle.next_status(cmd.verb, status) is None:
         return Outcome.ILLEGAL, lifecycle.refusal(cmd.verb, status, alert.short_id)
@@ -123,20 +129,20 @@ async def _apply(
 async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: datetime) -> Result:
     actor = resolve(cfg, cmd.actor)
     alert = await queries.alert_by_short_id(session, cmd.alert)
-    if alert is None:
-        return Result(Outcome.NOT_FOUND, f"No alert {cmd.alert.upper()}.")
+    if actor is None:
+        return _refuse(session, cmd, now, Outcome.UNKNOWN_PERSON, not_known(cmd.actor, cfg),
+                       None, alert)
+    if alert is None or alert.tenant_id not in actor.tenants:
+        # One answer whether the alert exists elsewhere or not at all.
+        return _refuse(session, cmd, now, Outcome.NOT_FOUND, unavailable(cmd.alert), actor, alert)
     key = cmd.idempotency_key
     if key and not await queries.remember_key(session, key, alert.tenant_id, now):
         await session.refresh(alert)  # as the first click left it, if it committed meanwhile
         return Result(Outcome.REPLAYED, "Already done; nothing changed.",
                       await alert_view(session, cfg, alert))
-    if actor is None:
-        return await _refuse(session, cmd, alert, now, Outcome.UNKNOWN_PERSON, not_known(cmd.actor))
     problem = await _check(session, cfg, cmd, alert, actor)
     if problem:
-        refused = await _refuse(session, cmd, alert, now, *problem, actor=actor)
-        if refused.outcome is Outcome.NOT_FOUND:  # another tenant's alert stays invisible
-            return refused
+        refused = _refuse(session, cmd, now, *problem, actor, alert)
         return Result(refused.outcome, refused.message, await alert_view(session, cfg, alert))
     message = await _apply(session, cfg, cmd, alert, actor, now)
     return Result(Outcome.DONE, message, await alert_view(session, cfg, alert))

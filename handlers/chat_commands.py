@@ -24,7 +24,6 @@ from handlers.chat_parse import (
 )
 from handlers.commands import Command, Identity, Outcome
 from handlers.config import TandemConfig
-from handlers.people import not_known, resolve
 from handlers.service import execute
 from handlers.views import AlertView, HistoryEntry
 from storage.db import Database
@@ -100,18 +99,10 @@ async def _act(db: Database, cfg: TandemConfig, who: Identity, request: Act, key
     return Reply(result.message, ephemeral=result.outcome is not Outcome.DONE, view=result.view)
 
 
-def _email(cfg: TandemConfig, who: Identity) -> str | None:
-    actor = resolve(cfg, who)
-    return actor.email if actor else None
-
-
 async def _read(db: Database, cfg: TandemConfig, who: Identity, request: Read,
                 render: TextRender) -> Reply:
-    email = _email(cfg, who)
-    if email is None:
-        return Reply(not_known(who))
     if request.what == "list":
-        found = await reads.list_alerts(db, cfg, None, request.arg, email, limit=LIST_LIMIT)
+        found = await reads.list_alerts(db, cfg, who, None, request.arg, limit=LIST_LIMIT)
         if isinstance(found, str):
             return Reply(found)
         if not found:
@@ -119,9 +110,9 @@ async def _read(db: Database, cfg: TandemConfig, who: Identity, request: Read,
         more = [f"(the {LIST_LIMIT} newest)"] if len(found) == LIST_LIMIT else []
         return Reply("\n".join([*(render.line(v) for v in found), *more]))
     if request.what == "show":
-        view = await reads.show_alert(db, cfg, request.arg, email)
+        view = await reads.show_alert(db, cfg, who, request.arg)
         return Reply(view) if isinstance(view, str) else Reply(render.alert(view), view=view)
-    found = await reads.alert_history(db, cfg, request.arg, email)
+    found = await reads.alert_history(db, cfg, who, request.arg)
     if isinstance(found, str):
         return Reply(found)
     view, entries = found

@@ -21,14 +21,18 @@ class Identity:
     slack_user: str | None = None
     teams_aad_id: str | None = None
 
-    def describe(self) -> str:
-        if self.email:
-            return self.email
+    def platform_key(self) -> str | None:
+        """The chat account, as `slack:TEAM/USER` or `teams:AAD-ID`; None outside chat."""
         if self.slack_user:
             return f"slack:{self.slack_team}/{self.slack_user}"
         if self.teams_aad_id:
             return f"teams:{self.teams_aad_id}"
-        return "anonymous"
+        return None
+
+    def describe(self) -> str:
+        """Who this is for an audit record: the chat account when there is one (an email
+        that came with it may be a claim the account could not back), else the email."""
+        return (self.platform_key() or self.email or "anonymous")[:320]
 
 
 @dataclass(frozen=True)

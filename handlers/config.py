@@ -150,8 +150,12 @@ class Tenant(Strict):
 
 
 class SlackIdentity(Strict):
+    """A Slack account pins its person: (team, user), and with Enterprise Grid also
+    (enterprise, user), since an org-wide app's payloads name the org (E...) as the team."""
+
     team: str = Field(min_length=1)
     user: str = Field(min_length=1)
+    enterprise: str | None = Field(default=None, pattern=r"^E[A-Z0-9]+$")
 
 
 class TeamsIdentity(Strict):
@@ -237,6 +241,8 @@ class TandemConfig(Strict):
             index[("email", p.email)] = p
             if p.slack:
                 index[("slack", p.slack.team, p.slack.user)] = p
+                if p.slack.enterprise:
+                    index[("slack", p.slack.enterprise, p.slack.user)] = p
             if p.teams:
                 index[("teams", p.teams.aad_object_id)] = p
         return index

@@ -40,22 +40,29 @@ async def view_of(session: AsyncSession, cfg: TandemConfig, email: str) -> Perso
     return person_view(person) if person else None
 
 
-def _keys(who: Identity) -> list[tuple[str, ...]]:
-    """Ways to find the person behind `who`, most specific first."""
-    found = []
+def _pinned(person: ConfigPerson, who: Identity) -> bool:
+    """Whether `person` has a configured identity on the platform `who` comes from: then
+    only that identity is them, and an email match from another account is not."""
+    return bool((who.slack_user and person.slack) or (who.teams_aad_id and person.teams))
+
+
+def _person(cfg: TandemConfig, who: Identity) -> ConfigPerson | None:
+    """The configured person behind `who`: by chat identity, then by email for people
+    with no identity configured on that platform."""
     if who.slack_team and who.slack_user:
-        found.append(("slack", who.slack_team, who.slack_user))
-    if who.teams_aad_id:
-        found.append(("teams", who.teams_aad_id))
-    if who.email:
-        found.append(("email", who.email.lower()))
-    return found
+        found = cfg.people_by.get(("slack", who.slack_team, who.slack_user))
+        if found:
+            return found
+    if who.teams_aad_id and (found := cfg.people_by.get(("teams", who.teams_aad_id))):
+        return found
+    by_email = cfg.people_by.get(("email", who.email.lower())) if who.email else None
+    return None if by_email is None or _pinned(by_email, who) else by_email
 
 
 def resolve(cfg: TandemConfig, who: Identity) -> Actor | None:
     """The configured person behind `who`, or None when nobody matches. People come
     from the configuration only (the database keeps a copy for its references)."""
-    person = next((p for key in _keys(who) if (p := cfg.people_by.get(key))), None)
+    person = _person(cfg, who)
     if person is None:
         return None
     return Actor(
@@ -67,7 +74,22 @@ def resolve(cfg: TandemConfig, who: Identity) -> Actor | None:
     )
 
 
-def not_known(who: Identity) -> str:
+def impostor_of(cfg: TandemConfig, who: Identity) -> str | None:
+    """The email of the configured person whose address `who` carries but whose pinned
+    chat identity `who` is not (an account of another workspace or directory)."""
+    person = cfg.people_by.get(("email", who.email.lower())) if who.email else None
+    if person is None or _person(cfg, who) is not None or not _pinned(person, who):
+        return None
+    return person.email
+
+
+def not_known(who: Identity, cfg: TandemConfig | None = None) -> str:
+    pinned = impostor_of(cfg, who) if cfg else None
+    if pinned:
+        return (
+            f"This chat account ({who.platform_key()}) is not the one configured for "
+            f"{pinned}, so Tandem does not act for it. Ask an admin if your account changed."
+        )
     return (
         f"Tandem does not know {who.describe()}. Ask an admin to add you to the people "
         "section of Tandem's configuration, with your email and chat identity."

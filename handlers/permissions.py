@@ -31,6 +31,7 @@ def subject_of(view: AlertView) -> policy.Subject:
         short_id=view.short_id, tenant_id=view.tenant_id, tenant_name=view.tenant_name,
         severity=view.severity, owner_email=view.owner.email if view.owner else None,
         owner_name=view.owner.name if view.owner else None,
+        owner_side=view.owner_side,
         proposer_email=pending.proposed_by.email if pending else None,
         proposer_side=pending.proposed_by.side if pending else None,
     )

@@ -26,6 +26,7 @@ class Subject:
     severity: Severity
     owner_email: str | None
     owner_name: str | None
+    owner_side: Side | None = None
     proposer_email: str | None = None
     proposer_side: Side | None = None
     status: Status | None = None

@@ -9,7 +9,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from handlers.actions import dispatch
 from handlers.commands import Command, Outcome, Result
 from handlers.config import TandemConfig
+from handlers.people import resolve
+from handlers.refusals import record_refusal
 from handlers.verbs import Invalid
+from storage import queries
 from storage.db import Database, lost_connection
 
 _ATTEMPTS = 5
@@ -25,6 +28,7 @@ async def execute(
             async with db.transaction() as session:
                 return await dispatch(session, cfg, cmd, now or datetime.now(UTC))
         except Invalid as error:
+            await _audit_invalid(db, cfg, cmd, str(error), now or datetime.now(UTC))
             return Result(Outcome.INVALID, str(error))
         except (StaleDataError, IntegrityError):
             continue
@@ -32,3 +36,17 @@ async def execute(
             if not lost_connection(error):
                 raise
     return Result(Outcome.CONFLICT, f"{cmd.alert} is busy; try again in a moment.")
+
+
+async def _audit_invalid(db: Database, cfg: TandemConfig, cmd: Command, reason: str,
+                         now: datetime) -> None:
+    """A command refused for its arguments changed nothing (its unit was undone); the
+    refusal is written in a unit of its own. Only a member of the alert's tenant gets
+    this far, so it goes to that tenant's chain."""
+    async with db.transaction() as session:
+        alert = await queries.alert_by_short_id(session, cmd.alert)
+        record_refusal(session, at=now, who=cmd.actor, actor=resolve(cfg, cmd.actor),
+                       verb=cmd.verb.value, reason=reason,
+                       tenant_id=alert.tenant_id if alert else None,
+                       alert=alert.short_id if alert else cmd.alert,
+                       status=alert.status if alert else None)

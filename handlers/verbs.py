@@ -133,9 +133,11 @@ async def resolve(ctx: Context) -> dict:
 
 
 async def reopen(ctx: Context) -> dict:
-    live = await queries.live_alert(ctx.session, ctx.alert.tenant_id, ctx.alert.fingerprint)
+    with ctx.session.no_autoflush:  # the reopened status would meet the live one's index
+        live = await queries.live_alert(ctx.session, ctx.alert.tenant_id, ctx.alert.fingerprint)
     if live is not None and live.id != ctx.alert.id:
-        raise Invalid(f"{live.short_id} is the live alert for this source now; work on it instead.")
+        raise Invalid(f"{ctx.alert.short_id} can't be reopened: {live.short_id} is open for "
+                      "the same source alert.")
     a = ctx.alert
     a.owner_email, a.resolved_at, a.claimed_at, a.escalation_level = None, None, None, 0
     escalation.restart(ctx.cfg, a, ctx.now)

@@ -65,6 +65,7 @@ async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> 
         first_seen=alert.first_seen,
         last_seen=alert.last_seen,
         version=alert.version,
+        state_version=alert.state_version,
         description=alert.description,
         service=alert.service,
         labels=dict(alert.labels),

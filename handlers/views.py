@@ -50,7 +50,7 @@ class AlertView:
     count: int
     first_seen: datetime
     last_seen: datetime
-    version: int
+    version: int  # moves on every change the card shows: it drives card refreshes
     description: str = ""
     service: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
@@ -60,6 +60,7 @@ class AlertView:
     escalation_level: int = 0
     snoozed_until: datetime | None = None
     remediation: RemediationView | None = None
+    state_version: int = 1  # moves with owner, status or fix: button payloads carry it
 
 
 @dataclass(frozen=True)

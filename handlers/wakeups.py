@@ -32,7 +32,8 @@ async def _wake(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: dat
         update(Alert)
         .where(Alert.id == alert.id, Alert.status == Status.SNOOZED, Alert.snoozed_until == until)
         .values(status=to, snoozed_until=None, next_escalation_at=due,
-                escalation_generation=generation + 1, version=Alert.version + 1)
+                escalation_generation=generation + 1, version=Alert.version + 1,
+                state_version=Alert.state_version + 1)
     )
     if done.rowcount != 1:
         return False

@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # storage.db writes pending events through this module
     from storage.db import Database
 
 GENESIS = "0" * 64
+# The chain of what concerns no tenant the actor belongs to (migration 0009): a tenant
+# id the configuration cannot spell, so no tenant's log records another tenant's people.
+DEPLOYMENT = "_deployment"
 _CHAINED = (
     "tenant_id",
     "seq",
@@ -177,12 +180,20 @@ async def _verify_tenant(db: Database, tenant: Tenant) -> tuple[int, Break | Non
     return seq, None
 
 
+class UnknownTenant(LookupError):
+    """`verify` was asked for a chain that does not exist."""
+
+
 async def verify(db: Database, tenant_id: str | None = None) -> Verification:
+    """Walk every chain (or one tenant's); raises UnknownTenant for a chain that is not
+    there, so a typo is not reported as an intact log of nothing."""
     async with db.read() as session:
         query = select(Tenant).order_by(Tenant.id)
         if tenant_id:
             query = query.where(Tenant.id == tenant_id)
         tenants = (await session.execute(query)).scalars().all()
+    if tenant_id and not tenants:
+        raise UnknownTenant(tenant_id)
     checked = 0
     for tenant in tenants:
         count, broken = await _verify_tenant(db, tenant)

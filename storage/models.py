@@ -3,7 +3,7 @@ audit rows can refer to it; the YAML file stays the source of truth."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, event, inspect, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -44,7 +44,9 @@ _alert_version = Column("version", Integer, nullable=False)
 
 
 class Alert(SQLModel, table=True):
-    """An alert; `version` is the optimistic lock (a stale write raises StaleDataError)."""
+    """An alert. `version` is the optimistic lock (a stale write raises StaleDataError) and
+    moves on every change a card shows; `state_version` moves only when the owner, the
+    status or the remediation changes (see `_state_moves`), and fences button payloads."""
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
@@ -66,6 +68,7 @@ class Alert(SQLModel, table=True):
     escalation_generation: int = 0
     count: int = 1
     version: int = Field(default=1, sa_column=_alert_version)
+    state_version: int = 1
     first_seen: datetime = _ts()
     last_seen: datetime = _ts()
     claimed_at: datetime | None = _ts(nullable=True)
@@ -94,6 +97,19 @@ class Alert(SQLModel, table=True):
         ),
     )
     __mapper_args__ = {"version_id_col": _alert_version}
+
+
+_STATE = ("status", "owner_email", "owner_side")
+
+
+@event.listens_for(Alert, "before_update")
+def _state_moves(mapper, connection, alert: Alert) -> None:
+    """An ORM update that changes the owner or the status (a remediation's decision is
+    a status too) moves the state version; statements that bypass the ORM move it
+    themselves."""
+    attrs = inspect(alert).attrs
+    if any(attrs[name].history.has_changes() for name in _STATE):
+        alert.state_version += 1
 
 
 class Remediation(SQLModel, table=True):

@@ -21,12 +21,18 @@ async def act(db, cfg, verb, alert, who, **args):
     return await execute(db, cfg, Command(verb, alert, who, args))
 
 
-async def refusals(db, alert_id):
+async def refusals(db, alert_id, chain=None):
+    """The reasons of the refusals about `alert_id`, in `chain` (its tenant's by default)."""
     async with db.transaction() as s:
         rows = await s.execute(
-            select(AuditEvent).where(AuditEvent.alert == alert_id, AuditEvent.verb == "refused")
+            select(AuditEvent).where(AuditEvent.alert == alert_id, AuditEvent.verb == "refused",
+                                     AuditEvent.tenant_id == (chain or _tenant(alert_id)))
         )
         return [r.details["reason"] for r in rows.scalars()]
+
+
+def _tenant(alert_id: str) -> str:
+    return alert_id.split("-")[0].lower()
 
 
 async def test_claim_then_resolve_is_audited_and_fanned_out(db, cfg):
@@ -61,7 +67,7 @@ async def test_second_claimer_learns_the_owner(db, cfg):
     await act(db, cfg, Verb.CLAIM, alert, DANA)
     lost = await act(db, cfg, Verb.CLAIM, alert, LEE)
     assert lost.outcome is Outcome.CONFLICT
-    assert lost.message == f"{alert} is already claimed by Dana Reyes."
+    assert lost.message == f"{alert} is already claimed by Dana Reyes (partner)."
     assert lost.view.owner.name == "Dana Reyes"
     assert await refusals(db, alert) == [lost.message]
 
@@ -123,9 +129,10 @@ async def test_other_tenant_cannot_see_or_act(db, cfg):
     alert = await new_alert(db, cfg, "acme")
     refused = await act(db, cfg, Verb.CLAIM, alert, GINA)
     assert refused.outcome is Outcome.NOT_FOUND
-    assert refused.message == f"No alert {alert} in your tenants."
+    assert refused.message == f"{alert} is not available to you."
     assert refused.view is None
-    assert await refusals(db, alert) == [refused.message]
+    assert await refusals(db, alert) == []  # acme's log does not record globex's people
+    assert await refusals(db, alert, audit.DEPLOYMENT) == [refused.message]
 
 
 async def test_unknown_person_is_refused_and_audited(db, cfg):
@@ -133,13 +140,31 @@ async def test_unknown_person_is_refused_and_audited(db, cfg):
     refused = await act(db, cfg, Verb.CLAIM, alert, Identity(slack_team="T9", slack_user="U9"))
     assert refused.outcome is Outcome.UNKNOWN_PERSON
     assert "does not know slack:T9/U9" in refused.message
-    assert len(await refusals(db, alert)) == 1
+    assert await refusals(db, alert) == []
+    assert len(await refusals(db, alert, audit.DEPLOYMENT)) == 1
 
 
 async def test_unknown_alert_is_named(db, cfg):
     result = await act(db, cfg, Verb.CLAIM, "ACME-999", LEE)
     assert result.outcome is Outcome.NOT_FOUND
-    assert result.message == "No alert ACME-999."
+    assert result.message == "ACME-999 is not available to you."
+
+
+async def test_an_alert_of_another_tenant_and_none_at_all_get_one_answer(db, cfg):
+    theirs = await new_alert(db, cfg, "globex")
+    elsewhere = await act(db, cfg, Verb.CLAIM, theirs, LEE)
+    nowhere = await act(db, cfg, Verb.CLAIM, "GLOBEX-999", LEE)
+    assert (elsewhere.outcome, nowhere.outcome) == (Outcome.NOT_FOUND, Outcome.NOT_FOUND)
+    assert elsewhere.message.replace(theirs, "X") == nowhere.message.replace("GLOBEX-999", "X")
+    assert (await audit.verify(db)).ok
+
+
+async def test_a_repeat_leaves_the_card_clickable(db, cfg):
+    alert = await new_alert(db, cfg, key="disk-db-1")
+    assert await new_alert(db, cfg, key="disk-db-1") == alert  # a repeat: count 2
+    claimed = await execute(db, cfg, Command(Verb.CLAIM, alert, DANA, seen_version=1))
+    assert claimed.outcome is Outcome.DONE and claimed.view.count == 2
+    assert (claimed.view.state_version, claimed.view.version) == (2, 3)
 
 
 async def test_same_idempotency_key_changes_nothing(db, cfg):
@@ -162,10 +187,10 @@ async def test_same_idempotency_key_changes_nothing(db, cfg):
 
 async def test_stale_card_click_is_answered_with_current_state(db, cfg):
     alert = await new_alert(db, cfg)
-    await act(db, cfg, Verb.ESCALATE, alert, LEE)
+    await act(db, cfg, Verb.CLAIM, alert, LEE)
     stale = await execute(db, cfg, Command(Verb.RESOLVE, alert, DANA, seen_version=1))
     assert stale.outcome is Outcome.STALE
-    assert stale.view.version == 2 and stale.view.status is Status.OPEN
+    assert stale.view.state_version == 2 and stale.view.status is Status.CLAIMED
 
 
 async def test_bad_arguments_change_nothing(db, cfg):

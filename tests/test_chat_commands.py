@@ -74,7 +74,8 @@ async def test_actions_are_shared_refusals_are_private(db, cfg):
     assert (done.text, done.ephemeral) == (f"Sam Okafor (internal) claimed {alert}.", False)
     assert done.view.status is Status.CLAIMED
     refused = await ask(db, cfg, LEE, f"claim {alert}")
-    assert (refused.text, refused.ephemeral) == (f"{alert} is already claimed by Sam Okafor.", True)
+    assert (refused.text, refused.ephemeral) == (
+        f"{alert} is already claimed by Sam Okafor (internal).", True)
     unknown = await ask(db, cfg, STRANGER, f"release {alert}")
     assert unknown.ephemeral and unknown.text.startswith("Tandem does not know slack:T0ACME/U0WHO")
     assert (await audit.verify(db)).ok
@@ -100,7 +101,7 @@ async def test_reads_are_private_and_scoped(db, cfg):
     assert (await ask(db, cfg, LEE, "list unclaimed")).text.startswith("🟠 ACME-2")
     shown = await ask(db, cfg, LEE, "show ACME-1")
     assert "Owner: Lee Chen (internal)" in shown.text and shown.view.short_id == "ACME-1"
-    assert (await ask(db, cfg, LEE, "show GLOBEX-1")).text == "No alert GLOBEX-1 in your tenants."
+    assert (await ask(db, cfg, LEE, "show GLOBEX-1")).text == "GLOBEX-1 is not available to you."
     history = await ask(db, cfg, LEE, "history ACME-1")
     assert history.text.splitlines()[0] == "History of ACME-1"
     assert "lee@acme.example (internal)  claim  open -> claimed" in history.text

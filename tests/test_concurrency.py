@@ -48,7 +48,8 @@ async def test_fifty_concurrent_claims_have_one_winner(db, cfg):
     owner = winners[0].view.owner
     losers = [r for r in results if r is not winners[0]]
     assert all(r.outcome is Outcome.CONFLICT for r in losers)
-    assert {r.message for r in losers} == {f"{alert} is already claimed by {owner.name}."}
+    holder = f"{owner.name} ({owner.side.value})"
+    assert {r.message for r in losers} == {f"{alert} is already claimed by {holder}."}
     assert all(r.view.owner == owner for r in losers)
     checked = await audit.verify(db)
     assert checked.ok and checked.checked == 1 + CLAIMERS  # created, 1 claim, 49 refusals
@@ -112,3 +113,23 @@ async def test_commands_and_intake_survive_a_database_restart(pg_db, cfg):
     event = AlertIn(source="test", title="Disk full", severity=Severity.HIGH, dedup_key="k9")
     [ingested] = await Committer(pg_db, cfg).submit("acme", [event])
     assert ingested.effect is Effect.CREATED
+
+
+async def test_fifty_clicks_on_one_card_tell_each_loser_who_won(db, cfg):
+    """Clicks carry the card's state version: the losers' cards went stale when the
+    winner claimed, yet each is told who holds the alert, not that the card is stale."""
+    crowd = _crowd(cfg)
+    async with db.transaction() as session:
+        await sync(session, crowd)
+    alert = await new_alert(db, crowd)
+    clicks = [
+        execute(db, crowd, Command(Verb.CLAIM, alert, Identity(email=f"r{i}@acme.example"),
+                                   seen_version=1))
+        for i in range(CLAIMERS)
+    ]
+    results = await asyncio.gather(*clicks)
+    [winner] = [r for r in results if r.outcome is Outcome.DONE]
+    owner = winner.view.owner
+    losers = [r for r in results if r is not winner]
+    assert {(r.outcome, r.message) for r in losers} == {
+        (Outcome.CONFLICT, f"{alert} was just claimed by {owner.name} ({owner.side.value}).")}

@@ -5,6 +5,7 @@ import pytest
 from handlers import service
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Status, Verb
+from handlers.operator import Operator
 from handlers.permissions import allowed_verbs, configured_actor
 from handlers.reads import show_alert
 from tests.cards.samples import base_view, claimed_view, pending_view, resolved_view
@@ -35,7 +36,7 @@ def test_approvals_follow_policy(cfg):
                                    "dana@partner.example", "gina@globex.example"])
 async def test_agrees_with_dispatch(db, cfg, email):
     short = await new_alert(db, cfg)
-    view = await show_alert(db, cfg, short, None)
+    view = await show_alert(db, cfg, Operator(), short)
     says = allowed(cfg, email, view)
     for verb in (Verb.CLAIM, Verb.RELEASE, Verb.REOPEN, Verb.APPROVE):
         result = await service.execute(db, cfg, Command(verb, short, Identity(email=email),

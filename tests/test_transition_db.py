@@ -87,7 +87,8 @@ def _db_spec(status: Status, verb: Verb, who: Who, short_id: str) -> tuple[Outco
     if verb is V.CLAIM and owner and status is not RESOLVED:
         if owner.email == who.email:
             return Outcome.CONFLICT, f"You already own {short_id}."
-        return Outcome.CONFLICT, f"{short_id} is already claimed by {owner.name}."
+        holder = f"{owner.name} ({owner.side.value})"
+        return Outcome.CONFLICT, f"{short_id} is already claimed by {holder}."
     kind, value = spec(status, verb, who, ctx)
     return {"illegal": Outcome.ILLEGAL, "refused": Outcome.REFUSED, "done": Outcome.DONE}[
         kind
@@ -193,7 +194,7 @@ async def test_owner_can_wake_a_snoozed_alert_by_claiming_it(sqlite_db, cfg):
     other = await execute(db, cfg, Command(V.CLAIM, short_id, SAM.identity))
     assert (other.outcome, other.message) == (
         Outcome.CONFLICT,
-        f"{short_id} is already claimed by Dana Reyes.",
+        f"{short_id} is already claimed by Dana Reyes (partner).",
     )
     woken = await execute(db, cfg, Command(V.CLAIM, short_id, DANA.identity))
     assert woken.outcome is Outcome.DONE, woken.message

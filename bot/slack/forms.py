@@ -23,7 +23,7 @@ log = logging.getLogger("tandem.slack")
 
 async def open_form(deps: SlackDeps, body: dict, button: A.ButtonPayload, clicker: Clicker,
                     channel: str | None, user: str) -> None:
-    view = await reads.show_alert(deps.db, deps.cfg, button.alert_id, clicker.email)
+    view = await reads.show_alert(deps.db, deps.cfg, clicker.identity, button.alert_id)
     if isinstance(view, str):
         await ephemeral(deps.client, channel, user, view)
         return

@@ -4,8 +4,10 @@ A user id alone is never trusted: with Slack Connect a partner engineer clicks f
 their own workspace, so the team comes with it (user.team_id in the payload).
 When no configured person has that pair, users.info gives the person's email and
 that is tried instead, unless Slack places the user in another team than the
-payload does. Found people and looked-up emails are cached for the life
-of the process (the configuration is loaded once, at start-up).
+payload does, and only for people with no Slack identity configured: a configured
+(team, user) pins its person, so an account of another workspace that shows the same
+email is refused (handlers.people). Found people and looked-up emails are cached for
+the life of the process (the configuration is loaded once, at start-up).
 """
 
 import asyncio
@@ -63,9 +65,12 @@ class SlackPeople:
         if clicker is None:
             email, team = await self._profile(sender.user)
             consistent = not sender.home or team == sender.team
-            clicker = self._match(Identity(email=email)) if email and consistent else None
-        if clicker is None:
-            return Clicker(by_pair, None)
+            if not (email and consistent):
+                return Clicker(by_pair, None)
+            claimed = Identity(slack_team=sender.team, slack_user=sender.user, email=email)
+            clicker = self._match(claimed)
+            if clicker is None:
+                return Clicker(claimed, None)  # commands refuse it, naming the pinned person
         if len(self._found) >= CACHE_LIMIT:
             self._found.clear()
         self._found[key] = clicker

@@ -41,11 +41,12 @@ async def ephemeral(client: AsyncWebClient, channel: str | None, user: str, text
 
 async def answer(deps: SlackDeps, result: Result, channel: str | None, user: str) -> None:
     """A done command updates the shared card (through the outbox); anything else is
-    told to the clicker alone, with the current card when theirs was stale."""
+    told to the clicker alone, with the current card when theirs was stale (a lost
+    claim race included: the loser sees who holds it now)."""
     if result.outcome is Outcome.DONE:
         deps.wake()
         return
     if result.outcome is Outcome.REPLAYED:
         return
-    view = result.view if result.outcome is Outcome.STALE else None
+    view = result.view if result.outcome in (Outcome.STALE, Outcome.CONFLICT) else None
     await ephemeral(deps.client, channel, user, result.message, view)

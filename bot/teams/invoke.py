@@ -10,13 +10,12 @@ from botbuilder.schema import Activity
 
 from bot.teams.context import TeamsContext
 from bot.teams.identity import identify
-from bot.teams.views import render_for, with_notice
+from bot.teams.views import notice_card, render_for, with_notice
 from cards import actions as A
 from cards.teams_forms import is_form_submission, parse_submission, render_form
 from cards.text import render_history
 from handlers import reads, service
 from handlers.commands import Command, Identity, Outcome
-from handlers.people import not_known
 from handlers.views import AlertView
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -69,13 +68,18 @@ async def handle(tc: TeamsContext, activity: Activity) -> dict:
     if payload.action == A.HISTORY:
         return await _history(tc, payload.alert_id, who)
     if payload.action in A.FORM_ACTIONS and not is_form_submission(data):
-        return await _form(tc, payload.action, payload.alert_id)
+        return await _form(tc, payload.action, payload.alert_id, who)
     return await _run(tc, activity, who, payload, data)
 
 
-async def _view(tc: TeamsContext, short_id: str) -> AlertView | None:
-    found = await reads.show_alert(tc.db, tc.cfg, short_id, None)
-    return None if isinstance(found, str) else found
+async def _view(tc: TeamsContext, short_id: str, who: Identity) -> AlertView | str:
+    """The alert as `who` may see it, or the sentence why not (audited by reads)."""
+    return await reads.show_alert(tc.db, tc.cfg, who, short_id)
+
+
+def _unavailable(message: str) -> dict:
+    """A neutral card in place of one the clicker may not see (it replaces theirs)."""
+    return card_response(notice_card(message))
 
 
 async def _card(tc: TeamsContext, view: AlertView, who: Identity,
@@ -85,27 +89,25 @@ async def _card(tc: TeamsContext, view: AlertView, who: Identity,
 
 
 async def _current(tc: TeamsContext, short_id: str, who: Identity) -> dict:
-    view = await _view(tc, short_id)
-    if view is None:
-        return message_response(f"No alert {short_id.upper()}.")
+    view = await _view(tc, short_id, who)
+    if isinstance(view, str):
+        return _unavailable(view)
     return await _card(tc, view, who)
 
 
 async def _history(tc: TeamsContext, short_id: str, who: Identity) -> dict:
-    if who.email is None:
-        return message_response(not_known(who))
-    found = await reads.alert_history(tc.db, tc.cfg, short_id, who.email)
+    found = await reads.alert_history(tc.db, tc.cfg, who, short_id)
     if isinstance(found, str):
         return message_response(found)
     view, entries = found
     return message_response(render_history(view.short_id, entries, view.timezone))
 
 
-async def _form(tc: TeamsContext, action: str, short_id: str,
+async def _form(tc: TeamsContext, action: str, short_id: str, who: Identity,
                 notice: str | None = None) -> dict:
-    view = await _view(tc, short_id)
-    if view is None:
-        return message_response(f"No alert {short_id.upper()}.")
+    view = await _view(tc, short_id, who)
+    if isinstance(view, str):
+        return _unavailable(view)
     catalogue = [(r.id, r.title) for r in tc.cfg.remediations]
     form = render_form(view, action, catalogue)
     return card_response(with_notice(form, notice) if notice else form)
@@ -124,7 +126,7 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
     if result.outcome is Outcome.DONE:
         tc.wake()  # the command queued the channel cards' update
     if result.outcome is Outcome.INVALID and submitted:
-        return await _form(tc, payload.action, payload.alert_id, notice=result.message)
+        return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
     if result.view is None:
         return message_response(result.message)
     return await _card(tc, result.view, who, None if result.ok else result.message)

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 
 from cards import actions as A
-from cards.teams import MAX_REFRESH_USERS, render_alert, text_block
+from cards.teams import MAX_REFRESH_USERS, card, render_alert, text_block
 from handlers.commands import Identity
 from handlers.config import TandemConfig
 from handlers.enums import Verb
@@ -56,3 +56,8 @@ def with_notice(card: dict, text: str) -> dict:
     """The card with a line for the clicker on top (a refusal, a stale click)."""
     notice = text_block(text, color="attention", weight="Bolder")
     return {**card, "body": [notice, *card["body"]]}
+
+
+def notice_card(text: str) -> dict:
+    """A card that shows only `text`: what replaces an alert card its viewer may not see."""
+    return card([text_block(text, weight="Bolder")], [], text)

@@ -43,7 +43,7 @@ def test_list_mine_and_unclaimed(cli):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--as", LEE, "--tenant", "globex"), "No tenant 'globex' among yours."),
+        (("--as", LEE, "--tenant", "globex"), "Tenant 'globex' is not available to you."),
         (("--state", "bogus"), "Unknown list 'bogus'; use one of: open, mine, unclaimed, all."),
         (("--state", "mine"), "Listing 'mine' needs --as with your email."),
         (
@@ -76,9 +76,9 @@ def test_show(cli):
 @pytest.mark.parametrize("command", ["show", "history"])
 def test_reading_errors(cli, command):
     acme, globex = _two_alerts(cli.url)
-    _error(cli("alert", command, "ACME-99"), "No alert ACME-99.")
-    _error(cli("alert", command, "ACME-99", "--as", LEE), "No alert ACME-99 in your tenants.")
-    _error(cli("alert", command, acme, "--as", GINA), f"No alert {acme} in your tenants.")
+    _error(cli("alert", command, "ACME-99"), "ACME-99 is not available to you.")
+    _error(cli("alert", command, "ACME-99", "--as", LEE), "ACME-99 is not available to you.")
+    _error(cli("alert", command, acme, "--as", GINA), f"{acme} is not available to you.")
     unknown = cli("alert", command, globex, "--as", "mallory@evil.example")
     assert unknown.exit_code == 1
     assert unknown.stderr.startswith("error: Tandem does not know mallory@evil.example.")
@@ -120,13 +120,14 @@ def test_claim_escalate_release_resolve_and_history(cli):
 def test_command_errors_are_one_clear_line(cli):
     acme, globex = _two_alerts(cli.url)
     assert cli("alert", "claim", acme, "--as", LEE).exit_code == 0
-    _error(cli("alert", "claim", acme, "--as", DANA), f"{acme} is already claimed by Lee Chen.")
+    _error(cli("alert", "claim", acme, "--as", DANA),
+           f"{acme} is already claimed by Lee Chen (internal).")
     _error(
         cli("alert", "release", acme, "--as", DANA),
         f"Only Lee Chen, who owns {acme}, or an admin can release it.",
     )
-    _error(cli("alert", "claim", "ACME-404", "--as", LEE), "No alert ACME-404.")
-    _error(cli("alert", "claim", globex, "--as", LEE), f"No alert {globex} in your tenants.")
+    _error(cli("alert", "claim", "ACME-404", "--as", LEE), "ACME-404 is not available to you.")
+    _error(cli("alert", "claim", globex, "--as", LEE), f"{globex} is not available to you.")
     _error(
         cli("alert", "resolve", acme, "--as", "nobody@nowhere.example"),
         "Tandem does not know nobody@nowhere.example. Ask an admin to add you to the people "
@@ -143,10 +144,14 @@ def test_command_errors_are_one_clear_line(cli):
     _error(
         cli("alert", "escalate", acme, "--as", LEE), f"{acme} is already resolved; reopen it first."
     )
-    # Every refusal above that reached an alert is in its history, with its reason.
+    # Every refusal of a member of the alert's tenant is in its history, with its reason;
+    # bad arguments change nothing but are refused on the record too. The stranger's
+    # attempt is in the deployment's chain, not in Acme's.
     history = cli("alert", "history", acme).stdout
-    assert history.count("  refused  ") == 5  # conflict, release, stranger, resolve, escalate
-    assert "reason=Snooze" not in history  # bad arguments change nothing, not even the log
+    assert history.count("  refused  ") == 5  # conflict, release, snooze, resolve, escalate
+    assert "reason=Snooze: 'soon'" in history and "nobody@nowhere.example" not in history
+    deployment = cli("audit", "export", "--tenant", "_deployment").stdout
+    assert "nobody@nowhere.example" in deployment and globex in deployment
 
 
 def test_usage_errors_exit_2_without_a_traceback(cli):

@@ -11,6 +11,7 @@ from cards import slack, teams
 from cards import text as text_card
 from handlers import approval_reminders
 from handlers.enums import Status, Verb
+from handlers.operator import Operator
 from handlers.reads import show_alert
 from storage import audit
 from tests.conftest import new_alert
@@ -43,7 +44,7 @@ async def test_remind_once_then_expire(replicas, cfg):
     assert reminded.actor == "tandem"
     assert [t["to"] for t in reminded.details["to"]] == ["sam@acme.example", "ivy@acme.example"]
 
-    view = await show_alert(db, cfg, short_id, None)
+    view = await show_alert(db, cfg, Operator(), short_id)
     assert (view.remediation.reminded_at, view.remediation.expires_at) == (at(32), at(242))
     line = "⏰ Approvers reminded 14:34 · lapses 2026-11-20 18:04 GMT"
     assert line in text_card.render_alert(view)

@@ -42,7 +42,7 @@ async def test_concurrent_claims_one_wins_the_other_is_told_alone(stack):
     loser = "U0LEE" if refusal["user"] == "U0LEE" else "U0DANA"
     winner = "Dana Reyes (partner)" if loser == "U0LEE" else "Lee Chen (internal)"
     assert refusal["channel"] == "C0OPS"
-    assert "ACME-1 changed since this card was shown" in refusal["text"]
+    assert f"ACME-1 was just claimed by {winner}." in refusal["text"]
     assert shows(refusal, f"*Owner*\\n{winner}")  # the current card, naming the owner
     await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
     await stack.fake.wait_for(lambda: shows(stack.fake.card_for("C0OPS", "ACME-1")[0], winner))
@@ -52,7 +52,7 @@ async def test_concurrent_claims_one_wins_the_other_is_told_alone(stack):
     assert await stack.slash(LEE if loser == "U0LEE" else DANA, "claim ACME-1") == 200
     await stack.fake.wait_for(lambda: stack.fake.responses)
     assert stack.fake.responses[0] == {
-        "text": f"ACME-1 is already claimed by {winner.split(' (')[0]}.",
+        "text": f"ACME-1 is already claimed by {winner}.",
         "response_type": "ephemeral"}
     assert (await audit.verify(stack.runtime.db)).ok
 

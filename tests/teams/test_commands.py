@@ -5,6 +5,7 @@ from botbuilder.schema import Activity
 from bot.channels import Recipient
 from bot.teams.commands import command_text
 from handlers import reads
+from handlers.operator import Operator
 from storage import teams as refs
 from tests.conftest import new_alert
 
@@ -41,7 +42,7 @@ async def test_mention_in_a_channel_runs_the_command(teams, db, cfg):
     reply = teams.connector.sent("reply")[-1]
     assert reply["conversation"] == f"{CHANNEL};messageid=100"
     assert reply["body"]["text"] == f"Sam Okafor (internal) claimed {short}."
-    assert (await reads.show_alert(db, cfg, short, None)).owner.email == "sam@acme.example"
+    assert (await reads.show_alert(db, cfg, Operator(), short)).owner.email == "sam@acme.example"
     async with db.transaction() as session:
         channel = await refs.find(session, refs.CHANNEL, CHANNEL)
     assert (channel.service_url, channel.team_id) == (teams.service_url, TEAM)
@@ -61,7 +62,8 @@ async def test_one_to_one_text_and_later_direct_messages(teams, db, cfg):
 
 async def test_unknown_people_and_bad_commands_get_a_sentence(teams_sqlite):
     await teams_sqlite.post(_personal(teams_sqlite, "claim ACME-999", aad="aad-nobody"))
-    assert teams_sqlite.connector.sent("reply")[-1]["body"]["text"] == "No alert ACME-999."
+    reply = teams_sqlite.connector.sent("reply")[-1]["body"]["text"]
+    assert reply.startswith("Tandem does not know teams:aad-nobody")
     await teams_sqlite.post(_personal(teams_sqlite, "help"))
     assert teams_sqlite.connector.sent("reply")[-1]["body"]["text"].startswith("Tandem commands")
 

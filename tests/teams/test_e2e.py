@@ -88,6 +88,6 @@ async def test_refused_claim_leaves_the_channel_card_alone(teams, db, cfg):
     click = teams.click(short, 2, A.CLAIM, aad="aad-lee")
     click["from"]["userPrincipalName"] = "lee@acme.example"
     body = (await teams.post(click))[1]
-    assert notice(body["value"]) == f"{short} is already claimed by Sam Okafor."
+    assert notice(body["value"]) == f"{short} is already claimed by Sam Okafor (internal)."
     await dispatcher.drain()
     assert len(teams.connector.sent("update")) == updates  # the refusal went to Lee only

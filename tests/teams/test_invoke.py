@@ -1,13 +1,18 @@
 """Action.Execute invokes over real HTTP: the clicker gets the refreshed card back."""
 
+import json
+
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
 from bot.teams.mount import ROUTE
 from cards import actions as A
 from handlers import reads
 from handlers.enums import Status
-from storage import queries
+from handlers.operator import Operator
+from storage import audit, queries
+from storage.models import AuditEvent
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import new_alert
 
@@ -42,7 +47,7 @@ async def test_claim_returns_the_refreshed_card(teams, db, cfg):
     check_adaptive_card(card)
     assert "Sam Okafor" in facts(card)["Owner"]
     assert A.CLAIM not in verbs(card) and A.PROPOSE in verbs(card)
-    view = await reads.show_alert(db, cfg, short, None)
+    view = await reads.show_alert(db, cfg, Operator(), short)
     assert (view.status, view.owner.email, view.version) == (Status.CLAIMED,
                                                              "sam@acme.example", 2)
 
@@ -56,12 +61,12 @@ async def test_second_claimer_is_refused_and_told_who_won(teams, db, cfg):
     status, body = await teams.post(teams.click(short, 2, A.CLAIM, aad=DANA_HOME))
     assert status == 200
     card = body["value"]
-    assert notice(card) == f"{short} is already claimed by Sam Okafor."
+    assert notice(card) == f"{short} is already claimed by Sam Okafor (internal)."
     assert "Sam Okafor" in facts(card)["Owner"] and A.CLAIM not in verbs(card)
     check_adaptive_card(card)
     stale = (await teams.post(teams.click(short, 1, A.CLAIM, aad=DANA_HOME)))[1]["value"]
-    assert notice(stale) == f"{short} changed since this card was shown; here it is now."
-    view = await reads.show_alert(db, cfg, short, None)
+    assert notice(stale) == f"{short} was just claimed by Sam Okafor (internal)."
+    view = await reads.show_alert(db, cfg, Operator(), short)
     assert view.owner.email == "sam@acme.example"
     assert teams.identity.graph_requests[0]["auth"].startswith("Bearer fake-token-")
     assert len(teams.identity.graph_requests) == 1  # cached after the first look-up
@@ -85,9 +90,27 @@ async def test_refresh_shows_each_viewer_their_buttons(teams, db, cfg):
     ivy_click = teams.click(short, 1, A.REFRESH, aad="aad-ivy")
     ivy_click["from"]["userPrincipalName"] = "ivy@acme.example"  # approver only
     assert verbs((await teams.post(ivy_click))[1]["value"]) == [A.HISTORY]
-    stranger = (await teams.post(teams.click(short, 1, A.REFRESH, aad="aad-x")))[1]["value"]
-    assert verbs(stranger) == [A.HISTORY]
     assert await _audit_count(db, short) == 1  # refreshing is not an action
+
+
+async def test_strangers_and_other_tenants_get_a_neutral_card_and_are_audited(teams, db, cfg):
+    short = await new_alert(db, cfg, title="Payroll export failed")
+    stranger = (await teams.post(teams.click(short, 1, A.REFRESH, aad="aad-x")))[1]
+    gina_click = teams.click(short, 1, A.REFRESH, aad="aad-gina")
+    gina_click["from"]["userPrincipalName"] = "gina@globex.example"
+    gina = (await teams.post(gina_click))[1]
+    form_click = teams.click(short, 1, A.ESCALATE, aad="aad-x")
+    form = (await teams.post(form_click))[1]
+    for body in (stranger, gina, form):
+        check_adaptive_card(body["value"])
+        assert "Payroll" not in json.dumps(body) and verbs(body["value"]) == []
+    assert notice(gina["value"]) == f"{short} is not available to you."
+    assert notice(stranger["value"]).startswith("Tandem does not know teams:aad-x")
+    assert await _audit_count(db, short) == 1  # acme's chain records none of them
+    async with db.read() as session:
+        rows = (await session.execute(select(AuditEvent).where(
+            AuditEvent.tenant_id == audit.DEPLOYMENT, AuditEvent.alert == short))).scalars()
+        assert sorted(r.details["verb"] for r in rows) == ["show", "show", "show"]
 
 
 async def test_display_name_never_identifies(teams, db, cfg):
@@ -97,7 +120,7 @@ async def test_display_name_never_identifies(teams, db, cfg):
     status, body = await teams.post(click)
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert body["value"].startswith("Tandem does not know teams:aad-impostor")
-    assert (await reads.show_alert(db, cfg, short, None)).owner is None
+    assert (await reads.show_alert(db, cfg, Operator(), short)).owner is None
 
 
 async def test_forms_collect_input_then_run_the_command(teams, db, cfg):
@@ -109,9 +132,9 @@ async def test_forms_collect_input_then_run_the_command(teams, db, cfg):
     done = await teams.post(teams.click(short, 1, A.ESCALATE, form=A.ESCALATE,
                                         reason="disk at 99%", mode="next_level"))
     assert done[0] == 200 and facts(done[1]["value"])["Escalation"]
-    view = await reads.show_alert(db, cfg, short, None)
+    view = await reads.show_alert(db, cfg, Operator(), short)
     assert view.escalation_level == 1
-    bad = await teams.post(teams.click(short, 2, A.SNOOZE, form=A.SNOOZE, duration="forever"))
+    bad = await teams.post(teams.click(short, 1, A.SNOOZE, form=A.SNOOZE, duration="forever"))
     again = bad[1]["value"]
     assert notice(again).startswith("Snooze:") and again["actions"][0]["verb"] == A.SNOOZE
 
@@ -121,7 +144,7 @@ async def test_other_tenants_alerts_stay_invisible(teams, db, cfg):
     click = teams.click(short, 1, A.CLAIM, aad="aad-gina")
     click["from"]["userPrincipalName"] = "gina@globex.example"
     body = (await teams.post(click))[1]
-    assert body["value"] == f"No alert {short} in your tenants."
+    assert body["value"] == f"{short} is not available to you."
 
 
 async def test_history_goes_to_the_clicker(teams, db, cfg):

@@ -60,6 +60,7 @@ class AlertView:
     escalation_level: int = 0
     snoozed_until: datetime | None = None
     remediation: RemediationView | None = None
+    source_acknowledged_at: datetime | None = None  # escalation paused until a re-trigger
 
 
 @dataclass(frozen=True)

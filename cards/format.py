@@ -104,6 +104,14 @@ def escalation_text(level: int) -> str:
     return f"Level {level}" if level > 0 else "Not escalated"
 
 
+def source_ack_text(view: AlertView) -> str:
+    """The line saying the source acknowledged the alert, or "" (none, or resolved)."""
+    if view.source_acknowledged_at is None or view.status == Status.RESOLVED:
+        return ""
+    at = format_time(view.source_acknowledged_at, view.timezone)
+    return f"✋ Acknowledged at source {at} · escalation paused until it triggers again"
+
+
 def headline(view: AlertView) -> str:
     """Emoji, short id and title: the card's header line."""
     return f"{severity_emoji(view.severity)} {view.short_id} · {view.title}"

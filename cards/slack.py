@@ -42,6 +42,7 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
     blocks = [
         {"type": "header", "text": plain(F.headline(view), HEADER_LIMIT)},
         _fields_block(view),
+        *_source_ack_blocks(view),
         *_labels_blocks(view),
         *_description_blocks(view),
         *_links_blocks(view),
@@ -54,6 +55,11 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
 def _fields_block(view: AlertView) -> dict:
     cells = [mrkdwn(f"*{title}*\n{escape(value)}") for title, value in F.fields(view)]
     return {"type": "section", "block_id": "alert.fields", "fields": cells}
+
+
+def _source_ack_blocks(view: AlertView) -> list[dict]:
+    text = F.source_ack_text(view)
+    return [{"type": "context", "elements": [mrkdwn(escape(text))]}] if text else []
 
 
 def _labels_blocks(view: AlertView) -> list[dict]:

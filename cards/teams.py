@@ -48,6 +48,7 @@ def render_alert(
     body = [
         text_block(F.headline(view), size="Large", weight="Bolder", color=F.header_colour(view)),
         {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in F.fields(view)]},
+        *_source_ack(view),
         *_labels(view),
         *_description(view),
         *_links(view),
@@ -69,6 +70,11 @@ def refreshed_alert(card: dict) -> str | None:
         return A.ButtonPayload.decode(card["refresh"]["action"]["data"]["payload"]).alert_id
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _source_ack(view: AlertView) -> list[dict]:
+    text = F.source_ack_text(view)
+    return [text_block(text, weight="Bolder", color="warning")] if text else []
 
 
 def _labels(view: AlertView) -> list[dict]:

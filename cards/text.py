@@ -10,6 +10,8 @@ DETAILS_LIMIT = 120
 def render_alert(view: AlertView) -> str:
     lines = [F.summary_line(view)]
     lines += [f"{title}: {value}" for title, value in F.fields(view)]
+    if acknowledged := F.source_ack_text(view):
+        lines.append(acknowledged)
     labels = F.labels_text(view)
     if labels:
         lines.append(f"Labels: {labels}")

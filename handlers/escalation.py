@@ -20,7 +20,10 @@ from storage.models import Alert
 
 
 def running(alert: Alert) -> bool:
-    return alert.status == Status.OPEN and alert.owner_email is None
+    """The policy runs while the alert is open, unclaimed and not acknowledged at its
+    source (a source's acknowledge pauses it until the source triggers it again)."""
+    return (alert.status == Status.OPEN and alert.owner_email is None
+            and alert.source_acknowledged_at is None)
 
 
 def arm(cfg: TandemConfig, alert: Alert, now: datetime) -> None:
@@ -32,8 +35,8 @@ def arm(cfg: TandemConfig, alert: Alert, now: datetime) -> None:
 
 
 def restart(cfg: TandemConfig, alert: Alert, now: datetime) -> None:
-    """A new or reopened alert runs its policy from the first step."""
-    alert.escalation_level = 0
+    """A new or reopened alert runs its policy from the first step, unacknowledged."""
+    alert.escalation_level, alert.source_acknowledged_at = 0, None
     arm(cfg, alert, now)
 
 

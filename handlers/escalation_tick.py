@@ -34,7 +34,8 @@ BATCH = 200
 _ALERT = Alert.__table__
 # What a step needs of an alert; rows with these attributes stand in for Alert objects.
 READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
-        "channels", "escalation_level", "escalation_generation", "next_escalation_at")
+        "channels", "escalation_level", "escalation_generation", "next_escalation_at",
+        "source_acknowledged_at")
 
 
 @dataclass(frozen=True)

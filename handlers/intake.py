@@ -30,6 +30,7 @@ class Effect(StrEnum):
     REOPENED = "reopened"
     RESOLVED = "resolved"
     ACKNOWLEDGED = "acknowledged"
+    RETRIGGERED = "retriggered"  # a trigger after the source's acknowledge
     IGNORED = "ignored"
 
 
@@ -83,12 +84,6 @@ async def _transition(
     enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
-async def _acknowledge(session: AsyncSession, alert: Alert, event: AlertIn,
-                       now: datetime) -> None:
-    record(session, alert, at=now, actor=f"source:{event.source}", verb="acknowledged",
-           from_status=alert.status, to_status=alert.status)
-
-
 async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
     """One event of a group: an Ingested, or the new Alert whose id comes at flush."""
     live = batch.live.get(key)
@@ -97,6 +92,8 @@ async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
             return Ingested(Effect.IGNORED, None, key)
         return await _acknowledge_or_resolve(batch, live, event, key)
     if live is not None:
+        if live.source_acknowledged_at is not None:
+            return await _retrigger(batch, live, event, key)
         batch.repeat(live)
         return live if live.id is None else Ingested(Effect.DEDUPLICATED, live.short_id, key)
     recent = batch.recent.pop(key, None)
@@ -107,15 +104,54 @@ async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:
 
 async def _acknowledge_or_resolve(batch: Batch, live: Alert | LiveAlert, event: AlertIn,
                                   key: str) -> Ingested:
-    session = await batch.unit.session()
     await batch.flush()
     if event.action is EventAction.ACKNOWLEDGE:
-        await _acknowledge(session, live, event, batch.now)
+        if live.source_acknowledged_at is None:  # a repeated acknowledge changes nothing
+            batch.live[key] = await _acknowledge(batch, live, event)
         return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
+    session = await batch.unit.session()
     alert = await batch.current(live)
     await _transition(session, batch.cfg, alert, event, Status.RESOLVED, "resolved", batch.now)
     del batch.live[key]
     return Ingested(Effect.RESOLVED, live.short_id, key)
+
+
+async def _acknowledge(batch: Batch, live: Alert | LiveAlert, event: AlertIn) -> Alert:
+    """The source acknowledged the alert (PagerDuty's meaning): escalation pauses until
+    it triggers the alert again. Tandem's status and owner stay as they are."""
+    alert = await batch.current(live)
+    alert.source_acknowledged_at, alert.next_escalation_at = batch.now, None
+    alert.escalation_generation += 1
+    await _noted(batch, alert, event, "acknowledged")
+    return alert
+
+
+async def _retrigger(batch: Batch, live: Alert | LiveAlert, event: AlertIn,
+                     key: str) -> Ingested:
+    """A trigger of an alert its source had acknowledged: counted like a repeat, and
+    its escalation resumes from the level it had reached, its timer started afresh."""
+    await batch.flush()
+    alert = await batch.current(live)
+    details = {"acknowledged_at": alert.source_acknowledged_at.isoformat()}
+    alert.source_acknowledged_at, alert.count = None, alert.count + 1
+    alert.last_seen = max(alert.last_seen, batch.now)
+    escalation.arm(batch.cfg, alert, batch.now)
+    await _noted(batch, alert, event, "retriggered", details)
+    batch.live[key] = alert
+    return Ingested(Effect.RETRIGGERED, alert.short_id, key)
+
+
+async def _noted(batch: Batch, alert: Alert, event: AlertIn, verb: str,
+                 details: dict | None = None) -> None:
+    """Write the change, audit it as the source's, and refresh the alert's cards."""
+    session = await batch.unit.session()
+    await session.flush()
+    record(session, alert, at=batch.now, actor=f"source:{event.source}", verb=verb,
+           from_status=alert.status, to_status=alert.status, details=details)
+    if alert.status != Status.SILENCED:  # a silenced alert is not posted
+        enqueue_card(session, batch.cfg, alert, batch.now, note=f"{event.source} {verb} it")
+        batch.carded.update((alert.id, c.platform, c.channel)
+                            for c in channels_of(batch.tenant, alert))
 
 
 async def _reopen(batch: Batch, recent: Alert, event: AlertIn, key: str) -> Ingested:

@@ -5,7 +5,8 @@ alert (count, last_seen and version, one executemany UPDATE for the group; the v
 moves because the card shows the count, and the outbox re-renders on a new version) and
 a new alert (numbers allocated in one UPDATE, rows inserted together; their audit events
 and card rows are held for the end of the unit of work). Anything else (resolve,
-acknowledge, reopen within the flap window) flushes first and takes the per-event path.
+acknowledge, a trigger of an alert its source acknowledged, reopen within the flap
+window) flushes first and takes the per-event path.
 """
 
 from collections import Counter

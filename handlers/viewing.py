@@ -75,6 +75,7 @@ async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> 
         escalation_level=alert.escalation_level,
         snoozed_until=alert.snoozed_until,
         remediation=remediation,
+        source_acknowledged_at=alert.source_acknowledged_at,
     )
 
 

@@ -61,6 +61,7 @@ class AlertView:
     snoozed_until: datetime | None = None
     remediation: RemediationView | None = None
     state_version: int = 1  # moves with owner, status or fix: button payloads carry it
+    source_acknowledged_at: datetime | None = None  # escalation paused until a re-trigger
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ class LiveAlert(NamedTuple):
     short_id: str
     fingerprint: str
     status: str
+    # Only whether it is set matters (a trigger then un-acknowledges the alert); on
+    # SQLite it stays the stored text.
+    source_acknowledged_at: datetime | str | None
     channels: list[str]
 
 
@@ -40,7 +43,7 @@ Carded = set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh 
 
 _LIVE = (
     select(Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status,
-           Alert.channels, Outbox.platform, Outbox.channel)
+           Alert.source_acknowledged_at, Alert.channels, Outbox.platform, Outbox.channel)
     .outerjoin(Outbox, (Outbox.alert_id == Alert.id) & Outbox.done_at.is_(None)
                & (Outbox.kind == "card"))
     .where(Alert.tenant_id == bindparam("tenant"),
@@ -50,7 +53,7 @@ _LIVE = (
 # text (and sqlite3's prepared statement) is the same whatever their number.
 _LIVE_SQLITE = """
 SELECT alert.id, alert.tenant_id, alert.short_id, alert.fingerprint, alert.status,
-       alert.channels, outbox.platform, outbox.channel
+       alert.source_acknowledged_at, alert.channels, outbox.platform, outbox.channel
 FROM alert LEFT OUTER JOIN outbox
   ON outbox.alert_id = alert.id AND outbox.done_at IS NULL AND outbox.kind = 'card'
 WHERE alert.tenant_id = ? AND alert.fingerprint IN (SELECT value FROM json_each(?))

@@ -75,6 +75,9 @@ class Alert(SQLModel, table=True):
     resolved_at: datetime | None = _ts(nullable=True)
     snoozed_until: datetime | None = _ts(nullable=True)
     next_escalation_at: datetime | None = _ts(nullable=True)
+    # The source acknowledged it (PagerDuty's acknowledge): escalation pauses until the
+    # source triggers it again. Tandem's own status and owner are not touched.
+    source_acknowledged_at: datetime | None = _ts(nullable=True)
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),

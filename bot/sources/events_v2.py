@@ -17,7 +17,8 @@ become labels "detail.<key>", nested values their compact JSON; a non-object bec
 "detail"; detail labels are clipped at 1024 characters rather than rejected. `links[]` of
 {href, text} give the links (http(s) hrefs only); `images`, `client`, `client_url` are ignored.
 Acknowledge/resolve return a placeholder (title "", severity info) carrying only
-dedup_key and action; their `payload`, if any, is not read.
+dedup_key and action; their `payload`, if any, is not read. Intake gives acknowledge
+PagerDuty's meaning (handlers/intake.py): escalation pauses until the next trigger.
 """
 
 import uuid

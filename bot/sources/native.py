@@ -8,7 +8,8 @@ string of at most 64, default "api"), `dedup_key` (optional, at most 255), `labe
 (object of strings; numbers and booleans are turned into strings, nulls dropped),
 `description` (at most 16384), `links` (list of http(s) URL strings, at most 2048 each),
 `service` (at most 255), `occurred_at` (optional RFC 3339 time), `status` (optional,
-"firing" | "resolved"; resolved means RESOLVE and then needs `dedup_key`).
+"firing" | "acknowledged" | "resolved"; acknowledged means ACKNOWLEDGE, resolved means
+RESOLVE, and both then need `dedup_key`).
 Paths: a single object's fields are `title`, `severity` ...; list items are
 `[3].severity`.
 """
@@ -29,7 +30,9 @@ from handlers.intake_types import AlertIn, EventAction
 DEFAULT_SOURCE = "api"
 MAX_ITEMS = 1000
 MAX_SOURCE = 64
-STATUSES = ("firing", "resolved")
+ACTIONS = {"firing": EventAction.TRIGGER, "acknowledged": EventAction.ACKNOWLEDGE,
+           "resolved": EventAction.RESOLVE}
+STATUSES = tuple(ACTIONS)
 SEVERITIES = tuple(Severity)
 
 
@@ -62,15 +65,15 @@ def _alert(f: Fields, value: object, path: str) -> AlertIn | None:
     service = f.text(a, "service", path, max_len=MAX_KEY) or None
     occurred_at = f.time(a, "occurred_at", path)
     status = f.choice(a, "status", path, STATUSES)
-    if status == "resolved" and a.get("dedup_key") in (None, ""):
-        f.fail(at(path, "dedup_key"), "is required when status is resolved")
+    if status not in (None, "firing") and a.get("dedup_key") in (None, ""):
+        f.fail(at(path, "dedup_key"), f"is required when status is {status}")
     if len(f.problems) > before or title is None or severity is None:
         return None
     return AlertIn(
         source=source,
         title=title,
         severity=Severity(severity),
-        action=EventAction.RESOLVE if status == "resolved" else EventAction.TRIGGER,
+        action=ACTIONS[status or "firing"],
         dedup_key=dedup_key,
         description=description,
         labels=labels,

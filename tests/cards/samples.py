@@ -40,6 +40,8 @@ def base_view(**changes) -> AlertView:
         links=("https://grafana.acme.example/d/disk?var-host=db-1&from=now-1h",),
         owner_side=Side.PARTNER,
     )
+    # Without repeats the state version moves with the version; samples keep them equal.
+    changes.setdefault("state_version", changes.get("version", view.version))
     return replace(view, **changes)
 
 
@@ -73,7 +75,14 @@ def resolved_view() -> AlertView:
     )
 
 
+def acknowledged_view() -> AlertView:
+    """Acknowledged at its source (Events API v2); still open and unclaimed in Tandem."""
+    return base_view(source="events-v2", version=2,
+                     source_acknowledged_at=datetime(2026, 11, 22, 14, 20, tzinfo=UTC))
+
+
 STATES = {
+    "acknowledged_at_source": acknowledged_view,
     "open_critical": base_view,
     "claimed_partner": claimed_view,
     "pending_internal_approver": pending_view,

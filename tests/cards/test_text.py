@@ -1,9 +1,11 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from cards import text
+from handlers.enums import Status
 from handlers.views import HistoryEntry
 
-from .samples import base_view, pending_view, resolved_view
+from .samples import acknowledged_view, base_view, pending_view, resolved_view
 
 
 def test_render_alert_lines():
@@ -25,6 +27,17 @@ def test_resolved_alert_hides_remediation_and_empty_parts():
     assert "Status: Resolved" in out
     bare = text.render_alert(base_view(description="", labels={}, links=()))
     assert "Labels" not in bare and "Link" not in bare and not bare.endswith("\n")
+
+
+def test_acknowledged_at_source_line_after_the_fields_until_resolved():
+    lines = text.render_alert(acknowledged_view()).splitlines()
+    line = ("✋ Acknowledged at source 2026-11-22 14:20 GMT · escalation paused until it "
+            "triggers again")
+    assert lines[lines.index("Service: postgres") + 1] == line
+    assert "Status: Open" in lines and "Owner: Unclaimed (partner side)" in lines
+    resolved = text.render_alert(replace(acknowledged_view(), status=Status.RESOLVED))
+    assert "Acknowledged at source" not in resolved
+    assert "Acknowledged at source" not in text.render_alert(base_view())
 
 
 def test_render_history():

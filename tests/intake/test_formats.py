@@ -126,3 +126,21 @@ async def test_metrics_count_received_deduplicated_and_rejected(client):
     assert 'tandem_alerts_deduplicated_total{format="native"} 1.0' in text
     assert 'tandem_alerts_rejected_total{format="native",reason="malformed_json"} 1.0' in text
     assert 'tandem_ingest_seconds_count{format="native"} 2.0' in text
+
+
+async def test_native_acknowledged_status_acknowledges_at_source(client, db):
+    token = TOKENS["TANDEM_TEST_ACME_TOKEN"]
+    one = {"title": "Backup late", "severity": "high", "dedup_key": "backup-1"}
+    await client.post("/v1/alerts", one, token=token)
+    acked = [one | {"status": "acknowledged"}, one | {"status": "acknowledged", "dedup_key": "x"}]
+    status, body, _ = await client.post("/v1/alerts", acked, token=token)
+    assert status == 202
+    assert [(a["id"], a["effect"]) for a in body["alerts"]] == [
+        ("ACME-1", "acknowledged"), (None, "ignored")]
+    (alert,) = await alerts(db)
+    assert alert.status == "open" and alert.source_acknowledged_at is not None
+    assert alert.next_escalation_at is None
+    status, body, _ = await client.post("/v1/alerts", one, token=token)
+    assert body["alerts"][0]["effect"] == "retriggered"
+    (alert,) = await alerts(db)
+    assert alert.source_acknowledged_at is None and alert.next_escalation_at is not None

@@ -58,8 +58,22 @@ async def test_repeats_then_resolve_of_a_live_alert_in_one_group(db, cfg):
                        Effect.RESOLVED]
     status, count, version = await _stored(db, "k2")
     assert (status, count) == (Status.RESOLVED, 3)
-    assert version == 3  # created 1, the repeats 2, the resolve 3
+    assert version == 4  # created 1, the repeats 2, the acknowledge 3, the resolve 4
     assert await _verbs(db) == ["created", "acknowledged", "resolved"]
+
+
+async def test_acknowledged_then_triggered_again_within_one_group(db, cfg):
+    ack = _event("k6", EventAction.ACKNOWLEDGE)
+    effects = await _group(db, cfg, [_event("k6"), ack, ack, _event("k6"), _event("k6"),
+                                     ack])
+    assert effects == [Effect.CREATED, Effect.ACKNOWLEDGED, Effect.ACKNOWLEDGED,
+                       Effect.RETRIGGERED, Effect.DEDUPLICATED, Effect.ACKNOWLEDGED]
+    stored = await _alert_row(db, "k6")
+    assert stored.count == 3 and stored.status == Status.OPEN
+    assert stored.source_acknowledged_at == NOW and stored.next_escalation_at is None
+    # the second acknowledge changed nothing, so it is not audited
+    assert await _verbs(db) == ["created", "acknowledged", "retriggered", "acknowledged"]
+    assert (await audit.verify(db)).ok
 
 
 async def test_reopened_repeated_and_resolved_again_in_one_group(db, cfg):

@@ -63,6 +63,12 @@ def test_list_with_defaults_and_resolve():
     )
 
 
+def test_acknowledged_status_is_an_acknowledge():
+    (acked,) = native.parse({"title": "Printer offline", "severity": "low",
+                             "status": "acknowledged", "dedup_key": "p"})
+    assert (acked.action, acked.dedup_key) == (EventAction.ACKNOWLEDGE, "p")
+
+
 def test_list_reports_every_bad_item_by_index():
     payload = [
         {"title": "ok", "severity": "medium"},
@@ -71,6 +77,7 @@ def test_list_reports_every_bad_item_by_index():
         {"severity": "critical", "labels": {"a": {"b": 1}}, "links": ["ftp://x", 3]},
         {"title": "t" * 1025, "severity": "low", "status": "resolved"},
         {"title": "x", "severity": "low", "status": "closed", "dedup_key": 5},
+        {"title": "x", "severity": "low", "status": "acknowledged", "dedup_key": ""},
     ]
     assert problems(payload) == [
         FieldProblem("[1].title", "must not be empty"),
@@ -83,7 +90,8 @@ def test_list_reports_every_bad_item_by_index():
         FieldProblem("[4].title", "must be at most 1024 characters"),
         FieldProblem("[4].dedup_key", "is required when status is resolved"),
         FieldProblem("[5].dedup_key", "must be a string"),
-        FieldProblem("[5].status", "must be one of firing, resolved"),
+        FieldProblem("[5].status", "must be one of firing, acknowledged, resolved"),
+        FieldProblem("[6].dedup_key", "is required when status is acknowledged"),
     ]
 
 

@@ -11,14 +11,14 @@ chain of what concerns no tenant a person belongs to: strangers and other tenant
 refused on an alert, so that a tenant's log never records what another tenant tried.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

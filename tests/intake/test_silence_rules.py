@@ -3,13 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from cards.chat_text import PlainText
 from handlers.chat_commands import Asked, run
 from handlers.chat_parse import SilenceAdd, Usage, parse
 from handlers.commands import Identity
-from handlers.config import ApprovalPolicy
+from handlers.config import ApprovalPolicy, Tenant
 from storage import audit
 from storage.models import AuditEvent, Silence
 from tests.intake.test_silence_ends import with_acme
@@ -146,3 +147,10 @@ async def test_scheduled_and_weekly_silences_are_shown_as_such(db, cfg):
     assert (await ask(db, cfg, LEE, "silence list")).text == "No active silences in Acme Ltd."
     bad = await ask(db, cfg, LEE, "silence add service=db for 1h from someday")
     assert bad.text.startswith("Silence: 'someday' is not a time")
+
+
+def test_silence_max_must_be_a_duration():
+    with pytest.raises(ValidationError) as error:
+        Tenant(id="x", name="X", code="XX", silence_max="forever")
+    assert "'forever' is not a duration" in str(error.value)
+    assert Tenant(id="x", name="X", code="XX").silence_max == "7d"

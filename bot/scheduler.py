@@ -1,7 +1,8 @@
 """Background jobs on APScheduler, tied to the aiohttp app's lifetime.
 
 `register_jobs` is the one place a job is registered: the escalation tick (which
-also wakes snoozed alerts and runs approval reminders), each tenant's daily digest
+also wakes snoozed alerts and runs approval reminders), the silence tick (at the
+same interval: alerts whose silence has ended come back), each tenant's daily digest
 on a cron in the tenant's time zone, the digest catch-up at start-up and, on
 PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics.py). Other
 periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`.
@@ -26,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.graph.security_poller import SecurityPoller
 from bot.graph.setup import security_pollers
 from bot.runtime import Runtime
-from handlers import approval_reminders, digest, escalation_tick
+from handlers import approval_reminders, digest, escalation_tick, silence_ends
 from handlers.weekly import parse_clock
 from storage.statistics import analyze_stale
 from storage.types import utcnow
@@ -94,6 +95,12 @@ def _timers(runtime: Runtime, jobs: Jobs) -> Job:
     return run
 
 
+def _silences(runtime: Runtime, jobs: Jobs) -> Job:
+    async def run() -> None:
+        _wake(runtime, await silence_ends.tick(runtime.db, runtime.cfg, jobs.clock()))
+    return run
+
+
 def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
     async def run() -> None:
         now = jobs.clock()
@@ -124,6 +131,8 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: list[SecurityPoller] = 
     every = runtime.settings.escalation_tick_seconds
     start = jobs.clock()
     jobs.register_job("escalation.tick", _timers(runtime, jobs), IntervalTrigger(seconds=every),
+                      first_run=start)
+    jobs.register_job("silences.end", _silences(runtime, jobs), IntervalTrigger(seconds=every),
                       first_run=start)
     for tenant in runtime.cfg.tenants:
         if tenant.digest is not None:

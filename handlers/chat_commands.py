@@ -2,15 +2,15 @@
 
 run() parses one line (chat_parse.py), acts through the command API
 (handlers.service.execute), reads through handlers.reads, leaves tenant-wide commands
-(silences, on-call) to chat_tenant.py, and returns a Reply the adapter shows: only to the asker
-(ephemeral) unless the command changed shared state.
+to chat_silences.py and chat_tenant.py (on-call), and returns a Reply the adapter
+shows: only to the asker (ephemeral) unless the command changed shared state.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from handlers import chat_tenant, reads
+from handlers import chat_silences, chat_tenant, reads
 from handlers.chat_parse import (
     HELP,
     Act,
@@ -75,13 +75,12 @@ async def run(db: Database, cfg: TandemConfig, asked: Asked, text: str, render: 
             return await _act(db, cfg, who, request, key, at)
         case Read():
             return await _read(db, cfg, who, request, render)
-        case SilenceAdd(matchers=matchers, length=length, reason=reason):
-            return _reply(await chat_tenant.add(db, cfg, who, hinted, matchers, length, reason,
-                                                render.time, at))
+        case SilenceAdd():
+            return _reply(await chat_silences.add(db, cfg, who, hinted, request, render.time, at))
         case SilenceList():
-            return Reply(await chat_tenant.listing(db, cfg, who, hinted, render.time, at))
+            return Reply(await chat_silences.listing(db, cfg, who, hinted, render.time, at))
         case SilenceExpire(silence_id=silence_id):
-            return _reply(await chat_tenant.expire(db, cfg, who, hinted, silence_id, at))
+            return _reply(await chat_silences.expire(db, cfg, who, hinted, silence_id, at))
         case OnCall(rest=rest):
             return _reply(await chat_tenant.oncall(db, cfg, who, hinted, rest, at))
     return Reply(HELP)

@@ -4,13 +4,14 @@
 that shows how the command is written. Running the request is chat_commands.py's job.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from handlers.durations import parse_duration
 from handlers.enums import Verb
 from handlers.reads import STATES
-from handlers.silences import parse_matchers
+from handlers.silences import parse_every, parse_matchers
 
 HELP = "\n".join([
     "Tandem commands:",
@@ -23,7 +24,8 @@ HELP = "\n".join([
     "  approve ID | reject ID [reason]",
     "  resolve ID [note] | reopen ID",
     "  snooze ID 1h                 quiet an alert for a while",
-    "  silence add key=value [key=value ...] for 2h [reason]",
+    "  silence add key=value [key=value ...] for 2h [from WHEN] [every DAYS HH:MM-HH:MM] [reason]",
+    "                               e.g. silence add service=db for 4h from sat 22:00 patching",
     "  silence list | silence expire N",
     "  oncall                       who is on call now and next",
     "  oncall cover START END       cover on-call, e.g. oncall cover tomorrow 18:00-22:00",
@@ -60,6 +62,8 @@ class SilenceAdd:
     matchers: dict[str, str]
     length: timedelta
     reason: str
+    start: str | None = None  # as typed; read in the tenant's time zone (handlers/when.py)
+    every: str | None = None  # a weekly window, checked (silences.parse_every)
 
 
 @dataclass(frozen=True)
@@ -177,20 +181,40 @@ def _silence(rest: str) -> SilenceAdd | SilenceList | SilenceExpire:
                 "silence list | silence expire N")
 
 
+_SILENCE_USAGE = ("Usage: silence add key=value [key=value ...] for 2h [from WHEN] "
+                  "[every DAYS HH:MM-HH:MM] [reason]")
+_CLOCKISH = re.compile(r"^\d{1,2}:\d{2}$")
+
+
 def _silence_add(text: str) -> SilenceAdd:
-    usage = "Usage: silence add key=value [key=value ...] for 2h [reason]"
     words = text.split()
     if "for" not in words:
-        raise Usage(f"Say for how long with 'for'. {usage}")
+        raise Usage(f"Say for how long with 'for'. {_SILENCE_USAGE}")
     at = words.index("for")
     if at + 1 >= len(words):
-        raise Usage(f"Say for how long after 'for'. {usage}")
+        raise Usage(f"Say for how long after 'for'. {_SILENCE_USAGE}")
     try:
         matchers = parse_matchers(words[:at])
         length = parse_duration(words[at + 1])
+        start, every, rest = _silence_times(words[at + 2:])
     except ValueError as error:
-        raise Usage(f"Silence: {error}. {usage}") from None
-    return SilenceAdd(matchers, length, " ".join(words[at + 2:]))
+        raise Usage(f"Silence: {error}. {_SILENCE_USAGE}") from None
+    return SilenceAdd(matchers, length, " ".join(rest), start, every)
+
+
+def _silence_times(words: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """`from WHEN` (one word, or a day and a time of day) and `every DAYS HH:MM-HH:MM`,
+    in either order, before the reason."""
+    start = every = None
+    while words and words[0].lower() in ("from", "every"):
+        if words[0].lower() == "from":
+            size = 2 if len(words) > 2 and _CLOCKISH.match(words[2]) else 1
+            if len(words) < 2:
+                raise ValueError("say when it starts after 'from'")
+            start, words = " ".join(words[1:1 + size]), words[1 + size:]
+        else:
+            every, words = parse_every(" ".join(words[1:3])).text, words[3:]
+    return start, every, words
 
 
 _OTHERS = {

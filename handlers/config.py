@@ -112,13 +112,14 @@ class Tenant(Strict):
     integrations: list[Integration] = []
     routing: list[RoutingRule] = []
     flap_window: str = "5m"
+    silence_max: str = "7d"  # the longest a silence may last, start to end
     schedules: list[Layer] = []  # on-call layers, first covering layer wins
     escalation: list[EscalationPolicy] = []  # first policy listing the severity applies
     approval_reminders: ApprovalReminders | None = None
     digest: Digest | None = None
     ack_sla: AckSla = AckSla()
 
-    @field_validator("flap_window")
+    @field_validator("flap_window", "silence_max")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)

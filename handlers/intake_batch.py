@@ -65,7 +65,7 @@ class Batch:
             since = now - parse_duration(tenant.flap_window)
             recent = await queries.resolved_since(session, tenant.id, unseen, since)
             if unseen - recent.keys():
-                quiet = await silences.active(session, tenant.id, now)
+                quiet = await silences.active(session, tenant, now)
         return cls(unit, cfg, tenant, now, live, recent, carded, quiet)
 
     def repeat(self, alert: Alert | LiveAlert) -> None:
@@ -84,15 +84,19 @@ class Batch:
 
     def create(self, key: str, event: AlertIn) -> Alert:
         decided = route(self.tenant, event, self.now)
-        silence = next((s for s in self.quiet if silences.matches(s.matchers, event)), None)
+        severity = decided.severity or event.severity
+        fields = silences.fields_of(event, severity)
+        silence = next((s for s in self.quiet if silences.matches(s.matchers, fields)), None)
         quiet = decided.suppress or silence is not None
         alert = Alert(
             tenant_id=self.tenant.id, number=0, short_id="", source=event.source,
             fingerprint=key, title=event.title, description=event.description,
-            severity=decided.severity or event.severity, labels=dict(event.labels),
+            severity=severity, labels=dict(event.labels),
             links=list(event.links), channels=list(decided.channels), service=event.service,
             status=Status.SILENCED if quiet else Status.OPEN, owner_side=decided.side,
             first_seen=event.occurred_at or self.now, last_seen=self.now,
+            # A rule's suppression is for good; a silence's lasts until the silence ends.
+            silenced_by=silence.id if silence is not None and not decided.suppress else None,
         )
         escalation.restart(self.cfg, alert, self.now)
         details = {"dedup_key": key, "severity": alert.severity}

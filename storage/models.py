@@ -78,6 +78,9 @@ class Alert(SQLModel, table=True):
     # The source acknowledged it (PagerDuty's acknowledge): escalation pauses until the
     # source triggers it again. Tandem's own status and owner are not touched.
     source_acknowledged_at: datetime | None = _ts(nullable=True)
+    # The silence that keeps this alert quiet; it comes back when that silence ends.
+    # None on an alert a routing rule suppressed: those stay silenced.
+    silenced_by: int | None = Field(default=None, foreign_key="silence.id")
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
@@ -204,7 +207,11 @@ class MessageRef(SQLModel, table=True):
 
 
 class Silence(SQLModel, table=True):
-    """A maintenance window: matching alerts are stored and audited but not posted."""
+    """A maintenance window: matching alerts are stored and audited but not posted.
+
+    From starts_at to ends_at; with `every` (e.g. "sun 02:00-04:00", in the tenant's
+    time zone) only inside those weekly windows. See handlers/silences.py.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64, index=True)
@@ -213,6 +220,7 @@ class Silence(SQLModel, table=True):
     created_by: str = Field(max_length=320)
     starts_at: datetime = _ts()
     ends_at: datetime = _ts()
+    every: str | None = Field(default=None, max_length=64)
 
 
 class SourceCursor(SQLModel, table=True):
@@ -259,6 +267,13 @@ Index(
     Alert.snoozed_until,
     sqlite_where=text("snoozed_until IS NOT NULL"),
     postgresql_where=text("snoozed_until IS NOT NULL"),
+)
+# The silence tick looks up the alerts a silence keeps quiet.
+Index(
+    "ix_alert_silenced_by",
+    Alert.silenced_by,
+    sqlite_where=text("status = 'silenced'"),
+    postgresql_where=text("status = 'silenced'"),
 )
 Index(
     "ix_remediation_pending",

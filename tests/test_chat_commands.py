@@ -109,12 +109,13 @@ async def test_reads_are_private_and_scoped(db, cfg):
 
 
 async def test_silences_in_the_channels_tenant(db, cfg):
-    added = await ask(db, cfg, DANA, "silence add service=db for 2h patching", channel="C0OPS")
+    added = await ask(db, cfg, DANA, "silence add service=db severity=low for 2h patching",
+                      channel="C0OPS")
     assert not added.ephemeral
-    assert added.text == ("Dana Reyes (partner) silenced service=db in Acme Ltd until "
-                          "2026-11-22 16:00 GMT (silence 1): patching")
+    assert added.text == ("Dana Reyes (partner) silenced service=db severity=low in Acme Ltd "
+                          "until 2026-11-22 16:00 GMT (silence 1): patching")
     listed = await ask(db, cfg, LEE, "silence list")
-    assert listed.text == ("#1 Acme Ltd: service=db until 2026-11-22 16:00 GMT, "
+    assert listed.text == ("#1 Acme Ltd: service=db severity=low until 2026-11-22 16:00 GMT, "
                            "by dana@partner.example: patching")
     assert (await ask(db, cfg, LEE, "silence expire 1")).text == (
         "Lee Chen (internal) expired silence 1 in Acme Ltd.")

@@ -80,7 +80,7 @@ async def test_stop_lets_a_running_job_finish(sqlite_db, cfg):
 def test_one_function_registers_every_job_with_local_cron_times(sqlite_db, cfg):
     jobs = Jobs(clock=lambda: at(0))
     register_jobs(jobs, _runtime(sqlite_db, cfg, escalation_tick_seconds=15))
-    assert jobs.ids == ["digest.acme", "digest.catch-up", "escalation.tick"]
+    assert jobs.ids == ["digest.acme", "digest.catch-up", "escalation.tick", "silences.end"]
     cron = jobs.scheduler.get_job("digest.acme").trigger
     winter = cron.get_next_fire_time(None, datetime(2026, 11, 20, 0, 0, tzinfo=UTC))
     summer = cron.get_next_fire_time(None, datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
@@ -93,7 +93,8 @@ def test_one_function_registers_every_job_with_local_cron_times(sqlite_db, cfg):
 def test_postgres_also_analyzes_stale_tables_every_half_minute(pg_db, cfg):
     jobs = Jobs(clock=lambda: at(0))
     register_jobs(jobs, _runtime(pg_db, cfg, escalation_tick_seconds=15))
-    assert jobs.ids == ["db.analyze", "digest.acme", "digest.catch-up", "escalation.tick"]
+    assert jobs.ids == ["db.analyze", "digest.acme", "digest.catch-up", "escalation.tick",
+                        "silences.end"]
     assert jobs.scheduler.get_job("db.analyze").trigger.interval.total_seconds() == 30
 
 

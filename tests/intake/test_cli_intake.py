@@ -129,8 +129,10 @@ def test_silence_add_list_expire(running):
     (quiet,) = query(db, loop, select(Alert))
     assert quiet.status == "silenced"
     assert query(db, loop, select(Outbox)) == []
-    expired = tandem("silence", "expire", "--tenant", "acme", silence_id, env=env)
-    assert expired.returncode == 0
+    expired = tandem("silence", "expire", "--tenant", "acme", silence_id,
+                     "--as", "sam@acme.example", env=env)
+    assert expired.returncode == 0, expired.stderr
+    assert expired.stdout.strip() == f"silence {silence_id} expired; 1 alert(s) came back"
     assert tandem("silence", "list", "--tenant", "acme", env=env).stdout.strip() == (
         "No active silences."
     )
@@ -150,7 +152,7 @@ def test_silence_add_list_expire(running):
         env=env,
     )
     statuses = [a.status for a in query(db, loop, select(Alert).order_by(Alert.id))]
-    assert statuses == ["silenced", "open"]
+    assert statuses == ["open", "open"]  # the first came back when its silence was expired
 
 
 def test_silence_rejects_bad_input(running):
@@ -166,8 +168,11 @@ def test_silence_rejects_bad_input(running):
         "2h",
         "--reason",
         "x",
+        "--as",
+        "sam@acme.example",
         env=env,
     )
     assert bad.returncode == 1 and "'nokey' is not key=value" in bad.stderr
-    unknown = tandem("silence", "expire", "--tenant", "acme", "99", env=env)
-    assert unknown.returncode == 1 and "no silence 99" in unknown.stderr
+    unknown = tandem("silence", "expire", "--tenant", "acme", "99", "--as", "sam@acme.example",
+                     env=env)
+    assert unknown.returncode == 1 and unknown.stderr == "error: No silence 99 in Acme Ltd.\n"

@@ -21,6 +21,15 @@ class Recipient:
     teams_aad_id: str | None = None
 
 
+def mention_in(payload: dict, text: str, who: Recipient | None) -> tuple[Recipient | None, int]:
+    """Who a "text" row mentions (payload {"mention": {"email", "at"}}) and where their name
+    starts; nobody when the text no longer names them there."""
+    at = (payload.get("mention") or {}).get("at")
+    if who is None or type(at) is not int or text[at:at + len(who.name)] != who.name:
+        return None, 0
+    return who, at
+
+
 class RateLimited(Exception):
     """The platform asked us to wait (HTTP 429 with Retry-After)."""
 
@@ -55,8 +64,10 @@ class Sender(Protocol):
     async def send_direct(self, person: Recipient, text: str) -> None:
         """Message one person privately (Slack DM, Teams 1:1 chat)."""
 
-    async def post_text(self, channel: str, text: str) -> None:
-        """Post a plain channel message that is not an alert card (e.g. an escalation ping)."""
+    async def post_text(self, channel: str, text: str, mention: Recipient | None = None,
+                        at: int = 0) -> None:
+        """Post a plain channel message that is not an alert card (e.g. an escalation ping);
+        `mention`'s name at `text[at:]` becomes a real mention of them."""
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         """Post the daily digest (rendered by cards/digest.py) as a new channel message."""

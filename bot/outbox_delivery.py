@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot import outbox_store as store
-from bot.channels import Permanent, RateLimited, Sender, Transient
+from bot.channels import Permanent, RateLimited, Sender, Transient, mention_in
 from bot.pacing import Pacer
 from cards.format import clock_time
 from handlers.config import TandemConfig
@@ -187,7 +187,8 @@ async def _send_row(ch: Channel, work: store.RowWork) -> None:
     if kind == "dm":
         await ch.sender.send_direct(work.recipient, text)
     else:
-        await ch.sender.post_text(work.unit.channel, text)
+        await ch.sender.post_text(work.unit.channel, text,
+                                  *mention_in(work.payload, text, work.recipient))
 
 
 async def _send_digest(ch: Channel, work: store.RowWork) -> None:

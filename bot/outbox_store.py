@@ -161,8 +161,10 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta) -
         row.due_at = now + lease
         payload, attempts = dict(row.payload), row.attempts
         person = None
-        if row.kind == "dm" and payload.get("email"):
-            person = await session.get(Person, str(payload["email"]).lower())
+        email = payload.get("email") if row.kind == "dm" else (
+            (payload.get("mention") or {}).get("email") if row.kind == "text" else None)
+        if email:  # whom a direct message goes to, or whom a channel message mentions
+            person = await session.get(Person, str(email).lower())
     recipient = Recipient(person.email, person.name, person.slack_team, person.slack_user,
                           person.teams_aad_id) if person else None
     return RowWork(unit, payload, attempts, recipient)

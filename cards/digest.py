@@ -5,6 +5,7 @@ All three say the same lines (built once, below); only the markup differs.
 
 from cards import format as F
 from cards import slack, teams
+from cards.escape import markdown
 from handlers.views import DigestAlert, DigestApproval, DigestView, ResponseTimes
 
 SIDE_NAMES = {"all": "All", "internal": "Internal", "partner": "Partner"}
@@ -108,8 +109,8 @@ def render_slack(view: DigestView) -> dict:
          "fields": [slack.mrkdwn(f"*{name}*\n{value}") for name, value in counts(view)]},
     ]
     for heading, rows in sections(view):
-        text = "\n".join([f"*{heading}*", *(f"• {row}" for row in rows)])
-        blocks.append({"type": "section", "text": slack.mrkdwn(slack.fit(text))})
+        text = "\n".join([heading, *(f"• {row}" for row in rows)])
+        blocks.append({"type": "section", "text": slack.plain(text)})
     return {"text": slack.fit(summary(view)), "blocks": blocks[: slack.MAX_BLOCKS]}
 
 
@@ -117,10 +118,10 @@ def render_teams(view: DigestView) -> dict:
     body = [
         teams.text_block(title(view), size="Large", weight="Bolder"),
         teams.text_block(period(view), isSubtle=True, spacing="None"),
-        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in counts(view)]},
+        teams.facts(counts(view)),
     ]
     for heading, rows in sections(view):
         items = [teams.text_block(heading, weight="Bolder"),
-                 *(teams.text_block(f"- {row}", spacing="None") for row in rows)]
+                 *(teams.markdown_block(f"- {markdown(row)}", spacing="None") for row in rows)]
         body.append({"type": "Container", "items": items, "separator": True})
     return teams.card(body, [], summary(view))

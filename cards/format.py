@@ -3,8 +3,9 @@
 Everything here returns plain strings; platform escaping is the caller's job.
 """
 
+import re
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cards import actions as A
@@ -17,6 +18,11 @@ LABEL_LIMIT = 6
 LABEL_VALUE_LIMIT = 60
 LINK_LIMIT = 5
 URL_LIMIT = 500
+# A link's name is its host when that is a plain DNS name (no markup characters).
+_HOST = re.compile(r"[a-z0-9][a-z0-9.-]*")
+# Kept as they are in a link target; anything else (spaces, parentheses, `|`, `<`, `>`,
+# backslashes, non-ASCII) is percent-encoded, so no surface's link syntax can end early.
+_URL_SAFE = "/:?#[]@!$&'*+,;=%~"
 # Label keys whose value the card already shows as a field.
 SHOWN_LABELS = frozenset({"severity", "service", "status", "tenant", "source"})
 
@@ -160,8 +166,14 @@ def link_items(view: AlertView) -> list[tuple[str, str]]:
     for url in view.links:
         parts = urlsplit(url)
         if parts.scheme in ("http", "https") and parts.netloc and len(url) <= URL_LIMIT:
-            items.append((parts.hostname or parts.netloc, url))
+            host = parts.hostname or ""
+            items.append((host if _HOST.fullmatch(host) else "link", url))
     return items[:LINK_LIMIT]
+
+
+def link_target(url: str) -> str:
+    """`url` as a link target in markdown or Slack's `<url|name>`."""
+    return quote(url, safe=_URL_SAFE)
 
 
 def description(view: AlertView) -> str:

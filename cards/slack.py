@@ -2,6 +2,7 @@
 
 from cards import actions as A
 from cards import format as F
+from cards.escape import slack as escape
 from handlers.enums import Status
 from handlers.views import AlertView
 
@@ -9,11 +10,6 @@ MAX_BLOCKS = 50
 TEXT_LIMIT = 3000
 HEADER_LIMIT = 150
 BUTTON_STYLES = {A.CLAIM: "primary", A.REJECT: "danger"}
-
-
-def escape(text: str) -> str:
-    """Slack's three control characters, so user text can never form a mention or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fit(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -31,7 +27,10 @@ def fit(text: str, limit: int = TEXT_LIMIT) -> str:
 
 
 def plain(text: str, limit: int = TEXT_LIMIT) -> dict:
-    return {"type": "plain_text", "text": F.truncate(text, limit), "emoji": True}
+    """Text shown as it is: Slack parses neither mrkdwn nor mentions in plain_text, so
+    this is where text from a source or a person goes. `emoji` off keeps `:name:`
+    literal too (Tandem's own emoji are Unicode characters, shown either way)."""
+    return {"type": "plain_text", "text": F.truncate(text, limit), "emoji": False}
 
 
 def mrkdwn(text: str) -> dict:
@@ -53,7 +52,7 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
 
 
 def _fields_block(view: AlertView) -> dict:
-    cells = [mrkdwn(f"*{title}*\n{escape(value)}") for title, value in F.fields(view)]
+    cells = [plain(f"{title}\n{value}") for title, value in F.fields(view)]
     return {"type": "section", "block_id": "alert.fields", "fields": cells}
 
 
@@ -63,23 +62,20 @@ def _source_ack_blocks(view: AlertView) -> list[dict]:
 
 
 def _labels_blocks(view: AlertView) -> list[dict]:
-    chips, hidden = F.label_chips(view)
-    if not chips:
-        return []
-    text = " ".join(f"`{escape(chip)}`" for chip in chips) + (f" +{hidden} more" if hidden else "")
-    return [{"type": "context", "elements": [mrkdwn(text)]}]
+    text = F.labels_text(view, sep=" · ")
+    return [{"type": "context", "elements": [plain(text)]}] if text else []
 
 
 def _description_blocks(view: AlertView) -> list[dict]:
     text = F.description(view)
-    return [{"type": "section", "text": mrkdwn(fit(text))}] if text else []
+    return [{"type": "section", "text": plain(text)}] if text else []
 
 
 def _links_blocks(view: AlertView) -> list[dict]:
     items = F.link_items(view)
     if not items:
         return []
-    links = [f"<{escape(url).replace('|', '%7C')}|{escape(name)}>" for name, url in items]
+    links = [f"<{escape(F.link_target(url))}|{escape(name)}>" for name, url in items]
     while len(" · ".join(links)) > TEXT_LIMIT:
         links.pop()
     return [{"type": "context", "elements": [mrkdwn(" · ".join(links))]}] if links else []
@@ -89,8 +85,8 @@ def _remediation_blocks(view: AlertView) -> list[dict]:
     if view.remediation is None or view.status == Status.RESOLVED:
         return []
     heading, lines = F.remediation_lines(view.remediation, view.timezone)
-    text = "\n".join([f"*{fit(heading, 500)}*", *(fit(line, 500) for line in lines)])
-    return [{"type": "section", "block_id": "alert.remediation", "text": mrkdwn(text)}]
+    text = "\n".join([heading, *lines])
+    return [{"type": "section", "block_id": "alert.remediation", "text": plain(text)}]
 
 
 def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict:

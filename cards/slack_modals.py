@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from cards import actions as A
 from cards import format as F
-from cards.slack import fit, mrkdwn, plain
+from cards.slack import plain
 from handlers.views import AlertView
 
 INPUT_LIMIT = 3000
@@ -19,7 +19,7 @@ OPTION_VALUE_LIMIT = 150
 
 def render_modal(view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()) -> dict:
     spec = A.form_spec(action, catalogue)
-    intro = {"type": "section", "text": mrkdwn(f"*{fit(F.headline(view), 2900)}*")}
+    intro = {"type": "section", "text": plain(F.headline(view))}
     return {
         "type": "modal",
         "callback_id": action,

@@ -2,6 +2,7 @@
 
 from cards import actions as A
 from cards import format as F
+from cards.escape import markdown
 from handlers.enums import Status
 from handlers.views import AlertView
 
@@ -25,7 +26,19 @@ def card(body: list[dict], actions: list[dict], fallback: str) -> dict:
 
 
 def text_block(text: str, **style) -> dict:
+    """A TextBlock showing `text` literally (TextBlocks render markdown)."""
+    return markdown_block(markdown(text), **style)
+
+
+def markdown_block(text: str, **style) -> dict:
+    """A TextBlock of Tandem's own markdown, whose source text the caller escaped."""
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def facts(pairs: list[tuple[str, str]]) -> dict:
+    """A FactSet; Teams renders its values as markdown, so they are escaped."""
+    return {"type": "FactSet",
+            "facts": [{"title": title, "value": markdown(value)} for title, value in pairs]}
 
 
 def execute(view: AlertView, action: str, title: str, **extra) -> dict:
@@ -47,7 +60,7 @@ def render_alert(
 ) -> dict:
     body = [
         text_block(F.headline(view), size="Large", weight="Bolder", color=F.header_colour(view)),
-        {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in F.fields(view)]},
+        facts(F.fields(view)),
         *_source_ack(view),
         *_labels(view),
         *_description(view),
@@ -91,8 +104,8 @@ def _links(view: AlertView) -> list[dict]:
     items = F.link_items(view)
     if not items:
         return []
-    links = " · ".join(f"[{name}]({url.replace(')', '%29')})" for name, url in items)
-    return [text_block(links, size="Small")]
+    links = " · ".join(f"[{markdown(name)}]({F.link_target(url)})" for name, url in items)
+    return [markdown_block(links, size="Small")]
 
 
 def _remediation(view: AlertView) -> list[dict]:

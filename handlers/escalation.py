@@ -51,32 +51,43 @@ def target(tenant: TenantConfig, step: Step, found: list[Cover], at: datetime) -
     return step.notify
 
 
-def _texts(tenant: TenantConfig, alert: Alert, step: Step, name: str | None) -> tuple[str, str]:
+def _texts(tenant: TenantConfig, alert: Alert, step: Step,
+           who: pings.Person | None) -> tuple[str, str | pings.Named]:
+    """The direct message, and the channel message, which mentions `who` for real."""
     subject = f"{alert.short_id} ({alert.severity}) is unclaimed: {alert.title}."
     if step.notify.startswith(ON_CALL):
         direct = f"{subject} You are on call for {tenant.name}: please claim it or hand it on."
     else:
         direct = f"{subject} {tenant.name}'s escalation policy calls on you: please find an owner."
-    if name is None:
+    if who is None:
         return direct, f"{subject} Nobody is on call right now; can someone claim it?"
-    return direct, f"{subject} {name}, you are on call: please claim it."
+    return direct, pings.Named(f"{subject} ", who, ", you are on call: please claim it.")
 
 
 def take_step(cfg: TandemConfig, alert: Alert, level: int, step: Step, email: str | None,
-              now: datetime) -> tuple[dict, list[dict]]:
-    """The outbox rows notifying `email` for `step`, and the details to audit."""
+              now: datetime, teams: frozenset[str] | None = None
+              ) -> tuple[dict, list[dict], dict | None]:
+    """The outbox rows notifying `email` for `step`, the details to audit, and the
+    details of a ping.fallback event when a Teams DM became a channel mention."""
     tenant = cfg.tenant(alert.tenant_id)
     who = pings.person(cfg, email)
-    direct, mention = _texts(tenant, alert, step, who.name if who else None)
+    direct, mention = _texts(tenant, alert, step, who)
     if step.notify == CHANNEL:
         reached = pings.Reached(who.email if who else None, ("channel",))
         rows = pings.in_channels(tenant, alert, mention, now)
     else:
-        reached, rows = pings.reach(tenant, alert, who, direct, mention, now)
+        reached, rows = pings.reach(tenant, alert, who, direct, mention, now, teams)
     size = len(P.policy_for(tenant, alert.severity).steps)
     details = {"level": level + 1, "step": level % size + 1, "round": level // size + 1,
                "notify": step.notify, **reached.audit()}
-    return details, rows
+    return details, rows, reached.fallback_event()
+
+
+def fallback_entry(alert: Alert, details: dict, at: datetime) -> dict:
+    """The ping.fallback audit event: a DM that could not be sent became a mention."""
+    return {"at": at, "actor": pings.SYSTEM_ACTOR, "verb": "ping.fallback",
+            "alert": alert.short_id, "from_status": alert.status, "to_status": alert.status,
+            "details": details}
 
 
 async def covers_now(session: AsyncSession, tenant_id: str, now: datetime) -> list[Cover]:
@@ -98,8 +109,11 @@ async def jumped(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: da
     tenant = cfg.tenant(alert.tenant_id)
     with session.no_autoflush:  # the command flushes once, so the version moves once
         found = await covers_now(session, alert.tenant_id, now)
-        pinged, rows = take_step(cfg, alert, alert.escalation_level - 1, step,
-                                 target(tenant, step, found, now), now)
+        teams = await pings.teams_known(session, cfg.people)
+        pinged, rows, fallback = take_step(cfg, alert, alert.escalation_level - 1, step,
+                                           target(tenant, step, found, now), now, teams)
         pending.outbox(session, rows)
+        if fallback:
+            pending.audit_events(session, alert.tenant_id, [fallback_entry(alert, fallback, now)])
     arm(cfg, alert, now)
     return {"pinged": pinged}

@@ -23,7 +23,7 @@ from handlers import escalation_policy as P
 from handlers import fanout, pings, wakeups
 from handlers.config import TandemConfig
 from handlers.config_oncall import Step
-from handlers.escalation import covers_now, running, take_step, target
+from handlers.escalation import covers_now, fallback_entry, running, take_step, target
 from storage import pending
 from storage.db import Database
 from storage.json_rows import rows_table
@@ -86,19 +86,22 @@ async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
     return set(moved.scalars())
 
 
-def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime) -> tuple[dict, list]:
-    """The audit entry and outbox rows of one step."""
+def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime,
+          teams: frozenset[str]) -> tuple[list[dict], list]:
+    """The audit entries (ping, and ping.fallback if a DM became a mention) and outbox
+    rows of one step."""
     alert = p.alert
-    details, rows = take_step(cfg, alert, p.level - 1, p.step, email, now)
+    details, rows, fallback = take_step(cfg, alert, p.level - 1, p.step, email, now, teams)
     entry = {"at": now, "actor": pings.SYSTEM_ACTOR, "verb": "ping", "alert": alert.short_id,
              "from_status": alert.status, "to_status": alert.status, "details": details}
-    return entry, rows
+    return [entry, *([fallback_entry(alert, fallback, now)] if fallback else [])], rows
 
 
 async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
                 now: datetime) -> None:
     """Ping, audit and refresh the card of every step taken, tenant by tenant."""
     rows: list[dict] = []
+    teams = await pings.teams_known(session, cfg.people) if taken else frozenset()
     for tenant_id in sorted({p.alert.tenant_id for p in taken}):
         tenant = cfg.tenant(tenant_id)
         found = await covers_now(session, tenant_id, now)
@@ -107,11 +110,11 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
         for p in (p for p in taken if p.alert.tenant_id == tenant_id):
             if p.step.notify not in who:
                 who[p.step.notify] = target(tenant, p.step, found, now)
-            entry, pinged = _ping(cfg, p, who[p.step.notify], now)
-            entries.append(entry)
+            logged, pinged = _ping(cfg, p, who[p.step.notify], now, teams)
+            entries += logged
             rows += pinged
-            note = (f"Escalation step {entry['details']['step']}: notified "
-                    f"{entry['details']['to'] or 'the channel'}")
+            details = logged[0]["details"]
+            note = f"Escalation step {details['step']}: notified {details['to'] or 'the channel'}"
             rows += fanout.card_rows(tenant, p.alert, now, note)
         pending.audit_events(session, tenant_id, entries)
     pending.outbox(session, rows)

@@ -16,7 +16,8 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.channels import Permanent, RateLimited, Recipient, Transient
 from cards.digest import render_slack as render_digest
-from cards.slack import escape, render_alert
+from cards.messages import Mention, slack_message
+from cards.slack import render_alert
 from handlers.views import AlertView, DigestView
 
 EVENT_TYPE = "tandem_alert"
@@ -77,7 +78,7 @@ class SlackSender:
 
     async def post_note(self, channel: str, ref: str, text: str) -> None:
         await call("chat.postMessage", self.client.chat_postMessage(
-            channel=channel, thread_ts=ref, text=escape(text)))
+            channel=channel, thread_ts=ref, **slack_message(text)))
 
     async def find_card(self, channel: str, alert_short_id: str) -> str | None:
         cursor = None
@@ -96,17 +97,22 @@ class SlackSender:
         return None
 
     async def send_direct(self, person: Recipient, text: str) -> None:
-        """`text` is plain text (it quotes alert titles from sources): escaped, so an alert
-        titled `<!channel>` cannot ping anyone."""
+        """`text` is plain text (it quotes alert titles from sources), shown literally, so
+        an alert titled `<!channel>` cannot ping anyone (cards/messages.py)."""
         user = person.slack_user or await self._user_by_email(person.email)
         opened = await call("conversations.open", self.client.conversations_open(users=user))
         await call("chat.postMessage", self.client.chat_postMessage(
-            channel=opened["channel"]["id"], text=escape(text)))
+            channel=opened["channel"]["id"], **slack_message(text)))
 
-    async def post_text(self, channel: str, text: str) -> None:
-        """`text` is plain text (e.g. an escalation ping quoting an alert title): escaped."""
-        await call("chat.postMessage", self.client.chat_postMessage(channel=channel,
-                                                                    text=escape(text)))
+    async def post_text(self, channel: str, text: str, mention: Recipient | None = None,
+                        at: int = 0) -> None:
+        """`text` is plain text (e.g. an escalation ping quoting an alert title), shown
+        literally; `mention`, named at `text[at:]`, is mentioned by their Slack user id."""
+        tagged = None
+        if mention is not None:
+            tagged = Mention(at, at + len(mention.name), mention.name, mention.slack_user)
+        await call("chat.postMessage", self.client.chat_postMessage(
+            channel=channel, **slack_message(text, tagged)))
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         message = render_digest(digest)

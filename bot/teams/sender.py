@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from botbuilder.schema import ConversationParameters as Parameters
+from botbuilder.schema import Mention as MentionEntity
 
 from bot.channels import Permanent, Recipient
 from bot.pacing import Pacing
@@ -19,6 +20,7 @@ from bot.teams.connector import Connectors, mapped
 from bot.teams.views import RefreshUsers
 from cards.digest import render_teams as render_digest
 from cards.digest import summary as digest_summary
+from cards.messages import Mention, teams_message
 from cards.teams import CARD_TYPE, render_alert
 from handlers.views import AlertView, DigestView
 from storage import teams as refs
@@ -36,8 +38,12 @@ def card_activity(card: dict, summary: str, activity_id: str | None = None) -> A
                     attachments=[attachment])
 
 
-def text_activity(text: str) -> Activity:
-    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+def text_activity(text: str, mention: Mention | None = None) -> Activity:
+    """Plain text shown literally; a mention becomes `<at>Name</at>` and its entity."""
+    fields = teams_message(text, mention)
+    entities = [MentionEntity(mentioned=ChannelAccount(**e["mentioned"]), text=e["text"],
+                              type=e["type"]) for e in fields.pop("entities") or ()]
+    return Activity(type=ActivityTypes.message, entities=entities or None, **fields)
 
 
 class TeamsSender:
@@ -86,11 +92,24 @@ class TeamsSender:
             await self._connectors.client(found.service_url).conversations \
                 .reply_to_activity(channel, ref, text_activity(text))
 
-    async def post_text(self, channel: str, text: str) -> None:
+    async def post_text(self, channel: str, text: str, mention: Recipient | None = None,
+                        at: int = 0) -> None:
+        """`mention`, named at `text[at:]`, is mentioned by their Teams user id when they
+        have messaged Tandem, else by their Entra object id; without either, named."""
         found = await self._reference(refs.CHANNEL, channel)
+        tagged = await self._mention(mention, at) if mention is not None else None
         with mapped("post message"):
             await self._connectors.client(found.service_url).conversations \
-                .send_to_conversation(channel, text_activity(text))
+                .send_to_conversation(channel, text_activity(text, tagged))
+
+    async def _mention(self, who: Recipient, at: int) -> Mention:
+        user_id = None
+        if who.teams_aad_id:
+            async with self._db.read() as session:
+                ref = await refs.find(session, refs.PERSON, who.teams_aad_id)
+            user_id = ref.user_id if ref is not None else None
+        return Mention(at, at + len(who.name), who.name,
+                       teams_id=user_id or who.teams_aad_id)
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         found = await self._reference(refs.CHANNEL, channel)

@@ -36,8 +36,8 @@ def test_open_card_content():
     assert header["type"] == "header"
     assert header["text"]["text"] == "🔴 ACME-142 · Disk almost full on db-1"
     fields = [f["text"] for f in message["blocks"][1]["fields"]]
-    assert "*Owner*\nUnclaimed (partner side)" in fields
-    assert "*First seen*\n2026-11-22 14:02 GMT" in fields
+    assert "Owner\nUnclaimed (partner side)" in fields
+    assert "First seen\n2026-11-22 14:02 GMT" in fields
     assert message["text"].startswith("🔴 ACME-142")
     assert action_ids(message) == [A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.HISTORY]
     assert actions_of(message)[0]["style"] == "primary"
@@ -93,11 +93,12 @@ def test_user_text_is_escaped_and_never_parsed_as_mentions():
     assert message["text"].startswith("🔴 ACME-142 · &lt;!channel&gt; &amp; co")
     mrkdwn = [n for n in walk(message["blocks"]) if n.get("type") == "mrkdwn"]
     text = " ".join(n["text"] for n in mrkdwn)
-    assert "<!here>" not in text and "<@U123>" not in text
-    assert "ping &lt;!here&gt; &lt;@U123&gt;" in text
+    assert "<!here>" not in text and "<@U123>" not in text and "ping" not in text
     assert all(n["verbatim"] is True for n in mrkdwn)
-    # plain_text (the header) is never parsed for mentions, so it stays readable
+    # plain_text (header, description) is never parsed for mentions: it stays readable
     assert message["blocks"][0]["text"]["text"] == "🔴 ACME-142 · <!channel> & co"
+    plain = [n["text"] for n in walk(message["blocks"]) if n.get("type") == "plain_text"]
+    assert "ping <!here> <@U123>" in plain
 
 
 def test_huge_alert_stays_within_block_kit_limits():
@@ -112,9 +113,9 @@ def test_huge_alert_stays_within_block_kit_limits():
     message = slack.render_alert(view)
     check_slack_blocks(message["blocks"])
     assert len(message["blocks"][0]["text"]["text"]) <= 150
-    description = [b for b in message["blocks"] if b.get("text", {}).get("type") == "mrkdwn"][0]
-    assert description["text"]["text"].endswith("…")
-    assert "&amp;" in description["text"]["text"]
+    description = [b for b in message["blocks"] if b.get("text", {}).get("text", "")[:3] == "<&>"]
+    assert description[0]["text"]["type"] == "plain_text"
+    assert description[0]["text"]["text"].endswith("…")
 
 
 def test_fit_never_splits_an_entity():

@@ -45,7 +45,7 @@ async def test_escalation_pings_and_the_digest_are_delivered(db, cfg, fake):
     assert [c.args["users"] for c in fake.calls_to("conversations.open")] == ["U0LEE"]
     assert [p["text"] for p in _posts(fake, "DU0LEE")] == [LEE_DM]
     channel = _posts(fake, "C0OPS")
-    mention = [p for p in channel if p["text"].endswith("Lee Chen, you are on call: "
+    mention = [p for p in channel if p["text"].endswith("<@U0LEE>, you are on call: "
                                                          "please claim it.")]
     assert len(mention) == 1 and "metadata" not in mention[0]
     [posted] = [p for p in channel if p["text"].startswith("📊 Daily digest")]

@@ -43,7 +43,7 @@ async def test_concurrent_claims_one_wins_the_other_is_told_alone(stack):
     winner = "Dana Reyes (partner)" if loser == "U0LEE" else "Lee Chen (internal)"
     assert refusal["channel"] == "C0OPS"
     assert f"ACME-1 was just claimed by {winner}." in refusal["text"]
-    assert shows(refusal, f"*Owner*\\n{winner}")  # the current card, naming the owner
+    assert shows(refusal, f"Owner\\n{winner}")  # the current card, naming the owner
     await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
     await stack.fake.wait_for(lambda: shows(stack.fake.card_for("C0OPS", "ACME-1")[0], winner))
     assert [n.split(" · ")[0] for n in stack.fake.thread("C0OPS", card["ts"])] == [

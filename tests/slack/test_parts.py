@@ -129,6 +129,25 @@ async def test_pings_quote_alert_titles_without_letting_them_mention_anyone(fake
     await sender.post_text("C0OPS", hostile)
     await sender.send_direct(Recipient("dana@partner.example", "Dana Reyes", "T0PARTNER",
                                        "U0DANA"), hostile)
-    sent = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
-    assert sent == ["ACME-7 is unclaimed: &lt;!channel&gt; disk "
-                    "&lt;https://evil.example|full&gt; &amp; more"] * 2
+    calls = fake_slack.calls_to("chat.postMessage")
+    assert [c.args["text"] for c in calls] == ["ACME-7 is unclaimed: &lt;!channel&gt; disk "
+                                               "&lt;https://evil.example|full&gt; &amp; more"] * 2
+    for call in calls:  # shown as rich text, which Slack never parses for mrkdwn or mentions
+        [section] = call.args["blocks"][0]["elements"]
+        assert section["elements"] == [{"type": "text", "text": hostile}]
+
+
+async def test_a_ping_mentions_the_person_by_their_slack_user_id(fake_slack, sender):
+    text = "ACME-7 is unclaimed: *bold* <!here>. Raj Patel, you are on call."
+    raj = Recipient("raj@partner.example", "Raj Patel", "T0PARTNER", "U0RAJ")
+    await sender.post_text("C0OPS", text, raj, text.index("Raj"))
+    [call] = fake_slack.calls_to("chat.postMessage")
+    assert call.args["text"] == ("ACME-7 is unclaimed: *bold* &lt;!here&gt;. <@U0RAJ>, "
+                                 "you are on call.")
+    [section] = call.args["blocks"][0]["elements"]
+    assert section["elements"] == [
+        {"type": "text", "text": "ACME-7 is unclaimed: *bold* <!here>. "},
+        {"type": "user", "user_id": "U0RAJ"}, {"type": "text", "text": ", you are on call."}]
+    # without a Slack identity the name stays plain, escaped text
+    await sender.post_text("C0OPS", "Eve <x>, on call", Recipient("e@x.example", "Eve <x>"), 0)
+    assert fake_slack.calls_to("chat.postMessage")[-1].args["text"] == "Eve &lt;x&gt;, on call"

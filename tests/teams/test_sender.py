@@ -104,3 +104,23 @@ async def test_direct_message_creates_the_chat_once(teams, db, cfg):
     assert texts == ["You are on call", "Still on call"]
     with pytest.raises(Permanent):
         await teams.teams.sender.send_direct(Recipient("x@acme.example", "X"), "hi")
+
+
+async def test_a_ping_mentions_the_person_for_real(teams, db, cfg):
+    await install(teams)
+    await teams.post(teams.activity("message", aad="aad-sam", text="help"))  # stores 29:aad-sam
+    sender = teams.teams.sender
+    text = "ACME-1 is unclaimed: <at>Eve</at> **x**. Sam <Okafor>, you are on call."
+    sam = Recipient("sam@acme.example", "Sam <Okafor>", teams_aad_id="aad-sam")
+    await sender.post_text(CHANNEL, text, sam, text.index("Sam"))
+    body = teams.connector.sent("send")[-1]["body"]
+    tag = "<at>Sam &lt;Okafor&gt;</at>"
+    assert body["text"] == ("ACME-1 is unclaimed: \\<at\\>Eve\\</at\\> \\*\\*x\\*\\*. "
+                            f"{tag}, you are on call.")
+    assert body["entities"] == [{"type": "mention", "text": tag,
+                                 "mentioned": {"id": "29:aad-sam", "name": "Sam <Okafor>"}}]
+    # someone who never messaged Tandem is mentioned by their Entra object id
+    lee = Recipient("lee@acme.example", "Lee", teams_aad_id="aad-lee-2")
+    await sender.post_text(CHANNEL, "Lee, look", lee, 0)
+    entity = teams.connector.sent("send")[-1]["body"]["entities"][0]
+    assert entity["mentioned"] == {"id": "aad-lee-2", "name": "Lee"}

@@ -1,0 +1,58 @@
+"""Plain messages (thread notes, direct messages, channel pings) for Slack and Teams.
+
+The text is plain text that may quote sources and people; a Mention marks the
+stretch of it that names someone, which becomes a real mention: `<@U…>` in Slack,
+`<at>Name</at>` plus a mention entity in Teams. Everything else is shown literally.
+"""
+
+from dataclasses import dataclass
+
+from cards.escape import markdown, slack, xml
+
+
+@dataclass(frozen=True)
+class Mention:
+    """`text[start:end]` names a person; the ids are theirs on each platform, if known."""
+
+    start: int
+    end: int
+    name: str
+    slack_user: str | None = None
+    teams_id: str | None = None  # Teams user id ("29:…") or Microsoft Entra object id
+
+
+def _split(text: str, mention: Mention) -> tuple[str, str]:
+    return text[: mention.start], text[mention.end:]
+
+
+def slack_message(text: str, mention: Mention | None = None) -> dict:
+    """chat.postMessage arguments: rich text (never parsed as mrkdwn) and an escaped
+    notification text; a mention without a Slack user id stays their name."""
+    if mention is None or not mention.slack_user:
+        return {"text": slack(text), "blocks": [_rich_text([_text(text)])]}
+    before, after = _split(text, mention)
+    user = {"type": "user", "user_id": mention.slack_user}
+    elements = [_text(before), user, _text(after)]
+    fallback = f"{slack(before)}<@{mention.slack_user}>{slack(after)}"
+    return {"text": fallback, "blocks": [_rich_text(elements)]}
+
+
+def _text(text: str) -> dict:
+    return {"type": "text", "text": text}
+
+
+def _rich_text(elements: list[dict]) -> dict:
+    shown = [e for e in elements if e["type"] != "text" or e["text"]]
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": shown}]}
+
+
+def teams_message(text: str, mention: Mention | None = None) -> dict:
+    """Bot Framework activity fields: plain text, or markdown with an `<at>` mention."""
+    if mention is None or not mention.teams_id:
+        return {"text": text, "text_format": "plain", "entities": None}
+    before, after = _split(text, mention)
+    tag = f"<at>{xml(mention.name)}</at>"
+    entity = {"type": "mention", "text": tag,
+              "mentioned": {"id": mention.teams_id, "name": mention.name}}
+    return {"text": f"{markdown(before)}{tag}{markdown(after)}", "text_format": "markdown",
+            "entities": [entity]}

@@ -125,6 +125,12 @@ def reject(alert_id: AlertId, actor: As, reason: str = "") -> None:
 
 
 @app.command()
+def withdraw(alert_id: AlertId, actor: As, reason: str = "") -> None:
+    """Take back the fix you proposed (or, as an admin, anyone's)."""
+    _act(Verb.WITHDRAW, alert_id, actor, reason=reason)
+
+
+@app.command()
 def resolve(alert_id: AlertId, actor: As, note: str = "") -> None:
     """Mark resolved."""
     _act(Verb.RESOLVE, alert_id, actor, note=note)

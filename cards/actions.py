@@ -16,6 +16,7 @@ ESCALATE = "alert.escalate"
 PROPOSE = "alert.propose"
 APPROVE = "alert.approve"
 REJECT = "alert.reject"
+WITHDRAW = "alert.withdraw"
 RESOLVE = "alert.resolve"
 REOPEN = "alert.reopen"
 SNOOZE = "alert.snooze"
@@ -30,6 +31,7 @@ ACTION_VERB: dict[str, Verb | None] = {
     PROPOSE: Verb.PROPOSE,
     APPROVE: Verb.APPROVE,
     REJECT: Verb.REJECT,
+    WITHDRAW: Verb.WITHDRAW,
     RESOLVE: Verb.RESOLVE,
     REOPEN: Verb.REOPEN,
     SNOOZE: Verb.SNOOZE,
@@ -40,12 +42,12 @@ ACTION_VERB: dict[str, Verb | None] = {
 # Actions that collect input first (Slack modal, Teams form) before becoming a command.
 FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE})
 # Shown in Slack's overflow menu and as secondary actions in Teams.
-SECONDARY = (RELEASE, HISTORY)
+SECONDARY = (RELEASE, WITHDRAW, HISTORY)
 
 _BUTTONS: dict[Status, tuple[str, ...]] = {
     Status.OPEN: (CLAIM, ESCALATE, RESOLVE, SNOOZE),
     Status.CLAIMED: (PROPOSE, ESCALATE, RESOLVE, SNOOZE, RELEASE),
-    Status.REMEDIATION_PENDING: (APPROVE, REJECT, ESCALATE, RESOLVE),
+    Status.REMEDIATION_PENDING: (APPROVE, REJECT, ESCALATE, WITHDRAW),
     Status.REMEDIATION_APPROVED: (PROPOSE, ESCALATE, RESOLVE, RELEASE),
     Status.REMEDIATION_REJECTED: (PROPOSE, ESCALATE, RESOLVE, RELEASE),
     Status.SNOOZED: (CLAIM, RESOLVE),

@@ -51,6 +51,7 @@ ACTION_TITLES = {
     A.PROPOSE: "Propose fix",
     A.APPROVE: "Approve fix",
     A.REJECT: "Reject fix",
+    A.WITHDRAW: "Withdraw fix",
     A.RESOLVE: "Resolve",
     A.REOPEN: "Reopen",
     A.SNOOZE: "Snooze",

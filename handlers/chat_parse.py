@@ -22,6 +22,7 @@ HELP = "\n".join([
     "  escalate ID [reason]         raise the escalation level",
     "  propose ID FIX [note]        propose a fix from the remediation catalogue",
     "  approve ID | reject ID [reason]",
+    "  withdraw ID [reason]         take back the fix you proposed",
     "  resolve ID [note] | reopen ID",
     "  snooze ID 1h                 quiet an alert for a while",
     "  silence add key=value [key=value ...] for 2h [from WHEN] [every DAYS HH:MM-HH:MM] [reason]",
@@ -90,6 +91,7 @@ _REST_ARG: dict[str, tuple[Verb, str | None]] = {
     "reopen": (Verb.REOPEN, None),
     "approve": (Verb.APPROVE, "reason"),
     "reject": (Verb.REJECT, "reason"),
+    "withdraw": (Verb.WITHDRAW, "reason"),
     "escalate": (Verb.ESCALATE, "reason"),
     "resolve": (Verb.RESOLVE, "note"),
 }

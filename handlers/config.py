@@ -17,6 +17,7 @@ from handlers.config_oncall import (
     Digest,
     EscalationPolicy,
     Layer,
+    SnoozeLimits,
     reference_problems,
 )
 from handlers.durations import parse_duration
@@ -118,6 +119,7 @@ class Tenant(Strict):
     approval_reminders: ApprovalReminders | None = None
     digest: Digest | None = None
     ack_sla: AckSla = AckSla()
+    snooze: SnoozeLimits = SnoozeLimits()  # the longest snooze per severity, and a partner's
 
     @field_validator("flap_window", "silence_max")
     @classmethod

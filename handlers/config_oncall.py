@@ -202,6 +202,25 @@ class AckSla(_Frozen):
         return parse_duration(value) if value else None
 
 
+class SnoozeLimits(_Frozen):
+    """The longest snooze per severity; `partner` caps a partner's snooze of an alert
+    whose fixes need an internal approver (approval.internal_approver_for): beyond it an
+    internal person must snooze it, as internal IT stays in the lead."""
+
+    critical: str = "4h"
+    high: str = "12h"
+    medium: str = "3d"
+    low: str = "7d"
+    info: str = "7d"
+    partner: str = "1h"
+
+    _durations = field_validator("critical", "high", "medium", "low", "info", "partner")(
+        _duration)
+
+    def limit(self, severity: Severity) -> timedelta:
+        return parse_duration(getattr(self, severity.value))
+
+
 def reference_problems(place: str, tenant, people: set[str]) -> list[str]:
     """Every unknown person, layer or channel in `tenant`'s on-call settings.
 

@@ -47,6 +47,7 @@ class Verb(StrEnum):
     PROPOSE = "propose"
     APPROVE = "approve"
     REJECT = "reject"
+    WITHDRAW = "withdraw"
     RESOLVE = "resolve"
     REOPEN = "reopen"
     SNOOZE = "snooze"
@@ -66,6 +67,7 @@ _PAST = {
     Verb.PROPOSE: "proposed a fix for",
     Verb.APPROVE: "approved the fix for",
     Verb.REJECT: "rejected the fix for",
+    Verb.WITHDRAW: "withdrew the fix for",
     Verb.RESOLVE: "resolved",
     Verb.REOPEN: "reopened",
     Verb.SNOOZE: "snoozed",

@@ -19,6 +19,7 @@ from handlers.enums import Status
 from handlers.fanout import channels_of, enqueue_card, record
 from handlers.intake_batch import Batch
 from handlers.intake_types import AlertIn, EventAction
+from storage import queries
 from storage.live_alerts import LiveAlert
 from storage.models import Alert
 from storage.unit import Unit
@@ -65,8 +66,11 @@ async def _transition(
 ) -> None:
     before = alert.status
     alert.status = to
+    details = None
     if to == Status.RESOLVED:
         alert.resolved_at, alert.next_escalation_at = now, None
+        if before == Status.REMEDIATION_PENDING:
+            details = await _withdraw_pending(session, alert, now)
     else:
         alert.resolved_at, alert.owner_email, alert.count = None, None, alert.count + 1
         alert.last_seen = now
@@ -80,8 +84,18 @@ async def _transition(
         verb=verb,
         from_status=before,
         to_status=to,
+        details=details,
     )
     enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
+
+
+async def _withdraw_pending(session: AsyncSession, alert: Alert, now: datetime) -> dict:
+    """The source resolved an alert whose fix awaited approval: the fix is withdrawn
+    (never carried out), and the resolve's audit event says so."""
+    row = await queries.latest_remediation(session, alert.id)
+    row.status, row.decided_at = "withdrawn", now
+    row.decision_reason = "the source resolved the alert"
+    return {"withdrawn": row.action_id}
 
 
 async def _one(batch: Batch, event: AlertIn, key: str) -> Ingested | Alert:

@@ -33,7 +33,11 @@ TRANSITIONS: dict[Verb, dict[Status, Status]] = {
     Verb.PROPOSE: {s: S.REMEDIATION_PENDING for s in _OWNED},
     Verb.APPROVE: {S.REMEDIATION_PENDING: S.REMEDIATION_APPROVED},
     Verb.REJECT: {S.REMEDIATION_PENDING: S.REMEDIATION_REJECTED},
-    Verb.RESOLVE: {s: S.RESOLVED for s in _LIVE},
+    # The proposer takes a fix back; the alert is theirs again, as before they proposed.
+    Verb.WITHDRAW: {S.REMEDIATION_PENDING: S.CLAIMED},
+    # A fix waiting for approval is decided or withdrawn first: resolving around it
+    # would close the alert without internal IT's decision.
+    Verb.RESOLVE: {s: S.RESOLVED for s in _LIVE if s is not S.REMEDIATION_PENDING},
     Verb.REOPEN: {S.RESOLVED: S.OPEN},
     Verb.SNOOZE: {S.OPEN: S.SNOOZED, S.CLAIMED: S.SNOOZED},
     Verb.COMMENT: _keep((*_LIVE, S.RESOLVED)),
@@ -58,6 +62,11 @@ _SPECIFIC: dict[tuple[Verb, Status | None], str] = {
     (Verb.PROPOSE, S.REMEDIATION_PENDING): "{id} already has a fix waiting for approval.",
     (Verb.APPROVE, None): "{id} has no fix waiting for approval.",
     (Verb.REJECT, None): "{id} has no fix waiting for approval.",
+    (Verb.WITHDRAW, None): "{id} has no fix waiting for approval, so there is none to withdraw.",
+    (
+        Verb.RESOLVE,
+        S.REMEDIATION_PENDING,
+    ): "{id} has a fix waiting for approval; approve, reject or withdraw it before resolving.",
     (Verb.RELEASE, S.OPEN): "{id} is not claimed, so there is nothing to release.",
     (
         Verb.RELEASE,

@@ -44,6 +44,8 @@ def refusal(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy) 
         return f"{verb.value.capitalize()} needs the {role.value} role, which {actor.name} lacks."
     if verb is Verb.RELEASE:
         return _release(actor, subject)
+    if verb is Verb.WITHDRAW:
+        return _withdraw(actor, subject)
     if verb in _DECISIONS:
         return _decision(actor, verb, subject, policy)
     return None
@@ -53,6 +55,12 @@ def _release(actor: Actor, subject: Subject) -> str | None:
     if subject.owner_email in (None, actor.email) or actor.has(Role.ADMIN):
         return None
     return f"Only {subject.owner_name}, who owns {subject.short_id}, or an admin can release it."
+
+
+def _withdraw(actor: Actor, subject: Subject) -> str | None:
+    if subject.proposer_email in (None, actor.email) or actor.has(Role.ADMIN):
+        return None
+    return f"Only whoever proposed the fix for {subject.short_id}, or an admin, can withdraw it."
 
 
 def _decision(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy) -> str | None:

@@ -6,12 +6,12 @@ with a sentence naming the problem, and returns the details to audit.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import escalation
-from handlers.config import TandemConfig
+from handlers.config import SnoozeLimits, TandemConfig
 from handlers.durations import parse_duration
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.lifecycle import TRANSITIONS
@@ -125,6 +125,10 @@ async def reject(ctx: Context) -> dict:
     return await _decide(ctx, "rejected")
 
 
+async def withdraw(ctx: Context) -> dict:
+    return await _decide(ctx, "withdrawn")
+
+
 async def resolve(ctx: Context) -> dict:
     ctx.alert.resolved_at = ctx.now
     ctx.alert.snoozed_until = None
@@ -144,11 +148,29 @@ async def reopen(ctx: Context) -> dict:
     return {}
 
 
+def _snooze_limit(ctx: Context, length: timedelta) -> str | None:
+    """Why a snooze of `length` is too long for this alert and this person, or None."""
+    tenant = ctx.cfg.tenant(ctx.alert.tenant_id)
+    limits = tenant.snooze if tenant else SnoozeLimits()
+    severity = Severity(ctx.alert.severity)
+    if length > limits.limit(severity):
+        return (f"A {severity.value} alert may be snoozed for at most "
+                f"{getattr(limits, severity.value)}.")
+    if (needs_internal_approver(ctx.cfg.approval, severity, ctx.actor.side)
+            and length > parse_duration(limits.partner)):
+        return (f"A partner may snooze a {severity.value} alert for at most {limits.partner}; "
+                "an internal person must snooze it for longer.")
+    return None
+
+
 async def snooze(ctx: Context) -> dict:
     try:
         length = parse_duration(ctx.args.get("duration", ""))
     except ValueError as error:
         raise Invalid(f"Snooze: {error}.") from None
+    too_long = _snooze_limit(ctx, length)
+    if too_long:
+        raise Invalid(too_long)
     ctx.alert.snoozed_until = ctx.now + length
     _stop_timers(ctx.alert)
     return {"until": ctx.alert.snoozed_until.isoformat()}
@@ -169,6 +191,7 @@ EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict]]] = {
     Verb.PROPOSE: propose,
     Verb.APPROVE: approve,
     Verb.REJECT: reject,
+    Verb.WITHDRAW: withdraw,
     Verb.RESOLVE: resolve,
     Verb.REOPEN: reopen,
     Verb.SNOOZE: snooze,

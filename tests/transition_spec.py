@@ -42,7 +42,7 @@ LEGAL: dict[Status, dict[Verb, Status]] = {
         V.ESCALATE: PENDING,
         V.APPROVE: APPROVED,
         V.REJECT: REJECTED,
-        V.RESOLVE: RESOLVED,
+        V.WITHDRAW: CLAIMED,
         V.COMMENT: PENDING,
     },
     APPROVED: {
@@ -81,6 +81,7 @@ LEGAL: dict[Status, dict[Verb, Status]] = {
 _DONE_WITH = "{id} is already resolved; reopen it first."
 _NO_FIX = "{id} has no fix waiting for approval."
 _NOT_RESOLVED = "{id} is not resolved, so there is nothing to reopen."
+_NONE_TO_WITHDRAW = "{id} has no fix waiting for approval, so there is none to withdraw."
 
 
 def _not_possible(verb: str, words: str) -> str:
@@ -130,7 +131,20 @@ ILLEGAL: dict[Verb, dict[Status, str]] = {
         SILENCED: _NO_FIX,
         RESOLVED: _DONE_WITH,
     },
-    V.RESOLVE: {RESOLVED: _DONE_WITH},
+    V.WITHDRAW: {
+        OPEN: _NONE_TO_WITHDRAW,
+        CLAIMED: _NONE_TO_WITHDRAW,
+        APPROVED: _NONE_TO_WITHDRAW,
+        REJECTED: _NONE_TO_WITHDRAW,
+        SNOOZED: _NONE_TO_WITHDRAW,
+        SILENCED: _NONE_TO_WITHDRAW,
+        RESOLVED: _DONE_WITH,
+    },
+    V.RESOLVE: {
+        PENDING: "{id} has a fix waiting for approval; approve, reject or withdraw it before "
+        "resolving.",
+        RESOLVED: _DONE_WITH,
+    },
     V.REOPEN: {
         OPEN: _NOT_RESOLVED,
         CLAIMED: _NOT_RESOLVED,
@@ -153,7 +167,8 @@ ILLEGAL: dict[Verb, dict[Status, str]] = {
 
 # Policy in words: deciding on a fix needs the approver role, everything else the
 # responder role; the proposer never decides on their own fix; a partner's fix for a
-# critical or high alert needs an internal approver; only the owner or an admin releases.
+# critical or high alert needs an internal approver; only the owner or an admin releases;
+# only the proposer or an admin withdraws a fix.
 DECISIONS = (V.APPROVE, V.REJECT)
 NEEDS_INTERNAL = (Severity.CRITICAL, Severity.HIGH)  # the approval policy used below
 APPROVAL = ApprovalPolicy(internal_approver_for=list(NEEDS_INTERNAL))
@@ -206,6 +221,9 @@ def spec_policy(verb: Verb, who: Who, ctx: Ctx) -> str | None:
     owner = ctx.owner
     if verb is V.RELEASE and owner and owner.email != who.email and Role.ADMIN not in who.roles:
         return f"Only {owner.name}, who owns {ctx.short_id}, or an admin can release it."
+    if verb is V.WITHDRAW and ctx.proposer and ctx.proposer.email != who.email and (
+            Role.ADMIN not in who.roles):
+        return f"Only whoever proposed the fix for {ctx.short_id}, or an admin, can withdraw it."
     if verb in DECISIONS and ctx.proposer:
         if ctx.proposer.email == who.email:
             return f"You proposed this fix for {ctx.short_id}; someone else must {verb.value} it."

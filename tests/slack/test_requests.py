@@ -92,3 +92,35 @@ async def test_a_replayed_click_is_applied_once(stack):
             AuditEvent.verb == "claim"))).scalar_one()
     assert claims == 1 and stack.fake.ephemeral == []
     assert len(stack.fake.thread("C0OPS", card["ts"])) == 1
+
+
+async def test_an_email_match_from_another_account_does_not_become_a_pinned_person(stack):
+    """Sam's Slack account is configured (T0ACME/U0SAM): an account of another workspace
+    whose profile shows sam@acme.example is refused, and the attempt is audited outside
+    Acme's log."""
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    stack.fake.users["U0EVIL"] = {"id": "U0EVIL", "team_id": "T0EVIL",
+                                  "profile": {"email": "Sam@acme.example"}}
+    await stack.click(("T0ACME", "T0EVIL", "U0EVIL"), alert, 1, A.CLAIM)
+    await stack.fake.wait_for(lambda: stack.fake.ephemeral)
+    assert stack.fake.ephemeral[0]["text"].startswith(
+        "This chat account (slack:T0EVIL/U0EVIL) is not the one configured for sam@acme.example")
+    assert await stack.version(alert) == 1
+    async with stack.runtime.db.transaction() as session:
+        [refused] = (await session.execute(select(AuditEvent).where(
+            AuditEvent.verb == "refused"))).scalars()
+    assert (refused.tenant_id, refused.actor) == (audit.DEPLOYMENT, "slack:T0EVIL/U0EVIL")
+    assert (await audit.verify(stack.runtime.db)).ok
+
+
+async def test_enterprise_grid_ids_name_the_configured_person(stack):
+    """An org-wide app's payload names the Enterprise Grid org (E...) as the user's team."""
+    alert = await new_alert(stack.runtime.db, stack.runtime.cfg)
+    assert await stack.click(("T0ACME", "E0GRID", "U0LEE"), alert, 1, A.CLAIM) == 200
+    card = await stack.card(alert)
+    await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
+    assert stack.fake.thread("C0OPS", card["ts"])[0].startswith("Lee Chen (internal) claimed")
+    assert stack.fake.calls_to("users.info") == []  # the pair matched; no email needed
+    await stack.click(("T0ACME", "E0OTHER", "U0LEE"), alert, 2, A.RELEASE)
+    await stack.fake.wait_for(lambda: stack.fake.ephemeral)
+    assert "does not know slack:E0OTHER/U0LEE" in stack.fake.ephemeral[0]["text"]

@@ -123,6 +123,20 @@ async def test_display_name_never_identifies(teams, db, cfg):
     assert (await reads.show_alert(db, cfg, Operator(), short)).owner is None
 
 
+async def test_a_configured_aad_id_pins_the_person(teams, db, cfg):
+    """Sam's AAD object id is configured: another account whose UPN is Sam's address is
+    refused, however it got that address."""
+    short = await new_alert(db, cfg)
+    click = teams.click(short, 1, A.CLAIM, aad="aad-other-directory")
+    click["from"]["userPrincipalName"] = "sam@acme.example"
+    status, body = await teams.post(click)
+    assert body["value"].startswith(
+        "This chat account (teams:aad-other-directory) is not the one configured for "
+        "sam@acme.example")
+    assert (await reads.show_alert(db, cfg, Operator(), short)).owner is None
+    assert await _audit_count(db, short) == 1
+
+
 async def test_forms_collect_input_then_run_the_command(teams, db, cfg):
     short = await new_alert(db, cfg)
     form = (await teams.post(teams.click(short, 1, A.ESCALATE)))[1]["value"]

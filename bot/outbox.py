@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot import outbox_store as store
 from bot.channels import Sender
+from bot.metrics import Metrics
 from bot.outbox_delivery import Channel, Tuning, deliver_card, deliver_row, post_notes
 from bot.pacing import Pacer, Pacing
 from bot.runtime import Runtime
@@ -38,8 +39,9 @@ class _Registered:
 
 class Dispatcher:
     def __init__(self, db: Database, cfg: TandemConfig, tuning: Tuning | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None):
         self.db, self.cfg, self.clock = db, cfg, clock
+        self.metrics = metrics or Metrics()
         self.tuning = tuning or Tuning()
         self._senders: dict[str, _Registered] = {}
         self._pacers: dict[ChannelKey, Pacer] = {}
@@ -143,8 +145,10 @@ class Dispatcher:
         pacer = self._pacers.get(key)
         if pacer is None or pacer.pacing != registered.pacing:
             pacer = self._pacers[key] = Pacer(registered.pacing)
+        failed = self.metrics.outbox_failed
         return Channel(self.db, self.cfg, self.tuning, self.clock, registered.sender, pacer,
-                       self._retry_at, self._recheck_later)
+                       self._retry_at, self._recheck_later,
+                       lambda code: failed.labels(key[0], code).inc())
 
     async def _worker(self, key: ChannelKey) -> None:
         try:
@@ -174,10 +178,13 @@ class Dispatcher:
         return any(r is not False for r in results) or any(moved)
 
 
-def install(app: web.Application, runtime: Runtime) -> Dispatcher:
-    """Create the dispatcher and tie its background task to the app's lifetime."""
+def install(app: web.Application, runtime: Runtime, metrics: Metrics) -> Dispatcher:
+    """Create the dispatcher and tie its background task to the app's lifetime. It
+    polls the database, so rows re-queued by another process (`tandem outbox retry`)
+    are delivered within a poll interval."""
     dispatcher = Dispatcher(runtime.db, runtime.cfg,
-                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds))
+                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds),
+                            metrics=metrics)
     runtime.dispatcher = dispatcher
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:

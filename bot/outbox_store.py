@@ -9,6 +9,10 @@ lane until the worker is done (or, after a crash, until the lease runs out).
 Leasing locks the lane's rows (FOR UPDATE on PostgreSQL; SQLite writers are
 serialised by BEGIN IMMEDIATE) and re-checks them, so two processes never both
 win one lane. Other row kinds ("dm", "text") are leased one row at a time.
+
+A row the platform refused for good is *failed* (failed_at set, done_at still NULL):
+no dispatcher works it, and intake still sees it as a queued refresh, so repeats of
+the alert do not pile more failures onto the channel. `retry` re-queues failed rows.
 """
 
 from dataclasses import dataclass, field
@@ -49,6 +53,7 @@ class CardWork:
     leased_until: datetime
     attempts: int = 0
     notes: list[tuple[int, str, datetime]] = field(default_factory=list)  # (row, note, at)
+    inflight_at: datetime | None = None  # with ref INFLIGHT: when the post was marked
     unsaved: bool = False  # the card was updated; its version is recorded with the notes
 
     @property
@@ -65,7 +70,8 @@ class RowWork:
 
 
 def _pending(platforms: list[str], channel: str | None):
-    query = select(Outbox).where(Outbox.done_at.is_(None), Outbox.platform.in_(platforms))
+    query = select(Outbox).where(Outbox.done_at.is_(None), Outbox.failed_at.is_(None),
+                                 Outbox.platform.in_(platforms))
     return query.where(Outbox.channel == channel) if channel is not None else query
 
 
@@ -123,8 +129,9 @@ async def due_work(db: Database, platforms: list[str], now: datetime, limit: int
 
 
 def _lane(unit: Unit):
-    return (Outbox.done_at.is_(None), Outbox.kind == "card", Outbox.alert_id == unit.alert_id,
-            Outbox.platform == unit.platform, Outbox.channel == unit.channel)
+    return (Outbox.done_at.is_(None), Outbox.failed_at.is_(None), Outbox.kind == "card",
+            Outbox.alert_id == unit.alert_id, Outbox.platform == unit.platform,
+            Outbox.channel == unit.channel)
 
 
 async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
@@ -140,7 +147,8 @@ async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
         ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
         view = await alert_view(session, cfg, await session.get(Alert, unit.alert_id))
     work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
-                    leased_until=now + lease, attempts=max(r.attempts for r in rows))
+                    leased_until=now + lease, attempts=max(r.attempts for r in rows),
+                    inflight_at=ref.inflight_at if ref else None)
     for row in rows:
         note = row.payload.get("note")
         if note:
@@ -153,7 +161,7 @@ async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
 async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta) -> RowWork | None:
     async with db.transaction() as session:
         query = (select(Outbox).where(Outbox.id == unit.row_id, Outbox.done_at.is_(None),
-                                      Outbox.due_at <= now)
+                                      Outbox.failed_at.is_(None), Outbox.due_at <= now)
                  .with_for_update(skip_locked=True))
         row = (await session.execute(query)).scalar_one_or_none()
         if row is None:
@@ -168,13 +176,16 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta) -
     return RowWork(unit, payload, attempts, recipient)
 
 
-async def mark_inflight(db: Database, unit: Unit) -> None:
-    """Record that a first post is about to be sent (committed before sending)."""
+async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:
+    """Record that a first post is about to be sent (committed before sending), and
+    when: a search for it after a crash need read no further back than that. A marker
+    left by an earlier attempt keeps its older time, so the search covers both."""
     async with db.transaction() as session:
         key = (unit.alert_id, unit.platform, unit.channel)
         if await session.get(MessageRef, key) is None:
             session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
-                                   channel=unit.channel, ref=INFLIGHT, rendered_version=0))
+                                   channel=unit.channel, ref=INFLIGHT, rendered_version=0,
+                                   inflight_at=now))
 
 
 async def forget_inflight(db: Database, unit: Unit) -> None:
@@ -233,7 +244,7 @@ async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:
         session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
                                channel=unit.channel, ref=ref, rendered_version=work.view.version))
     else:
-        row.ref, row.rendered_version = ref, work.view.version
+        row.ref, row.rendered_version, row.inflight_at = ref, work.view.version, None
 
 
 async def rows_done(db: Database, ids: list[int], now: datetime) -> None:
@@ -259,7 +270,50 @@ async def defer(db: Database, ids: list[int], until: datetime, error: str,
 
 
 async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> None:
-    """A permanent failure: keep the error, stop retrying (done, with last_error set)."""
+    """A permanent failure: keep the rows as failed, with the error, until retried."""
     async with db.transaction() as session:
         await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
-            done_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1))
+            failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One undelivered row, as `tandem outbox list` shows it."""
+
+    id: int
+    tenant: str
+    alert: str | None  # the alert's short id, for card rows
+    platform: str
+    channel: str
+    kind: str
+    attempts: int
+    error: str
+    failed: bool
+    when: datetime  # failed at, or due at
+
+
+async def undelivered(db: Database, failed_only: bool, limit: int) -> list[Listed]:
+    """Rows not delivered (pending or failed), oldest first."""
+    query = (select(Outbox, Alert.short_id).outerjoin(Alert, Alert.id == Outbox.alert_id)
+             .where(Outbox.done_at.is_(None)).order_by(Outbox.id).limit(limit))
+    if failed_only:
+        query = query.where(Outbox.failed_at.is_not(None))
+    async with db.read() as session:
+        found = (await session.execute(query)).all()
+    return [Listed(row.id, row.tenant_id, short_id, row.platform, row.channel, row.kind,
+                   row.attempts, row.last_error, row.failed_at is not None,
+                   row.failed_at or row.due_at) for row, short_id in found]
+
+
+async def retry(db: Database, ids: list[int] | None, now: datetime) -> list[int]:
+    """Re-queue failed rows (`ids`, or every one with None), due now; their ids. A
+    dispatcher's next poll picks them up; a lane's rows still render one card."""
+    query = select(Outbox.id).where(Outbox.done_at.is_(None), Outbox.failed_at.is_not(None))
+    if ids is not None:
+        query = query.where(Outbox.id.in_(ids))
+    async with db.transaction() as session:
+        chosen = list((await session.execute(query.with_for_update())).scalars())
+        if chosen:
+            await session.execute(update(Outbox).where(Outbox.id.in_(chosen)).values(
+                failed_at=None, due_at=now, attempts=0))
+    return sorted(chosen)

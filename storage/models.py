@@ -159,6 +159,8 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     last_error: str = ""
     done_at: datetime | None = _ts(nullable=True)
+    # Refused for good (e.g. channel_not_found): kept, not retried, until `outbox retry`.
+    failed_at: datetime | None = _ts(nullable=True)
 
     __table_args__ = (
         Index("ix_outbox_pending", "done_at", "due_at"),
@@ -182,6 +184,7 @@ class MessageRef(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=200)
     ref: str = Field(max_length=200)
     rendered_version: int = 0
+    inflight_at: datetime | None = _ts(nullable=True)  # when a first post was marked in doubt
 
 
 class Silence(SQLModel, table=True):

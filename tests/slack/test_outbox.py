@@ -166,7 +166,7 @@ async def test_permanent_failure_is_recorded_and_not_retried(db, cfg, fake_slack
     async with db.transaction() as s:
         row = (await s.execute(select(Outbox).where(Outbox.channel == "C0ALERTS"))).scalar_one()
         refs = (await s.execute(select(func.count()).select_from(MessageRef))).scalar_one()
-    assert row.done_at is not None and row.attempts == 1
+    assert row.done_at is None and row.failed_at is not None and row.attempts == 1
     assert row.last_error == "chat.postMessage: channel_not_found" and refs == 0
 
 

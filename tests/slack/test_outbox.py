@@ -55,8 +55,8 @@ def card_posts(fake) -> list:
     return [c for c in fake.calls_to("chat.postMessage") if "metadata" in c.args]
 
 
-def notes(fake, card) -> list[str]:
-    return [n.split(" · ")[0] for n in fake.thread("C0OPS", card["ts"])]
+def notes(fake, card, channel: str = "C0OPS") -> list[str]:
+    return [n.split(" · ")[0] for n in fake.thread(channel, card["ts"])]
 
 
 async def test_changes_before_sending_coalesce_into_one_post(db, cfg, fake_slack):

@@ -37,6 +37,8 @@ async def test_due_channels_match_due_work_oldest_first_leaving_out_busy_ones(db
             _row(None, "D-LATER", kind="dm", due=LATER),
             _row(second, "C-BUSY"),
             _row(second, "19:teams", platform="teams"),
+            _row(third, "C-FAILED") | {"failed_at": NOW},  # refused for good: not work
+            _row(None, "D-FAILED", kind="dm") | {"failed_at": NOW},
         ])
     everything = await outbox_store.due_channels(db, ["slack"], NOW, set())
     # the alerts' own card rows (from intake) make C0OPS the oldest work

@@ -61,7 +61,7 @@ class Channel:
     pacer: Pacer
     retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
     recheck: Callable[[store.Unit], None]  # asks it to look at a finished lane once more
-    failed: Callable[[str], None] = lambda code: None  # counts a permanent failure
+    failed: Callable[[str], None]  # counts a permanent failure by its error code
 
 
 class Sent(Enum):

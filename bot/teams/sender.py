@@ -102,15 +102,15 @@ class TeamsSender:
 
     async def find_card(self, channel: str, alert_short_id: str,
                         since: datetime | None = None) -> str | None:
-        """This process's own posts, else Graph's newest channel messages (`since` is not
-        used: channel_search.py reads one page of the newest 50)."""
+        """This process's own posts, else the channel's messages since `since`, read
+        through Graph page by page however many there are (channel_search.py)."""
         recent = self._recent.get((channel, alert_short_id))
         if recent is not None or self._search is None:
             return recent
         found = await self._reference(refs.CHANNEL, channel)
         if not found.team_group_id:
             return None
-        return await self._search.find_card(found.team_group_id, channel, alert_short_id)
+        return await self._search.find_card(found.team_group_id, channel, alert_short_id, since)
 
     async def send_direct(self, person: Recipient, text: str) -> None:
         if not person.teams_aad_id:

@@ -36,6 +36,8 @@ class Tuning:
     scan_gap: float = 0.02  # least time between two scans
     recheck_seconds: float = 2.0  # a finished lane is looked at again this much later
     lease_seconds: float = 60.0  # longer than any one send can take
+    heartbeat_seconds: float = 5.0  # how often a running dispatcher says it is alive
+    dead_after_beats: int = 3  # silent this many beats: its leases are taken over
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
     batch: int = 100
@@ -44,6 +46,10 @@ class Tuning:
     @property
     def lease(self) -> timedelta:
         return timedelta(seconds=self.lease_seconds)
+
+    @property
+    def dead_after(self) -> timedelta:
+        return timedelta(seconds=self.heartbeat_seconds * self.dead_after_beats)
 
     def backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.backoff_base * 2 ** min(attempts, 30), self.backoff_cap))
@@ -62,6 +68,10 @@ class Channel:
     retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
     recheck: Callable[[store.Unit], None]  # asks it to look at a finished lane once more
     failed: Callable[[str], None]  # counts a permanent failure by its error code
+    instance: str  # this dispatcher's id, recorded on the leases it takes
+
+    def holder(self) -> store.Holder:
+        return store.Holder(self.instance, self.clock() - self.tuning.dead_after)
 
 
 class Sent(Enum):
@@ -123,7 +133,8 @@ async def _place(ch: Channel, work: store.CardWork) -> str:
 async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
     """Render one lane. False: not workable now; True: finished (or failure recorded);
     the work itself when its notes still need posting (see post_notes)."""
-    work = await store.claim_lane(ch.db, ch.cfg, unit, ch.clock(), ch.tuning.lease)
+    work = await store.claim_lane(ch.db, ch.cfg, unit, ch.clock(), ch.tuning.lease,
+                                  ch.holder())
     if work is None:
         return False
     outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts,
@@ -174,7 +185,7 @@ async def _note(ch: Channel, work: store.CardWork, text: str) -> None:
 
 async def deliver_row(ch: Channel, unit: store.Unit) -> bool:
     """A direct message ("dm") or plain channel message ("text")."""
-    work = await store.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease)
+    work = await store.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
     if work is None:
         return False
     row = [unit.row_id]

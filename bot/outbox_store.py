@@ -9,6 +9,8 @@ lane until the worker is done (or, after a crash, until the lease runs out).
 Leasing locks the lane's rows (FOR UPDATE on PostgreSQL; SQLite writers are
 serialised by BEGIN IMMEDIATE) and re-checks them, so two processes never both
 win one lane. Other row kinds ("dm", "text") are leased one row at a time.
+A lease records the dispatcher instance holding it (leased_by); a row whose instance
+has stopped beating (outbox_heartbeat.py) is workable at once, whatever its due_at.
 
 A row the platform refused for good is *failed* (failed_at set, done_at still NULL):
 no dispatcher works it, and intake still sees it as a queued refresh, so repeats of
@@ -18,7 +20,19 @@ the alert do not pile more failures onto the channel. `retry` re-queues failed r
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal_column, select, tuple_, union_all, update
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import Recipient
@@ -26,7 +40,7 @@ from handlers.config import TandemConfig
 from handlers.viewing import alert_view
 from handlers.views import AlertView
 from storage.db import Database
-from storage.models import Alert, MessageRef, Outbox, Person
+from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
 
 INFLIGHT = ""  # MessageRef.ref while a first post is in doubt (sent, reference not stored)
 ERROR_LIMIT = 500
@@ -41,6 +55,14 @@ class Unit:
     kind: str
     alert_id: int | None = None
     row_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who takes leases, and since when an instance must have beaten to hold one."""
+
+    instance: str
+    alive_since: datetime
 
 
 @dataclass
@@ -75,25 +97,33 @@ def _pending(platforms: list[str], channel: str | None):
     return query.where(Outbox.channel == channel) if channel is not None else query
 
 
-def _workable(query, now: datetime):
-    """Card lanes whose rows are all due (grouped), and due single rows, of `query`'s
-    pending rows, each with its first row id as "first"."""
+def _held(now: datetime, alive_since: datetime):
+    """A row not workable now: waiting (no holder) or leased by a live instance."""
+    live = exists().where(OutboxInstance.id == Outbox.leased_by,
+                          OutboxInstance.beat_at >= alive_since)
+    return and_(Outbox.due_at > now, or_(Outbox.leased_by.is_(None), live))
+
+
+def _workable(query, now: datetime, alive_since: datetime):
+    """Card lanes none of whose rows is held (grouped), and single rows not held, of
+    `query`'s pending rows, each with its first row id as "first"."""
     lanes = (
         query.where(Outbox.kind == "card")
         .with_only_columns(Outbox.platform, Outbox.channel, Outbox.alert_id,
                            func.min(Outbox.id).label("first"))
         .group_by(Outbox.platform, Outbox.channel, Outbox.alert_id)
-        .having(func.max(Outbox.due_at) <= now)
+        .having(func.max(case((_held(now, alive_since), 1), else_=0)) == 0)
     )
     singles = (
-        query.where(Outbox.kind != "card", Outbox.due_at <= now)
+        query.where(Outbox.kind != "card", not_(_held(now, alive_since)))
         .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
     )
     return lanes, singles
 
 
 async def due_channels(db: Database, platforms: list[str], now: datetime,
-                       busy: set[tuple[str, str]]) -> list[tuple[str, str]]:
+                       busy: set[tuple[str, str]], alive_since: datetime,
+                       ) -> list[tuple[str, str]]:
     """(platform, channel) of every channel with workable units, oldest work first,
     leaving out the `busy` ones (a worker is on them) before anything is grouped."""
     if not platforms:
@@ -101,7 +131,7 @@ async def due_channels(db: Database, platforms: list[str], now: datetime,
     query = _pending(platforms, None)
     if busy:
         query = query.where(tuple_(Outbox.platform, Outbox.channel).not_in(sorted(busy)))
-    lanes, singles = _workable(query, now)
+    lanes, singles = _workable(query, now, alive_since)
     lanes = lanes.subquery()
     work = union_all(select(lanes.c.platform, lanes.c.channel, lanes.c.first),
                      singles.with_only_columns(Outbox.platform, Outbox.channel,
@@ -113,11 +143,11 @@ async def due_channels(db: Database, platforms: list[str], now: datetime,
 
 
 async def due_work(db: Database, platforms: list[str], now: datetime, limit: int,
-                   channel: str | None = None) -> list[Unit]:
+                   channel: str | None, alive_since: datetime) -> list[Unit]:
     """Workable card lanes and due single rows, oldest first."""
     if not platforms:
         return []
-    lanes, singles = _workable(_pending(platforms, channel), now)
+    lanes, singles = _workable(_pending(platforms, channel), now, alive_since)
     lanes = lanes.order_by(literal_column("first")).limit(limit)
     singles = singles.order_by(Outbox.id).limit(limit)
     async with db.read() as session:
@@ -134,16 +164,30 @@ def _lane(unit: Unit):
             Outbox.channel == unit.channel)
 
 
+async def _any_held(session: AsyncSession, rows: list[Outbox], now: datetime,
+                    alive_since: datetime) -> bool:
+    held = [row for row in rows if row.due_at > now]
+    if any(row.leased_by is None for row in held):
+        return True
+    holders = {row.leased_by for row in held}
+    if not holders:
+        return False
+    live = select(OutboxInstance.id).where(OutboxInstance.id.in_(holders),
+                                           OutboxInstance.beat_at >= alive_since)
+    return (await session.execute(live.limit(1))).first() is not None
+
+
 async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
-                     lease: timedelta) -> CardWork | None:
-    """Lease a lane and read the alert's current state, or None if it is not workable."""
+                     lease: timedelta, holder: Holder) -> CardWork | None:
+    """Lease a lane and read the alert's current state, or None if it is not workable
+    (a lease of an instance that stopped beating does not count)."""
     async with db.transaction() as session:
         query = select(Outbox).where(*_lane(unit)).order_by(Outbox.id).with_for_update()
         rows = (await session.execute(query)).scalars().all()
-        if not rows or max(r.due_at for r in rows) > now:
+        if not rows or await _any_held(session, rows, now, holder.alive_since):
             return None
         for row in rows:
-            row.due_at = now + lease
+            row.due_at, row.leased_by = now + lease, holder.instance
         ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
         view = await alert_view(session, cfg, await session.get(Alert, unit.alert_id))
     work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
@@ -158,15 +202,17 @@ async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
     return work
 
 
-async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta) -> RowWork | None:
+async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
+                    holder: Holder) -> RowWork | None:
     async with db.transaction() as session:
         query = (select(Outbox).where(Outbox.id == unit.row_id, Outbox.done_at.is_(None),
-                                      Outbox.failed_at.is_(None), Outbox.due_at <= now)
+                                      Outbox.failed_at.is_(None),
+                                      not_(_held(now, holder.alive_since)))
                  .with_for_update(skip_locked=True))
         row = (await session.execute(query)).scalar_one_or_none()
         if row is None:
             return None
-        row.due_at = now + lease
+        row.due_at, row.leased_by = now + lease, holder.instance
         payload, attempts = dict(row.payload), row.attempts
         person = None
         if row.kind == "dm" and payload.get("email"):
@@ -262,7 +308,7 @@ async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) 
 async def defer(db: Database, ids: list[int], until: datetime, error: str,
                 count: bool) -> None:
     """Retry later; `count` adds an attempt (rate limits are waits, not failures)."""
-    values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT]}
+    values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT], "leased_by": None}
     if count:
         values["attempts"] = Outbox.attempts + 1
     async with db.transaction() as session:
@@ -273,7 +319,8 @@ async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> No
     """A permanent failure: keep the rows as failed, with the error, until retried."""
     async with db.transaction() as session:
         await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
-            failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1))
+            failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1,
+            leased_by=None))
 
 
 @dataclass(frozen=True)
@@ -315,5 +362,5 @@ async def retry(db: Database, ids: list[int] | None, now: datetime) -> list[int]
         chosen = list((await session.execute(query.with_for_update())).scalars())
         if chosen:
             await session.execute(update(Outbox).where(Outbox.id.in_(chosen)).values(
-                failed_at=None, due_at=now, attempts=0))
+                failed_at=None, due_at=now, attempts=0, leased_by=None))
     return sorted(chosen)

@@ -118,6 +118,9 @@ class Dispatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _scan(self) -> None:
+        if not self.heartbeat.fresh:
+            log.warning("outbox: %s has not beaten lately; taking no new work", self.instance)
+            return
         await self._recheck_due()
         busy = {key for key, task in self._workers.items() if not task.done()}
         self._dirty |= busy  # a running worker looks once more before it stops

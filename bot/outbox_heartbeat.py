@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -52,8 +53,9 @@ async def drop(db: Database, instance: str) -> None:
 
 
 class Heartbeat:
-    """`async with heartbeat:` beats before the body runs, then every `period` until it
-    ends, and drops the row at the end. Re-entrant: the outermost use owns the row."""
+    """`async with heartbeat:` beats before the body runs (retrying until the database
+    answers), then every `period` until it ends, and drops the row at the end.
+    Re-entrant: the outermost use owns the row."""
 
     def __init__(self, db: Database, instance: str, clock: Callable[[], datetime],
                  period: float, dead_after: timedelta):
@@ -61,12 +63,20 @@ class Heartbeat:
         self.period, self.dead_after = period, dead_after
         self._users = 0
         self._task: asyncio.Task | None = None
+        self._last_ok = float("-inf")  # time.monotonic() of the last recorded beat
+
+    @property
+    def fresh(self) -> bool:
+        """Whether others still see this instance alive (with a beat to spare): when
+        not, its leases may already be someone else's, so it should take no new work."""
+        spare = self.dead_after.total_seconds() - self.period
+        return time.monotonic() - self._last_ok < spare
 
     async def __aenter__(self) -> "Heartbeat":
         self._users += 1
         if self._users == 1:
             try:
-                await self._beat()
+                await self._first_beat()
             except BaseException:
                 self._users -= 1
                 raise
@@ -87,6 +97,15 @@ class Heartbeat:
     async def _beat(self) -> None:
         now = self.clock()
         await beat(self.db, self.instance, now, now - self.dead_after)
+        self._last_ok = time.monotonic()
+
+    async def _first_beat(self) -> None:
+        while True:
+            try:
+                return await self._beat()
+            except Exception:  # the database is not up yet: no work without a beat
+                log.exception("outbox: heartbeat of %s failed; retrying", self.instance)
+            await asyncio.sleep(self.period)
 
     async def _run(self) -> None:
         while True:

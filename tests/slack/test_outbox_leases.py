@@ -5,7 +5,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot import outbox_store
 from bot.outbox import Dispatcher
@@ -109,3 +109,34 @@ async def test_the_heartbeat_is_refreshed_while_running(db, cfg, fake_slack):
         await running.close()
         await task
     assert await _instances(db) == set()
+
+
+async def _refuse_beats(db) -> None:
+    """The database stops taking this process's heartbeat (reads still work)."""
+    if db.engine.dialect.name == "sqlite":
+        ddl = ("CREATE TRIGGER no_beats BEFORE UPDATE ON outbox_instance "
+               "BEGIN SELECT RAISE(ABORT, 'no beats'); END")
+    else:
+        ddl = ("ALTER TABLE outbox_instance ADD CONSTRAINT no_beats "
+               "CHECK (beat_at < '2000-01-01') NOT VALID")
+    async with db.engine.begin() as conn:
+        await conn.execute(text(ddl))
+
+
+async def test_a_dispatcher_that_cannot_beat_takes_no_new_work(db, cfg, fake_slack, caplog):
+    """Others take it for dead after 3 missed beats and may take over its leases."""
+    quick = replace(FAST, heartbeat_seconds=0.1)
+    async with dispatcher(db, cfg, fake_slack, tuning=quick, instance="mute-1") as muted:
+        running = asyncio.create_task(muted.run())
+        while "mute-1" not in await _instances(db):
+            await asyncio.sleep(0.01)
+        await _refuse_beats(db)
+        await asyncio.sleep(0.5)
+        assert not muted.heartbeat.fresh
+        await new_alert(db, cfg)
+        muted.wake()
+        await asyncio.sleep(0.5)
+        assert card_posts(fake_slack) == []
+        assert any("taking no new work" in r.getMessage() for r in caplog.records)
+        await muted.close()
+        await running

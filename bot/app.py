@@ -46,7 +46,8 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", metrics)
     committer = Committer(runtime.db, runtime.cfg, on_commit=lambda: _wake_outbox(runtime))
     add_routes(app, Intake(Credentials(runtime.cfg), committer, app[METRICS]))
-    install_outbox(app, runtime)  # before any chat platform: they add their senders to it
+    # before any chat platform: they add their senders to it
+    install_outbox(app, runtime, app[METRICS])
     install_slack(app, runtime)
     install_teams(app, runtime)  # when MICROSOFT_APP_ID is set
     attach_scheduler(app, runtime)

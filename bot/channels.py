@@ -5,6 +5,7 @@ ordering, coalescing, pacing and retries, and never knows which platform it driv
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from handlers.views import AlertView, DigestView
@@ -43,7 +44,13 @@ class Transient(Exception):
 
 
 class Permanent(Exception):
-    """A failure no retry will fix (channel not found, bot removed); recorded, not retried."""
+    """A failure no retry will fix (channel not found, bot removed); the row is kept as
+    failed until an operator re-queues it. `code` is the platform's short error name
+    (e.g. "channel_not_found", "http_403"), a metric label: keep it to a small set."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
 class Sender(Protocol):
@@ -58,8 +65,10 @@ class Sender(Protocol):
     async def post_note(self, channel: str, ref: str, text: str) -> None:
         """Add a one-line note under the card (Slack thread reply / Teams reply)."""
 
-    async def find_card(self, channel: str, alert_short_id: str) -> str | None:
-        """Look for a card posted before a crash left its reference unrecorded."""
+    async def find_card(self, channel: str, alert_short_id: str,
+                        since: datetime | None) -> str | None:
+        """Look for a card posted before a crash left its reference unrecorded. `since`
+        is when the post was marked in flight (the card cannot be older; None: unknown)."""
 
     async def send_direct(self, person: Recipient, text: str) -> None:
         """Message one person privately (Slack DM, Teams 1:1 chat)."""

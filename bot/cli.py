@@ -8,6 +8,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import cli_alerts, cli_audit, cli_digest, cli_oncall, cli_send, cli_silence, cli_teams
+from bot.cli_outbox import app as outbox_app
 from bot.cli_support import echo, fail, unavailable
 from bot.config import ConfigError, Settings, load
 from storage import migrate
@@ -24,6 +25,7 @@ app.add_typer(cli_silence.app, name="silence")
 app.add_typer(cli_teams.app, name="teams")
 app.add_typer(cli_oncall.app, name="oncall")
 app.add_typer(cli_digest.app, name="digest")
+app.add_typer(outbox_app, name="outbox")
 cli_alerts.app.command("send")(cli_send.send)
 
 

@@ -32,6 +32,13 @@ class Metrics:
             ["format", "reason"],
             registry=self.registry,
         )
+        self.outbox_failed = Counter(
+            "tandem_outbox_failed",
+            "Outbox messages a chat platform refused for good (kept as failed rows until "
+            "`tandem outbox retry`), by platform and error.",
+            ["platform", "error"],
+            registry=self.registry,
+        )
         self.ingest_seconds = Histogram(
             "tandem_ingest_seconds",
             "Time from request to committed alerts.",

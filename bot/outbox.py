@@ -5,7 +5,8 @@ change. The dispatcher finds due rows for the platforms it has a Sender for, and
 runs one worker task per channel, so a slow or rate-limited channel never holds up
 another. It wakes on a poll interval, when `wake()` is called (after a click or an
 intake), and when a deferred retry falls due. Several processes may run it on one
-PostgreSQL database: see outbox_store.py for how work is leased.
+PostgreSQL database: see outbox_store.py for how work is leased, and
+outbox_heartbeat.py for how a dead process's leases are taken back.
 """
 
 import asyncio
@@ -19,7 +20,9 @@ from aiohttp import web
 
 from bot import outbox_store as store
 from bot.channels import Sender
+from bot.metrics import Metrics
 from bot.outbox_delivery import Channel, Tuning, deliver_card, deliver_row, post_notes
+from bot.outbox_heartbeat import Heartbeat, new_instance_id
 from bot.pacing import Pacer, Pacing
 from bot.runtime import Runtime
 from handlers.config import TandemConfig
@@ -38,9 +41,14 @@ class _Registered:
 
 class Dispatcher:
     def __init__(self, db: Database, cfg: TandemConfig, tuning: Tuning | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None,
+                 instance: str | None = None):
         self.db, self.cfg, self.clock = db, cfg, clock
+        self.metrics = metrics or Metrics()
         self.tuning = tuning or Tuning()
+        self.instance = instance or new_instance_id()
+        self.heartbeat = Heartbeat(db, self.instance, clock, self.tuning.heartbeat_seconds,
+                                   self.tuning.dead_after)
         self._senders: dict[str, _Registered] = {}
         self._pacers: dict[ChannelKey, Pacer] = {}
         self._workers: dict[ChannelKey, asyncio.Task] = {}
@@ -64,14 +72,16 @@ class Dispatcher:
         self._event.set()
 
     async def run(self) -> None:
-        """Deliver until close() (or cancellation)."""
-        while not self._closed:
-            try:
-                await self._scan()
-            except Exception:  # a database hiccup must not end delivery for good
-                log.exception("outbox: scan failed; retrying")
-            await asyncio.sleep(self.tuning.scan_gap)  # a burst of wake()s: one scan
-            await self._idle()
+        """Deliver until close() (or cancellation), beating all along."""
+        log.info("outbox: dispatcher %s starting", self.instance)
+        async with self.heartbeat:
+            while not self._closed:
+                try:
+                    await self._scan()
+                except Exception:  # a database hiccup must not end delivery for good
+                    log.exception("outbox: scan failed; retrying")
+                await asyncio.sleep(self.tuning.scan_gap)  # a burst of wake()s: one scan
+                await self._idle()
 
     async def _idle(self) -> None:
         """Wait for wake() or the poll interval. (Not asyncio.wait_for: on Python 3.11 it
@@ -85,12 +95,13 @@ class Dispatcher:
 
     async def drain(self) -> None:
         """Deliver everything due now and return (tests, benchmarks, one-shot use)."""
-        while True:
-            await self._scan()
-            running = [t for t in self._workers.values() if not t.done()]
-            if not running:
-                return
-            await asyncio.gather(*running, return_exceptions=True)
+        async with self.heartbeat:
+            while True:
+                await self._scan()
+                running = [t for t in self._workers.values() if not t.done()]
+                if not running:
+                    return
+                await asyncio.gather(*running, return_exceptions=True)
 
     async def close(self) -> None:
         """Stop run() and every worker; unfinished work resumes on the next start."""
@@ -107,13 +118,22 @@ class Dispatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _scan(self) -> None:
+        if not self.heartbeat.fresh:
+            log.warning("outbox: %s has not beaten lately; taking no new work", self.instance)
+            return
         await self._recheck_due()
         busy = {key for key, task in self._workers.items() if not task.done()}
         self._dirty |= busy  # a running worker looks once more before it stops
-        for key in await store.due_channels(self.db, sorted(self._senders), self.clock(), busy):
+        due = await store.due_channels(self.db, sorted(self._senders), self.clock(), busy,
+                                       self._alive_since())
+        for key in due:
             if self._closed:
                 return
             self._workers[key] = asyncio.create_task(self._worker(key))
+
+    def _alive_since(self) -> datetime:
+        """A lease's instance must have beaten since then, or the lease is void."""
+        return self.clock() - self.tuning.dead_after
 
     def _retry_at(self, when: datetime) -> None:
         """Wake when a deferred retry falls due (other processes' retries: the poll)."""
@@ -143,8 +163,10 @@ class Dispatcher:
         pacer = self._pacers.get(key)
         if pacer is None or pacer.pacing != registered.pacing:
             pacer = self._pacers[key] = Pacer(registered.pacing)
+        failed = self.metrics.outbox_failed
         return Channel(self.db, self.cfg, self.tuning, self.clock, registered.sender, pacer,
-                       self._retry_at, self._recheck_later)
+                       self._retry_at, self._recheck_later,
+                       lambda code: failed.labels(key[0], code).inc(), self.instance)
 
     async def _worker(self, key: ChannelKey) -> None:
         try:
@@ -159,7 +181,8 @@ class Dispatcher:
         ch = self._channel(key)
         if ch is None:
             return False
-        units = await store.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1])
+        units = await store.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1],
+                                     self._alive_since())
         gate = asyncio.Semaphore(self.tuning.parallel_cards)
 
         async def card(unit: store.Unit) -> store.CardWork | bool:
@@ -174,10 +197,13 @@ class Dispatcher:
         return any(r is not False for r in results) or any(moved)
 
 
-def install(app: web.Application, runtime: Runtime) -> Dispatcher:
-    """Create the dispatcher and tie its background task to the app's lifetime."""
+def install(app: web.Application, runtime: Runtime, metrics: Metrics) -> Dispatcher:
+    """Create the dispatcher and tie its background task to the app's lifetime. It
+    polls the database, so rows re-queued by another process (`tandem outbox retry`)
+    are delivered within a poll interval."""
     dispatcher = Dispatcher(runtime.db, runtime.cfg,
-                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds))
+                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds),
+                            metrics=metrics)
     runtime.dispatcher = dispatcher
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:

@@ -181,6 +181,10 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     last_error: str = ""
     done_at: datetime | None = _ts(nullable=True)
+    # Refused for good (e.g. channel_not_found): kept, not retried, until `outbox retry`.
+    failed_at: datetime | None = _ts(nullable=True)
+    # The dispatcher instance whose lease pushed due_at out (None: a wait, not a lease).
+    leased_by: str | None = Field(default=None, max_length=64)
 
     __table_args__ = (
         Index("ix_outbox_pending", "done_at", "due_at"),
@@ -204,6 +208,17 @@ class MessageRef(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=200)
     ref: str = Field(max_length=200)
     rendered_version: int = 0
+    inflight_at: datetime | None = _ts(nullable=True)  # when a first post was marked in doubt
+
+
+class OutboxInstance(SQLModel, table=True):
+    """A running outbox dispatcher; its leases are void once it stops beating."""
+
+    __tablename__ = "outbox_instance"
+
+    id: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = _ts()
+    beat_at: datetime = _ts()
 
 
 class Silence(SQLModel, table=True):

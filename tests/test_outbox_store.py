@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from bot import outbox_store
+from bot.outbox_heartbeat import beat
 from storage import queries
 from storage.models import Outbox
 from tests.conftest import NOW, new_alert
@@ -37,16 +38,41 @@ async def test_due_channels_match_due_work_oldest_first_leaving_out_busy_ones(db
             _row(None, "D-LATER", kind="dm", due=LATER),
             _row(second, "C-BUSY"),
             _row(second, "19:teams", platform="teams"),
+            _row(third, "C-FAILED") | {"failed_at": NOW},  # refused for good: not work
+            _row(None, "D-FAILED", kind="dm") | {"failed_at": NOW},
         ])
-    everything = await outbox_store.due_channels(db, ["slack"], NOW, set())
+    everything = await outbox_store.due_channels(db, ["slack"], NOW, set(), NOW)
     # the alerts' own card rows (from intake) make C0OPS the oldest work
     assert everything == [("slack", "C0OPS"), ("slack", "C-LANE"), ("slack", "D-DM"),
                           ("slack", "C-BUSY")]
-    units = await outbox_store.due_work(db, ["slack"], NOW, 100)
+    units = await outbox_store.due_work(db, ["slack"], NOW, 100, None, NOW)
     assert list(dict.fromkeys((u.platform, u.channel) for u in units)) == everything
     busy = {("slack", "C0OPS"), ("slack", "C-BUSY")}
-    assert await outbox_store.due_channels(db, ["slack"], NOW, busy) == [
+    assert await outbox_store.due_channels(db, ["slack"], NOW, busy, NOW) == [
         ("slack", "C-LANE"), ("slack", "D-DM")]
-    both = await outbox_store.due_channels(db, ["slack", "teams"], NOW, busy)
+    both = await outbox_store.due_channels(db, ["slack", "teams"], NOW, busy, NOW)
     assert both[-1] == ("teams", "19:teams") and ("slack", "C-LANE") in both
-    assert await outbox_store.due_channels(db, [], NOW, set()) == []
+    assert await outbox_store.due_channels(db, [], NOW, set(), NOW) == []
+
+
+async def test_a_single_row_leased_by_a_dead_instance_is_claimed_a_live_ones_is_not(db):
+    async with db.transaction() as session:
+        await session.execute(insert(Outbox), [
+            _row(None, "D-DEAD", kind="dm", due=LATER) | {"leased_by": "dead-1"},
+            _row(None, "D-LIVE", kind="dm", due=LATER) | {"leased_by": "live-1"},
+            _row(None, "D-WAIT", kind="dm", due=LATER),  # a backoff, not a lease
+        ])
+    await beat(db, "dead-1", NOW - timedelta(minutes=1), NOW - timedelta(days=1))
+    await beat(db, "live-1", NOW, NOW - timedelta(days=1))
+    alive_since = NOW - timedelta(seconds=15)
+    assert await outbox_store.due_channels(db, ["slack"], NOW, set(), alive_since) == [
+        ("slack", "D-DEAD")]
+    units = await outbox_store.due_work(db, ["slack"], NOW, 10, None, alive_since)
+    assert [u.channel for u in units] == ["D-DEAD"]
+    me = outbox_store.Holder("me-1", alive_since)
+    assert await outbox_store.claim_row(db, units[0], NOW, timedelta(seconds=60), me)
+    async with db.read() as session:
+        rows = await session.execute(select(Outbox.channel, Outbox.leased_by))
+        assert dict(rows.all()) == {"D-DEAD": "me-1", "D-LIVE": "live-1", "D-WAIT": None}
+    live = outbox_store.Unit("slack", "D-LIVE", "dm", row_id=units[0].row_id + 1)
+    assert await outbox_store.claim_row(db, live, NOW, timedelta(seconds=60), me) is None

@@ -2,12 +2,14 @@
 
 Each card is posted with message metadata carrying the alert's short id, so that
 after a crash the dispatcher can find a card whose reference was never stored
-(find_card reads conversations.history with include_all_metadata).
+(find_card reads conversations.history with include_all_metadata, from the time the
+post was marked in flight, page after page until the history is exhausted).
 Errors map onto the dispatcher's contract: HTTP 429 -> RateLimited(Retry-After),
 5xx and network errors -> Transient, refusals such as channel_not_found -> Permanent.
 """
 
 from collections.abc import Awaitable
+from datetime import datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -21,7 +23,10 @@ from cards.slack import render_alert
 from handlers.views import AlertView, DigestView
 
 EVENT_TYPE = "tandem_alert"
-HISTORY_PAGES = 5  # a crash leaves a card among the channel's newest messages
+HISTORY_PAGE = 200  # Slack's advice for a page of conversations.history
+# Read this much further back than the in-flight mark: Slack stamps a message with its
+# own clock, which may run behind ours.
+CLOCK_SKEW = timedelta(seconds=120)
 TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable",
                               "request_timeout", "ratelimited"})
 
@@ -29,6 +34,14 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
 def card_metadata(view: AlertView) -> dict:
     return {"event_type": EVENT_TYPE,
             "event_payload": {"alert": view.short_id, "version": view.version}}
+
+
+def _card_of(message: dict) -> str | None:
+    """The short id of the alert whose card `message` is, if it is one of ours."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != EVENT_TYPE:
+        return None
+    return (metadata.get("event_payload") or {}).get("alert")
 
 
 def _retry_after(response: AsyncSlackResponse) -> float:
@@ -50,11 +63,12 @@ async def call(method: str, request: Awaitable[AsyncSlackResponse]) -> AsyncSlac
             raise RateLimited(_retry_after(response)) from None
         if status >= 500 or code in TRANSIENT_ERRORS:
             raise Transient(f"{method}: HTTP {status} {code or ''}".rstrip()) from None
-        raise Permanent(f"{method}: {code or f'HTTP {status}'}") from None
+        raise Permanent(f"{method}: {code or f'HTTP {status}'}",
+                        str(code) if code else f"http_{status}") from None
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
         raise Transient(f"{method}: {type(error).__name__}: {error}") from None
     except SlackClientError as error:
-        raise Permanent(f"{method}: {error}") from None
+        raise Permanent(f"{method}: {error}", "client_error") from None
 
 
 class SlackSender:
@@ -80,21 +94,22 @@ class SlackSender:
         await call("chat.postMessage", self.client.chat_postMessage(
             channel=channel, thread_ts=ref, **slack_message(text)))
 
-    async def find_card(self, channel: str, alert_short_id: str) -> str | None:
+    async def find_card(self, channel: str, alert_short_id: str,
+                        since: datetime | None) -> str | None:
+        """Every top-level message since `since` (less CLOCK_SKEW; all history when it
+        is unknown) is read, however many: a busy channel cannot hide the card."""
+        oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}" if since else None
         cursor = None
-        for _ in range(HISTORY_PAGES):
+        while True:
             page = await call("conversations.history", self.client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=200, cursor=cursor))
+                channel=channel, include_all_metadata=True, limit=HISTORY_PAGE, oldest=oldest,
+                cursor=cursor))
             for message in page.get("messages") or []:
-                metadata = message.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == EVENT_TYPE and (
-                        payload.get("alert") == alert_short_id):
+                if _card_of(message) == alert_short_id:
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return None
-        return None
 
     async def send_direct(self, person: Recipient, text: str) -> None:
         """`text` is plain text (it quotes alert titles from sources), shown literally, so

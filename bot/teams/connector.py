@@ -80,7 +80,7 @@ def classify(status: int, headers, what: str) -> Exception:
         return RateLimited(_retry_after(headers))
     if status in RETRYABLE or status >= 500:
         return Transient(f"{what}: Bot Connector answered HTTP {status}")
-    return Permanent(f"{what}: Bot Connector answered HTTP {status}")
+    return Permanent(f"{what}: Bot Connector answered HTTP {status}", f"http_{status}")
 
 
 @contextlib.contextmanager

@@ -63,7 +63,8 @@ class TeamsSender:
         if found is None:
             what = "channel" if kind == refs.CHANNEL else "person"
             raise Permanent(f"Teams {what} {key} is unknown to Tandem: install the Tandem app "
-                            "in its team (or, for a person, have them message Tandem once)")
+                            "in its team (or, for a person, have them message Tandem once)",
+                            f"unknown_{what}")
         return found
 
     async def _card(self, view: AlertView) -> dict:
@@ -118,18 +119,22 @@ class TeamsSender:
             await self._connectors.client(found.service_url).conversations \
                 .send_to_conversation(channel, activity)
 
-    async def find_card(self, channel: str, alert_short_id: str) -> str | None:
+    async def find_card(self, channel: str, alert_short_id: str,
+                        since: datetime | None = None) -> str | None:
+        """This process's own posts, else the channel's messages since `since`, read
+        through Graph page by page however many there are (channel_search.py)."""
         recent = self._recent.get((channel, alert_short_id))
         if recent is not None or self._search is None:
             return recent
         found = await self._reference(refs.CHANNEL, channel)
         if not found.team_group_id:
             return None
-        return await self._search.find_card(found.team_group_id, channel, alert_short_id)
+        return await self._search.find_card(found.team_group_id, channel, alert_short_id, since)
 
     async def send_direct(self, person: Recipient, text: str) -> None:
         if not person.teams_aad_id:
-            raise Permanent(f"{person.email} has no Teams identity in Tandem's configuration")
+            raise Permanent(f"{person.email} has no Teams identity in Tandem's configuration",
+                            "unknown_person")
         ref = await self._reference(refs.PERSON, person.teams_aad_id)
         chat = ref.conversation_id or await self._open_chat(ref)
         with mapped("direct message"):
@@ -138,7 +143,7 @@ class TeamsSender:
 
     async def _open_chat(self, ref: TeamsConversation) -> str:
         if not ref.user_id:
-            raise Permanent(f"no Teams user id known for {ref.key}")
+            raise Permanent(f"no Teams user id known for {ref.key}", "unknown_person")
         params = Parameters(is_group=False, bot=ChannelAccount(id=ref.bot_id),
                             members=[ChannelAccount(id=ref.user_id)], tenant_id=ref.aad_tenant_id,
                             channel_data={"tenant": {"id": ref.aad_tenant_id}})

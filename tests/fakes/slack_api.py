@@ -8,7 +8,7 @@ Slash-command and interaction answers posted to a response_url land here too.
 """
 
 import asyncio
-import itertools
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -60,9 +60,10 @@ class FakeSlack:
     views: list[dict] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     stall: asyncio.Event | None = None  # when set up, accepted posts wait for it to answer
+    token: str = TOKEN  # the bot token Slack accepts (change it to revoke the app's)
 
     def __post_init__(self) -> None:
-        self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -137,7 +138,7 @@ class FakeSlack:
         args = await self._args(request)
         call = Call(method, args, time.monotonic())
         self.calls.append(call)
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         channel = str(args.get("channel", ""))
         failure = next((f for f in self.failures if f.applies(method, channel, call.at)), None)
@@ -166,8 +167,15 @@ class FakeSlack:
         return web.Response(text="ok")
 
     def _next_ts(self) -> str:
-        n = next(self._ts)
-        return f"{1_800_000_000 + n}.{n:06d}"
+        """Like Slack's: the wall clock in seconds with microseconds, unique and rising."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def chatter(self, channel: str, count: int, user: str = "U0HUMAN") -> None:
+        """`count` messages from people (not Tandem) land in the channel now."""
+        self.messages.setdefault(channel, []).extend(
+            {"type": "message", "user": user, "ts": self._next_ts(), "text": f"chatter {n}"}
+            for n in range(count))
 
     def _find(self, channel: str, ts: str) -> dict | None:
         return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
@@ -220,18 +228,30 @@ class FakeSlack:
         return {"ok": True, "message_ts": ts}
 
     def m_conversations_history(self, args: dict) -> dict:
+        """Top-level messages between `oldest` and `latest` (exclusive unless `inclusive`),
+        newest first, `limit` a page (default 100, at most 999); `cursor` continues from
+        the previous page's `response_metadata.next_cursor`, as Slack's does."""
         channel = str(args.get("channel", ""))
         if not self._known(channel):
             return {"ok": False, "error": "channel_not_found"}
-        limit = int(args.get("limit") or 100)
-        start = int(args.get("cursor") or 0)
+        try:
+            limit = min(int(args.get("limit") or 100), 999)
+            oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+            if args.get("cursor"):
+                latest = float(base64.b64decode(str(args["cursor"])).decode().split(":")[1])
+        except (TypeError, ValueError, IndexError):
+            return {"ok": False, "error": "invalid_arguments"}
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         with_meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-        top = [m for m in reversed(self.messages.get(channel, [])) if "thread_ts" not in m]
+        resumed = bool(args.get("cursor"))  # a cursor names the page's first message
+        top = [m for m in reversed(self.messages.get(channel, [])) if "thread_ts" not in m
+               and _within(float(m["ts"]), oldest, latest, inclusive, inclusive or resumed)]
         page = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"}
-                for m in top[start:start + limit]]
-        more = start + limit < len(top)
+                for m in top[:limit]]
+        more = len(top) > limit
+        cursor = base64.b64encode(f"next_ts:{top[limit]['ts']}".encode()).decode() if more else ""
         return {"ok": True, "messages": page, "has_more": more, "pin_count": 0,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+                "response_metadata": {"next_cursor": cursor}}
 
     def m_conversations_open(self, args: dict) -> dict:
         user = str(args.get("users", "")).split(",")[0]
@@ -255,3 +275,9 @@ class FakeSlack:
         view = args.get("view") or {}
         self.views.append({"trigger_id": args.get("trigger_id"), "view": view})
         return {"ok": True, "view": {"id": f"V{len(self.views):08d}", **view}}
+
+
+def _within(ts: float, oldest: float, latest: float, with_oldest: bool,
+            with_latest: bool) -> bool:
+    above = ts >= oldest if with_oldest else ts > oldest
+    return above and (ts <= latest if with_latest else ts < latest)

@@ -55,8 +55,8 @@ def card_posts(fake) -> list:
     return [c for c in fake.calls_to("chat.postMessage") if "metadata" in c.args]
 
 
-def notes(fake, card) -> list[str]:
-    return [n.split(" · ")[0] for n in fake.thread("C0OPS", card["ts"])]
+def notes(fake, card, channel: str = "C0OPS") -> list[str]:
+    return [n.split(" · ")[0] for n in fake.thread(channel, card["ts"])]
 
 
 async def test_changes_before_sending_coalesce_into_one_post(db, cfg, fake_slack):
@@ -166,7 +166,7 @@ async def test_permanent_failure_is_recorded_and_not_retried(db, cfg, fake_slack
     async with db.transaction() as s:
         row = (await s.execute(select(Outbox).where(Outbox.channel == "C0ALERTS"))).scalar_one()
         refs = (await s.execute(select(func.count()).select_from(MessageRef))).scalar_one()
-    assert row.done_at is not None and row.attempts == 1
+    assert row.done_at is None and row.failed_at is not None and row.attempts == 1
     assert row.last_error == "chat.postMessage: channel_not_found" and refs == 0
 
 
@@ -288,3 +288,28 @@ async def test_repeats_reach_slack_while_another_channels_row_waits(db, cfg, fak
         await new_alert(db, cfg, key=key)  # a repeat: count 2
         await running.drain()
     assert shows(fake_slack.card_for("C0OPS", alert)[0], "Occurrences\\n2")
+
+
+async def test_a_restart_finds_the_card_behind_thousands_of_later_messages(db, cfg, fake_slack):
+    """kill -9 after Slack accepted the post, then the channel got busy: 1,500 messages
+    landed before the restarted process looked (more than the 1,000 newest it used to
+    read). The search starts at the in-flight mark, so 3,000 older ones are not read."""
+    alert = await new_alert(db, cfg)
+    fake_slack.chatter("C0OPS", 3000)
+    fake_slack.stall = asyncio.Event()
+    async with dispatcher(db, cfg, fake_slack, tuning=replace(FAST, lease_seconds=0.2)) as dead:
+        work = asyncio.create_task(dead.drain())
+        await fake_slack.wait_for(lambda: fake_slack.cards("C0OPS"))
+        work.cancel()
+    fake_slack.stall.set()
+    fake_slack.stall = None
+    fake_slack.chatter("C0OPS", 1500)
+    await asyncio.sleep(0.25)  # the dead process's lease runs out
+    async with dispatcher(db, cfg, fake_slack) as restarted:
+        await restarted.drain()
+    [card] = fake_slack.card_for("C0OPS", alert)
+    assert len(card_posts(fake_slack)) == 1
+    reads = fake_slack.calls_to("conversations.history")
+    assert all(float(c.args["oldest"]) > 0 for c in reads) and len(reads) <= 9
+    async with db.transaction() as s:
+        assert (await s.execute(select(MessageRef.ref))).scalar_one() == card["ts"]

@@ -76,9 +76,9 @@ async def test_find_card_reads_history_pages_for_the_metadata(fake_slack, sender
     ts = await sender.post_card("C0OPS", base_view())
     for n in range(250):
         await sender.post_text("C0OPS", f"chatter {n}")
-    assert await sender.find_card("C0OPS", "ACME-142") == ts
+    assert await sender.find_card("C0OPS", "ACME-142", None) == ts
     assert len(fake_slack.calls_to("conversations.history")) == 2
-    assert await sender.find_card("C0OPS", "ACME-999") is None
+    assert await sender.find_card("C0OPS", "ACME-999", None) is None
 
 
 async def test_direct_messages_find_the_user_by_email_when_needed(fake_slack, sender):

@@ -1,6 +1,9 @@
 """Fake Bot Framework OpenID metadata + JWKS, and a fake Graph (`users/{id}` and a
 channel's messages) on 127.0.0.1.
 
+Channel messages page like Graph: newest first by lastModifiedDateTime, `$top`
+messages a page (20 unless asked, at most 50), `@odata.nextLink` to the next page.
+
 `mint()` signs real RS256 tokens with the published key (or any other key, to forge).
 """
 
@@ -8,6 +11,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import jwt
 from aiohttp import web
@@ -35,6 +39,7 @@ class FakeIdentity:
     channel_messages: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     message_failures: list[int] = field(default_factory=list)  # next statuses to answer
     message_requests: list[tuple[str, str]] = field(default_factory=list)
+    message_queries: list[dict[str, str]] = field(default_factory=list)  # each page's query
     server: TestServer | None = None
 
     @property
@@ -96,14 +101,19 @@ class FakeIdentity:
         return web.json_response({"@odata.context": f"{self.graph_url}/$metadata#users/$entity",
                                   **user})
 
-    def post_in_channel(self, team_group_id: str, channel: str, message_id: str, app_id: str,
-                        card: dict | None = None, text: str = "") -> None:
-        """A message as Graph lists it: sent by the app `app_id`, with an Adaptive Card."""
+    def post_in_channel(self, team_group_id: str, channel: str, message_id: str,
+                        app_id: str | None, card: dict | None = None, text: str = "",
+                        at: datetime | None = None) -> None:
+        """A message as Graph lists it: sent at `at` (now) by the app `app_id` (None: by a
+        person), with an Adaptive Card."""
         attachments = [{"id": message_id, "contentType": "application/vnd.microsoft.card.adaptive",
                         "content": json.dumps(card)}] if card is not None else []
+        stamp = _graph_time(at or datetime.now(UTC))
         self.channel_messages.setdefault((team_group_id, channel), []).append({
-            "id": message_id, "messageType": "message",
-            "from": {"application": {"id": app_id, "displayName": "Tandem"}, "user": None},
+            "id": message_id, "messageType": "message", "createdDateTime": stamp,
+            "lastModifiedDateTime": stamp,
+            "from": {"application": {"id": app_id, "displayName": "Tandem"}, "user": None}
+            if app_id else {"application": None, "user": {"id": "aad-sam", "displayName": "Sam"}},
             "body": {"contentType": "html", "content": text}, "attachments": attachments,
         })
 
@@ -117,6 +127,22 @@ class FakeIdentity:
         if where not in self.channel_messages:
             return web.json_response({"error": {"code": "NotFound", "message": "no channel"}},
                                      status=404)
+        self.message_queries.append(dict(request.query))
         top = int(request.query.get("$top", "20"))
-        newest = list(reversed(self.channel_messages[where]))[:top]
-        return web.json_response({"@odata.count": len(newest), "value": newest})
+        if not 0 < top <= 50:
+            return web.json_response({"error": {"code": "BadRequest",
+                                                "message": "Invalid page size"}}, status=400)
+        skip = int(request.query.get("$skiptoken", "0"))
+        listed = self.channel_messages[where]
+        newest = sorted(range(len(listed)), reverse=True,
+                        key=lambda i: (listed[i]["lastModifiedDateTime"], i))
+        body: dict = {"value": [listed[i] for i in newest[skip:skip + top]]}
+        if skip + top < len(listed):
+            body["@odata.nextLink"] = str(request.url.with_query(
+                {"$top": str(top), "$skiptoken": str(skip + top)}))
+        return web.json_response(body)
+
+
+def _graph_time(at: datetime) -> str:
+    """Graph's form: UTC, milliseconds, Z."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"

@@ -1,5 +1,7 @@
 """A Teams card posted before a crash is found in the channel through Graph, not posted twice."""
 
+from datetime import UTC, datetime
+
 import aiohttp
 import pytest
 from sqlalchemy import select
@@ -74,7 +76,7 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(teams, db, c
     short = await new_alert(db, cfg)
     view = await reads.show_alert(db, cfg, Operator(), short)
     unit = outbox_store.Unit("teams", CHANNEL, "card", alert_id=view.id)
-    await outbox_store.mark_inflight(db, unit)
+    await outbox_store.mark_inflight(db, unit, datetime.now(UTC))
     ref = await teams.teams.sender.post_card(CHANNEL, view)
     mirror(teams)
     async with aiohttp.ClientSession() as http:

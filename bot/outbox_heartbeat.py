@@ -1,0 +1,116 @@
+"""Each running outbox dispatcher's instance id and heartbeat.
+
+A dispatcher (one per `tandem serve` process) writes a row to outbox_instance when it
+starts and refreshes its beat_at every `period`; the leases it takes record its id
+(outbox.leased_by). Another dispatcher takes over a lease whose instance has not
+beaten for `dead_after` (several periods), or whose row is gone, instead of waiting
+out the whole lease: a killed process's cards move on within seconds. A clean stop
+deletes the row, so its leases are free at once.
+
+The ages are judged on each process's clock, as leases already are: the hosts'
+clocks must agree to well within `dead_after` (NTP). A process stalled for longer than
+that is taken for dead; the in-flight marker still keeps its first posts single.
+"""
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+
+from storage.db import Database
+from storage.models import OutboxInstance
+
+log = logging.getLogger("tandem.outbox")
+
+
+def new_instance_id() -> str:
+    """Unique per process start, readable in logs: host, pid, and a random part."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+async def beat(db: Database, instance: str, now: datetime, dead_before: datetime) -> None:
+    """Record that `instance` is alive at `now`, and forget instances silent since
+    before `dead_before` (a lease of one with no row is as free as a stale one)."""
+    async with db.transaction() as session:
+        await session.execute(delete(OutboxInstance).where(
+            OutboxInstance.beat_at < dead_before, OutboxInstance.id != instance))
+        found = await session.execute(update(OutboxInstance).where(
+            OutboxInstance.id == instance).values(beat_at=now))
+        if found.rowcount == 0:
+            session.add(OutboxInstance(id=instance, started_at=now, beat_at=now))
+
+
+async def drop(db: Database, instance: str) -> None:
+    """The instance stops: its leases are free for others at once."""
+    async with db.transaction() as session:
+        await session.execute(delete(OutboxInstance).where(OutboxInstance.id == instance))
+
+
+class Heartbeat:
+    """`async with heartbeat:` beats before the body runs (retrying until the database
+    answers), then every `period` until it ends, and drops the row at the end.
+    Re-entrant: the outermost use owns the row."""
+
+    def __init__(self, db: Database, instance: str, clock: Callable[[], datetime],
+                 period: float, dead_after: timedelta):
+        self.db, self.instance, self.clock = db, instance, clock
+        self.period, self.dead_after = period, dead_after
+        self._users = 0
+        self._task: asyncio.Task | None = None
+        self._last_ok = float("-inf")  # time.monotonic() of the last recorded beat
+
+    @property
+    def fresh(self) -> bool:
+        """Whether others still see this instance alive (with a beat to spare): when
+        not, its leases may already be someone else's, so it should take no new work."""
+        spare = self.dead_after.total_seconds() - self.period
+        return time.monotonic() - self._last_ok < spare
+
+    async def __aenter__(self) -> "Heartbeat":
+        self._users += 1
+        if self._users == 1:
+            try:
+                await self._first_beat()
+            except BaseException:
+                self._users -= 1
+                raise
+            self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *_exc) -> None:
+        self._users -= 1
+        if self._users:
+            return
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        try:
+            await drop(self.db, self.instance)
+        except Exception:  # the row goes stale instead: others wait a few beats
+            log.exception("outbox: could not drop the heartbeat of %s", self.instance)
+
+    async def _beat(self) -> None:
+        now = self.clock()
+        await beat(self.db, self.instance, now, now - self.dead_after)
+        self._last_ok = time.monotonic()
+
+    async def _first_beat(self) -> None:
+        while True:
+            try:
+                return await self._beat()
+            except Exception:  # the database is not up yet: no work without a beat
+                log.exception("outbox: heartbeat of %s failed; retrying", self.instance)
+            await asyncio.sleep(self.period)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.period)
+            try:
+                await self._beat()
+            except Exception:  # a database hiccup: the next beat tries again
+                log.exception("outbox: heartbeat of %s failed", self.instance)

@@ -1,7 +1,8 @@
 """Chat commands about a whole tenant rather than one alert: on-call (silences are in
 chat_silences.py).
 
-The tenant is the one whose alert channel the command was typed in, else the
+The tenant is the one whose alert channel the command was typed in (someone who is
+not a member of it is refused there, never answered about their own tenant), else the
 asker's only tenant; someone serving several tenants elsewhere is asked to say
 which by typing it in that tenant's channel. Each function returns the answer and
 whether it changed shared state (only then is it shown to the whole channel).
@@ -15,6 +16,7 @@ from handlers.commands import Identity
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.people import Actor, not_known, resolve
+from handlers.refusals import record_refusal
 from storage.db import Database
 
 ShowTime = Callable[[datetime, str], str]
@@ -29,18 +31,22 @@ def channel_tenant(cfg: TandemConfig, platform: str | None, channel: str | None)
 
 
 def _scope(cfg: TandemConfig, who: Identity,
-           hinted: str | None) -> tuple[Actor, list[TenantConfig]] | str:
+           hinted: str | None) -> tuple[Actor, list[TenantConfig]] | tuple[Actor | None, str]:
     actor = resolve(cfg, who)
     if actor is None:
-        return not_known(who)
-    ids = [hinted] if hinted in actor.tenants else sorted(actor.tenants)
+        return None, not_known(who, cfg)
+    if hinted is not None and hinted not in actor.tenants:
+        return actor, f"{actor.name} is not a member of {cfg.tenant(hinted).name}."
+    ids = [hinted] if hinted else sorted(actor.tenants)
     return actor, [cfg.tenant(i) for i in ids if cfg.tenant(i)]
 
 
 async def oncall(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
                  rest: str, now: datetime) -> tuple[str, bool]:
-    scope = _scope(cfg, who, hinted)
+    actor, scope = _scope(cfg, who, hinted)
     if isinstance(scope, str):
+        async with db.transaction() as session:
+            record_refusal(session, at=now, who=who, actor=actor, verb="oncall",
+                           reason=scope, tenant_id=hinted)
         return scope, False
-    actor, tenants = scope
-    return await oncall_answer.chat(db, cfg, actor, tenants, rest, now)
+    return await oncall_answer.chat(db, cfg, actor, scope, rest, now)

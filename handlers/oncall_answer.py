@@ -7,11 +7,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import oncall_overrides
+from handlers.commands import Identity
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.oncall import Turn, turn
 from handlers.oncall_overrides import CoverRefused
-from handlers.people import Actor
+from handlers.people import Actor, resolve
+from handlers.refusals import record_refusal
 from handlers.views import DutyView, OnCallView, PersonView
 from handlers.when import parse_range
 from storage.db import Database
@@ -72,10 +74,18 @@ def describe(found: OnCallView) -> str:
 async def cover(db: Database, cfg: TandemConfig, tenant: TenantConfig, email: str,
                 starts: datetime, ends: datetime, *, actor: str, now: datetime,
                 layer: str | None = None) -> str:
-    """Store an override; returns the sentence to show. Raises CoverRefused."""
-    async with db.transaction() as session:
-        done = await oncall_overrides.add(session, cfg, tenant, email, starts, ends,
-                                          actor=actor, now=now, layer=layer)
+    """Store an override; returns the sentence to show. Raises CoverRefused, once the
+    refusal is audited (in a unit of its own: the refused one wrote nothing)."""
+    try:
+        async with db.transaction() as session:
+            done = await oncall_overrides.add(session, cfg, tenant, email, starts, ends,
+                                              actor=actor, now=now, layer=layer)
+    except CoverRefused as error:
+        async with db.transaction() as session:
+            record_refusal(session, at=now, who=Identity(email=actor),
+                           actor=resolve(cfg, Identity(email=actor)), verb="oncall.override",
+                           reason=str(error), tenant_id=tenant.id)
+        raise
     who = person_view(cfg, done.email)
     scope = f"the {layer} layer of {tenant.name}" if layer else tenant.name
     return (f"{who.label} is on call for {scope} from {_when(starts, tenant.timezone)} "

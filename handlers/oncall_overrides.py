@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import TandemConfig
 from handlers.config import Tenant as TenantConfig
+from handlers.enums import Role
 from handlers.oncall import HORIZON, Cover
 from storage import pending
 from storage.models import OncallOverride
@@ -36,6 +37,8 @@ def _problem(cfg: TandemConfig, tenant: TenantConfig, email: str, starts: dateti
     person = next((p for p in cfg.people if p.email == email), None)
     if person is None or tenant.id not in person.tenants:
         return f"{email} is not a configured person of {tenant.name}."
+    if Role.RESPONDER not in person.roles:
+        return f"Covering on-call needs the responder role, which {person.name} lacks."
     if layer is not None and layer not in {s.name for s in tenant.schedules}:
         known = ", ".join(s.name for s in tenant.schedules) or "none configured"
         return f"{tenant.name} has no on-call layer {layer!r} (layers: {known})."

@@ -2,10 +2,14 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from cards.chat_text import PlainText
 from handlers.chat_commands import Asked, run
 from handlers.chat_parse import OnCall, parse
 from handlers.commands import Identity
+from storage import audit
+from storage.models import AuditEvent, OncallOverride
 
 SAM = Identity(slack_team="T0ACME", slack_user="U0SAM")
 DANA = Identity(email="dana@partner.example")  # serves acme and globex
@@ -41,3 +45,22 @@ async def test_bad_cover_is_explained_privately(db, cfg):
     elsewhere = await ask(db, cfg, DANA, "oncall cover 18:00-22:00", channel="D0DM")
     assert elsewhere.text == ("You work for several tenants; run this in that tenant's "
                               "alert channel.")
+
+
+async def test_typed_in_another_tenants_channel_is_refused_not_answered_for_home(db, cfg):
+    """Sam (Acme only) in Globex's channel: refused there, audited outside both tenants'
+    logs, never answered about Acme nor allowed to cover Acme from Globex's channel."""
+    for text in ("oncall", "oncall cover 18:00-22:00"):
+        refused = await ask(db, cfg, SAM, text, channel="C0ALERTS")
+        assert (refused.text, refused.ephemeral) == (
+            "Sam Okafor is not a member of Globex Corp.", True)
+    async with db.read() as session:
+        chains = (await session.execute(select(AuditEvent.tenant_id, AuditEvent.details).where(
+            AuditEvent.verb == "refused"))).all()
+        covers = (await session.execute(select(OncallOverride))).scalars().all()
+    assert [(t, d["verb"], d["tenant"]) for t, d in chains] == [
+        (audit.DEPLOYMENT, "oncall", "globex")] * 2
+    assert covers == []
+    # Dana serves both tenants: in Globex's channel she is answered about Globex only.
+    shown = await ask(db, cfg, DANA, "oncall", channel="C0ALERTS")
+    assert "Globex Corp" in shown.text and "Acme" not in shown.text

@@ -63,6 +63,7 @@ async def test_oncall_answer_text(db, cfg):
     ("sam@acme.example", 22, 18, None, "An override must end after it starts."),
     ("sam@acme.example", 9, 10, None, "That override would already be over."),
     ("sam@acme.example", 18, 22, "nights", "Acme Ltd has no on-call layer 'nights'"),
+    ("ivy@acme.example", 18, 22, None, "Covering on-call needs the responder role"),
 ])
 async def test_refused_covers_change_nothing(db, cfg, email, start, end, layer, problem):
     starts = datetime(2026, 11, 20, start, tzinfo=UTC)
@@ -72,6 +73,10 @@ async def test_refused_covers_change_nothing(db, cfg, email, start, end, layer, 
                                   actor="sam@acme.example", now=NOW, layer=layer)
     async with db.transaction() as session:
         assert (await session.execute(select(OncallOverride))).scalars().all() == []
+        refused = (await session.execute(select(AuditEvent).where(
+            AuditEvent.verb == "refused"))).scalar_one()
+    assert (refused.tenant_id, refused.details["verb"]) == ("acme", "oncall.override")
+    assert refused.details["reason"].startswith(problem.split("'")[0])
 
 
 async def test_chat_cover_needs_a_range_and_one_tenant(db, cfg):

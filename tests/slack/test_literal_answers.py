@@ -55,3 +55,11 @@ async def test_any_title_or_typed_id_reaches_slack_as_plain_text(stack, title, t
     token = "".join(typed.split()).upper() or "X"  # one word, as the parser reads it
     refused = said(await _typed(stack, f"show {token}"))
     assert refused == f"{token[:40]} is not available to you."
+
+
+async def test_a_forged_alert_id_is_answered_as_plain_text(stack):
+    """A button value is only a pointer; a crafted one with markup is quoted as text."""
+    forged = "<!channel> *x* `y`"
+    await stack.click(SAM, forged, 1, A.CLAIM)
+    await stack.fake.wait_for(lambda: stack.fake.ephemeral)
+    assert said(stack.fake.ephemeral[0]) == f"{forged.upper()} is not available to you."

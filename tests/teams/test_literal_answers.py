@@ -67,3 +67,13 @@ async def test_any_title_or_typed_id_reaches_teams_as_literal_text(teams, db, cf
     refused = await _typed(teams, f"show X{''.join(typed.split())}")
     # Teams markup in what was typed is dropped before parsing (command_text)
     assert refused.endswith((" is not available to you.", "Usage: show ID"))
+
+
+async def test_a_forged_alert_id_is_answered_literally(teams):
+    """A button payload is only a pointer; a crafted one with markup is quoted as text."""
+    forged = "*x* [y](https://e.x) <at>Sam</at>"
+    _, claimed = await teams.post(teams.click(forged, 1, A.CLAIM))
+    assert literal(claimed["value"]) == f"{forged.upper()[:40]} is not available to you."
+    _, refreshed = await teams.post(teams.click(forged, 1, A.REFRESH))
+    [notice] = refreshed["value"]["body"]
+    assert literal(notice["text"]) == f"{forged.upper()[:40]} is not available to you."

@@ -56,3 +56,18 @@ def teams_message(text: str, mention: Mention | None = None) -> dict:
               "mentioned": {"id": mention.teams_id, "name": mention.name}}
     return {"text": f"{markdown(before)}{tag}{markdown(after)}", "text_format": "markdown",
             "entities": [entity]}
+
+
+def slack_answer(text: str) -> dict:
+    """An answer to a command or click (ephemeral, response_url or thread reply): rich
+    text, so nothing in it is parsed; several lines go in a preformatted element, which
+    keeps lists and history columns. The notification text is entity-escaped."""
+    kind = "rich_text_preformatted" if "\n" in text else "rich_text_section"
+    block = {"type": "rich_text", "elements": [{"type": kind, "elements": [_text(text)]}]}
+    return {"text": slack(text), "blocks": [block]}
+
+
+def teams_answer(text: str) -> str:
+    """Markdown that shows `text` literally in a Teams message or invoke answer: each line
+    escaped, and lines as paragraphs so lists and history keep one entry a line."""
+    return "\n\n".join(markdown(line) for line in text.split("\n"))

@@ -1,11 +1,14 @@
 """Fixes waiting for approval: remind the approvers once, then let the fix lapse.
 
-After `remind_after` the approvers who may decide get a direct message; after
-`expire_after` the fix is marked expired and the alert goes back to its owner
-(claimed; open if it has none). Both are fenced UPDATEs, so concurrent ticks act
+After `remind_after` the approvers who may decide get a direct message, or, as with
+escalation pings (handlers/pings.py), a real mention in the alert's channels when Tandem
+cannot message them directly (on Teams: until they have messaged Tandem, audited as
+ping.fallback); after `expire_after` the fix is marked expired and the alert goes back
+to its owner (claimed; open if it has none). Both are fenced UPDATEs, so concurrent ticks act
 once, and both are audited by the system actor and re-render the card.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from handlers import escalation, pings
-from handlers.config import TandemConfig
+from handlers.config import Person, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.durations import parse_duration
 from handlers.enums import Status
@@ -42,6 +45,23 @@ def _clock(at: datetime, tenant: TenantConfig) -> str:
     return at.astimezone(ZoneInfo(tenant.timezone)).strftime("%H:%M %Z")
 
 
+async def _ask(session: AsyncSession, tenant: TenantConfig, alert: Alert,
+               deciders: Sequence[Person], text: str, now: datetime,
+               ) -> tuple[list[pings.Reached], list[dict]]:
+    """DM each approver, as escalation pings do (pings.reach): one Tandem cannot message
+    directly is mentioned in the channels, and on Teams until Teams can DM them."""
+    if not deciders:  # nobody may decide: ask the channels
+        return [], pings.in_channels(tenant, alert, f"{text} Approvers, please decide.", now)
+    teams = await pings.teams_known(session, deciders)
+    reached, outbox = [], []
+    for who in deciders:
+        asked = pings.Named(f"{text} ", who, ", please decide.")
+        done, rows = pings.reach(tenant, alert, who, text, asked, now, teams)
+        reached.append(done)
+        outbox += rows
+    return reached, outbox
+
+
 async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
                   alert: Alert, row: Remediation, now: datetime) -> bool:
     done = await session.execute(
@@ -61,16 +81,14 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
             f" and it is waiting for your approval; undecided, it lapses at "
             f"{_clock(expires_at(tenant, row), tenant)}.")
     deciders = pings.approvers(cfg, tenant.id, row.proposed_by, row.needs_internal_approver)
-    rows = {p.email: pings.direct(alert, p, text, now) for p in deciders}
-    reached = [pings.Reached(email, tuple(r["platform"] for r in found))
-               for email, found in rows.items()]
-    outbox = [row for found in rows.values() for row in found]
-    if not outbox:  # nobody to message directly: ask in the channels
-        outbox = pings.in_channels(tenant, alert, f"{text} Approvers, please decide.", now)
+    reached, outbox = await _ask(session, tenant, alert, deciders, text, now)
     pending.outbox(session, outbox)
     record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
            from_status=alert.status, to_status=alert.status,
            details={"remediation": row.id, "to": [r.audit() for r in reached]})
+    fallbacks = [r.fallback_event() for r in reached if r.fallback]
+    pending.audit_events(session, alert.tenant_id,
+                         [escalation.fallback_entry(alert, f, now) for f in fallbacks])
     enqueue_card(session, cfg, alert, now, note="Approvers reminded")
     return True
 

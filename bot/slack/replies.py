@@ -1,4 +1,8 @@
-"""Answers only the asker sees (chat.postEphemeral), and how a command's result is shown."""
+"""Answers only the asker sees (chat.postEphemeral), and how a command's result is shown.
+
+Every answer goes out as rich text (cards.messages.slack_answer): it quotes titles,
+notes, reasons and what the person typed, and Slack parses no markup or mention in it.
+"""
 
 import logging
 
@@ -7,34 +11,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels import Permanent, RateLimited, Transient
 from bot.slack.deps import SlackDeps
 from bot.slack.sender import call
-from cards.slack import MAX_BLOCKS, escape, mrkdwn, render_alert
+from cards.messages import slack_answer
+from cards.slack import MAX_BLOCKS, render_alert
 from handlers.commands import Outcome, Result
 from handlers.views import AlertView
 
 log = logging.getLogger("tandem.slack")
 
 
-def as_mrkdwn(text: str) -> str:
-    """Escape for Slack; several lines (lists, history, help) keep their columns."""
-    escaped = escape(text)
-    return f"```{escaped}```" if "\n" in escaped else escaped
-
-
 async def ephemeral(client: AsyncWebClient, channel: str | None, user: str, text: str,
                     view: AlertView | None = None) -> None:
     """Show `text` (and the alert's current card, if given) to one person only."""
-    shown = as_mrkdwn(text)
-    blocks = None
+    shown = slack_answer(text)
     if view is not None:
-        blocks = [{"type": "section", "text": mrkdwn(shown)}, *render_alert(view)["blocks"]]
-        blocks = blocks[:MAX_BLOCKS]
+        shown["blocks"] = [*shown["blocks"], *render_alert(view)["blocks"]][:MAX_BLOCKS]
     try:
         if channel:
             await call("chat.postEphemeral", client.chat_postEphemeral(
-                channel=channel, user=user, text=shown, blocks=blocks))
+                channel=channel, user=user, **shown))
         else:  # e.g. a modal opened outside a channel: the app's direct message with them
-            await call("chat.postMessage", client.chat_postMessage(
-                channel=user, text=shown, blocks=blocks))
+            await call("chat.postMessage", client.chat_postMessage(channel=user, **shown))
     except (RateLimited, Transient, Permanent) as error:
         log.warning("slack: could not show an answer to %s: %s", user, error)
 

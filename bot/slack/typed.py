@@ -10,9 +10,10 @@ import re
 from bot.channels import Permanent, RateLimited, Transient
 from bot.slack.deps import SlackDeps
 from bot.slack.people import SlackUser, user_of
-from bot.slack.replies import as_mrkdwn, ephemeral
+from bot.slack.replies import ephemeral
 from bot.slack.sender import call
 from cards.chat_text import PlainText
+from cards.messages import slack_answer
 from handlers import chat_commands
 
 log = logging.getLogger("tandem.slack")
@@ -39,10 +40,10 @@ async def on_command(body: dict, respond, deps: SlackDeps) -> None:
         reply = await _run(deps, sender, body.get("channel_id"), body.get("text") or "", key)
     except Exception:
         log.exception("slack: /tandem failed")
-        await respond(text=_FAILED, response_type="ephemeral")
+        await respond(**slack_answer(_FAILED), response_type="ephemeral")
         return
     kind = "ephemeral" if reply.ephemeral else "in_channel"
-    await respond(text=as_mrkdwn(reply.text), response_type=kind)
+    await respond(**slack_answer(reply.text), response_type=kind)
 
 
 async def on_mention(event: dict, body: dict, deps: SlackDeps) -> None:
@@ -65,6 +66,6 @@ async def on_mention(event: dict, body: dict, deps: SlackDeps) -> None:
     thread = event.get("thread_ts") or event.get("ts")
     try:
         await call("chat.postMessage", deps.client.chat_postMessage(
-            channel=channel, thread_ts=thread, text=as_mrkdwn(reply.text)))
+            channel=channel, thread_ts=thread, **slack_answer(reply.text)))
     except (RateLimited, Transient, Permanent) as error:
         log.warning("slack: could not answer a mention: %s", error)

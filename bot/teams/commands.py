@@ -1,7 +1,8 @@
 """Typed commands: "@Tandem claim ACME-1" in a channel, or "claim ACME-1" in a 1:1 chat.
 
 The text goes to handlers.chat_commands, the same parser and runner as Slack's /tandem;
-this module only strips the bot's @mention and shows the reply in the thread.
+this module only strips the bot's @mention and shows the reply in the thread, escaped
+so that titles, notes and what people typed show literally (Teams renders markdown).
 """
 
 import html
@@ -13,6 +14,7 @@ from botbuilder.schema import Activity
 from bot.teams.context import TeamsContext
 from bot.teams.learn import channel_of
 from cards.chat_text import PlainText
+from cards.messages import teams_answer
 from handlers.chat_commands import Asked, run
 from handlers.commands import Identity
 
@@ -45,5 +47,5 @@ async def answer(tc: TeamsContext, turn_context: TurnContext, who: Identity) -> 
     if not reply.ephemeral:
         tc.wake()  # the command changed state and queued the channel cards' update
     await turn_context.send_activity(
-        Activity(type="message", text=reply.text, text_format="plain",
+        Activity(type="message", text=teams_answer(reply.text), text_format="markdown",
                  reply_to_id=activity.id))

@@ -12,6 +12,7 @@ from bot.teams.context import TeamsContext
 from bot.teams.identity import identify
 from bot.teams.views import notice_card, render_for, with_notice
 from cards import actions as A
+from cards.messages import teams_answer
 from cards.teams_forms import is_form_submission, parse_submission, render_form
 from cards.text import render_history
 from handlers import reads, service
@@ -32,7 +33,8 @@ def card_response(card: dict) -> dict:
 
 
 def message_response(text: str) -> dict:
-    return {"statusCode": 200, "type": MESSAGE, "value": text}
+    """A message for the clicker alone; it quotes titles, notes and reasons, escaped."""
+    return {"statusCode": 200, "type": MESSAGE, "value": teams_answer(text)}
 
 
 def error_response(message: str, status: int = 400) -> dict:

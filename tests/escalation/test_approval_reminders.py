@@ -6,14 +6,16 @@ the partner side, may not.
 """
 
 import asyncio
+from datetime import UTC, datetime
 
 from cards import slack, teams
 from cards import text as text_card
-from handlers import approval_reminders
+from handlers import approval_reminders, pings
 from handlers.enums import Status, Verb
 from handlers.operator import Operator
 from handlers.reads import show_alert
 from storage import audit
+from storage import teams as refs
 from tests.conftest import new_alert
 
 from .helpers import act, alert, at, events, rows
@@ -22,7 +24,14 @@ REMINDER = ("ACME-1 (high): Dana Reyes proposed “Restart the service” 30 min
             "waiting for your approval; undecided, it lapses at 18:04 GMT.")
 
 
-async def _proposed(db, cfg) -> str:
+def asked(email: str, name: str) -> dict:
+    """The payload of a channel message that mentions an approver."""
+    return {"text": f"{REMINDER} {name}, please decide.",
+            "mention": {"email": email, "name": name, "at": len(REMINDER) + 1}}
+
+
+async def propose_fix(db, cfg) -> str:
+    """Dana claims a new high alert and proposes a fix at minute 2; its short id."""
     short_id = await new_alert(db, cfg)
     await act(db, cfg, Verb.CLAIM, short_id, "dana@partner.example", at(1))
     await act(db, cfg, Verb.PROPOSE, short_id, "dana@partner.example", at(2),
@@ -32,14 +41,14 @@ async def _proposed(db, cfg) -> str:
 
 async def test_remind_once_then_expire(replicas, cfg):
     db = replicas[0]
-    short_id = await _proposed(db, cfg)
+    short_id = await propose_fix(db, cfg)
     assert await approval_reminders.tick(db, cfg, at(31.9)) == []
     done = await asyncio.gather(*(approval_reminders.tick(r, cfg, at(32)) for r in replicas))
     assert sorted(sum(done, [])) == ["reminded"]
     assert await approval_reminders.tick(db, cfg, at(33)) == []
     sent = await rows(db, "dm")
     assert [(r.platform, r.channel, r.payload["text"]) for r in sent] == [
-        ("slack", "dm:sam@acme.example", REMINDER), ("teams", "dm:sam@acme.example", REMINDER)]
+        ("slack", "dm:sam@acme.example", REMINDER)]  # Teams cannot DM Sam yet: see below
     [reminded] = await events(db, "approval.reminded")
     assert reminded.actor == "tandem"
     assert [t["to"] for t in reminded.details["to"]] == ["sam@acme.example", "ivy@acme.example"]
@@ -64,8 +73,39 @@ async def test_remind_once_then_expire(replicas, cfg):
 
 
 async def test_a_decision_in_time_ends_the_reminders(db, cfg):
-    short_id = await _proposed(db, cfg)
+    short_id = await propose_fix(db, cfg)
     await act(db, cfg, Verb.APPROVE, short_id, "sam@acme.example", at(10), reason="go")
     assert await approval_reminders.tick(db, cfg, at(300)) == []
     assert (await alert(db, short_id)).status == Status.REMEDIATION_APPROVED
     assert await rows(db, "dm") == []
+
+
+async def test_approvers_tandem_cannot_dm_are_mentioned_in_the_channels(db, cfg):
+    await propose_fix(db, cfg)
+    assert await approval_reminders.tick(db, cfg, at(32)) == ["reminded"]
+    texts = await rows(db, "text")
+    assert [(r.platform, r.payload) for r in texts] == [
+        ("teams", asked("sam@acme.example", "Sam Okafor")),  # Teams has no chat with him yet
+        ("slack", asked("ivy@acme.example", "Ivy Stone")),  # on no chat platform at all
+        ("teams", asked("ivy@acme.example", "Ivy Stone"))]
+    [reminded] = await events(db, "approval.reminded")
+    assert reminded.details["to"] == [
+        {"to": "sam@acme.example", "via": ["slack", "teams channel"]},
+        {"to": "ivy@acme.example", "via": ["channel"]}]
+    [fallback] = await events(db, "ping.fallback")
+    assert fallback.details == {"to": "sam@acme.example", "reason": pings.TEAMS_NO_CHAT}
+    assert (fallback.actor, fallback.alert) == ("tandem", reminded.alert)
+    assert (await audit.verify(db)).ok
+
+
+async def test_once_an_approver_has_messaged_tandem_teams_dms_them(db, cfg):
+    async with db.transaction() as session:
+        await refs.save(session, refs.PERSON, "aad-sam", service_url="https://smba.example",
+                        at=datetime.now(UTC), user_id="29:sam", email="sam@acme.example")
+    await propose_fix(db, cfg)
+    await approval_reminders.tick(db, cfg, at(32))
+    assert [(r.platform, r.channel) for r in await rows(db, "dm")] == [
+        ("slack", "dm:sam@acme.example"), ("teams", "dm:sam@acme.example")]
+    assert [r.payload["mention"]["email"] for r in await rows(db, "text")] == [
+        "ivy@acme.example", "ivy@acme.example"]
+    assert await events(db, "ping.fallback") == []

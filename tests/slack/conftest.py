@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
+from cards.escape import unslack
 from storage.models import Alert
 from tests.conftest import DATA
 from tests.fakes.slack_api import TOKEN, FakeSlack
@@ -86,6 +87,21 @@ class Stack:
 def shows(message: dict, text: str) -> bool:
     """Whether a Slack message's blocks contain `text` anywhere."""
     return text in json.dumps(message.get("blocks"), ensure_ascii=False)
+
+
+def said(message: dict) -> str:
+    """The words of an answer (ephemeral, response_url or thread reply), checking it is sent
+    the only way Slack shows them literally: one rich text element of plain text, with an
+    entity-escaped notification text saying the same."""
+    [block, *_card] = message["blocks"]
+    [element] = block["elements"]
+    [text] = element["elements"]
+    assert block["type"] == "rich_text" and text["type"] == "text" and set(text) == {
+        "type", "text"}
+    several = "\n" in text["text"]
+    assert element["type"] == ("rich_text_preformatted" if several else "rich_text_section")
+    assert unslack(message["text"]) == text["text"] and "<" not in message["text"]
+    return text["text"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from cards import actions as A
 from storage import audit
 
 from . import payloads
-from .conftest import shows
+from .conftest import said, shows
 from .payloads import DANA, LEE, RAJ
 
 
@@ -42,7 +42,7 @@ async def test_concurrent_claims_one_wins_the_other_is_told_alone(stack):
     loser = "U0LEE" if refusal["user"] == "U0LEE" else "U0DANA"
     winner = "Dana Reyes (partner)" if loser == "U0LEE" else "Lee Chen (internal)"
     assert refusal["channel"] == "C0OPS"
-    assert f"ACME-1 was just claimed by {winner}." in refusal["text"]
+    assert said(refusal) == f"ACME-1 was just claimed by {winner}."
     assert shows(refusal, f"Owner\\n{winner}")  # the current card, naming the owner
     await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
     await stack.fake.wait_for(lambda: shows(stack.fake.card_for("C0OPS", "ACME-1")[0], winner))
@@ -51,9 +51,9 @@ async def test_concurrent_claims_one_wins_the_other_is_told_alone(stack):
     # Typed later, the claim is refused with the owner's name.
     assert await stack.slash(LEE if loser == "U0LEE" else DANA, "claim ACME-1") == 200
     await stack.fake.wait_for(lambda: stack.fake.responses)
-    assert stack.fake.responses[0] == {
-        "text": f"ACME-1 is already claimed by {winner}.",
-        "response_type": "ephemeral"}
+    [typed] = stack.fake.responses
+    assert said(typed) == f"ACME-1 is already claimed by {winner}."
+    assert typed["response_type"] == "ephemeral"
     assert (await audit.verify(stack.runtime.db)).ok
 
 
@@ -77,7 +77,7 @@ async def test_partner_cannot_approve_their_own_proposal(stack):
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
     [refusal] = stack.fake.ephemeral
     assert refusal["user"] == "U0RAJ"
-    assert refusal["text"] == "You proposed this fix for ACME-1; someone else must approve it."
+    assert said(refusal) == "You proposed this fix for ACME-1; someone else must approve it."
     assert await stack.version("ACME-1") == version
     checked = await audit.verify(stack.runtime.db)
     assert checked.ok and checked.checked == 4  # created, claim, propose, refused approve

@@ -7,7 +7,7 @@ from handlers.chat_parse import HELP
 from tests.conftest import new_alert
 
 from . import payloads
-from .conftest import shows
+from .conftest import said, shows
 from .payloads import DANA, LEE, SAM
 
 
@@ -65,7 +65,7 @@ async def test_a_stale_modal_submission_is_refused_with_the_current_card(stack):
     await _submit(stack, LEE, modal, {"note": "done"})
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
     [stale] = stack.fake.ephemeral
-    assert stale["user"] == "U0LEE" and stale["text"].startswith(f"{alert} changed since")
+    assert stale["user"] == "U0LEE" and said(stale).startswith(f"{alert} changed since")
     assert shows(stale, "Dana Reyes (partner)") and await stack.version(alert) == 2
 
 
@@ -74,7 +74,7 @@ async def test_overflow_history_is_shown_only_to_the_clicker(stack):
     await stack.click(SAM, alert, 1, A.HISTORY, overflow=True)
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
     [shown] = stack.fake.ephemeral
-    assert shown["user"] == "U0SAM" and shown["text"].startswith(f"```History of {alert}")
+    assert shown["user"] == "U0SAM" and said(shown).startswith(f"History of {alert}\n#1  ")
 
 
 async def test_a_garbled_button_is_answered_not_crashed_on(stack):
@@ -83,7 +83,7 @@ async def test_a_garbled_button_is_answered_not_crashed_on(stack):
     status, _ = await stack.signed(payloads.form(body))
     assert status == 200
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
-    assert stack.fake.ephemeral[0]["text"] == (
+    assert said(stack.fake.ephemeral[0]) == (
         "Tandem could not read that button: button payload: unsupported payload version 9.")
 
 
@@ -94,11 +94,10 @@ async def test_tandem_slash_command(stack):
         assert await stack.slash(LEE, text) == 200
         await stack.fake.wait_for(lambda n=n: len(stack.fake.responses) == n)
     listed, claimed, helped = stack.fake.responses
-    assert listed["response_type"] == "ephemeral" and f"{alert} · Disk full" in listed["text"]
-    assert claimed == {"text": f"Lee Chen (internal) claimed {alert}.",
-                       "response_type": "in_channel"}
-    assert helped["text"].startswith("```Tandem commands:") and helped["response_type"] == (
-        "ephemeral")
+    assert listed["response_type"] == "ephemeral" and f"{alert} · Disk full" in said(listed)
+    assert said(claimed) == f"Lee Chen (internal) claimed {alert}."
+    assert claimed["response_type"] == "in_channel"
+    assert said(helped) == HELP and helped["response_type"] == "ephemeral"
     await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
     assert shows(stack.fake.card_for("C0OPS", alert)[0], "Lee Chen (internal)")
     assert stack.fake.thread("C0OPS", card["ts"])[0].startswith("Lee Chen (internal) claimed")
@@ -112,4 +111,4 @@ async def test_mentioning_the_bot_runs_a_command(stack):
     assert status == 200
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
     assert stack.fake.ephemeral[0]["user"] == "U0SAM"
-    assert stack.fake.ephemeral[0]["text"] == f"```{HELP}```"
+    assert said(stack.fake.ephemeral[0]) == HELP

@@ -10,6 +10,7 @@ from storage.models import AuditEvent
 from tests.conftest import new_alert
 
 from . import payloads
+from .conftest import said
 from .payloads import DANA
 from .signing import sign
 
@@ -50,7 +51,7 @@ async def test_unknown_person_is_refused_alone_and_audited(stack):
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
     [answer] = stack.fake.ephemeral
     assert answer["user"] == "U0NEW"
-    assert answer["text"].startswith("Tandem does not know slack:T0ACME/U0NEW. Ask an admin")
+    assert said(answer).startswith("Tandem does not know slack:T0ACME/U0NEW. Ask an admin")
     assert [c.args["user"] for c in stack.fake.calls_to("users.info")] == ["U0NEW"]
     async with stack.runtime.db.transaction() as session:
         refused = (await session.execute(select(AuditEvent).where(
@@ -65,7 +66,7 @@ async def test_a_user_id_alone_is_not_trusted(stack):
     impostor = ("T0ACME", "T0EVIL", "U0DANA")
     await stack.click(impostor, alert, 1, A.CLAIM)
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)
-    assert "does not know slack:T0EVIL/U0DANA" in stack.fake.ephemeral[0]["text"]
+    assert "does not know slack:T0EVIL/U0DANA" in said(stack.fake.ephemeral[0])
     assert await stack.version(alert) == 1
 
 
@@ -75,7 +76,7 @@ async def test_person_found_by_email_when_the_pair_is_not_configured(stack):
     for _ in range(2):
         await stack.click(ivy, alert, 1, A.CLAIM)
     await stack.fake.wait_for(lambda: len(stack.fake.ephemeral) == 2)
-    assert {e["text"] for e in stack.fake.ephemeral} == {
+    assert {said(e) for e in stack.fake.ephemeral} == {
         "Claim needs the responder role, which Ivy Stone lacks."}
     assert len(stack.fake.calls_to("users.info")) == 1  # the email is cached
 

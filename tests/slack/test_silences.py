@@ -10,7 +10,7 @@ from storage import audit
 from storage.models import Alert, Silence
 
 from . import payloads
-from .conftest import shows
+from .conftest import said, shows
 from .payloads import LEE
 
 
@@ -47,9 +47,10 @@ async def test_expiring_the_silence_posts_the_card_at_once(stack):
     await _silenced_alert(stack)
     assert await stack.slash(LEE, "silence expire 1") == 200
     await stack.fake.wait_for(lambda: len(stack.fake.responses) == 2)
-    assert stack.fake.responses[1] == {
-        "text": "Lee Chen (internal) expired silence 1 in Acme Ltd. 1 alert(s) came back.",
-        "response_type": "in_channel"}
+    expired = stack.fake.responses[1]
+    assert said(expired) == (
+        "Lee Chen (internal) expired silence 1 in Acme Ltd. 1 alert(s) came back.")
+    assert expired["response_type"] == "in_channel"
     assert shows(await stack.card("ACME-1"), "Disk full on db-1")
 
 
@@ -59,7 +60,8 @@ async def test_a_silence_typed_in_another_tenants_channel_is_refused(stack):
     status, _ = await stack.signed(body)
     assert status == 200
     await stack.fake.wait_for(lambda: stack.fake.responses)
-    assert stack.fake.responses == [{"text": "Lee Chen is not a member of Globex Corp.",
-                                     "response_type": "ephemeral"}]
+    [refused] = stack.fake.responses
+    assert said(refused) == "Lee Chen is not a member of Globex Corp."
+    assert refused["response_type"] == "ephemeral"
     async with stack.runtime.db.read() as session:
         assert (await session.execute(select(Silence))).all() == []

@@ -12,10 +12,12 @@ from tests.conftest import new_alert
 from .conftest import BOT, CHANNEL, TEAM, TENANT
 
 
-async def install(bench, channels=(CHANNEL, "19:general@thread.tacv2")) -> None:
-    """Tandem added to the team: Teams sends conversationUpdate with the bot as new member."""
+async def install(bench, channels=(CHANNEL, "19:general@thread.tacv2"),
+                  by: str = "aad-sam") -> None:
+    """Tandem added to the team (by the person with Entra id `by`): Teams sends
+    conversationUpdate with the bot as new member."""
     bench.connector.channels[TEAM] = list(channels)
-    update = bench.activity("conversationUpdate",
+    update = bench.activity("conversationUpdate", by,
                             conversation={"id": "19:general@thread.tacv2",
                                           "conversationType": "channel", "tenantId": TENANT},
                             membersAdded=[{"id": BOT}, {"id": "29:lee", "aadObjectId": "aad-lee"}])

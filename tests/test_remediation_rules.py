@@ -2,7 +2,7 @@
 before the alert is resolved, and snoozes are capped per severity and per side. On
 SQLite and PostgreSQL."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,6 +14,10 @@ from storage import audit
 from storage.models import AuditEvent, Remediation
 from tests.conftest import NOW, new_alert
 from tests.test_actions import DANA, RAJ, SAM, act
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def _pending(db, cfg, key: str = "disk-db-1") -> str:
@@ -97,3 +101,21 @@ async def test_snooze_limits_come_from_the_tenant(db, cfg):
     lenient = cfg.model_copy(update={"tenants": [acme, *cfg.tenants[1:]]})
     high = await new_alert(db, lenient)
     assert (await act(db, lenient, Verb.SNOOZE, high, DANA, duration="2h")).ok
+
+
+async def test_reopen_next_to_a_newer_live_alert_says_which_and_is_audited(db, cfg):
+    """The unique live-fingerprint index used to turn this into five retries and "busy"."""
+    old = await new_alert(db, cfg, key="disk-db-9")
+    await act(db, cfg, Verb.RESOLVE, old, SAM)
+    later = AlertIn(source="test", title="Disk full on db-1", severity=Severity.HIGH,
+                    dedup_key="disk-db-9")
+    async with db.unit() as unit:  # past the flap window: a new alert, not a reopen
+        new = (await ingest(unit, cfg, cfg.tenant("acme"), later, _now() + timedelta(days=1))).alert
+    assert new != old
+    refused = await act(db, cfg, Verb.REOPEN, old, SAM)
+    assert (refused.outcome, refused.message) == (
+        Outcome.INVALID, f"{old} can't be reopened: {new} is open for the same source alert.")
+    async with db.read() as session:
+        [event] = (await session.execute(select(AuditEvent).where(
+            AuditEvent.alert == old, AuditEvent.verb == "refused"))).scalars()
+    assert (event.tenant_id, event.details["verb"]) == ("acme", "reopen")

@@ -51,6 +51,14 @@ def test_audit_verify_then_tamper(cli):
     assert (other.exit_code, other.stdout) == (0, "audit log intact: 1 events verified\n")
 
 
+def test_audit_verify_of_an_unknown_tenant_says_so(cli):
+    result = cli("audit", "verify", "--tenant", "nope")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "error: unknown tenant 'nope': there is no audit chain of that name\n"
+    deployment = cli("audit", "verify", "--tenant", "_deployment")
+    assert deployment.exit_code == 0
+
+
 def test_audit_verify_names_a_deleted_event(cli):
     acme, _ = _two_alerts(cli.url)
     for verb in ("claim", "escalate"):

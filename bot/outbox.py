@@ -22,7 +22,7 @@ from bot import outbox_store as store
 from bot.channels import Sender
 from bot.metrics import Metrics
 from bot.outbox_delivery import Channel, Tuning, deliver_card, deliver_row, post_notes
-from bot.outbox_heartbeat import Heartbeat, new_instance_id
+from bot.outbox_heartbeat import Heartbeat, Stopped, new_instance_id
 from bot.pacing import Pacer, Pacing
 from bot.runtime import Runtime
 from handlers.config import TandemConfig
@@ -74,14 +74,17 @@ class Dispatcher:
     async def run(self) -> None:
         """Deliver until close() (or cancellation), beating all along."""
         log.info("outbox: dispatcher %s starting", self.instance)
-        async with self.heartbeat:
-            while not self._closed:
-                try:
-                    await self._scan()
-                except Exception:  # a database hiccup must not end delivery for good
-                    log.exception("outbox: scan failed; retrying")
-                await asyncio.sleep(self.tuning.scan_gap)  # a burst of wake()s: one scan
-                await self._idle()
+        try:
+            async with self.heartbeat:
+                while not self._closed:
+                    try:
+                        await self._scan()
+                    except Exception:  # a database hiccup must not end delivery for good
+                        log.exception("outbox: scan failed; retrying")
+                    await asyncio.sleep(self.tuning.scan_gap)  # a burst of wake()s: one scan
+                    await self._idle()
+        except Stopped:
+            log.info("outbox: dispatcher %s stopped before the database answered", self.instance)
 
     async def _idle(self) -> None:
         """Wait for wake() or the poll interval. (Not asyncio.wait_for: on Python 3.11 it
@@ -106,6 +109,7 @@ class Dispatcher:
     async def close(self) -> None:
         """Stop run() and every worker; unfinished work resumes on the next start."""
         self._closed = True
+        self.heartbeat.stop()
         self.wake()
         for timer in self._timers:
             timer.cancel()

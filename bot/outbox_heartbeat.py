@@ -13,6 +13,7 @@ that is taken for dead; the in-flight marker still keeps its first posts single.
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -27,6 +28,10 @@ from storage.db import Database
 from storage.models import OutboxInstance
 
 log = logging.getLogger("tandem.outbox")
+
+
+class Stopped(Exception):
+    """The process stopped before its first beat was recorded (the database was down)."""
 
 
 def new_instance_id() -> str:
@@ -64,6 +69,11 @@ class Heartbeat:
         self._users = 0
         self._task: asyncio.Task | None = None
         self._last_ok = float("-inf")  # time.monotonic() of the last recorded beat
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Give up a first beat still being retried: the process is stopping."""
+        self._stopping.set()
 
     @property
     def fresh(self) -> bool:
@@ -100,12 +110,14 @@ class Heartbeat:
         self._last_ok = time.monotonic()
 
     async def _first_beat(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 return await self._beat()
             except Exception:  # the database is not up yet: no work without a beat
                 log.exception("outbox: heartbeat of %s failed; retrying", self.instance)
-            await asyncio.sleep(self.period)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.period)
+        raise Stopped(self.instance)
 
     async def _run(self) -> None:
         while True:

@@ -76,6 +76,8 @@ async def _transition(
         alert.last_seen = now
         escalation.restart(cfg, alert, now)
     await session.flush()
+    if to == Status.SILENCED:
+        details = {"silence": alert.silenced_by}
     record(
         session,
         alert,
@@ -86,7 +88,8 @@ async def _transition(
         to_status=to,
         details=details,
     )
-    enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
+    if to != Status.SILENCED:  # a silenced alert is not posted
+        enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
 async def _withdraw_pending(session: AsyncSession, alert: Alert, now: datetime) -> dict:
@@ -169,9 +172,15 @@ async def _noted(batch: Batch, alert: Alert, event: AlertIn, verb: str,
 
 
 async def _reopen(batch: Batch, recent: Alert, event: AlertIn, key: str) -> Ingested:
+    """A re-fire within the flap window reopens the alert; while a matching silence is in
+    force it comes back silenced (audited, not posted) until that silence ends."""
     session = await batch.unit.session()
     await batch.flush()
-    await _transition(session, batch.cfg, recent, event, Status.OPEN, "reopened", batch.now)
+    silence = batch.silence_for(event, recent.severity)
+    if silence is not None:
+        recent.silenced_by = silence.id
+    to = Status.SILENCED if silence is not None else Status.OPEN
+    await _transition(session, batch.cfg, recent, event, to, "reopened", batch.now)
     batch.live[key] = recent
     batch.carded.update((recent.id, c.platform, c.channel)
                         for c in channels_of(batch.tenant, recent))

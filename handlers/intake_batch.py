@@ -56,7 +56,7 @@ class Batch:
                        keys: set[str], now: datetime) -> "Batch":
         live, carded = await live_alerts.read(unit, tenant.id, keys)
         # A storm of repeats asks for nothing more: only a key not live may be a reopen,
-        # and only a new alert can be silenced.
+        # and only a new or reopened alert can be silenced.
         unseen = keys - live.keys()
         recent: dict[str, Alert] = {}
         quiet: list[Silence] = []
@@ -64,8 +64,7 @@ class Batch:
             session = await unit.session()
             since = now - parse_duration(tenant.flap_window)
             recent = await queries.resolved_since(session, tenant.id, unseen, since)
-            if unseen - recent.keys():
-                quiet = await silences.active(session, tenant, now)
+            quiet = await silences.active(session, tenant, now)
         return cls(unit, cfg, tenant, now, live, recent, carded, quiet)
 
     def repeat(self, alert: Alert | LiveAlert) -> None:
@@ -82,11 +81,15 @@ class Batch:
                 self.unit.held.outbox.append(
                     outbox_row(alert, "card", c.platform, c.channel, {}, self.now))
 
+    def silence_for(self, event: AlertIn, severity: str) -> Silence | None:
+        """The silence in force that matches `event` at the severity routing settled on."""
+        fields = silences.fields_of(event, severity)
+        return next((s for s in self.quiet if silences.matches(s.matchers, fields)), None)
+
     def create(self, key: str, event: AlertIn) -> Alert:
         decided = route(self.tenant, event, self.now)
         severity = decided.severity or event.severity
-        fields = silences.fields_of(event, severity)
-        silence = next((s for s in self.quiet if silences.matches(s.matchers, fields)), None)
+        silence = self.silence_for(event, severity)
         quiet = decided.suppress or silence is not None
         alert = Alert(
             tenant_id=self.tenant.id, number=0, short_id="", source=event.source,

@@ -149,3 +149,22 @@ async def test_matching_uses_the_severity_routing_settled_on(db, cfg):
     quiet = await fire(db, cfg, at(2), severity=Severity.LOW)
     assert [(await alert(db, s)).severity for s in (loud, quiet)] == ["critical", "low"]
     assert [(await alert(db, s)).status for s in (loud, quiet)] == ["open", "silenced"]
+
+
+async def test_a_refire_within_the_flap_window_under_a_silence_stays_quiet(db, cfg):
+    """Resolved, then a maintenance window starts, then the source fires again within
+    the flap window: the alert reopens silenced, is not posted, and comes back when the
+    silence ends."""
+    key = "disk-db-1"
+    short_id = await fire(db, cfg, at(0), key)
+    await fire(db, cfg, at(1), key, action=EventAction.RESOLVE)
+    cards_before = len(await rows(db, "card"))
+    made = await silence(db, cfg, 30, starts=at(2))
+    assert await fire(db, cfg, at(3), key) == short_id  # within Acme's 5m flap window
+    quiet = await alert(db, short_id)
+    assert (quiet.status, quiet.silenced_by) == ("silenced", made)
+    assert len(await rows(db, "card")) == cards_before
+    [reopened] = await events(db, "reopened", short_id)
+    assert (reopened.to_status, reopened.details) == ("silenced", {"silence": made})
+    assert await silence_ends.tick(db, cfg, at(32)) == 1
+    assert (await alert(db, short_id)).status == "open"

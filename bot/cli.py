@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import cli_alerts, cli_audit, cli_digest, cli_oncall, cli_send, cli_silence, cli_teams
 from bot.cli_outbox import app as outbox_app
-from bot.cli_support import echo, fail, unavailable
+from bot.cli_support import echo, fail, one_line_failures, unavailable
 from bot.config import ConfigError, Settings, load
 from storage import migrate
 from storage.db import connect
@@ -35,10 +35,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default TANDEM_PORT or 8080.")] = None,
 ) -> None:
     """Run the HTTP server (intake, chat endpoints, health) and the scheduler."""
+    from bot.server import CannotListen
     from bot.server import serve as run_server
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    run_server(Settings(**overrides))
+    with one_line_failures():
+        try:
+            run_server(Settings(**overrides))
+        except CannotListen as error:
+            fail(str(error))
 
 
 @db_app.command("upgrade")

@@ -2,7 +2,8 @@
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn, TypeVar
 
 import typer
@@ -29,8 +30,16 @@ def run(body: Callable[[Runtime], Awaitable[T]]) -> T:
         finally:
             await runtime.close()
 
-    try:
+    with one_line_failures():
         return asyncio.run(main())
+
+
+@contextmanager
+def one_line_failures() -> Iterator[None]:
+    """A bad configuration, an outdated schema or an unreachable database ends the
+    command with one line on stderr and exit 1, never a traceback."""
+    try:
+        yield
     except ConfigError as error:
         fail("\n".join([f"configuration {error.path} is not usable:", *error.problems]))
     except SchemaOutdated as error:

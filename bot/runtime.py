@@ -45,9 +45,10 @@ async def open_runtime(settings: Settings) -> Runtime:
     db = connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
                  pg_writers=settings.pg_writers)
     try:
-        await prepare(db)
-        async with db.transaction() as session:
-            await sync(session, cfg)
+        async with migrate.one_at_a_time(db):
+            await prepare(db)
+            async with db.transaction() as session:
+                await sync(session, cfg)
     except BaseException:
         await db.dispose()
         raise

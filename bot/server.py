@@ -13,12 +13,20 @@ from bot.runtime import open_runtime
 log = logging.getLogger("tandem")
 
 
+class CannotListen(Exception):
+    """The address is taken or not ours: said in one line, unlike a database failure."""
+
+
 async def _run(settings: Settings) -> None:
     runtime = await open_runtime(settings)
     runner = web.AppRunner(build_app(runtime), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        try:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        except OSError as error:
+            raise CannotListen(f"cannot listen on http://{settings.host}:{settings.port}: "
+                               f"{error.strerror or error}") from None
         # The SDKs leave a few hundred thousand long-lived objects behind at start-up;
         # frozen, they are no longer walked by every full collection, whose pauses
         # would otherwise land on whichever requests are in flight.

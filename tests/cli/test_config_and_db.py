@@ -1,5 +1,7 @@
 """`tandem config check`, `tandem db upgrade` and help."""
 
+import os
+import socket
 import sqlite3
 import subprocess
 
@@ -191,3 +193,36 @@ def test_help_lists_the_command_groups():
     assert result.exit_code == 0
     for group in ("alert", "audit", "config", "db", "serve"):
         assert group in result.stdout
+
+
+def _serve(tmp_path, port: int, **env) -> subprocess.CompletedProcess:
+    if not TANDEM.exists():
+        pytest.skip(f"console script not installed at {TANDEM}")
+    environ = {"PATH": os.environ["PATH"], "TANDEM_DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+               **env}
+    return subprocess.run([str(TANDEM), "serve", "--port", str(port)], env=environ,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("env", "first"), [
+    ({"TANDEM_CONFIG": "/nonexistent/tandem.yaml"},
+     "error: configuration /nonexistent/tandem.yaml is not usable:"),
+    ({"TANDEM_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"},
+     "error: database unavailable: "),
+])
+def test_serve_start_up_errors_are_one_sentence(tmp_path, env, first):
+    done = _serve(tmp_path, 1, **env)
+    assert done.returncode == 1 and done.stderr.startswith(first)
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) <= 2
+
+
+def test_serve_on_a_taken_port_says_so(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _serve(tmp_path, port)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(
+        f"error: cannot listen on http://127.0.0.1:{port}: ")
+    assert "Traceback" not in done.stderr

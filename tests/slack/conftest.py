@@ -16,7 +16,10 @@ from cards.escape import unslack
 from storage.models import Alert
 from tests.conftest import DATA
 from tests.fakes.slack_api import TOKEN, FakeSlack
-from tests.intake.conftest import TOKENS
+from tests.intake.conftest import (
+    TOKENS,
+    client,  # noqa: F401  (intake on a loopback port)
+)
 
 from . import payloads
 from .signing import SECRET, sign

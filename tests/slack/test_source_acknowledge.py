@@ -4,14 +4,11 @@ alert for is accepted and changes nothing. On SQLite and PostgreSQL."""
 
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
-from bot.runtime import Runtime
 from handlers.escalation_tick import tick
 from storage.models import Alert, AuditEvent, Outbox
-from tests.intake.conftest import TOKENS, start
+from tests.intake.conftest import TOKENS
 
 from .conftest import shows
 from .outbox_bench import dispatcher
@@ -22,15 +19,6 @@ TRIGGER = {"routing_key": ROUTING, "event_action": "trigger", "dedup_key": KEY,
            "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "critical"}}
 ACKNOWLEDGE = {"routing_key": ROUTING, "event_action": "acknowledge", "dedup_key": KEY}
 ACKNOWLEDGED = "Acknowledged at source"
-
-
-@pytest.fixture
-async def api(db, cfg, tokens):
-    """The intake endpoints on a loopback port; the tests deliver the outbox themselves."""
-    server, session, client = await start(Runtime(Settings(), cfg, db))
-    yield client
-    await session.close()
-    await server.close()
 
 
 async def _alert(db) -> Alert:
@@ -56,16 +44,16 @@ def _dms(fake) -> list[str]:
             for m in found]
 
 
-async def _enqueue(api, body: dict) -> None:
-    status, answer, _ = await api.post("/v2/enqueue", body)
+async def _enqueue(client, body: dict) -> None:
+    status, answer, _ = await client.post("/v2/enqueue", body)
     assert (status, answer["status"], answer["dedup_key"]) == (202, "success", KEY)
 
 
 async def test_acknowledge_shows_on_the_card_and_holds_pings_until_triggered(
-        api, db, cfg, fake_slack):
-    await _enqueue(api, TRIGGER)
+        client, db, cfg, fake_slack):
+    await _enqueue(client, TRIGGER)
     due = (await _alert(db)).next_escalation_at
-    await _enqueue(api, ACKNOWLEDGE)
+    await _enqueue(client, ACKNOWLEDGE)
     await _deliver(db, cfg, fake_slack)
     [card] = fake_slack.card_for("C0OPS", "ACME-1")
     assert shows(card, ACKNOWLEDGED) and shows(card, "Open") and shows(card, "Unclaimed")
@@ -77,7 +65,7 @@ async def test_acknowledge_shows_on_the_card_and_holds_pings_until_triggered(
     assert _dms(fake_slack) == []
     assert await _count(db, AuditEvent, AuditEvent.verb == "ping") == 0
 
-    await _enqueue(api, TRIGGER)
+    await _enqueue(client, TRIGGER)
     await _deliver(db, cfg, fake_slack)
     [card] = fake_slack.card_for("C0OPS", "ACME-1")
     assert not shows(card, ACKNOWLEDGED)
@@ -91,16 +79,16 @@ async def test_acknowledge_shows_on_the_card_and_holds_pings_until_triggered(
     assert dm.startswith("ACME-1 (critical) is unclaimed: Disk full on db-1.")
 
 
-async def test_acknowledge_of_an_unknown_or_resolved_key_changes_nothing(api, db):
-    await _enqueue(api, ACKNOWLEDGE)
+async def test_acknowledge_of_an_unknown_or_resolved_key_changes_nothing(client, db):
+    await _enqueue(client, ACKNOWLEDGE)
     assert await _count(db, Alert) == 0 and await _count(db, AuditEvent) == 0
     assert await _count(db, Outbox) == 0
 
-    await _enqueue(api, TRIGGER)
-    await _enqueue(api, {**ACKNOWLEDGE, "event_action": "resolve"})
+    await _enqueue(client, TRIGGER)
+    await _enqueue(client, {**ACKNOWLEDGE, "event_action": "resolve"})
     before = await _alert(db)
     events, rows = await _count(db, AuditEvent), await _count(db, Outbox)
-    await _enqueue(api, ACKNOWLEDGE)
+    await _enqueue(client, ACKNOWLEDGE)
     after = await _alert(db)
     assert (after.status, after.version, after.source_acknowledged_at) == (
         "resolved", before.version, None)

@@ -75,7 +75,7 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
     await session.execute(update(Alert).where(Alert.id == alert.id)
                           .values(version=Alert.version + 1))  # the card shows the reminder
     fix = cfg.remediation(row.action_id)
-    proposer = pings.person(cfg, row.proposed_by)
+    proposer = cfg.person(row.proposed_by)
     text = (f"{alert.short_id} ({alert.severity}): {proposer.name if proposer else row.proposed_by}"
             f" proposed “{fix.title if fix else row.action_id}” {_ago(now - row.proposed_at)} ago"
             f" and it is waiting for your approval; undecided, it lapses at "

@@ -4,7 +4,6 @@ Pure pydantic, no file or environment access (bot/config.py loads the YAML).
 Secrets are never inline: integrations name the environment variable that holds them.
 """
 
-import re
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,9 +21,7 @@ from handlers.config_oncall import (
 )
 from handlers.durations import parse_duration
 from handlers.enums import Role, Severity, Side
-from handlers.weekly import parse_days
-
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+from handlers.weekly import parse_clock, parse_days
 
 
 class Strict(BaseModel):
@@ -45,8 +42,10 @@ class BusinessHours(Strict):
     @field_validator("start", "end")
     @classmethod
     def _clock(cls, value: str) -> str:
-        if not _HHMM.match(value):
-            raise ValueError("must be a time of day such as 08:00")
+        try:
+            parse_clock(value)
+        except ValueError:
+            raise ValueError("must be a time of day such as 08:00") from None
         return value
 
 
@@ -249,6 +248,10 @@ class TandemConfig(Strict):
             if p.teams:
                 index[("teams", p.teams.aad_object_id)] = p
         return index
+
+    def person(self, email: str | None) -> Person | None:
+        """The configured person with this email (any case), or None."""
+        return self.people_by.get(("email", email.strip().lower())) if email else None
 
     def remediation(self, remediation_id: str) -> RemediationEntry | None:
         return next((r for r in self.remediations if r.id == remediation_id), None)

@@ -18,7 +18,7 @@ from handlers import digest_queries as Q
 from handlers.config import Channel, TandemConfig
 from handlers.config import Tenant as TenantConfig
 from handlers.digest_payload import to_payload
-from handlers.enums import Severity, Side, Status
+from handlers.enums import WORKING, Severity, Side, Status
 from handlers.people import person_view
 from handlers.views import (
     DigestAlert,
@@ -89,7 +89,7 @@ async def build(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
     acks = await Q.response_sums(session, t, Alert.claimed_at, since, until, dialect)
     fixes = await Q.response_sums(session, t, Alert.resolved_at, since, until, dialect)
     unclaimed = await Q.oldest(session, t, (Status.OPEN,), LIST_LIMIT)
-    live = await Q.oldest(session, t, Q.LIVE, LIST_LIMIT)
+    live = await Q.oldest(session, t, WORKING, LIST_LIMIT)
     approvals = await Q.pending_approvals(session, t, LIST_LIMIT)
     noisy = await Q.noisiest(session, t, since, until, LIST_LIMIT)
     return DigestView(

@@ -11,11 +11,8 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from handlers.enums import Severity, Status
+from handlers.enums import WORKING, Severity, Status
 from storage.models import Alert, Person, Remediation
-
-LIVE = (Status.OPEN, Status.CLAIMED, Status.REMEDIATION_PENDING, Status.REMEDIATION_APPROVED,
-        Status.REMEDIATION_REJECTED, Status.SNOOZED)
 
 
 def seconds(later, earlier, dialect: str) -> ColumnElement:
@@ -40,7 +37,7 @@ async def counts(session: AsyncSession, tenant: str, since: datetime,
     return {
         "new": await _scalar(session, base.where(*_in(Alert.first_seen, since, until))),
         "resolved": await _scalar(session, base.where(*_in(Alert.resolved_at, since, until))),
-        "open": await _scalar(session, base.where(Alert.status.in_(LIVE))),
+        "open": await _scalar(session, base.where(Alert.status.in_(WORKING))),
         "unclaimed": await _scalar(session, base.where(Alert.status == Status.OPEN)),
     }
 

@@ -22,6 +22,14 @@ class Status(StrEnum):
     RESOLVED = "resolved"
 
 
+# "Live" has two meanings, each defined here once. UNRESOLVED: every status but
+# resolved (at most one unresolved alert per source alert: the database's unique index
+# on the fingerprint). WORKING: unresolved and not silenced, what lists, digests and
+# "open" counts show as work to do.
+UNRESOLVED = tuple(s for s in Status if s is not Status.RESOLVED)
+WORKING = tuple(s for s in UNRESOLVED if s is not Status.SILENCED)
+
+
 class Side(StrEnum):
     INTERNAL = "internal"
     PARTNER = "partner"

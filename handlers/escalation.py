@@ -70,7 +70,7 @@ def take_step(cfg: TandemConfig, alert: Alert, level: int, step: Step, email: st
     """The outbox rows notifying `email` for `step`, the details to audit, and the
     details of a ping.fallback event when a Teams DM became a channel mention."""
     tenant = cfg.tenant(alert.tenant_id)
-    who = pings.person(cfg, email)
+    who = cfg.person(email)
     direct, mention = _texts(tenant, alert, step, who)
     if step.notify == CHANNEL:
         reached = pings.Reached(who.email if who else None, ("channel",))

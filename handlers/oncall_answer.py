@@ -22,7 +22,7 @@ COVER_USAGE = "Usage: oncall cover START END, e.g. oncall cover tomorrow 18:00-2
 
 
 def person_view(cfg: TandemConfig, email: str | None) -> PersonView | None:
-    person = next((p for p in cfg.people if p.email == email), None) if email else None
+    person = cfg.person(email)
     return PersonView(person.email, person.name, person.side) if person else None
 
 

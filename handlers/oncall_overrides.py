@@ -34,7 +34,7 @@ async def covers(session: AsyncSession, tenant_id: str, start: datetime,
 
 def _problem(cfg: TandemConfig, tenant: TenantConfig, email: str, starts: datetime,
              ends: datetime, layer: str | None, now: datetime) -> str | None:
-    person = next((p for p in cfg.people if p.email == email), None)
+    person = cfg.person(email)
     if person is None or tenant.id not in person.tenants:
         return f"{email} is not a configured person of {tenant.name}."
     if Role.RESPONDER not in person.roles:
@@ -63,7 +63,7 @@ async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, em
                          ends_at=ends, created_by=actor, created_at=now)
     session.add(row)
     await session.flush()
-    side = next((p.side.value for p in cfg.people if p.email == actor), None)
+    side = person.side.value if (person := cfg.person(actor)) else None
     pending.audit_events(session, tenant.id, [dict(
         at=now, actor=actor, actor_side=side, verb="oncall.override",
         details={"override": row.id, "email": email, "layer": layer,

@@ -36,7 +36,7 @@ def person_view(person: Person | ConfigPerson) -> PersonView:
 async def view_of(session: AsyncSession, cfg: TandemConfig, email: str) -> PersonView | None:
     """A person's name and side: from the configuration, or from the stored copy of
     someone who has since left it (their alerts still show who owned them)."""
-    person = cfg.people_by.get(("email", email)) or await queries.person_by_email(session, email)
+    person = cfg.person(email) or await queries.person_by_email(session, email)
     return person_view(person) if person else None
 
 
@@ -55,7 +55,7 @@ def _person(cfg: TandemConfig, who: Identity) -> ConfigPerson | None:
             return found
     if who.teams_aad_id and (found := cfg.people_by.get(("teams", who.teams_aad_id))):
         return found
-    by_email = cfg.people_by.get(("email", who.email.lower())) if who.email else None
+    by_email = cfg.person(who.email)
     return None if by_email is None or _pinned(by_email, who) else by_email
 
 
@@ -63,8 +63,11 @@ def resolve(cfg: TandemConfig, who: Identity) -> Actor | None:
     """The configured person behind `who`, or None when nobody matches. People come
     from the configuration only (the database keeps a copy for its references)."""
     person = _person(cfg, who)
-    if person is None:
-        return None
+    return actor_of(person) if person else None
+
+
+def actor_of(person: ConfigPerson) -> Actor:
+    """A configured person as the one acting: the only place an Actor is built."""
     return Actor(
         email=person.email,
         name=person.name,
@@ -77,7 +80,7 @@ def resolve(cfg: TandemConfig, who: Identity) -> Actor | None:
 def impostor_of(cfg: TandemConfig, who: Identity) -> str | None:
     """The email of the configured person whose address `who` carries but whose pinned
     chat identity `who` is not (an account of another workspace or directory)."""
-    person = cfg.people_by.get(("email", who.email.lower())) if who.email else None
+    person = cfg.person(who.email)
     if person is None or _person(cfg, who) is not None or not _pinned(person, who):
         return None
     return person.email

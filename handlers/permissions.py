@@ -10,19 +10,15 @@ from handlers import lifecycle, policy
 from handlers.actions import claimed_by_other
 from handlers.commands import Command, Identity
 from handlers.config import TandemConfig
-from handlers.enums import Role, Status, Verb
-from handlers.people import Actor
+from handlers.enums import Status, Verb
+from handlers.people import Actor, actor_of
 from handlers.views import AlertView
 
 
 def configured_actor(cfg: TandemConfig, email: str | None) -> Actor | None:
     """The configured person with this email as an Actor (config is the source of truth)."""
-    person = next((p for p in cfg.people if email and p.email == email.lower()), None)
-    if person is None:
-        return None
-    return Actor(email=person.email, name=person.name, side=person.side,
-                 roles=frozenset(Role(r) for r in person.roles),
-                 tenants=frozenset(person.tenants))
+    person = cfg.person(email)
+    return actor_of(person) if person else None
 
 
 def subject_of(view: AlertView) -> policy.Subject:

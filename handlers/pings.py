@@ -44,10 +44,6 @@ class Reached:
         return {"to": self.email, "reason": self.fallback} if self.fallback else None
 
 
-def person(cfg: TandemConfig, email: str | None) -> Person | None:
-    return next((p for p in cfg.people if p.email == email), None) if email else None
-
-
 def _platforms(who: Person) -> list[str]:
     return [name for name, known in (("slack", who.slack), ("teams", who.teams)) if known]
 

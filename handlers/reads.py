@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.commands import Identity
 from handlers.config import TandemConfig
-from handlers.enums import Status
+from handlers.enums import WORKING
 from handlers.operator import Operator
 from handlers.people import Actor, not_known, resolve
 from handlers.refusals import record_refusal, unavailable
@@ -22,7 +22,6 @@ from storage import queries
 from storage.db import Database
 from storage.models import Alert
 
-LIVE = tuple(s.value for s in Status if s not in (Status.RESOLVED, Status.SILENCED))
 STATES = ("open", "mine", "unclaimed", "all")
 
 Reader = Identity | Operator
@@ -91,7 +90,7 @@ async def list_alerts(db: Database, cfg: TandemConfig, who: Reader, tenant: str 
         return tenants
     async with db.read() as session:
         rows = await queries.list_alerts(
-            session, tenants, statuses=None if state == "all" else LIVE,
+            session, tenants, statuses=None if state == "all" else WORKING,
             owner=viewer.email if state == "mine" else None,
             unowned=state == "unclaimed", limit=limit,
         )

@@ -66,7 +66,7 @@ async def reassign(ctx: Context) -> dict:
         _hand_to_side(ctx.alert, Side(target))
         escalation.arm(ctx.cfg, ctx.alert, ctx.now)
         return {"to_side": target}
-    person = ctx.cfg.people_by.get(("email", target))
+    person = ctx.cfg.person(target)
     if person is None:
         raise Invalid(f"Reassign needs a known person's email or a side; {target!r} is neither.")
     if ctx.alert.tenant_id not in person.tenants or Role.RESPONDER not in person.roles:

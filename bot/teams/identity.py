@@ -29,12 +29,11 @@ async def identify(cfg: TandemConfig, directory: Directory,
     aad = account.aad_object_id if account else None
     if not aad:
         return Identity()
-    configured = next((p for p in cfg.people if p.teams and p.teams.aad_object_id == aad), None)
+    configured = cfg.people_by.get(("teams", aad))
     if configured:
         return Identity(teams_aad_id=aad, email=configured.email)
     upn = _upn(account)
-    emails = {p.email for p in cfg.people}
     for email in [*await directory.emails(aad), *([upn] if upn else [])]:
-        if email in emails:
-            return Identity(teams_aad_id=aad, email=email)
+        if cfg.person(email):
+            return Identity(teams_aad_id=aad, email=email.lower())
     return Identity(teams_aad_id=aad)

@@ -11,6 +11,7 @@ import typer
 
 from bot import outbox_store as store
 from bot.cli_support import echo, fail, run
+from cards.escape import printable
 from storage.types import utcnow
 
 app = typer.Typer(
@@ -20,17 +21,11 @@ COLUMNS = ("ID", "STATE", "TENANT", "ALERT", "PLATFORM", "CHANNEL", "KIND", "ATT
            "ERROR")
 
 
-def _plain(value: object) -> str:
-    """One terminal-safe line: control characters (from a platform's error text or a
-    channel name) are shown escaped, never sent to the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
-
-
 def _line(row: store.Listed) -> str:
     fields = (row.id, "failed" if row.failed else "pending", row.tenant, row.alert or "-",
               row.platform, row.channel, row.kind, row.attempts,
               row.when.isoformat(timespec="seconds"), row.error or "-")
-    return "\t".join(_plain(f) for f in fields)
+    return "\t".join(printable(f) for f in fields)
 
 
 @app.command("list")

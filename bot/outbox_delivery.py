@@ -22,6 +22,7 @@ from enum import Enum
 from bot import outbox_store as store
 from bot.channels import Permanent, RateLimited, Sender, Transient, mention_in
 from bot.pacing import Pacer
+from cards.escape import printable
 from cards.format import clock_time
 from handlers.config import TandemConfig
 from handlers.digest_payload import from_payload
@@ -96,7 +97,7 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
         await store.give_up(ch.db, fail_ids, message, now)
         log.warning("outbox: %s %s failed: %s; kept as failed rows %s "
                     "(`tandem outbox retry` re-queues them)", ch.sender.platform, what,
-                    message, fail_ids)
+                    printable(message), fail_ids)
         ch.failed(error.code)
         return Sent.GAVE_UP, None
     except Exception as error:  # Transient, or a sender bug: never drop the message

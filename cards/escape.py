@@ -53,6 +53,12 @@ def unmarkdown(text: str) -> str:
     return _MARKDOWN_BACK.sub(r"\1", text)
 
 
+def printable(text: object) -> str:
+    """For a terminal or a log line: control characters (a newline in a platform's error,
+    an escape sequence in a channel name) shown escaped, so they cannot forge lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def xml(text: str) -> str:
     """For text inside Teams markup such as the `<at>` of a mention."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

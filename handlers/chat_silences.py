@@ -2,7 +2,7 @@
 
 A silence acts on the tenant whose alert channel the command was typed in, and only
 for a member of it: someone typing in another tenant's channel is refused (audited in
-their own tenant's chain), never silently served in their own tenant. Outside any
+the deployment's chain, handlers.refusals), never silently served in their own tenant. Outside any
 tenant's channel it acts on the asker's only tenant. Each function returns the answer
 and whether it changed shared state (only then is it shown to the whole channel).
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers import silence_changes, silence_rules, silences
+from handlers import chat_tenant, silence_changes, silence_rules, silences
 from handlers.chat_parse import SilenceAdd
 from handlers.commands import Identity
 from handlers.config import TandemConfig
@@ -77,9 +77,9 @@ async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | 
     actor = resolve(cfg, who)
     if actor is None:
         return not_known(who)
-    if hinted is not None and hinted not in actor.tenants:
-        return f"{actor.name} is not a member of {cfg.tenant(hinted).name}."
-    tenants = [t for t in cfg.tenants if t.id in ({hinted} if hinted else actor.tenants)]
+    tenants = chat_tenant.scope(cfg, actor, hinted)
+    if isinstance(tenants, str):
+        return tenants
     lines = []
     async with db.read() as session:
         for tenant in tenants:

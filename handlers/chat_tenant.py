@@ -30,15 +30,21 @@ def channel_tenant(cfg: TandemConfig, platform: str | None, channel: str | None)
     return None
 
 
+def scope(cfg: TandemConfig, actor: Actor, hinted: str | None) -> list[TenantConfig] | str:
+    """The tenants a tenant-wide command typed in `hinted`'s channel (None: outside any
+    tenant's channel) concerns, or why `actor` may not use it there."""
+    if hinted is not None and hinted not in actor.tenants:
+        return f"{actor.name} is not a member of {cfg.tenant(hinted).name}."
+    ids = [hinted] if hinted else sorted(actor.tenants)
+    return [cfg.tenant(i) for i in ids if cfg.tenant(i)]
+
+
 def _scope(cfg: TandemConfig, who: Identity,
            hinted: str | None) -> tuple[Actor, list[TenantConfig]] | tuple[Actor | None, str]:
     actor = resolve(cfg, who)
     if actor is None:
         return None, not_known(who, cfg)
-    if hinted is not None and hinted not in actor.tenants:
-        return actor, f"{actor.name} is not a member of {cfg.tenant(hinted).name}."
-    ids = [hinted] if hinted else sorted(actor.tenants)
-    return actor, [cfg.tenant(i) for i in ids if cfg.tenant(i)]
+    return actor, scope(cfg, actor, hinted)
 
 
 async def oncall(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,

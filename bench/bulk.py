@@ -11,8 +11,8 @@ from itertools import islice
 
 from sqlalchemy import insert
 
-from handlers.config import TandemConfig
-from handlers.config_sync import sync
+from handlers.config.schema import TandemConfig
+from handlers.config.sync import sync
 from storage import migrate
 from storage.db import Database, connect
 from storage.models import Alert

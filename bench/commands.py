@@ -25,12 +25,12 @@ from pathlib import Path
 
 from bench.common import PG_ADMIN, admin_sql
 from handlers.commands import Command, Identity, Outcome
-from handlers.config import TandemConfig
-from handlers.config_sync import sync
+from handlers.config.schema import TandemConfig
+from handlers.config.sync import sync
 from handlers.enums import Severity, Verb
-from handlers.intake import ingest
-from handlers.intake_types import AlertIn
-from handlers.service import execute
+from handlers.intake.ingest import ingest
+from handlers.intake.types import AlertIn
+from handlers.lifecycle.service import execute
 from storage import audit, migrate, pending
 from storage.db import Database, connect
 

@@ -19,8 +19,8 @@ import yaml
 
 from bench.bulk import alert_row, analyze, insert_alerts, prepared
 from bench.common import database
-from handlers import digest
-from handlers.config import TandemConfig
+from handlers.config.schema import TandemConfig
+from handlers.digest import build as digest
 from storage.db import Database
 
 NOW = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)

@@ -23,8 +23,8 @@ from sqlalchemy import update
 
 from bench.bulk import alert_row, analyze, insert_alerts, prepared
 from bench.common import database
-from handlers.config import TandemConfig
-from handlers.escalation_tick import tick
+from handlers.config.schema import TandemConfig
+from handlers.escalation.tick import tick
 from storage.db import Database
 from storage.models import Alert
 

@@ -36,7 +36,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.outbox_delivery import Tuning  # noqa: E402
+from bot.outbox.delivery import Tuning  # noqa: E402
 from bot.runtime import Runtime, open_runtime  # noqa: E402
 from cards import actions as A  # noqa: E402
 from storage.models import Alert, Outbox  # noqa: E402

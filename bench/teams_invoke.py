@@ -22,10 +22,10 @@ import aiohttp
 from bench.common import database, free_port, process, python
 from bot.config import load
 from cards import actions as A
-from handlers.config_sync import sync
+from handlers.config.sync import sync
 from handlers.enums import Severity
-from handlers.intake import ingest
-from handlers.intake_types import AlertIn
+from handlers.intake.ingest import ingest
+from handlers.intake.types import AlertIn
 from storage.db import connect
 from storage.types import utcnow
 from tests.teams.fake_connector import APP_ID, APP_PASSWORD, FakeConnector

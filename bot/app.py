@@ -1,15 +1,18 @@
 """The aiohttp application factory: every route and background job is wired here, once."""
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from bot.intake import routes as intake
 from bot.intake.auth import Credentials
 from bot.intake.committer import Committer
-from bot.intake.routes import Intake, add_routes
 from bot.metrics import CONTENT_TYPE, Metrics
-from bot.outbox import install as install_outbox
+from bot.outbox.dispatcher import install as install_outbox
 from bot.runtime import Runtime
 from bot.scheduler import attach as attach_scheduler
 from bot.slack.app import install as install_slack
+from bot.sources import alertmanager, azure_monitor, grafana, native
+from bot.teams.mount import ROUTE as TEAMS_ROUTE
 from bot.teams.mount import install as install_teams
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -32,6 +35,27 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
+def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
+    """Every HTTP route Tandem serves. Slack and Teams are there when configured."""
+    table = [
+        web.get("/healthz", healthz),
+        web.get("/readyz", readyz),
+        web.get("/metrics", metrics),
+        web.post("/v1/alerts", intake.bearer_route("native", native.parse)),
+        web.post("/v1/integrations/alertmanager",
+                 intake.bearer_route("alertmanager", alertmanager.parse)),
+        web.post("/v1/integrations/grafana", intake.bearer_route("grafana", grafana.parse)),
+        web.post("/v1/integrations/azure-monitor",
+                 intake.bearer_route("azure-monitor", azure_monitor.parse)),
+        web.post("/v2/enqueue", intake.enqueue),
+    ]
+    if slack is not None:
+        table.append(web.post("/slack/events", slack))
+    if teams is not None:
+        table.append(web.post(TEAMS_ROUTE, teams))
+    return table
+
+
 def _wake_outbox(runtime: Runtime) -> None:
     if runtime.dispatcher is not None:
         runtime.dispatcher.wake()
@@ -41,14 +65,12 @@ def build_app(runtime: Runtime) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
     app[METRICS] = Metrics()
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    app.router.add_get("/metrics", metrics)
     committer = Committer(runtime.db, runtime.cfg, on_commit=lambda: _wake_outbox(runtime))
-    add_routes(app, Intake(Credentials(runtime.cfg), committer, app[METRICS]))
+    intake.mount(app, intake.Intake(Credentials(runtime.cfg), committer, app[METRICS]))
     # before any chat platform: they add their senders to it
     install_outbox(app, runtime, app[METRICS])
-    install_slack(app, runtime)
-    install_teams(app, runtime)  # when MICROSOFT_APP_ID is set
+    slack = install_slack(app, runtime)
+    teams = install_teams(app, runtime)  # when MICROSOFT_APP_ID is set
+    app.add_routes(routes(slack, teams))
     attach_scheduler(app, runtime)
     return app

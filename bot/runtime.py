@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, load
-from handlers.config import TandemConfig
-from handlers.config_sync import sync
+from handlers.config.schema import TandemConfig
+from handlers.config.sync import sync
 from storage import migrate
 from storage.db import Database, connect
 
 if TYPE_CHECKING:
-    from bot.outbox import Dispatcher
+    from bot.outbox.dispatcher import Dispatcher
 
 
 class SchemaOutdated(Exception):

@@ -27,8 +27,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.graph.security_poller import SecurityPoller
 from bot.graph.setup import security_pollers
 from bot.runtime import Runtime
-from handlers import approval_reminders, digest, escalation_tick, silence_ends
-from handlers.weekly import parse_clock
+from handlers.digest import build
+from handlers.escalation import reminders as approval_reminders
+from handlers.escalation import tick as escalation_tick
+from handlers.silences import ends
+from handlers.timing.weekly import parse_clock
 from storage.statistics import analyze_stale
 from storage.types import utcnow
 
@@ -97,7 +100,7 @@ def _timers(runtime: Runtime, jobs: Jobs) -> Job:
 
 def _silences(runtime: Runtime, jobs: Jobs) -> Job:
     async def run() -> None:
-        _wake(runtime, await silence_ends.tick(runtime.db, runtime.cfg, jobs.clock()))
+        _wake(runtime, await ends.tick(runtime.db, runtime.cfg, jobs.clock()))
     return run
 
 
@@ -105,9 +108,9 @@ def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
     async def run() -> None:
         now = jobs.clock()
         if tenant_id is None:
-            sent = await digest.catch_up(runtime.db, runtime.cfg, now)
+            sent = await build.catch_up(runtime.db, runtime.cfg, now)
         else:
-            sent = await digest.send_due(runtime.db, runtime.cfg, tenant_id, now)
+            sent = await build.send_due(runtime.db, runtime.cfg, tenant_id, now)
         _wake(runtime, sent)
     return run
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.config import Channel, TandemConfig
-from handlers.config import Tenant as TenantConfig
+from handlers.config.schema import Channel, TandemConfig
+from handlers.config.schema import Tenant as TenantConfig
 from storage import pending
 from storage.models import Alert
 

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import ConfigError, load, problems_of
-from handlers.config import TandemConfig
+from handlers.config.schema import TandemConfig
 
 BASE = {
     "tenants": [

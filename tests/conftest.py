@@ -16,10 +16,10 @@ import asyncpg
 import pytest
 
 from bot.config import load
-from handlers.config_sync import sync
+from handlers.config.sync import sync
 from handlers.enums import Severity
-from handlers.intake import ingest
-from handlers.intake_types import AlertIn
+from handlers.intake.ingest import ingest
+from handlers.intake.types import AlertIn
 from storage import migrate
 from storage.db import Database, connect
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Severity, Status, Verb
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 from storage import audit
 from storage.models import AuditEvent, Outbox
 from tests.conftest import new_alert

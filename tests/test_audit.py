@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 from storage import audit, pending
 from tests.conftest import NOW, new_alert
 

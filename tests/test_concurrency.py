@@ -6,12 +6,12 @@ from sqlalchemy import text
 
 from bot.intake.committer import Committer
 from handlers.commands import Command, Identity, Outcome
-from handlers.config import Person, TandemConfig
-from handlers.config_sync import sync
+from handlers.config.schema import Person, TandemConfig
+from handlers.config.sync import sync
 from handlers.enums import Role, Severity, Side, Verb
-from handlers.intake import Effect
-from handlers.intake_types import AlertIn
-from handlers.service import execute
+from handlers.intake.ingest import Effect
+from handlers.intake.types import AlertIn
+from handlers.lifecycle.service import execute
 from storage import audit
 from storage.db import connect
 from tests.conftest import new_alert

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import EXAMPLE, ConfigError, Settings, load
-from handlers.config import BusinessHours, SideByHours, TandemConfig
+from handlers.config.schema import BusinessHours, SideByHours, TandemConfig
 from handlers.enums import Role, Severity, Side
 from tests.config_samples import (
     BASE,

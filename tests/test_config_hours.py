@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.config import BusinessHours
-from handlers.routing import in_business_hours
+from handlers.config.schema import BusinessHours
+from handlers.intake.routing import in_business_hours
 from tests.config_samples import (
     person,
     problems,

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from bot import outbox_store
-from bot.outbox_heartbeat import beat
+from bot.outbox import store as outbox_store
+from bot.outbox.heartbeat import beat
 from storage import queries
 from storage.models import Outbox
 from tests.conftest import NOW, new_alert

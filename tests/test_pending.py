@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Verb
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 from storage import audit, pending
 from storage.models import AuditEvent, Outbox
 from tests.conftest import NOW, new_alert

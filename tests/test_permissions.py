@@ -2,12 +2,12 @@
 
 import pytest
 
-from handlers import service
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Status, Verb
-from handlers.operator import Operator
-from handlers.permissions import allowed_verbs, configured_actor
-from handlers.reads import show_alert
+from handlers.lifecycle import service
+from handlers.lifecycle.permissions import allowed_verbs, configured_actor
+from handlers.people.operator import Operator
+from handlers.reads.scoped import show_alert
 from tests.cards.samples import base_view, claimed_view, pending_view, resolved_view
 from tests.conftest import new_alert
 

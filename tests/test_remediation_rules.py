@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from handlers.commands import Outcome
 from handlers.enums import Severity, Status, Verb
-from handlers.intake import ingest
-from handlers.intake_types import AlertIn, EventAction
+from handlers.intake.ingest import ingest
+from handlers.intake.types import AlertIn, EventAction
 from storage import audit
 from storage.models import AuditEvent, Remediation
 from tests.conftest import NOW, new_alert

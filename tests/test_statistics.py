@@ -6,8 +6,8 @@ import asyncio
 from sqlalchemy import text
 
 from handlers.enums import Severity
-from handlers.intake import ingest_many
-from handlers.intake_types import AlertIn
+from handlers.intake.ingest import ingest_many
+from handlers.intake.types import AlertIn
 from storage.statistics import analyze_stale
 from tests.conftest import NOW
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from handlers.actions import dispatch
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Role, Severity, Side, Status, Verb
-from handlers.service import execute
+from handlers.lifecycle.dispatch import dispatch
+from handlers.lifecycle.service import execute
 from storage import audit, pending
 from storage.models import Alert, AuditEvent
 from tests.conftest import new_alert

@@ -5,9 +5,9 @@ from itertools import combinations
 
 import pytest
 
-from handlers import lifecycle, policy
-from handlers.config import ApprovalPolicy
+from handlers.config.schema import ApprovalPolicy
 from handlers.enums import Role, Severity, Side, Status, Verb
+from handlers.lifecycle import policy, transitions
 from tests.transition_spec import (
     APPROVAL,
     APPROVED,
@@ -73,9 +73,9 @@ STATUS_CTX = {
 @pytest.mark.parametrize(("status", "verb"), CELLS, ids=[f"{s}-{v}" for s, v in CELLS])
 def test_transition_cell(status, verb):
     expected = LEGAL[status].get(verb)
-    assert lifecycle.next_status(verb, status) == expected
+    assert transitions.next_status(verb, status) == expected
     if expected is None:
-        assert lifecycle.refusal(verb, status, ID) == ILLEGAL[verb][status].format(id=ID)
+        assert transitions.refusal(verb, status, ID) == ILLEGAL[verb][status].format(id=ID)
 
 
 FULL_CELLS = [(s, v, r, side) for s in Status for v in Verb for r in ROLE_SETS for side in Side]
@@ -89,9 +89,9 @@ FULL_CELLS = [(s, v, r, side) for s in Status for v in Verb for r in ROLE_SETS f
 def test_status_verb_role_side_cell(status, verb, roles, side):
     """Lifecycle first, then policy, as the command path asks them."""
     who, ctx = _person(roles, side), STATUS_CTX[status]
-    nxt = lifecycle.next_status(verb, status)
+    nxt = transitions.next_status(verb, status)
     if nxt is None:
-        got = ("illegal", lifecycle.refusal(verb, status, ID))
+        got = ("illegal", transitions.refusal(verb, status, ID))
     else:
         reason = policy.refusal(who.actor, verb, ctx.subject, APPROVAL)
         got = ("refused", reason) if reason else ("done", nxt)

@@ -3,10 +3,10 @@ out independently of handlers/: legal verbs per status, refusal sentences, polic
 
 from dataclasses import dataclass
 
-from handlers import policy
-from handlers.config import ApprovalPolicy
+from handlers.config.schema import ApprovalPolicy
 from handlers.enums import Role, Severity, Side, Status, Verb
-from handlers.people import Actor
+from handlers.lifecycle import policy
+from handlers.people.resolve import Actor
 
 S, V = Status, Verb
 OPEN, CLAIMED, PENDING = S.OPEN, S.CLAIMED, S.REMEDIATION_PENDING

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from handlers.config import TandemConfig
-from handlers.intake import Ingested, ingest_many
-from handlers.intake_types import AlertIn
+from handlers.config.schema import TandemConfig
+from handlers.intake.ingest import Ingested, ingest_many
+from handlers.intake.types import AlertIn
 from storage.db import Database, lost_connection
 
 _RETRIES = 4

@@ -3,8 +3,8 @@
 import orjson
 from aiohttp import web
 
-from handlers.intake import Ingested
-from handlers.intake_types import FieldProblem
+from handlers.intake.ingest import Ingested
+from handlers.intake.types import FieldProblem
 
 
 class Refusal(Exception):

@@ -14,9 +14,9 @@ from bot.intake.auth import Credentials, Grant
 from bot.intake.committer import Committer, Overloaded
 from bot.intake.replies import Refusal
 from bot.metrics import Metrics
-from bot.sources import alertmanager, azure_monitor, events_v2, grafana, native
-from handlers.intake import Effect, Ingested
-from handlers.intake_types import AlertIn, PayloadError
+from bot.sources import events_v2
+from handlers.intake.ingest import Effect, Ingested
+from handlers.intake.types import AlertIn, PayloadError
 from storage import canonical
 
 log = logging.getLogger(__name__)
@@ -123,14 +123,6 @@ async def enqueue(request: web.Request) -> web.Response:
         return replies.events_v2_refusal(error)
 
 
-def add_routes(app: web.Application, intake: Intake) -> None:
+def mount(app: web.Application, intake: Intake) -> None:
+    """Give the intake routes their shared state; bot/app.py lists the routes."""
     app[INTAKE] = intake
-    app.router.add_post("/v1/alerts", bearer_route("native", native.parse))
-    app.router.add_post(
-        "/v1/integrations/alertmanager", bearer_route("alertmanager", alertmanager.parse)
-    )
-    app.router.add_post("/v1/integrations/grafana", bearer_route("grafana", grafana.parse))
-    app.router.add_post(
-        "/v1/integrations/azure-monitor", bearer_route("azure-monitor", azure_monitor.parse)
-    )
-    app.router.add_post("/v2/enqueue", enqueue)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -21,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.pacing import Pacing
+from bot.outbox.pacing import Pacing
 from bot.runtime import Runtime
 from bot.slack.client import TIMEOUT_SECONDS, web_client
 from bot.slack.deps import SlackDeps
@@ -70,8 +71,10 @@ def _events(bolt: AsyncApp, verifier: SignatureVerifier):
     return slack_events
 
 
-def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
-    """Mount Slack when configured (call after bot.outbox.install, whose sender it adds)."""
+def install(app: web.Application, runtime: Runtime) -> Handler | None:
+    """Start Slack when configured (call after bot.outbox.install, whose sender it adds).
+    Returns the Events API handler when Slack speaks HTTP, None when it is off or uses
+    Socket Mode only."""
     settings = runtime.settings
     if settings.slack_bot_token is None:
         return None
@@ -86,9 +89,10 @@ def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
     bolt = build_bolt(settings, client)
     work = Background()
     register(bolt, deps, work)
+    events = None
     if settings.slack_signing_secret is not None:
         verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
-        app.router.add_post("/slack/events", _events(bolt, verifier))
+        events = _events(bolt, verifier)
     app[SLACK] = bolt
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
@@ -108,4 +112,4 @@ def install(app: web.Application, runtime: Runtime) -> AsyncApp | None:
         await session.close()
 
     app.cleanup_ctx.append(lifetime)
-    return bolt
+    return events

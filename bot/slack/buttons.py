@@ -14,9 +14,9 @@ from bot.slack.people import Clicker, SlackUser, user_of
 from bot.slack.replies import answer, ephemeral
 from cards import actions as A
 from cards.chat_text import PlainText
-from handlers import chat_commands
+from handlers.chat import run as chat_commands
 from handlers.commands import Command
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 
 log = logging.getLogger("tandem.slack")
 _READS = {A.HISTORY: "history", A.REFRESH: "show"}

@@ -14,7 +14,7 @@ from bot.slack.replies import ephemeral
 from bot.slack.sender import call
 from cards.chat_text import PlainText
 from cards.messages import slack_answer
-from handlers import chat_commands
+from handlers.chat import run as chat_commands
 
 log = logging.getLogger("tandem.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")

@@ -15,7 +15,7 @@ from bot.teams.context import TeamsContext
 from bot.teams.learn import channel_of
 from cards.chat_text import PlainText
 from cards.messages import teams_answer
-from handlers.chat_commands import Asked, run
+from handlers.chat.run import Asked, run
 from handlers.commands import Identity
 
 RENDER = PlainText()

@@ -15,8 +15,9 @@ from cards import actions as A
 from cards.messages import teams_answer
 from cards.teams_forms import is_form_submission, parse_submission, render_form
 from cards.text import render_history
-from handlers import reads, service
 from handlers.commands import Command, Identity, Outcome
+from handlers.lifecycle import service
+from handlers.reads import scoped
 from handlers.views import AlertView
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -76,7 +77,7 @@ async def handle(tc: TeamsContext, activity: Activity) -> dict:
 
 async def _view(tc: TeamsContext, short_id: str, who: Identity) -> AlertView | str:
     """The alert as `who` may see it, or the sentence why not (audited by reads)."""
-    return await reads.show_alert(tc.db, tc.cfg, who, short_id)
+    return await scoped.show_alert(tc.db, tc.cfg, who, short_id)
 
 
 def _unavailable(message: str) -> dict:
@@ -98,7 +99,7 @@ async def _current(tc: TeamsContext, short_id: str, who: Identity) -> dict:
 
 
 async def _history(tc: TeamsContext, short_id: str, who: Identity) -> dict:
-    found = await reads.alert_history(tc.db, tc.cfg, who, short_id)
+    found = await scoped.alert_history(tc.db, tc.cfg, who, short_id)
     if isinstance(found, str):
         return message_response(found)
     view, entries = found

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.client_credentials import ClientCredentials
@@ -27,7 +28,7 @@ from bot.teams.endpoint import MessagesEndpoint, TandemAuthentication
 from bot.teams.sender import TEAMS_PACING, TeamsSender
 from bot.teams.tokens import default_token_url
 from bot.teams.views import RefreshUsers
-from handlers.config import TandemConfig
+from handlers.config.schema import TandemConfig
 from storage.db import Database
 
 log = logging.getLogger("tandem.teams")
@@ -65,15 +66,16 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     return Teams(context, endpoint, TeamsSender(db, connectors, refresh, search))
 
 
-def install(app: web.Application, runtime: Runtime) -> bool:
-    """Serve Teams on `app` when MICROSOFT_APP_ID is set (call after bot.outbox.install,
-    whose dispatcher gets the Teams sender). Returns whether Teams is on."""
+def install(app: web.Application, runtime: Runtime) -> Handler | None:
+    """Start Teams when MICROSOFT_APP_ID is set (call after bot.outbox.install, whose
+    dispatcher gets the Teams sender). Returns the Bot Framework messaging endpoint's
+    handler, None when Teams is off."""
     settings = runtime.settings
     if not settings.microsoft_app_id:
-        return False
+        return None
     if not _password(settings):
         log.error("MICROSOFT_APP_ID is set without MICROSOFT_APP_PASSWORD: Teams stays off")
-        return False
+        return None
     parts: dict[str, Teams] = {}
 
     async def messages(request: web.Request) -> web.Response:
@@ -92,5 +94,4 @@ def install(app: web.Application, runtime: Runtime) -> bool:
             await teams.context.directory.close()
 
     app.cleanup_ctx.append(lifetime)
-    app.router.add_post(ROUTE, messages)
-    return True
+    return messages

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.config import load
 from handlers.commands import Command, Identity, Outcome
-from handlers.config_sync import sync
+from handlers.config.sync import sync
 from handlers.enums import Severity
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 from storage.db import connect
 from tests.conftest import DATA, new_alert
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import load
-from handlers.config_sync import sync
+from handlers.config.sync import sync
 from handlers.enums import Severity, Verb
 from storage import pending
 from storage.db import connect

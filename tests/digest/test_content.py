@@ -3,8 +3,8 @@
 import pytest
 
 from cards import digest as cards
-from handlers import digest
-from handlers.digest_payload import from_payload, to_payload
+from handlers.digest import build as digest
+from handlers.digest.payload import from_payload, to_payload
 from handlers.enums import Severity
 from tests.cards.checks import check_adaptive_card, check_golden, check_slack_blocks
 

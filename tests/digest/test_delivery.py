@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from cards.digest import render_slack
-from handlers import digest
-from handlers.digest_payload import from_payload
-from handlers.escalation_tick import tick
+from handlers.digest import build
+from handlers.digest.payload import from_payload
+from handlers.escalation.tick import tick
 from storage.models import Outbox
 from tests.conftest import new_alert
 from tests.escalation.helpers import at
@@ -36,7 +36,7 @@ async def test_escalation_pings_and_the_digest_are_delivered(db, cfg, fake):
     await new_alert(db, cfg)
     assert await tick(db, cfg, at(5)) == 1  # DM Lee
     assert await tick(db, cfg, at(15)) == 1  # mention Lee in the channels
-    assert await digest.send_due(db, cfg, "acme", at(20)) == 2  # Slack and Teams
+    assert await build.send_due(db, cfg, "acme", at(20)) == 2  # Slack and Teams
     async with db.transaction() as session:
         row = (await session.execute(select(Outbox).where(
             Outbox.kind == "digest", Outbox.platform == "slack"))).scalar_one()

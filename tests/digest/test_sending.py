@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from handlers import digest
-from handlers.digest_payload import from_payload
+from bot.cli.main import app
+from handlers.digest import build
+from handlers.digest.payload import from_payload
 from storage.models import DigestSent, Outbox
 from tests.conftest import DATA
 
@@ -39,7 +39,7 @@ async def _sent(db) -> list[DigestSent]:
 async def test_three_runners_send_each_channel_once(replicas, cfg):
     db = replicas[0]
     await scenario.load(db)
-    runs = [digest.send_due(r, cfg, "acme", WINTER_DUE) for r in replicas for _ in range(2)]
+    runs = [build.send_due(r, cfg, "acme", WINTER_DUE) for r in replicas for _ in range(2)]
     assert sum(await asyncio.gather(*runs)) == 2
     found = await _digests(db)
     assert sorted((r.platform, r.channel) for r in found) == sorted(CHANNELS)
@@ -48,25 +48,25 @@ async def test_three_runners_send_each_channel_once(replicas, cfg):
     assert view.since == utc(2026, 11, 19, 8, 30)  # first digest: the day before
     assert Counter(s.local_date for s in await _sent(db)) == {date(2026, 11, 20): 2}
     # A restart in the send window runs the catch-up: nothing more goes out.
-    assert await digest.catch_up(db, cfg, utc(2026, 11, 20, 8, 31)) == 0
+    assert await build.catch_up(db, cfg, utc(2026, 11, 20, 8, 31)) == 0
 
 
 async def test_due_only_from_the_local_send_time_in_both_seasons(db, cfg):
     acme = cfg.tenant("acme")
-    assert digest.due_day(acme, utc(2026, 11, 20, 8, 29)) is None
-    assert digest.due_day(acme, WINTER_DUE) == date(2026, 11, 20)
-    assert digest.due_day(acme, utc(2026, 7, 1, 7, 29)) is None
-    assert digest.due_day(acme, SUMMER_DUE) == date(2026, 7, 1)
-    assert digest.due_day(cfg.tenant("globex"), WINTER_DUE) is None  # no digest configured
-    assert await digest.send_due(db, cfg, "acme", utc(2026, 11, 20, 8, 29)) == 0
+    assert build.due_day(acme, utc(2026, 11, 20, 8, 29)) is None
+    assert build.due_day(acme, WINTER_DUE) == date(2026, 11, 20)
+    assert build.due_day(acme, utc(2026, 7, 1, 7, 29)) is None
+    assert build.due_day(acme, SUMMER_DUE) == date(2026, 7, 1)
+    assert build.due_day(cfg.tenant("globex"), WINTER_DUE) is None  # no digest configured
+    assert await build.send_due(db, cfg, "acme", utc(2026, 11, 20, 8, 29)) == 0
 
 
 async def test_missed_digest_goes_out_at_start_up_if_the_day_is_not_over(db, cfg):
     # Down at 08:30; back at 15:00 the same day: the digest goes out then.
-    assert await digest.catch_up(db, cfg, utc(2026, 11, 20, 15)) == 2
+    assert await build.catch_up(db, cfg, utc(2026, 11, 20, 15)) == 2
     # Down for all of the 21st; back at 07:00 on the 22nd: the 21st is over, the 22nd not due.
-    assert await digest.catch_up(db, cfg, utc(2026, 11, 22, 7)) == 0
-    assert await digest.catch_up(db, cfg, utc(2026, 11, 22, 8, 30)) == 2
+    assert await build.catch_up(db, cfg, utc(2026, 11, 22, 7)) == 0
+    assert await build.catch_up(db, cfg, utc(2026, 11, 22, 8, 30)) == 2
     days = sorted({s.local_date for s in await _sent(db)})
     assert days == [date(2026, 11, 20), date(2026, 11, 22)]
     latest = from_payload((await _digests(db))[-1].payload)
@@ -75,7 +75,7 @@ async def test_missed_digest_goes_out_at_start_up_if_the_day_is_not_over(db, cfg
 
 async def test_local_day_follows_the_tenant_zone(db, cfg):
     """23:30 UTC on 1 July is 00:30 BST on 2 July: before 08:30 there, so not due."""
-    assert digest.due_day(cfg.tenant("acme"), utc(2026, 7, 1, 23, 30)) is None
+    assert build.due_day(cfg.tenant("acme"), utc(2026, 7, 1, 23, 30)) is None
 
 
 def test_cli_preview(sqlite_url, monkeypatch):

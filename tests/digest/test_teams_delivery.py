@@ -4,7 +4,7 @@ import pytest
 
 from bot.teams.sender import CARD_TYPE
 from cards.digest import render_teams, summary
-from handlers import digest
+from handlers.digest import build as digest
 from tests.cards.checks import check_adaptive_card
 from tests.teams.conftest import CHANNEL, bench
 from tests.teams.test_sender import install

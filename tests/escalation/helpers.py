@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from handlers.commands import Command, Identity
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 from storage.models import Alert, AuditEvent, Outbox
 
 T0 = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)  # conftest's NOW: alerts open then

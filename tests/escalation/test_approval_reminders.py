@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from cards import slack, teams
 from cards import text as text_card
-from handlers import approval_reminders, pings
 from handlers.enums import Status, Verb
-from handlers.operator import Operator
-from handlers.reads import show_alert
+from handlers.escalation import pings, reminders
+from handlers.people.operator import Operator
+from handlers.reads.scoped import show_alert
 from storage import audit
 from storage import teams as refs
 from tests.conftest import new_alert
@@ -42,10 +42,10 @@ async def propose_fix(db, cfg) -> str:
 async def test_remind_once_then_expire(replicas, cfg):
     db = replicas[0]
     short_id = await propose_fix(db, cfg)
-    assert await approval_reminders.tick(db, cfg, at(31.9)) == []
-    done = await asyncio.gather(*(approval_reminders.tick(r, cfg, at(32)) for r in replicas))
+    assert await reminders.tick(db, cfg, at(31.9)) == []
+    done = await asyncio.gather(*(reminders.tick(r, cfg, at(32)) for r in replicas))
     assert sorted(sum(done, [])) == ["reminded"]
-    assert await approval_reminders.tick(db, cfg, at(33)) == []
+    assert await reminders.tick(db, cfg, at(33)) == []
     sent = await rows(db, "dm")
     assert [(r.platform, r.channel, r.payload["text"]) for r in sent] == [
         ("slack", "dm:sam@acme.example", REMINDER)]  # Teams cannot DM Sam yet: see below
@@ -59,8 +59,8 @@ async def test_remind_once_then_expire(replicas, cfg):
     assert line in text_card.render_alert(view)
     assert line in str(slack.render_alert(view)) and line in str(teams.render_alert(view))
 
-    assert await approval_reminders.tick(db, cfg, at(241.9)) == []
-    done = await asyncio.gather(*(approval_reminders.tick(r, cfg, at(242)) for r in replicas))
+    assert await reminders.tick(db, cfg, at(241.9)) == []
+    done = await asyncio.gather(*(reminders.tick(r, cfg, at(242)) for r in replicas))
     assert sorted(sum(done, [])) == ["expired"]
     back = await alert(db, short_id)
     assert (back.status, back.owner_email) == (Status.CLAIMED, "dana@partner.example")
@@ -75,14 +75,14 @@ async def test_remind_once_then_expire(replicas, cfg):
 async def test_a_decision_in_time_ends_the_reminders(db, cfg):
     short_id = await propose_fix(db, cfg)
     await act(db, cfg, Verb.APPROVE, short_id, "sam@acme.example", at(10), reason="go")
-    assert await approval_reminders.tick(db, cfg, at(300)) == []
+    assert await reminders.tick(db, cfg, at(300)) == []
     assert (await alert(db, short_id)).status == Status.REMEDIATION_APPROVED
     assert await rows(db, "dm") == []
 
 
 async def test_approvers_tandem_cannot_dm_are_mentioned_in_the_channels(db, cfg):
     await propose_fix(db, cfg)
-    assert await approval_reminders.tick(db, cfg, at(32)) == ["reminded"]
+    assert await reminders.tick(db, cfg, at(32)) == ["reminded"]
     texts = await rows(db, "text")
     assert [(r.platform, r.payload) for r in texts] == [
         ("teams", asked("sam@acme.example", "Sam Okafor")),  # Teams has no chat with him yet
@@ -103,7 +103,7 @@ async def test_once_an_approver_has_messaged_tandem_teams_dms_them(db, cfg):
         await refs.save(session, refs.PERSON, "aad-sam", service_url="https://smba.example",
                         at=datetime.now(UTC), user_id="29:sam", email="sam@acme.example")
     await propose_fix(db, cfg)
-    await approval_reminders.tick(db, cfg, at(32))
+    await reminders.tick(db, cfg, at(32))
     assert [(r.platform, r.channel) for r in await rows(db, "dm")] == [
         ("slack", "dm:sam@acme.example"), ("teams", "dm:sam@acme.example")]
     assert [r.payload["mention"]["email"] for r in await rows(db, "text")] == [

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from handlers.escalation_tick import READ, fence, plan
+from handlers.escalation.tick import READ, fence, plan
 from storage import pending
 from storage.models import Alert, Outbox
 from tests.conftest import new_alert

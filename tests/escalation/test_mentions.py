@@ -7,9 +7,9 @@ Acme's policy (tests/data/config.yaml): 5m DM the on-call person (Lee, Slack onl
 
 from datetime import UTC, datetime
 
-from handlers import pings
-from handlers.config import TeamsIdentity
-from handlers.escalation_tick import tick
+from handlers.config.schema import TeamsIdentity
+from handlers.escalation import pings
+from handlers.escalation.tick import tick
 from storage import teams as refs
 from tests.conftest import new_alert
 

@@ -10,8 +10,8 @@ from aiohttp import web
 from bot.app import build_app
 from bot.config import Settings
 from bot.runtime import Runtime
-from handlers.config import TandemConfig
-from handlers.config_sync import sync
+from handlers.config.schema import TandemConfig
+from handlers.config.sync import sync
 from storage.db import Database, connect
 
 

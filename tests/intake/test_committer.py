@@ -5,8 +5,8 @@ import asyncio
 
 from bot.intake.committer import Committer
 from handlers.enums import Severity
-from handlers.intake import Effect
-from handlers.intake_types import AlertIn
+from handlers.intake.ingest import Effect
+from handlers.intake.types import AlertIn
 
 
 def _event(key: str) -> AlertIn:

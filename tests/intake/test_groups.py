@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from handlers.enums import Severity, Status
-from handlers.intake import Effect, ingest_many
-from handlers.intake_types import AlertIn, EventAction
+from handlers.intake.ingest import Effect, ingest_many
+from handlers.intake.types import AlertIn, EventAction
 from storage import audit
 from storage.models import Alert, AuditEvent, Outbox
 from tests.conftest import NOW

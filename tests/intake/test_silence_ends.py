@@ -4,13 +4,14 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from handlers import silence_changes, silence_ends
 from handlers.commands import Identity
-from handlers.config import Match, RoutingRule
+from handlers.config.schema import Match, RoutingRule
 from handlers.enums import Severity
-from handlers.intake import ingest
-from handlers.intake_types import AlertIn, EventAction
-from handlers.people import resolve
+from handlers.intake.ingest import ingest
+from handlers.intake.types import AlertIn, EventAction
+from handlers.people.resolve import resolve
+from handlers.silences import changes as silence_changes
+from handlers.silences import ends as silence_ends
 from storage import audit
 from tests.escalation.helpers import alert, events, rows
 

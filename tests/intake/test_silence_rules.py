@@ -7,10 +7,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from cards.chat_text import PlainText
-from handlers.chat_commands import Asked, run
-from handlers.chat_parse import SilenceAdd, Usage, parse
+from handlers.chat.parse import SilenceAdd, Usage, parse
+from handlers.chat.run import Asked, run
 from handlers.commands import Identity
-from handlers.config import ApprovalPolicy, Tenant
+from handlers.config.schema import ApprovalPolicy, Tenant
 from storage import audit
 from storage.models import AuditEvent, Silence
 from tests.intake.test_silence_ends import with_acme

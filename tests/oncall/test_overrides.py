@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from handlers import oncall_answer
+from bot.cli.main import app
 from handlers.commands import Identity
-from handlers.oncall_overrides import CoverRefused
-from handlers.people import resolve
+from handlers.oncall import answer as oncall_answer
+from handlers.oncall.overrides import CoverRefused
+from handlers.people.resolve import resolve
 from storage import audit
 from storage.models import AuditEvent, OncallOverride
 from tests.conftest import DATA

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.config import Tenant
-from handlers.oncall import Cover, changes, on_call, turn
+from handlers.config.schema import Tenant
+from handlers.oncall.schedule import Cover, changes, on_call, turn
 
 SAM, LEE = "sam@acme.example", "lee@acme.example"
 DANA, RAJ = "dana@partner.example", "raj@partner.example"

@@ -5,9 +5,9 @@ from contextlib import asynccontextmanager
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import Dispatcher
-from bot.outbox_delivery import Tuning
-from bot.pacing import Pacing
+from bot.outbox.delivery import Tuning
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.pacing import Pacing
 from bot.slack.client import base_url
 from bot.slack.sender import SlackSender
 from tests.fakes.slack_api import TOKEN, FakeSlack

@@ -3,7 +3,7 @@
 import json
 
 from cards import actions as A
-from handlers.chat_parse import HELP
+from handlers.chat.parse import HELP
 from tests.conftest import new_alert
 
 from . import payloads

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot import outbox_store
-from bot.outbox import Dispatcher
-from bot.pacing import Pacing
+from bot.outbox import store as outbox_store
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.pacing import Pacing
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
-from handlers.service import execute
+from handlers.lifecycle.service import execute
 from storage.db import connect
 from storage.models import Alert, MessageRef, Outbox
 from tests.conftest import new_alert

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app as cli_app
+from bot.cli.main import app as cli_app
 from handlers.enums import Verb
 from storage.models import Outbox
 from tests.conftest import DATA, NOW, new_alert

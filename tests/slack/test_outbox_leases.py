@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 
-from bot import outbox_store
-from bot.outbox import Dispatcher
-from bot.outbox_heartbeat import beat
+from bot.outbox import store as outbox_store
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.heartbeat import beat
 from storage.models import Outbox, OutboxInstance
 from tests.conftest import new_alert
 

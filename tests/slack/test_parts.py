@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels import Permanent, RateLimited, Recipient, Transient
 from bot.config import Settings
-from bot.pacing import Pacer, Pacing
+from bot.outbox.pacing import Pacer, Pacing
 from bot.slack.app import build_bolt, socket_mode
 from bot.slack.client import web_client
 from bot.slack.sender import SlackSender

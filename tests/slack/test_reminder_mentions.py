@@ -2,7 +2,7 @@
 the Slack fake: a rich-text DM to Sam, and a channel message naming Ivy, whom Tandem
 cannot DM, in plain rich text (she has no Slack user to mention) (SQLite and PostgreSQL)."""
 
-from handlers import approval_reminders
+from handlers.escalation import reminders
 from tests.escalation.helpers import at
 from tests.escalation.test_approval_reminders import REMINDER, propose_fix
 
@@ -18,7 +18,7 @@ def _words(message: dict) -> list[dict]:
 
 async def test_the_reminder_dms_sam_and_names_ivy_in_the_channel(db, cfg, fake_slack):
     await propose_fix(db, cfg)
-    await approval_reminders.tick(db, cfg, at(32))
+    await reminders.tick(db, cfg, at(32))
     async with dispatcher(db, cfg, fake_slack) as running:
         await running.drain()
     [dm] = fake_slack.messages["DU0SAM"]

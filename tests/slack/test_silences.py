@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from handlers import silence_ends
+from handlers.silences import ends as silence_ends
 from storage import audit
 from storage.models import Alert, Silence
 

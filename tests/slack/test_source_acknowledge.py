@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from handlers.escalation_tick import tick
+from handlers.escalation.tick import tick
 from storage.models import Alert, AuditEvent, Outbox
 from tests.intake.conftest import TOKENS
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.sources import events_v2
 from handlers.enums import Severity
-from handlers.intake_types import AlertIn, EventAction, FieldProblem, PayloadError
+from handlers.intake.types import AlertIn, EventAction, FieldProblem, PayloadError
 
 PAYLOADS = Path(__file__).parent / "payloads"
 KEY = "R015ANY8GE4KIPOGZCR2AL7D3XS9WQ0H"

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sources.fields import Fields, clip, http_links, item, parse_time
-from handlers.intake_types import FieldProblem, PayloadError
+from handlers.intake.types import FieldProblem, PayloadError
 
 
 @pytest.mark.parametrize(

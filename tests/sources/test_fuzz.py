@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.sources import alertmanager, azure_monitor, events_v2, grafana, graph, native
-from handlers.intake_types import AlertIn, PayloadError
+from handlers.intake.types import AlertIn, PayloadError
 
 PAYLOADS = Path(__file__).parent / "payloads"
 

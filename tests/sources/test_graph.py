@@ -6,7 +6,7 @@ import pytest
 
 from bot.sources import graph
 from handlers.enums import Severity
-from handlers.intake_types import EventAction, FieldProblem, PayloadError
+from handlers.intake.types import EventAction, FieldProblem, PayloadError
 
 PAYLOADS = Path(__file__).parent / "payloads"
 

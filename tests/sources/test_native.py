@@ -4,7 +4,7 @@ import pytest
 
 from bot.sources import native
 from handlers.enums import Severity
-from handlers.intake_types import AlertIn, EventAction, FieldProblem, PayloadError
+from handlers.intake.types import AlertIn, EventAction, FieldProblem, PayloadError
 
 
 def problems(payload: object) -> list[FieldProblem]:

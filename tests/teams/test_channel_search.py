@@ -6,13 +6,13 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot import outbox_store
 from bot.channels import Transient
-from bot.outbox import Dispatcher
+from bot.outbox import store as outbox_store
+from bot.outbox.dispatcher import Dispatcher
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
-from handlers import reads
-from handlers.operator import Operator
+from handlers.people.operator import Operator
+from handlers.reads import scoped
 from storage.models import MessageRef
 from tests.conftest import new_alert
 
@@ -31,7 +31,7 @@ def mirror(bench) -> None:
 
 async def _posted(bench, db, cfg) -> tuple[str, str]:
     short = await new_alert(db, cfg)
-    view = await reads.show_alert(db, cfg, Operator(), short)
+    view = await scoped.show_alert(db, cfg, Operator(), short)
     return short, await bench.teams.sender.post_card(CHANNEL, view)
 
 
@@ -74,7 +74,7 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(teams, db, c
     before recording its id: the next process finds it and updates it in place."""
     await install(teams)
     short = await new_alert(db, cfg)
-    view = await reads.show_alert(db, cfg, Operator(), short)
+    view = await scoped.show_alert(db, cfg, Operator(), short)
     unit = outbox_store.Unit("teams", CHANNEL, "card", alert_id=view.id)
     await outbox_store.mark_inflight(db, unit, datetime.now(UTC))
     ref = await teams.teams.sender.post_card(CHANNEL, view)

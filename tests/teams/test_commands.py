@@ -4,8 +4,8 @@ from botbuilder.schema import Activity
 
 from bot.channels import Recipient
 from bot.teams.commands import command_text
-from handlers import reads
-from handlers.operator import Operator
+from handlers.people.operator import Operator
+from handlers.reads import scoped
 from storage import teams as refs
 from tests.conftest import new_alert
 
@@ -42,7 +42,7 @@ async def test_mention_in_a_channel_runs_the_command(teams, db, cfg):
     reply = teams.connector.sent("reply")[-1]
     assert reply["conversation"] == f"{CHANNEL};messageid=100"
     assert reply["body"]["text"] == f"Sam Okafor (internal) claimed {short}."
-    assert (await reads.show_alert(db, cfg, Operator(), short)).owner.email == "sam@acme.example"
+    assert (await scoped.show_alert(db, cfg, Operator(), short)).owner.email == "sam@acme.example"
     async with db.transaction() as session:
         channel = await refs.find(session, refs.CHANNEL, CHANNEL)
     assert (channel.service_url, channel.team_id) == (teams.service_url, TEAM)

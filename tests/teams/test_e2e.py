@@ -6,8 +6,8 @@ are fakes on loopback that record what would have reached Teams and Slack.
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import Dispatcher
-from bot.pacing import Pacing
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.pacing import Pacing
 from bot.slack.sender import SlackSender
 from bot.teams.sender import CARD_TYPE, TEAMS_PACING
 from cards import actions as A

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy import select
 
-from bot import outbox_store
-from bot.outbox import Dispatcher
+from bot.outbox import store as outbox_store
+from bot.outbox.dispatcher import Dispatcher
 from bot.teams import channel_search
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
-from handlers import reads
-from handlers.operator import Operator
+from handlers.people.operator import Operator
+from handlers.reads import scoped
 from storage.models import MessageRef, Outbox
 from tests.conftest import new_alert
 
@@ -28,7 +28,7 @@ async def _in_doubt(bench, db, cfg, posted: bool) -> tuple[datetime, str | None]
     """Mark the alert's card in flight (and let Teams accept it when `posted`), as a
     process killed before recording the card's id leaves it."""
     await install(bench)
-    view = await reads.show_alert(db, cfg, Operator(), await new_alert(db, cfg))
+    view = await scoped.show_alert(db, cfg, Operator(), await new_alert(db, cfg))
     marked = datetime.now(UTC) - timedelta(minutes=10)
     bench.identity.post_in_channel(GROUP, CHANNEL, "old-1", None, text="before the mark",
                                    at=marked - timedelta(hours=1))

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from bot.teams.mount import ROUTE
 from cards import actions as A
-from handlers import reads
 from handlers.enums import Status
-from handlers.operator import Operator
+from handlers.people.operator import Operator
+from handlers.reads import scoped
 from storage import audit, queries
 from storage.models import AuditEvent
 from tests.cards.checks import check_adaptive_card
@@ -47,7 +47,7 @@ async def test_claim_returns_the_refreshed_card(teams, db, cfg):
     check_adaptive_card(card)
     assert "Sam Okafor" in facts(card)["Owner"]
     assert A.CLAIM not in verbs(card) and A.PROPOSE in verbs(card)
-    view = await reads.show_alert(db, cfg, Operator(), short)
+    view = await scoped.show_alert(db, cfg, Operator(), short)
     assert (view.status, view.owner.email, view.version) == (Status.CLAIMED,
                                                              "sam@acme.example", 2)
 
@@ -66,7 +66,7 @@ async def test_second_claimer_is_refused_and_told_who_won(teams, db, cfg):
     check_adaptive_card(card)
     stale = (await teams.post(teams.click(short, 1, A.CLAIM, aad=DANA_HOME)))[1]["value"]
     assert notice(stale) == f"{short} was just claimed by Sam Okafor (internal)."
-    view = await reads.show_alert(db, cfg, Operator(), short)
+    view = await scoped.show_alert(db, cfg, Operator(), short)
     assert view.owner.email == "sam@acme.example"
     assert teams.identity.graph_requests[0]["auth"].startswith("Bearer fake-token-")
     assert len(teams.identity.graph_requests) == 1  # cached after the first look-up
@@ -120,7 +120,7 @@ async def test_display_name_never_identifies(teams, db, cfg):
     status, body = await teams.post(click)
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert body["value"].startswith("Tandem does not know teams:aad-impostor")
-    assert (await reads.show_alert(db, cfg, Operator(), short)).owner is None
+    assert (await scoped.show_alert(db, cfg, Operator(), short)).owner is None
 
 
 async def test_a_configured_aad_id_pins_the_person(teams, db, cfg):
@@ -133,7 +133,7 @@ async def test_a_configured_aad_id_pins_the_person(teams, db, cfg):
     assert body["value"].startswith(
         "This chat account (teams:aad-other-directory) is not the one configured for "
         "sam@acme.example")
-    assert (await reads.show_alert(db, cfg, Operator(), short)).owner is None
+    assert (await scoped.show_alert(db, cfg, Operator(), short)).owner is None
     assert await _audit_count(db, short) == 1
 
 
@@ -146,7 +146,7 @@ async def test_forms_collect_input_then_run_the_command(teams, db, cfg):
     done = await teams.post(teams.click(short, 1, A.ESCALATE, form=A.ESCALATE,
                                         reason="disk at 99%", mode="next_level"))
     assert done[0] == 200 and facts(done[1]["value"])["Escalation"]
-    view = await reads.show_alert(db, cfg, Operator(), short)
+    view = await scoped.show_alert(db, cfg, Operator(), short)
     assert view.escalation_level == 1
     bad = await teams.post(teams.click(short, 1, A.SNOOZE, form=A.SNOOZE, duration="forever"))
     again = bad[1]["value"]

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from handlers.chat_parse import HELP
+from bot.cli.main import app
+from handlers.chat.parse import HELP
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "infra" / "teams"

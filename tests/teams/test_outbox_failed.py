@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot import outbox_store
-from bot.outbox import Dispatcher
+from bot.outbox import store as outbox_store
+from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
 from storage.models import Outbox
 from tests.conftest import new_alert

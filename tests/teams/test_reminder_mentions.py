@@ -4,9 +4,9 @@ Teams channel (`<at>` and a mention entity, audited as ping.fallback), the same 
 escalation pings; once they have talked to Tandem they get the 1:1 message instead
 (SQLite and PostgreSQL)."""
 
-from bot.outbox import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
-from handlers import approval_reminders
+from handlers.escalation import reminders
 from tests.escalation.helpers import at, events
 from tests.escalation.test_approval_reminders import REMINDER, propose_fix
 
@@ -17,7 +17,7 @@ from .test_sender import install
 async def _remind(bench, db, cfg) -> list[dict]:
     """Tick the reminder and deliver it; the messages sent into the ops channel."""
     await propose_fix(db, cfg)
-    assert await approval_reminders.tick(db, cfg, at(32)) == ["reminded"]
+    assert await reminders.tick(db, cfg, at(32)) == ["reminded"]
     dispatcher = Dispatcher(db, cfg)
     dispatcher.add_sender(bench.teams.sender, TEAMS_PACING)
     await dispatcher.drain()

@@ -4,8 +4,8 @@ import pytest
 
 from bot.channels import Permanent, RateLimited, Recipient, Transient
 from bot.teams.sender import CARD_TYPE
-from handlers import reads
-from handlers.operator import Operator
+from handlers.people.operator import Operator
+from handlers.reads import scoped
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import new_alert
 
@@ -26,7 +26,7 @@ async def install(bench, channels=(CHANNEL, "19:general@thread.tacv2"),
 
 
 async def _view(db, cfg, short):
-    return await reads.show_alert(db, cfg, Operator(), short)
+    return await scoped.show_alert(db, cfg, Operator(), short)
 
 
 async def test_card_post_update_and_note_reach_the_connector(teams, db, cfg):

@@ -1,0 +1,84 @@
+"""The `tandem` command line."""
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli import alerts, audit, digest, oncall, outbox, send, silence, teams
+from bot.cli.support import echo, fail, one_line_failures, unavailable
+from bot.config import ConfigError, Settings, load
+from storage import migrate
+from storage.db import connect
+
+app = typer.Typer(help="Tandem: co-managed IT alerts in Slack and Teams.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration file.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(alerts.app, name="alert")
+app.add_typer(audit.app, name="audit")
+app.add_typer(silence.app, name="silence")
+app.add_typer(teams.app, name="teams")
+app.add_typer(oncall.app, name="oncall")
+app.add_typer(digest.app, name="digest")
+app.add_typer(outbox.app, name="outbox")
+alerts.app.command("send")(send.send)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default TANDEM_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default TANDEM_PORT or 8080.")] = None,
+) -> None:
+    """Run the HTTP server (intake, chat endpoints, health) and the scheduler."""
+    from bot.server import CannotListen
+    from bot.server import serve as run_server
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    with one_line_failures():
+        try:
+            run_server(Settings(**overrides))
+        except CannotListen as error:
+            fail(str(error))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration up to this release's schema."""
+    settings = Settings()
+
+    async def main() -> str:
+        db = connect(settings.database_url)
+        try:
+            await migrate.upgrade(db)
+            return await migrate.current_revision(db)
+        finally:
+            await db.dispose()
+
+    try:
+        revision = asyncio.run(main())
+    except (SQLAlchemyError, OSError) as error:
+        unavailable(error)
+    echo(f"database at schema {revision}")
+
+
+@config_app.command("check")
+def config_check(path: Annotated[Path, typer.Argument(help="The YAML file.")]) -> None:
+    """Validate a configuration file and name every problem by its place."""
+    try:
+        cfg = load(path)
+    except ConfigError as error:
+        typer.echo("\n".join(error.problems), err=True)
+        fail(f"{len(error.problems)} problem(s) in {path}")
+    channels = sum(len(t.channels) for t in cfg.tenants)
+    echo(
+        f"{path}: OK — {len(cfg.tenants)} tenants, {len(cfg.people)} people, "
+        f"{channels} channels, {len(cfg.remediations)} remediations"
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,228 @@
+"""Delivering one unit of outbox work through a platform's Sender.
+
+A card lane becomes ONE render of the alert's current state: posted when the
+channel has no message for the alert yet, else an update of that message; then
+its notes go into the card's thread, in order. Before a first post an in-flight
+marker is committed with the time, and a lane found in that state asks the platform
+(Sender.find_card, searching everything posted since that time) before posting
+again, so a crash between the platform accepting a post and the reference being
+stored never makes a second card, however busy the channel was meanwhile.
+
+Failures: RateLimited holds the channel for Retry-After and retries then;
+Transient retries with exponential backoff, counting attempts; Permanent keeps
+the rows as failed (logged once, counted) until an operator re-queues them.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot.channels import Permanent, RateLimited, Sender, Transient, mention_in
+from bot.outbox import store
+from bot.outbox.pacing import Pacer
+from cards.escape import printable
+from cards.format import clock_time
+from handlers.config.schema import TandemConfig
+from handlers.digest.payload import from_payload
+from storage.db import Database
+
+log = logging.getLogger("tandem.outbox")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    poll_seconds: float = 2.0
+    scan_gap: float = 0.02  # least time between two scans
+    recheck_seconds: float = 2.0  # a finished lane is looked at again this much later
+    lease_seconds: float = 60.0  # longer than any one send can take
+    heartbeat_seconds: float = 5.0  # how often a running dispatcher says it is alive
+    dead_after_beats: int = 3  # silent this many beats: its leases are taken over
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+    batch: int = 100
+    parallel_cards: int = 4  # cards of one channel rendered at once (posts still paced)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
+
+    @property
+    def dead_after(self) -> timedelta:
+        return timedelta(seconds=self.heartbeat_seconds * self.dead_after_beats)
+
+    def backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.backoff_base * 2 ** min(attempts, 30), self.backoff_cap))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Everything needed to deliver to one channel of one platform."""
+
+    db: Database
+    cfg: TandemConfig
+    tuning: Tuning
+    clock: Callable[[], datetime]
+    sender: Sender
+    pacer: Pacer
+    retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
+    recheck: Callable[[store.Unit], None]  # asks it to look at a finished lane once more
+    failed: Callable[[str], None]  # counts a permanent failure by its error code
+    instance: str  # this dispatcher's id, recorded on the leases it takes
+
+    def holder(self) -> store.Holder:
+        return store.Holder(self.instance, self.clock() - self.tuning.dead_after)
+
+
+class Sent(Enum):
+    OK = "ok"
+    RETRY = "retry"
+    GAVE_UP = "gave_up"
+
+
+async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids: list[int],
+                   attempts: int, what: str) -> tuple[Sent, object]:
+    """Run one platform call; on failure record what happens to the rows. `what` names
+    the message in the log (e.g. "card of ACME-12")."""
+    now = ch.clock()
+    try:
+        return Sent.OK, await call
+    except RateLimited as error:
+        ch.pacer.hold(error.retry_after)
+        until = now + timedelta(seconds=error.retry_after)
+        await store.defer(ch.db, retry_ids, until, str(error), count=False)
+    except Permanent as error:
+        message = str(error) or type(error).__name__
+        await store.give_up(ch.db, fail_ids, message, now)
+        log.warning("outbox: %s %s failed: %s; kept as failed rows %s "
+                    "(`tandem outbox retry` re-queues them)", ch.sender.platform, what,
+                    printable(message), fail_ids)
+        ch.failed(error.code)
+        return Sent.GAVE_UP, None
+    except Exception as error:  # Transient, or a sender bug: never drop the message
+        if not isinstance(error, Transient):
+            log.exception("outbox: unexpected error from %s sender", ch.sender.platform)
+        until = now + ch.tuning.backoff(attempts)
+        await store.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}", count=True)
+    ch.retry_at(until)
+    return Sent.RETRY, None
+
+
+async def _place(ch: Channel, work: store.CardWork) -> str:
+    """Post or update the card; returns its message reference."""
+    unit, view, ref = work.unit, work.view, work.ref
+    if ref == store.INFLIGHT:
+        await ch.pacer.ready()
+        ref = await ch.sender.find_card(unit.channel, view.short_id, work.inflight_at)
+        if ref is None:
+            log.info("outbox: %s was not posted to %s before; posting", view.short_id, unit.channel)
+    if ref is None:
+        await store.mark_inflight(ch.db, unit, ch.clock())
+        await ch.pacer.before_post()
+        try:
+            return await ch.sender.post_card(unit.channel, view)
+        except Permanent:
+            await store.forget_inflight(ch.db, unit)
+            raise
+    if work.ref == store.INFLIGHT or work.rendered_version != view.version:
+        await ch.pacer.before_update()
+        await ch.sender.update_card(unit.channel, ref, view)
+    return ref
+
+
+async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
+    """Render one lane. False: not workable now; True: finished (or failure recorded);
+    the work itself when its notes still need posting (see post_notes)."""
+    work = await store.claim_lane(ch.db, ch.cfg, unit, ch.clock(), ch.tuning.lease,
+                                  ch.holder())
+    if work is None:
+        return False
+    outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts,
+                                  _card_of(work))
+    if outcome is not Sent.OK:
+        return True
+    posted, work.ref = ref != work.ref, str(ref)
+    if work.notes and not posted:
+        work.unsaved = True  # one commit, with the notes, instead of two
+        return work
+    await store.finish(ch.db, work, work.plain_ids, ch.clock(), last=not work.notes, ref=work.ref)
+    if work.notes:
+        return work
+    ch.recheck(unit)
+    return True
+
+
+async def post_notes(ch: Channel, work: store.CardWork) -> None:
+    """The lane's audit notes, in order, in the card's thread."""
+    save = work.unsaved
+    for i, (row, note, at) in enumerate(work.notes):
+        text = f"{note} · {clock_time(at, work.view.timezone)}"
+        remaining = [r for r, _, _ in work.notes[i:]]
+        if work.leased_until - ch.clock() < ch.tuning.lease / 2:
+            await store.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
+        outcome, _ = await _guarded(ch, _note(ch, work, text), remaining, [row], work.attempts,
+                                    f"note on the {_card_of(work)}")
+        if outcome is Sent.RETRY:
+            if save:
+                await store.finish(ch.db, work, work.plain_ids, ch.clock(), False, work.ref)
+            return
+        done = ([row] if outcome is Sent.OK else []) + (work.plain_ids if save else [])
+        last = i == len(work.notes) - 1
+        await store.finish(ch.db, work, done, ch.clock(), last, work.ref if save else None)
+        save = False
+        if last:
+            ch.recheck(work.unit)
+
+
+def _card_of(work: store.CardWork) -> str:
+    return f"card of {work.view.short_id} in {work.unit.channel}"
+
+
+async def _note(ch: Channel, work: store.CardWork, text: str) -> None:
+    await ch.pacer.before_post()
+    await ch.sender.post_note(work.unit.channel, str(work.ref), text)
+
+
+async def deliver_row(ch: Channel, unit: store.Unit) -> bool:
+    """A direct message ("dm") or plain channel message ("text")."""
+    work = await store.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
+    if work is None:
+        return False
+    row = [unit.row_id]
+    outcome, _ = await _guarded(ch, _send_row(ch, work), row, row, work.attempts,
+                                f"{unit.kind} message to {unit.channel}")
+    if outcome is Sent.OK:
+        await store.rows_done(ch.db, row, ch.clock())
+    return True
+
+
+async def _send_row(ch: Channel, work: store.RowWork) -> None:
+    if work.unit.kind == "digest":
+        await _send_digest(ch, work)
+        return
+    text = str(work.payload.get("text") or "")
+    if not text:
+        raise Permanent("the outbox row has no text", "invalid_row")
+    kind = work.unit.kind
+    if kind == "dm" and work.recipient is None:
+        raise Permanent(f"no configured person {work.payload.get('email')!r} to message",
+                        "unknown_person")
+    if kind not in ("dm", "text"):
+        raise Permanent(f"unknown outbox row kind {kind!r}", "invalid_row")
+    await ch.pacer.before_post()
+    if kind == "dm":
+        await ch.sender.send_direct(work.recipient, text)
+    else:
+        await ch.sender.post_text(work.unit.channel, text,
+                                  *mention_in(work.payload, text, work.recipient))
+
+
+async def _send_digest(ch: Channel, work: store.RowWork) -> None:
+    """A "digest" row carries the digest's data (handlers/digest_payload.py)."""
+    try:
+        digest = from_payload(work.payload)
+    except (KeyError, TypeError, ValueError) as error:
+        raise Permanent(f"unreadable digest payload: {error}", "invalid_row") from None
+    await ch.pacer.before_post()
+    await ch.sender.post_digest(work.unit.channel, digest)

@@ -1,0 +1,368 @@
+"""The outbox dispatcher's database side: finding due work, leasing it, recording outcomes.
+
+Every function is one short transaction; none is held across a network call.
+
+A card *lane* is every pending card row of one alert in one channel. A lane is
+worked only when none of its pending rows is deferred: a worker leases a lane by
+pushing its rows' due_at out by the lease, so other dispatcher processes skip the
+lane until the worker is done (or, after a crash, until the lease runs out).
+Leasing locks the lane's rows (FOR UPDATE on PostgreSQL; SQLite writers are
+serialised by BEGIN IMMEDIATE) and re-checks them, so two processes never both
+win one lane. Other row kinds ("dm", "text") are leased one row at a time.
+A lease records the dispatcher instance holding it (leased_by); a row whose instance
+has stopped beating (outbox_heartbeat.py) is workable at once, whatever its due_at.
+
+A row the platform refused for good is *failed* (failed_at set, done_at still NULL):
+no dispatcher works it, and intake still sees it as a queued refresh, so repeats of
+the alert do not pile more failures onto the channel. `retry` re-queues failed rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels import Recipient
+from handlers.config.schema import TandemConfig
+from handlers.reads.build import alert_view
+from handlers.views import AlertView
+from storage.db import Database
+from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
+
+INFLIGHT = ""  # MessageRef.ref while a first post is in doubt (sent, reference not stored)
+ERROR_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of due work: a card lane, or a single row of another kind."""
+
+    platform: str
+    channel: str
+    kind: str
+    alert_id: int | None = None
+    row_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who takes leases, and since when an instance must have beaten to hold one."""
+
+    instance: str
+    alive_since: datetime
+
+
+@dataclass
+class CardWork:
+    unit: Unit
+    view: AlertView
+    ref: str | None  # None: never posted; INFLIGHT: maybe posted; else the message ref
+    rendered_version: int
+    plain_ids: list[int]  # rows with nothing to add but the card
+    leased_until: datetime
+    attempts: int = 0
+    notes: list[tuple[int, str, datetime]] = field(default_factory=list)  # (row, note, at)
+    inflight_at: datetime | None = None  # with ref INFLIGHT: when the post was marked
+    unsaved: bool = False  # the card was updated; its version is recorded with the notes
+
+    @property
+    def ids(self) -> list[int]:
+        return [*self.plain_ids, *(row for row, _, _ in self.notes)]
+
+
+@dataclass(frozen=True)
+class RowWork:
+    unit: Unit
+    payload: dict
+    attempts: int = 0
+    recipient: Recipient | None = None
+
+
+def _pending(platforms: list[str], channel: str | None):
+    query = select(Outbox).where(Outbox.done_at.is_(None), Outbox.failed_at.is_(None),
+                                 Outbox.platform.in_(platforms))
+    return query.where(Outbox.channel == channel) if channel is not None else query
+
+
+def _held(now: datetime, alive_since: datetime):
+    """A row not workable now: waiting (no holder) or leased by a live instance."""
+    live = exists().where(OutboxInstance.id == Outbox.leased_by,
+                          OutboxInstance.beat_at >= alive_since)
+    return and_(Outbox.due_at > now, or_(Outbox.leased_by.is_(None), live))
+
+
+def _workable(query, now: datetime, alive_since: datetime):
+    """Card lanes none of whose rows is held (grouped), and single rows not held, of
+    `query`'s pending rows, each with its first row id as "first"."""
+    lanes = (
+        query.where(Outbox.kind == "card")
+        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.alert_id,
+                           func.min(Outbox.id).label("first"))
+        .group_by(Outbox.platform, Outbox.channel, Outbox.alert_id)
+        .having(func.max(case((_held(now, alive_since), 1), else_=0)) == 0)
+    )
+    singles = (
+        query.where(Outbox.kind != "card", not_(_held(now, alive_since)))
+        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
+    )
+    return lanes, singles
+
+
+async def due_channels(db: Database, platforms: list[str], now: datetime,
+                       busy: set[tuple[str, str]], alive_since: datetime,
+                       ) -> list[tuple[str, str]]:
+    """(platform, channel) of every channel with workable units, oldest work first,
+    leaving out the `busy` ones (a worker is on them) before anything is grouped."""
+    if not platforms:
+        return []
+    query = _pending(platforms, None)
+    if busy:
+        query = query.where(tuple_(Outbox.platform, Outbox.channel).not_in(sorted(busy)))
+    lanes, singles = _workable(query, now, alive_since)
+    lanes = lanes.subquery()
+    work = union_all(select(lanes.c.platform, lanes.c.channel, lanes.c.first),
+                     singles.with_only_columns(Outbox.platform, Outbox.channel,
+                                               Outbox.id.label("first"))).subquery()
+    channels = (select(work.c.platform, work.c.channel)
+                .group_by(work.c.platform, work.c.channel).order_by(func.min(work.c.first)))
+    async with db.read() as session:
+        return [(p, c) for p, c in await session.execute(channels)]
+
+
+async def due_work(db: Database, platforms: list[str], now: datetime, limit: int,
+                   channel: str | None, alive_since: datetime) -> list[Unit]:
+    """Workable card lanes and due single rows, oldest first."""
+    if not platforms:
+        return []
+    lanes, singles = _workable(_pending(platforms, channel), now, alive_since)
+    lanes = lanes.order_by(literal_column("first")).limit(limit)
+    singles = singles.order_by(Outbox.id).limit(limit)
+    async with db.read() as session:
+        found = [(first, Unit(p, c, "card", alert_id=a))
+                 for p, c, a, first in await session.execute(lanes)]
+        found += [(row, Unit(p, c, k, row_id=row))
+                  for p, c, k, row in await session.execute(singles)]
+    return [unit for _, unit in sorted(found, key=lambda pair: pair[0])][:limit]
+
+
+def _lane(unit: Unit):
+    return (Outbox.done_at.is_(None), Outbox.failed_at.is_(None), Outbox.kind == "card",
+            Outbox.alert_id == unit.alert_id, Outbox.platform == unit.platform,
+            Outbox.channel == unit.channel)
+
+
+async def _any_held(session: AsyncSession, rows: list[Outbox], now: datetime,
+                    alive_since: datetime) -> bool:
+    held = [row for row in rows if row.due_at > now]
+    if any(row.leased_by is None for row in held):
+        return True
+    holders = {row.leased_by for row in held}
+    if not holders:
+        return False
+    live = select(OutboxInstance.id).where(OutboxInstance.id.in_(holders),
+                                           OutboxInstance.beat_at >= alive_since)
+    return (await session.execute(live.limit(1))).first() is not None
+
+
+async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
+                     lease: timedelta, holder: Holder) -> CardWork | None:
+    """Lease a lane and read the alert's current state, or None if it is not workable
+    (a lease of an instance that stopped beating does not count)."""
+    async with db.transaction() as session:
+        query = select(Outbox).where(*_lane(unit)).order_by(Outbox.id).with_for_update()
+        rows = (await session.execute(query)).scalars().all()
+        if not rows or await _any_held(session, rows, now, holder.alive_since):
+            return None
+        for row in rows:
+            row.due_at, row.leased_by = now + lease, holder.instance
+        ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+        view = await alert_view(session, cfg, await session.get(Alert, unit.alert_id))
+    work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
+                    leased_until=now + lease, attempts=max(r.attempts for r in rows),
+                    inflight_at=ref.inflight_at if ref else None)
+    for row in rows:
+        note = row.payload.get("note")
+        if note:
+            work.notes.append((row.id, str(note), row.created_at))
+        else:
+            work.plain_ids.append(row.id)
+    return work
+
+
+async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
+                    holder: Holder) -> RowWork | None:
+    async with db.transaction() as session:
+        query = (select(Outbox).where(Outbox.id == unit.row_id, Outbox.done_at.is_(None),
+                                      Outbox.failed_at.is_(None),
+                                      not_(_held(now, holder.alive_since)))
+                 .with_for_update(skip_locked=True))
+        row = (await session.execute(query)).scalar_one_or_none()
+        if row is None:
+            return None
+        row.due_at, row.leased_by = now + lease, holder.instance
+        payload, attempts = dict(row.payload), row.attempts
+        person = None
+        email = payload.get("email") if row.kind == "dm" else (
+            (payload.get("mention") or {}).get("email") if row.kind == "text" else None)
+        if email:  # whom a direct message goes to, or whom a channel message mentions
+            person = await session.get(Person, str(email).lower())
+    recipient = Recipient(person.email, person.name, person.slack_team, person.slack_user,
+                          person.teams_aad_id) if person else None
+    return RowWork(unit, payload, attempts, recipient)
+
+
+async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:
+    """Record that a first post is about to be sent (committed before sending), and
+    when: a search for it after a crash need read no further back than that. A marker
+    left by an earlier attempt keeps its older time, so the search covers both."""
+    async with db.transaction() as session:
+        key = (unit.alert_id, unit.platform, unit.channel)
+        if await session.get(MessageRef, key) is None:
+            session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
+                                   channel=unit.channel, ref=INFLIGHT, rendered_version=0,
+                                   inflight_at=now))
+
+
+async def forget_inflight(db: Database, unit: Unit) -> None:
+    """The platform refused the post outright, so nothing is in doubt any more."""
+    async with db.transaction() as session:
+        ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+        if ref is not None and ref.ref == INFLIGHT:
+            await session.delete(ref)
+
+
+async def _done(session: AsyncSession, ids: list[int], now: datetime) -> None:
+    if ids:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(done_at=now))
+
+
+async def _refresh_if_changed(session: AsyncSession, unit: Unit, shown: int,
+                              now: datetime) -> None:
+    """A change made while the card was being sent found the lane busy and enqueued
+    nothing (intake coalesces on pending rows): queue one more render of it. The alert
+    row is locked first, so a writer that already changed it is waited for."""
+    alert = (await session.execute(
+        select(Alert).where(Alert.id == unit.alert_id).with_for_update())).scalar_one()
+    waiting = (await session.execute(select(Outbox.id).where(*_lane(unit)).limit(1))).first()
+    if alert.version != shown and waiting is None:
+        session.add(Outbox(tenant_id=alert.tenant_id, alert_id=alert.id, kind="card",
+                           platform=unit.platform, channel=unit.channel, payload={},
+                           created_at=now, due_at=now))
+
+
+async def recheck(db: Database, units: list[Unit], now: datetime) -> None:
+    """Catch up on changes that committed just after a lane finished: such a writer
+    saw the lane's rows still pending when it decided not to add one."""
+    async with db.transaction() as session:
+        for unit in units:
+            ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+            if ref is not None and ref.ref != INFLIGHT:
+                await _refresh_if_changed(session, unit, ref.rendered_version, now)
+
+
+async def finish(db: Database, work: CardWork, ids: list[int], now: datetime, last: bool,
+                 ref: str | None = None) -> None:
+    """Mark `ids` delivered, and with `ref` record the card's reference and the version
+    it now shows; when they are the lane's last rows, catch up on later changes."""
+    async with db.transaction() as session:
+        if ref is not None:
+            await _save_ref(session, work, ref)
+        await _done(session, ids, now)
+        if last:
+            await _refresh_if_changed(session, work.unit, work.view.version, now)
+
+
+async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:
+    unit = work.unit
+    row = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
+    if row is None:
+        session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
+                               channel=unit.channel, ref=ref, rendered_version=work.view.version))
+    else:
+        row.ref, row.rendered_version, row.inflight_at = ref, work.view.version, None
+
+
+async def rows_done(db: Database, ids: list[int], now: datetime) -> None:
+    async with db.transaction() as session:
+        await _done(session, ids, now)
+
+
+async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) -> None:
+    """Keep the lease while a long run of paced notes is still being posted."""
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(due_at=until))
+    work.leased_until = until
+
+
+async def defer(db: Database, ids: list[int], until: datetime, error: str,
+                count: bool) -> None:
+    """Retry later; `count` adds an attempt (rate limits are waits, not failures)."""
+    values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT], "leased_by": None}
+    if count:
+        values["attempts"] = Outbox.attempts + 1
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(**values))
+
+
+async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> None:
+    """A permanent failure: keep the rows as failed, with the error, until retried."""
+    async with db.transaction() as session:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
+            failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1,
+            leased_by=None))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One undelivered row, as `tandem outbox list` shows it."""
+
+    id: int
+    tenant: str
+    alert: str | None  # the alert's short id, for card rows
+    platform: str
+    channel: str
+    kind: str
+    attempts: int
+    error: str
+    failed: bool
+    when: datetime  # failed at, or due at
+
+
+async def undelivered(db: Database, failed_only: bool, limit: int) -> list[Listed]:
+    """Rows not delivered (pending or failed), oldest first."""
+    query = (select(Outbox, Alert.short_id).outerjoin(Alert, Alert.id == Outbox.alert_id)
+             .where(Outbox.done_at.is_(None)).order_by(Outbox.id).limit(limit))
+    if failed_only:
+        query = query.where(Outbox.failed_at.is_not(None))
+    async with db.read() as session:
+        found = (await session.execute(query)).all()
+    return [Listed(row.id, row.tenant_id, short_id, row.platform, row.channel, row.kind,
+                   row.attempts, row.last_error, row.failed_at is not None,
+                   row.failed_at or row.due_at) for row, short_id in found]
+
+
+async def retry(db: Database, ids: list[int] | None, now: datetime) -> list[int]:
+    """Re-queue failed rows (`ids`, or every one with None), due now; their ids. A
+    dispatcher's next poll picks them up; a lane's rows still render one card."""
+    query = select(Outbox.id).where(Outbox.done_at.is_(None), Outbox.failed_at.is_not(None))
+    if ids is not None:
+        query = query.where(Outbox.id.in_(ids))
+    async with db.transaction() as session:
+        chosen = list((await session.execute(query.with_for_update())).scalars())
+        if chosen:
+            await session.execute(update(Outbox).where(Outbox.id.in_(chosen)).values(
+                failed_at=None, due_at=now, attempts=0, leased_by=None))
+    return sorted(chosen)

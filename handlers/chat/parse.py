@@ -1,0 +1,230 @@
+"""Parsing the text of a chat command (`/tandem ...` in Slack, a message to the bot in Teams).
+
+`parse()` turns one line into a typed request, or raises `Usage` with a sentence
+that shows how the command is written. Running the request is chat_commands.py's job.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from handlers.enums import Verb
+from handlers.reads.scoped import STATES
+from handlers.silences.matching import parse_every, parse_matchers
+from handlers.timing.durations import parse_duration
+
+HELP = "\n".join([
+    "Tandem commands:",
+    "  list [open|mine|unclaimed]   alerts you can see (default: open)",
+    "  show ID                      one alert, e.g. show ACME-142",
+    "  history ID                   who did what to an alert",
+    "  claim ID | release ID        take or give up ownership",
+    "  escalate ID [reason]         raise the escalation level",
+    "  propose ID FIX [note]        propose a fix from the remediation catalogue",
+    "  approve ID | reject ID [reason]",
+    "  withdraw ID [reason]         take back the fix you proposed",
+    "  resolve ID [note] | reopen ID",
+    "  snooze ID 1h                 quiet an alert for a while",
+    "  silence add key=value [key=value ...] for 2h [from WHEN] [every DAYS HH:MM-HH:MM] [reason]",
+    "                               e.g. silence add service=db for 4h from sat 22:00 patching",
+    "  silence list | silence expire N",
+    "  oncall                       who is on call now and next",
+    "  oncall cover START END       cover on-call, e.g. oncall cover tomorrow 18:00-22:00",
+    "  help                         this text",
+])
+
+
+class Usage(Exception):
+    """A command written wrongly; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class Act:
+    """A state change through the command API."""
+
+    verb: Verb
+    alert: str
+    args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Read:
+    what: str  # "list" | "show" | "history"
+    arg: str
+
+
+@dataclass(frozen=True)
+class SilenceAdd:
+    matchers: dict[str, str]
+    length: timedelta
+    reason: str
+    start: str | None = None  # as typed; read in the tenant's time zone (handlers/when.py)
+    every: str | None = None  # a weekly window, checked (silences.parse_every)
+
+
+@dataclass(frozen=True)
+class SilenceList:
+    pass
+
+
+@dataclass(frozen=True)
+class SilenceExpire:
+    silence_id: int
+
+
+@dataclass(frozen=True)
+class OnCall:
+    rest: str = ""  # "" shows who is on; "cover START END" puts the asker on call
+
+
+Request = Help | Act | Read | SilenceAdd | SilenceList | SilenceExpire | OnCall
+
+# Alert verbs written "NAME ID [free text]": the free text goes to this argument.
+_REST_ARG: dict[str, tuple[Verb, str | None]] = {
+    "claim": (Verb.CLAIM, None),
+    "release": (Verb.RELEASE, None),
+    "reopen": (Verb.REOPEN, None),
+    "approve": (Verb.APPROVE, "reason"),
+    "reject": (Verb.REJECT, "reason"),
+    "withdraw": (Verb.WITHDRAW, "reason"),
+    "escalate": (Verb.ESCALATE, "reason"),
+    "resolve": (Verb.RESOLVE, "note"),
+}
+
+
+def parse(text: str) -> Request:
+    words = text.split(maxsplit=1)
+    if not words:
+        return Help()
+    name, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    if name in _REST_ARG:
+        return _rest_verb(name, rest)
+    handler = _OTHERS.get(name)
+    return handler(rest) if handler else Help()
+
+
+def _alert_and_rest(rest: str, usage: str) -> tuple[str, str]:
+    parts = rest.split(maxsplit=1)
+    if not parts:
+        raise Usage(f"Usage: {usage}")
+    return parts[0].upper(), (parts[1].strip() if len(parts) > 1 else "")
+
+
+def _rest_verb(name: str, rest: str) -> Act:
+    verb, key = _REST_ARG[name]
+    usage = f"{name} ID" + (f" [{key}]" if key else "")
+    alert, extra = _alert_and_rest(rest, usage)
+    if extra and key is None:
+        raise Usage(f"{name} takes only an alert id. Usage: {usage}")
+    args = {"mode": "next_level"} if verb is Verb.ESCALATE else {}
+    if key and extra:
+        args[key] = extra
+    return Act(verb, alert, args)
+
+
+def _propose(rest: str) -> Act:
+    usage = "propose ID FIX [note]"
+    alert, extra = _alert_and_rest(rest, usage)
+    parts = extra.split(maxsplit=1)
+    if not parts:
+        raise Usage(f"Name the fix. Usage: {usage}")
+    args = {"remediation": parts[0]}
+    if len(parts) > 1:
+        args["note"] = parts[1].strip()
+    return Act(Verb.PROPOSE, alert, args)
+
+
+def _snooze(rest: str) -> Act:
+    usage = "snooze ID DURATION, e.g. snooze ACME-142 1h"
+    alert, extra = _alert_and_rest(rest, usage)
+    if not extra:
+        raise Usage(f"Say for how long. Usage: {usage}")
+    return Act(Verb.SNOOZE, alert, {"duration": extra})
+
+
+def _read(what: str, usage: str):
+    def parse_read(rest: str) -> Read:
+        alert, extra = _alert_and_rest(rest, usage)
+        if extra:
+            raise Usage(f"{what} takes only an alert id. Usage: {usage}")
+        return Read(what, alert)
+    return parse_read
+
+
+def _list(rest: str) -> Read:
+    state = rest.strip().lower() or "open"
+    if state not in STATES:
+        raise Usage(f"Unknown list {state!r}. Usage: list [open|mine|unclaimed]")
+    return Read("list", state)
+
+
+def _oncall(rest: str) -> OnCall:
+    return OnCall(rest.strip())
+
+
+def _silence(rest: str) -> SilenceAdd | SilenceList | SilenceExpire:
+    parts = rest.split(maxsplit=1)
+    sub = parts[0].lower() if parts else ""
+    tail = parts[1] if len(parts) > 1 else ""
+    if sub == "list" and not tail.strip():
+        return SilenceList()
+    if sub == "expire":
+        if not tail.strip().isdigit():
+            raise Usage("Usage: silence expire N (the number shown by silence list)")
+        return SilenceExpire(int(tail))
+    if sub == "add":
+        return _silence_add(tail)
+    raise Usage("Usage: silence add key=value [key=value ...] for 2h [reason] | "
+                "silence list | silence expire N")
+
+
+_SILENCE_USAGE = ("Usage: silence add key=value [key=value ...] for 2h [from WHEN] "
+                  "[every DAYS HH:MM-HH:MM] [reason]")
+_CLOCKISH = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def _silence_add(text: str) -> SilenceAdd:
+    words = text.split()
+    if "for" not in words:
+        raise Usage(f"Say for how long with 'for'. {_SILENCE_USAGE}")
+    at = words.index("for")
+    if at + 1 >= len(words):
+        raise Usage(f"Say for how long after 'for'. {_SILENCE_USAGE}")
+    try:
+        matchers = parse_matchers(words[:at])
+        length = parse_duration(words[at + 1])
+        start, every, rest = _silence_times(words[at + 2:])
+    except ValueError as error:
+        raise Usage(f"Silence: {error}. {_SILENCE_USAGE}") from None
+    return SilenceAdd(matchers, length, " ".join(rest), start, every)
+
+
+def _silence_times(words: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """`from WHEN` (one word, or a day and a time of day) and `every DAYS HH:MM-HH:MM`,
+    in either order, before the reason."""
+    start = every = None
+    while words and words[0].lower() in ("from", "every"):
+        if words[0].lower() == "from":
+            size = 2 if len(words) > 2 and _CLOCKISH.match(words[2]) else 1
+            if len(words) < 2:
+                raise ValueError("say when it starts after 'from'")
+            start, words = " ".join(words[1:1 + size]), words[1 + size:]
+        else:
+            every, words = parse_every(" ".join(words[1:3])).text, words[3:]
+    return start, every, words
+
+
+_OTHERS = {
+    "propose": _propose,
+    "snooze": _snooze,
+    "show": _read("show", "show ID"),
+    "history": _read("history", "history ID"),
+    "list": _list,
+    "silence": _silence,
+    "oncall": _oncall,
+}

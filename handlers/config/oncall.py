@@ -1,0 +1,258 @@
+"""Per-tenant configuration for who gets woken up: on-call schedules, escalation
+policies, approval reminders, the daily digest and acknowledgement SLAs.
+
+Cross-references to people are checked by `reference_problems`, which
+handlers.config calls once every tenant and person is known.
+"""
+
+import re
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from handlers.enums import Severity
+from handlers.timing.durations import parse_duration
+from handlers.timing.weekly import DAYS, parse_clock, parse_days
+
+_LAYER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Frozen(BaseModel):
+    # The same settings as handlers.config.Strict, which imports this module.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+class Rotation(_Frozen):
+    """Members take turns: a new one every `every`, at `handoff` local time.
+
+    Turns count from the first handoff on or after `start`; `handoff` is a time
+    ("18:00") or a weekday and time ("mon 09:00").
+    """
+
+    every: str = "1w"
+    handoff: str = "mon 09:00"
+    start: date
+
+    _every = field_validator("every")(_duration)
+
+    @field_validator("handoff")
+    @classmethod
+    def _handoff(cls, value: str) -> str:
+        handoff_parts(value)
+        return value
+
+    @property
+    def period(self) -> timedelta:
+        return parse_duration(self.every)
+
+
+def handoff_parts(text: str) -> tuple[int | None, time]:
+    """'mon 09:00' -> (0, 09:00); '18:00' -> (None, 18:00)."""
+    words = text.lower().split()
+    if len(words) == 2 and words[0] in DAYS:
+        return DAYS.index(words[0]), parse_clock(words[1])
+    if len(words) == 1:
+        return None, parse_clock(words[0])
+    raise ValueError(f"{text!r} is not a handoff; write it like 18:00 or mon 09:00")
+
+
+class Window(_Frozen):
+    """When a layer is on, in its local time; an end before the start runs overnight."""
+
+    days: str = "mon-sun"
+    start: str = "00:00"
+    end: str = "00:00"
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+class Layer(_Frozen):
+    """One rotation; the first layer whose window covers an instant is on call then."""
+
+    name: str = Field(pattern=_LAYER_NAME)
+    members: list[str] = Field(min_length=1)
+    rotation: Rotation
+    timezone: str | None = None  # default: the tenant's
+    only: Window | None = None
+
+    @field_validator("members")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [email.lower() for email in value]
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+ON_CALL = "on-call"
+CHANNEL = "channel"
+
+
+class Step(_Frozen):
+    """After `after` unclaimed (counted from the start of the round), notify someone.
+
+    notify: "on-call" (whoever is on call), "on-call:<layer>", "channel" (mention
+    the on-call person in the tenant's channels) or a person's email (a DM).
+    """
+
+    after: str
+    notify: str
+
+    _after = field_validator("after")(_duration)
+
+    @field_validator("notify")
+    @classmethod
+    def _notify(cls, value: str) -> str:
+        value = value.strip().lower()
+        layer = value.removeprefix(f"{ON_CALL}:")
+        if value in (ON_CALL, CHANNEL) or _EMAIL.match(value):
+            return value
+        if value.startswith(f"{ON_CALL}:") and re.match(_LAYER_NAME, layer):
+            return value
+        raise ValueError(
+            f"{value!r} is not someone to notify; use on-call, on-call:<layer>, channel or an email"
+        )
+
+    @property
+    def delay(self) -> timedelta:
+        return parse_duration(self.after)
+
+
+class EscalationPolicy(_Frozen):
+    """Ordered steps for alerts of the listed severities, run 1 + `repeat` times."""
+
+    severities: list[Severity] = Field(default=list(Severity), alias="for")
+    steps: list[Step] = Field(min_length=1)
+    repeat: int = Field(default=0, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> "EscalationPolicy":
+        for i in range(1, len(self.steps)):
+            if self.steps[i].delay <= self.steps[i - 1].delay:
+                raise ValueError(
+                    f"steps[{i}].after: {self.steps[i].after} must be later than the step "
+                    f"before it ({self.steps[i - 1].after}); `after` counts from the round's start"
+                )
+        return self
+
+
+class ApprovalReminders(_Frozen):
+    remind_after: str = "30m"
+    expire_after: str = "4h"
+
+    _durations = field_validator("remind_after", "expire_after")(_duration)
+
+    @model_validator(mode="after")
+    def _order(self) -> "ApprovalReminders":
+        if parse_duration(self.expire_after) <= parse_duration(self.remind_after):
+            raise ValueError(
+                f"expire_after ({self.expire_after}) must be longer than "
+                f"remind_after ({self.remind_after})"
+            )
+        return self
+
+
+class Digest(_Frozen):
+    at: str = "08:30"  # local time of day
+    channels: list[str] = []  # channel ids of this tenant; empty = all of them
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+class AckSla(_Frozen):
+    """How long an alert may stay unclaimed before it counts as an SLA breach."""
+
+    critical: str = "15m"
+    high: str = "30m"
+    medium: str = "4h"
+    low: str = "1d"
+
+    _durations = field_validator("critical", "high", "medium", "low")(_duration)
+
+    def limit(self, severity: Severity) -> timedelta | None:
+        value = getattr(self, severity.value, None)
+        return parse_duration(value) if value else None
+
+
+class SnoozeLimits(_Frozen):
+    """The longest snooze per severity; `partner` caps a partner's snooze of an alert
+    whose fixes need an internal approver (approval.internal_approver_for): beyond it an
+    internal person must snooze it, as internal IT stays in the lead."""
+
+    critical: str = "4h"
+    high: str = "12h"
+    medium: str = "3d"
+    low: str = "7d"
+    info: str = "7d"
+    partner: str = "1h"
+
+    _durations = field_validator("critical", "high", "medium", "low", "info", "partner")(
+        _duration)
+
+    def limit(self, severity: Severity) -> timedelta:
+        return parse_duration(getattr(self, severity.value))
+
+
+def reference_problems(place: str, tenant, people: set[str]) -> list[str]:
+    """Every unknown person, layer or channel in `tenant`'s on-call settings.
+
+    `people` are the emails of the tenant's configured people; each problem starts
+    with its place, e.g. "tenants[0].schedules[1].members[0]".
+    """
+    problems = []
+    layers = [layer.name for layer in tenant.schedules]
+    for i, layer in enumerate(tenant.schedules):
+        if layer.name in layers[:i]:
+            problems.append(f"{place}.schedules[{i}].name: {layer.name!r} appears twice")
+        problems += [
+            f"{place}.schedules[{i}].members[{j}]: {email!r} is not a configured person "
+            f"of tenant {tenant.id}"
+            for j, email in enumerate(layer.members)
+            if email not in people
+        ]
+    for i, policy in enumerate(tenant.escalation):
+        for j, step in enumerate(policy.steps):
+            where = f"{place}.escalation[{i}].steps[{j}].notify"
+            target = step.notify.removeprefix(f"{ON_CALL}:")
+            if step.notify.startswith(f"{ON_CALL}:") and target not in layers:
+                problems.append(f"{where}: no schedule layer named {target!r}")
+            elif "@" in step.notify and step.notify not in people:
+                problems.append(
+                    f"{where}: {step.notify!r} is not a configured person of tenant {tenant.id}"
+                )
+    channels = {c.channel for c in tenant.channels}
+    if tenant.digest is not None:
+        problems += [
+            f"{place}.digest.channels[{j}]: {channel!r} is not a channel of tenant {tenant.id}"
+            for j, channel in enumerate(tenant.digest.channels)
+            if channel not in channels
+        ]
+    return problems

@@ -1,0 +1,269 @@
+"""The configuration schema: tenants, people, channels, remediations, approval policy.
+
+Pure pydantic, no file or environment access (bot/config.py loads the YAML).
+Secrets are never inline: integrations name the environment variable that holds them.
+"""
+
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from handlers.config.oncall import (
+    AckSla,
+    ApprovalReminders,
+    Digest,
+    EscalationPolicy,
+    Layer,
+    SnoozeLimits,
+    reference_problems,
+)
+from handlers.enums import Role, Severity, Side
+from handlers.timing.durations import parse_duration
+from handlers.timing.weekly import parse_clock, parse_days
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BusinessHours(Strict):
+    days: str = "mon-fri"
+    start: str = "08:00"
+    end: str = "18:00"
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_days(value)  # routing reads the days with it: refuse here what it cannot read
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        try:
+            parse_clock(value)
+        except ValueError:
+            raise ValueError("must be a time of day such as 08:00") from None
+        return value
+
+
+class Channel(Strict):
+    platform: Literal["slack", "teams"]
+    channel: str = Field(min_length=1)
+    team: str | None = None
+
+
+class Integration(Strict):
+    """A source bound to one tenant. Secrets are named by environment variable only.
+
+    `graph` integrations poll Microsoft Graph security alerts with an app registration
+    of the customer's Microsoft tenant (aad_tenant, client_id, client_secret_env).
+    """
+
+    id: str = Field(min_length=1)
+    kind: Literal["native", "alertmanager", "grafana", "events-v2", "azure-monitor", "graph"]
+    token_env: str | None = None
+    routing_key_env: str | None = None
+    aad_tenant: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    poll_every: str = "1m"
+
+    @model_validator(mode="after")
+    def _graph_fields(self) -> "Integration":
+        if self.kind == "graph":
+            for name in ("aad_tenant", "client_id", "client_secret_env"):
+                if not getattr(self, name):
+                    raise ValueError(f"{name}: is required for a graph integration")
+        parse_duration(self.poll_every)
+        return self
+
+
+class Match(Strict):
+    """All given conditions must hold; label values match exactly."""
+
+    severity: list[Severity] = []
+    source: list[str] = []
+    labels: dict[str, str] = {}
+
+
+class SideByHours(Strict):
+    in_hours: Side
+    out_of_hours: Side
+
+
+class RoutingRule(Strict):
+    match: Match = Match()
+    channels: list[str] = []  # channel ids of this tenant; empty = all of them
+    severity: Severity | None = None  # override the source's severity
+    side: Side | SideByHours | None = None
+    suppress: bool = False  # store and audit, never post
+
+
+class Tenant(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    name: str = Field(min_length=1)
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,15}$")
+    timezone: str = "UTC"
+    business_hours: BusinessHours = BusinessHours()
+    channels: list[Channel] = []
+    integrations: list[Integration] = []
+    routing: list[RoutingRule] = []
+    flap_window: str = "5m"
+    silence_max: str = "7d"  # the longest a silence may last, start to end
+    schedules: list[Layer] = []  # on-call layers, first covering layer wins
+    escalation: list[EscalationPolicy] = []  # first policy listing the severity applies
+    approval_reminders: ApprovalReminders | None = None
+    digest: Digest | None = None
+    ack_sla: AckSla = AckSla()
+    snooze: SnoozeLimits = SnoozeLimits()  # the longest snooze per severity, and a partner's
+
+    @field_validator("flap_window", "silence_max")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _route_channels(self) -> "Tenant":
+        known = {c.channel for c in self.channels}
+        problems = [
+            f"routing[{i}].channels[{j}]: {channel!r} is not a channel of tenant {self.id}"
+            for i, rule in enumerate(self.routing)
+            for j, channel in enumerate(rule.channels)
+            if channel not in known
+        ]
+        if problems:  # one line per problem, each starting with its place
+            raise ValueError("\n".join(problems))
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
+            ) from None
+        return value
+
+
+class SlackIdentity(Strict):
+    """A Slack account pins its person: (team, user), and with Enterprise Grid also
+    (enterprise, user), since an org-wide app's payloads name the org (E...) as the team."""
+
+    team: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+    enterprise: str | None = Field(default=None, pattern=r"^E[A-Z0-9]+$")
+
+
+class TeamsIdentity(Strict):
+    aad_object_id: str = Field(min_length=1)
+
+
+class Person(Strict):
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(min_length=1)
+    side: Side
+    roles: list[Role] = [Role.RESPONDER]
+    tenants: list[str] = Field(min_length=1)
+    slack: SlackIdentity | None = None
+    teams: TeamsIdentity | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class RemediationEntry(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+    url_env: str | None = None
+
+
+class ApprovalPolicy(Strict):
+    internal_approver_for: list[Severity] = [Severity.CRITICAL, Severity.HIGH]
+    proposer_may_approve: Literal[False] = False
+
+
+class TandemConfig(Strict):
+    tenants: list[Tenant] = Field(min_length=1)
+    people: list[Person] = []
+    remediations: list[RemediationEntry] = []
+    approval: ApprovalPolicy = ApprovalPolicy()
+
+    @model_validator(mode="after")
+    def _references(self) -> "TandemConfig":
+        problems = [
+            *_unique("tenants", [t.id for t in self.tenants], "id"),
+            *_unique("tenants", [t.code for t in self.tenants], "code"),
+            *_unique("people", [p.email for p in self.people], "email"),
+            *_unique("remediations", [r.id for r in self.remediations], "id"),
+            # The database keys people by these identities, so each names one person.
+            *_unique(
+                "people",
+                [p.slack and f"{p.slack.team}/{p.slack.user}" for p in self.people],
+                "slack",
+            ),
+            *_unique(
+                "people",
+                [p.teams and p.teams.aad_object_id for p in self.people],
+                "teams.aad_object_id",
+            ),
+        ]
+        known = {t.id for t in self.tenants}
+        for i, person in enumerate(self.people):
+            problems += _unique(f"people[{i}].tenants", person.tenants)
+            problems += [
+                f"people[{i}].tenants[{j}]: unknown tenant {tenant!r}"
+                for j, tenant in enumerate(person.tenants)
+                if tenant not in known
+            ]
+        for i, tenant in enumerate(self.tenants):
+            members = {p.email for p in self.people if tenant.id in p.tenants}
+            problems += reference_problems(f"tenants[{i}]", tenant, members)
+        if problems:  # one line per problem, each starting with its place
+            raise ValueError("\n".join(problems))
+        return self
+
+    def tenant(self, tenant_id: str) -> Tenant | None:
+        return next((t for t in self.tenants if t.id == tenant_id), None)
+
+    @cached_property
+    def people_by(self) -> dict[tuple[str, ...], Person]:
+        """People by ("email", address), ("slack", team, user) and ("teams", object id):
+        every command looks its actor up here."""
+        index: dict[tuple[str, ...], Person] = {}
+        for p in self.people:
+            index[("email", p.email)] = p
+            if p.slack:
+                index[("slack", p.slack.team, p.slack.user)] = p
+                if p.slack.enterprise:
+                    index[("slack", p.slack.enterprise, p.slack.user)] = p
+            if p.teams:
+                index[("teams", p.teams.aad_object_id)] = p
+        return index
+
+    def person(self, email: str | None) -> Person | None:
+        """The configured person with this email (any case), or None."""
+        return self.people_by.get(("email", email.strip().lower())) if email else None
+
+    def remediation(self, remediation_id: str) -> RemediationEntry | None:
+        return next((r for r in self.remediations if r.id == remediation_id), None)
+
+
+def _unique(section: str, values: list, key: str = "") -> list[str]:
+    """`section[i].key: 'value' appears twice` for each repeat; None values are skipped."""
+    seen: set[str] = set()
+    problems = []
+    for i, value in enumerate(values):
+        if value is not None and value in seen:
+            place = f"{section}[{i}].{key}" if key else f"{section}[{i}]"
+            problems.append(f"{place}: {value!r} appears twice")
+        seen.add(value)
+    return problems

@@ -1,0 +1,174 @@
+"""The daily digest: built from SQL aggregates, sent once per channel per local day.
+
+`send_due` runs from the tenant's cron job and again at start-up (a digest missed
+while the process was down goes out if the local day is not over). Each channel's
+digest is one unit of work writing a `digest_sent` row (its key: tenant, channel,
+local date) together with the outbox row, so with several processes, or a restart
+in the send window, exactly one of them commits it and the others skip.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config.schema import Channel, TandemConfig
+from handlers.config.schema import Tenant as TenantConfig
+from handlers.digest import queries as Q
+from handlers.digest.payload import to_payload
+from handlers.enums import WORKING, Severity, Side, Status
+from handlers.people.resolve import person_view
+from handlers.timing.weekly import parse_clock
+from handlers.views import (
+    DigestAlert,
+    DigestApproval,
+    DigestView,
+    PersonView,
+    ResponseTimes,
+    SlaBreaches,
+    SourceNoise,
+)
+from storage.db import Database
+from storage.models import Alert, DigestSent, Outbox, Person, Remediation
+
+LIST_LIMIT = 5
+DEFAULT_PERIOD = timedelta(days=1)
+
+
+def _alert(alert: Alert, owner: Person | None, tenant: TenantConfig,
+           until: datetime) -> DigestAlert:
+    limit = tenant.ack_sla.limit(Severity(alert.severity))
+    late = owner is None and limit is not None and until - alert.first_seen > limit
+    return DigestAlert(alert.short_id, alert.title, Severity(alert.severity),
+                       Status(alert.status), alert.first_seen,
+                       person_view(owner) if owner else None, late)
+
+
+def _times(side: str, acks: tuple[int, float], fixes: tuple[int, float]) -> ResponseTimes:
+    return ResponseTimes(side, acks[0], acks[1] / acks[0] if acks[0] else None,
+                         fixes[0], fixes[1] / fixes[0] if fixes[0] else None)
+
+
+def _response(acks: dict, fixes: dict) -> tuple[ResponseTimes, ...]:
+    def total(found: dict) -> tuple[int, float]:
+        return sum(n for n, _ in found.values()), sum(s for _, s in found.values())
+
+    empty = (0, 0.0)
+    return (_times("all", total(acks), total(fixes)),
+            *(_times(s.value, acks.get(s.value, empty), fixes.get(s.value, empty)) for s in Side))
+
+
+def _approval(cfg: TandemConfig, alert: Alert, row: Remediation,
+              proposer: Person | None) -> DigestApproval:
+    fix = cfg.remediation(row.action_id)
+    who = person_view(proposer) if proposer else PersonView(
+        row.proposed_by, row.proposed_by, Side(row.proposer_side))
+    return DigestApproval(alert.short_id, fix.title if fix else row.action_id, who,
+                          row.proposed_at, row.needs_internal_approver)
+
+
+async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime,
+                    until: datetime) -> tuple[SlaBreaches, ...]:
+    found = []
+    for severity in Severity:
+        limit = tenant.ack_sla.limit(severity)
+        if limit is None:
+            continue
+        n = await Q.sla_breaches(session, tenant.id, severity, limit, since, until,
+                                 session.bind.dialect.name)
+        if n:
+            found.append(SlaBreaches(severity, n, int(limit.total_seconds())))
+    return tuple(found)
+
+
+async def build(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+                since: datetime, until: datetime) -> DigestView:
+    dialect, t = session.bind.dialect.name, tenant.id
+    acks = await Q.response_sums(session, t, Alert.claimed_at, since, until, dialect)
+    fixes = await Q.response_sums(session, t, Alert.resolved_at, since, until, dialect)
+    unclaimed = await Q.oldest(session, t, (Status.OPEN,), LIST_LIMIT)
+    live = await Q.oldest(session, t, WORKING, LIST_LIMIT)
+    approvals = await Q.pending_approvals(session, t, LIST_LIMIT)
+    noisy = await Q.noisiest(session, t, since, until, LIST_LIMIT)
+    return DigestView(
+        t, tenant.name, tenant.timezone, since, until,
+        **await Q.counts(session, t, since, until),
+        oldest_unclaimed=tuple(_alert(a, p, tenant, until) for a, p in unclaimed),
+        oldest_open=tuple(_alert(a, p, tenant, until) for a, p in live),
+        pending_approvals=tuple(_approval(cfg, a, r, p) for a, r, p in approvals),
+        sla_breaches=await _breaches(session, tenant, since, until),
+        response=_response(acks, fixes),
+        noisiest=tuple(SourceNoise(*row) for row in noisy),
+    )
+
+
+def _channels(tenant: TenantConfig) -> list[Channel]:
+    chosen = set(tenant.digest.channels) if tenant.digest else set()
+    return [c for c in tenant.channels if not chosen or c.channel in chosen]
+
+
+async def last_sent(session: AsyncSession, tenant_id: str, channel: Channel) -> datetime | None:
+    query = (
+        select(DigestSent.sent_at)
+        .where(DigestSent.tenant_id == tenant_id, DigestSent.platform == channel.platform,
+               DigestSent.channel == channel.channel)
+        .order_by(DigestSent.local_date.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def due_day(tenant: TenantConfig, now: datetime) -> date | None:
+    """The local date whose digest is due at `now`, or None before today's send time."""
+    if tenant.digest is None:
+        return None
+    local = now.astimezone(ZoneInfo(tenant.timezone))
+    return local.date() if local.time() >= parse_clock(tenant.digest.at) else None
+
+
+async def _send_one(db: Database, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
+                    day: date, now: datetime) -> bool:
+    key = (tenant.id, channel.platform, channel.channel, day)
+    try:
+        async with db.transaction() as session:
+            if await session.get(DigestSent, key) is not None:
+                return False
+            since = await last_sent(session, tenant.id, channel) or now - DEFAULT_PERIOD
+            view = await build(session, cfg, tenant, since, now)
+            session.add(DigestSent(tenant_id=tenant.id, platform=channel.platform,
+                                   channel=channel.channel, local_date=day, sent_at=now))
+            session.add(Outbox(tenant_id=tenant.id, kind="digest", platform=channel.platform,
+                               channel=channel.channel, payload=to_payload(view),
+                               created_at=now, due_at=now))
+            await session.flush()
+    except IntegrityError:  # another process committed this channel's digest first
+        return False
+    return True
+
+
+async def send_due(db: Database, cfg: TandemConfig, tenant_id: str, now: datetime) -> int:
+    """Queue today's digest for each of the tenant's channels not yet sent; returns how many."""
+    tenant = cfg.tenant(tenant_id)
+    day = due_day(tenant, now) if tenant else None
+    if day is None:
+        return 0
+    return sum([await _send_one(db, cfg, tenant, c, day, now) for c in _channels(tenant)])
+
+
+async def catch_up(db: Database, cfg: TandemConfig, now: datetime) -> int:
+    """At start-up: send every digest that is due today and was missed."""
+    return sum([await send_due(db, cfg, t.id, now) for t in cfg.tenants if t.digest])
+
+
+async def preview(db: Database, cfg: TandemConfig, tenant_id: str,
+                  now: datetime) -> DigestView | str:
+    """The digest as it would be sent now, without sending or recording anything."""
+    tenant = cfg.tenant(tenant_id)
+    if tenant is None:
+        return f"Unknown tenant {tenant_id!r}; known: {', '.join(t.id for t in cfg.tenants)}."
+    async with db.transaction() as session:
+        channels = _channels(tenant)
+        since = await last_sent(session, tenant.id, channels[0]) if channels else None
+        return await build(session, cfg, tenant, since or now - DEFAULT_PERIOD, now)

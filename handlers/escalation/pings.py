@@ -1,0 +1,136 @@
+"""Notifying people: direct messages and channel mentions, as outbox rows.
+
+The functions here build rows; the caller queues them in its unit of work
+(`storage.pending.outbox`), next to the audit event that records them. Kind "dm"
+(payload {"email", "text"}) goes once per platform the person can be reached on,
+kind "text" (payload {"text"}) into the channels the alert is posted in. Someone
+reachable on no platform is mentioned in the channels instead: a text row naming a
+person carries {"mention": {"email", "name", "at"}} (their name starts at text[at]),
+which the platform renders as a real mention. A Teams user who never messaged Tandem
+has no conversation to DM them in, so they are mentioned in the Teams channels.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config.schema import Person, TandemConfig
+from handlers.config.schema import Tenant as TenantConfig
+from handlers.enums import Role, Side
+from handlers.fanout import channels_of, outbox_row
+from storage import teams as refs
+from storage.models import Alert, TeamsConversation
+
+SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
+
+
+TEAMS_NO_CHAT = "no Teams conversation stored for them (they never messaged Tandem)"
+
+
+@dataclass(frozen=True)
+class Reached:
+    email: str | None
+    via: tuple[str, ...]  # platforms messaged directly, or ("channel",)
+    fallback: str | None = None  # why a DM became a channel mention
+
+    def audit(self) -> dict:
+        return {"to": self.email, "via": list(self.via)}
+
+    def fallback_event(self) -> dict | None:
+        """Details of the ping.fallback audit event, when a DM could not be sent."""
+        return {"to": self.email, "reason": self.fallback} if self.fallback else None
+
+
+def _platforms(who: Person) -> list[str]:
+    return [name for name, known in (("slack", who.slack), ("teams", who.teams)) if known]
+
+
+def direct(alert: Alert, who: Person, text: str, at: datetime,
+           platforms: Sequence[str] | None = None) -> list[dict]:
+    """One "dm" row per platform `who` is on (none when they are on neither), or only
+    those of `platforms`."""
+    return [
+        outbox_row(alert, "dm", platform, f"dm:{who.email}", {"email": who.email, "text": text}, at)
+        for platform in _platforms(who) if platforms is None or platform in platforms
+    ]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A channel message that names `who`: text is before + their name + after."""
+
+    before: str
+    who: Person
+    after: str
+
+    def payload(self) -> dict:
+        mention = {"email": self.who.email, "name": self.who.name, "at": len(self.before)}
+        return {"text": f"{self.before}{self.who.name}{self.after}", "mention": mention}
+
+
+def in_channels(tenant: TenantConfig, alert: Alert, text: str | Named, at: datetime,
+                platform: str | None = None) -> list[dict]:
+    """A message in the alert's channels (only `platform`'s, if given)."""
+    payload = text.payload() if isinstance(text, Named) else {"text": text}
+    return [
+        outbox_row(alert, "text", c.platform, c.channel, payload, at)
+        for c in channels_of(tenant, alert) if platform is None or c.platform == platform
+    ]
+
+
+async def teams_known(session: AsyncSession, people: Sequence[Person]) -> frozenset[str]:
+    """The Entra object ids among `people` whom Teams can be asked to message directly
+    (they messaged Tandem, so their Teams user id or 1:1 chat is stored)."""
+    ids = [p.teams.aad_object_id for p in people if p.teams]
+    if not ids:
+        return frozenset()
+    query = select(TeamsConversation.key).where(
+        TeamsConversation.kind == refs.PERSON, TeamsConversation.key.in_(ids),
+        or_(TeamsConversation.user_id.is_not(None),
+            TeamsConversation.conversation_id.is_not(None)))
+    return frozenset((await session.execute(query)).scalars())
+
+
+def reach(
+    tenant: TenantConfig,
+    alert: Alert,
+    who: Person | None,
+    direct_text: str,
+    channel_text: str | Named,
+    at: datetime,
+    teams: frozenset[str] | None = None,
+) -> tuple[Reached, list[dict]]:
+    """DM `who`; when they cannot be messaged directly, say `channel_text` in the channels.
+
+    With `teams` (teams_known), someone on Teams whom Teams cannot DM yet is mentioned
+    in the Teams channels instead, and Reached.fallback says so.
+    """
+    if who is None:
+        return Reached(None, ("channel",)), in_channels(tenant, alert, channel_text, at)
+    stuck = teams is not None and who.teams is not None and who.teams.aad_object_id not in teams
+    platforms = [p for p in _platforms(who) if not (stuck and p == "teams")]
+    rows = direct(alert, who, direct_text, at, platforms)
+    if not rows:
+        return Reached(who.email, ("channel",)), in_channels(tenant, alert, channel_text, at)
+    via = tuple(r["platform"] for r in rows)
+    if stuck:
+        rows += in_channels(tenant, alert, channel_text, at, platform="teams")
+        return Reached(who.email, (*via, "teams channel"), TEAMS_NO_CHAT), rows
+    return Reached(who.email, via), rows
+
+
+def approvers(
+    cfg: TandemConfig, tenant_id: str, exclude: str, internal_only: bool
+) -> Sequence[Person]:
+    """The tenant's approvers who may decide a fix proposed by `exclude`."""
+    return [
+        p
+        for p in cfg.people
+        if tenant_id in p.tenants
+        and Role.APPROVER in p.roles
+        and p.email != exclude
+        and (not internal_only or p.side is Side.INTERNAL)
+    ]

@@ -1,0 +1,150 @@
+"""The escalation tick: take every due step once, however many processes tick.
+
+A tick reads a batch of due alerts through the partial index
+ix_alert_escalation_due (on PostgreSQL with FOR UPDATE SKIP LOCKED, so concurrent
+ticks share the work instead of queueing), plans each alert's step, and moves all
+their timers in ONE UPDATE fenced by the generation each alert had when it was
+read. Only the rows that UPDATE returns get their ping, audit event and card
+refresh, in the same transaction: an alert claimed, escalated or ticked by
+someone else in between has a new generation, so its step is not taken twice.
+The UPDATE binds the whole batch as one parameter (storage/json_rows.py), so its
+cost in Python does not grow with the batch; the pings and audit events are held for
+the end of the unit of work (storage/pending.py).
+Snoozed alerts whose time has come are woken first.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, column, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import fanout
+from handlers.config.oncall import Step
+from handlers.config.schema import TandemConfig
+from handlers.escalation import pings, wakeups
+from handlers.escalation import policy as P
+from handlers.escalation.timers import covers_now, fallback_entry, running, take_step, target
+from storage import pending
+from storage.db import Database
+from storage.json_rows import rows_table
+from storage.models import Alert
+from storage.types import UTCDateTime
+
+BATCH = 200
+_ALERT = Alert.__table__
+# What a step needs of an alert; rows with these attributes stand in for Alert objects.
+READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
+        "channels", "escalation_level", "escalation_generation", "next_escalation_at",
+        "source_acknowledged_at")
+
+
+@dataclass(frozen=True)
+class Plan:
+    alert: Alert  # or a row of READ columns
+    step: Step | None  # None: nothing (more) to do, the timer is cleared
+    level: int  # the level once the step is taken
+    due: datetime | None  # the timer after this tick
+
+
+def plan(cfg: TandemConfig, alert: Alert, now: datetime) -> Plan:
+    policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
+    level = alert.escalation_level
+    step = P.step_at(policy, level) if policy and running(alert) else None
+    if step is None:
+        return Plan(alert, None, level, None)
+    return Plan(alert, step, level + 1, P.next_due(policy, level + 1, alert.next_escalation_at,
+                                                      now))
+
+
+# One row per plan: the generation it was read at, and the timer's new state.
+_FENCE = (column("id", Integer), column("generation", Integer), column("level", Integer),
+          column("due", UTCDateTime()), column("bump", Integer))
+
+
+async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
+    """Move every planned timer whose generation is unchanged; returns the alert ids moved.
+
+    The selection locked these rows (SKIP LOCKED on PostgreSQL, the write lock on
+    SQLite), so the check should always pass; it stays so that the generation, not
+    the locking, is what proves a step is taken once.
+    """
+    if not plans:
+        return set()
+    rows = [(p.alert.id, p.alert.escalation_generation, p.level, p.due, int(p.step is not None))
+            for p in plans]
+    new = rows_table(session.bind.dialect, "planned", _FENCE, rows)
+    moved = await session.execute(
+        update(_ALERT)
+        .where(_ALERT.c.id == new.c.id, _ALERT.c.escalation_generation == new.c.generation)
+        .values(escalation_level=new.c.level,
+                next_escalation_at=new.c.due,
+                escalation_generation=_ALERT.c.escalation_generation + 1,
+                # a step changes the card (its level); clearing a stale timer does not
+                version=_ALERT.c.version + new.c.bump)
+        .returning(_ALERT.c.id)
+    )
+    return set(moved.scalars())
+
+
+def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime,
+          teams: frozenset[str]) -> tuple[list[dict], list]:
+    """The audit entries (ping, and ping.fallback if a DM became a mention) and outbox
+    rows of one step."""
+    alert = p.alert
+    details, rows, fallback = take_step(cfg, alert, p.level - 1, p.step, email, now, teams)
+    entry = {"at": now, "actor": pings.SYSTEM_ACTOR, "verb": "ping", "alert": alert.short_id,
+             "from_status": alert.status, "to_status": alert.status, "details": details}
+    return [entry, *([fallback_entry(alert, fallback, now)] if fallback else [])], rows
+
+
+async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
+                now: datetime) -> None:
+    """Ping, audit and refresh the card of every step taken, tenant by tenant."""
+    rows: list[dict] = []
+    teams = await pings.teams_known(session, cfg.people) if taken else frozenset()
+    for tenant_id in sorted({p.alert.tenant_id for p in taken}):
+        tenant = cfg.tenant(tenant_id)
+        found = await covers_now(session, tenant_id, now)
+        who: dict[str, str | None] = {}  # everyone in the batch shares the same on-call
+        entries = []
+        for p in (p for p in taken if p.alert.tenant_id == tenant_id):
+            if p.step.notify not in who:
+                who[p.step.notify] = target(tenant, p.step, found, now)
+            logged, pinged = _ping(cfg, p, who[p.step.notify], now, teams)
+            entries += logged
+            rows += pinged
+            details = logged[0]["details"]
+            note = f"Escalation step {details['step']}: notified {details['to'] or 'the channel'}"
+            rows += fanout.card_rows(tenant, p.alert, now, note)
+        pending.audit_events(session, tenant_id, entries)
+    pending.outbox(session, rows)
+
+
+async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
+                 size: int) -> tuple[int, int]:
+    query = (
+        select(*(_ALERT.c[name] for name in READ))
+        .where(_ALERT.c.next_escalation_at.is_not(None), _ALERT.c.next_escalation_at <= now)
+        .order_by(_ALERT.c.next_escalation_at)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
+    due = (await session.execute(query)).all()
+    plans = [plan(cfg, alert, now) for alert in due]
+    moved = await fence(session, plans)
+    taken = [p for p in plans if p.step is not None and p.alert.id in moved]
+    await _take(session, cfg, taken, now)
+    return len(taken), len(due)
+
+
+async def tick(db: Database, cfg: TandemConfig, now: datetime, size: int = BATCH) -> int:
+    """Wake snoozed alerts that are due, then take every due step; returns steps taken."""
+    await wakeups.wake_due(db, cfg, now, size)
+    taken = 0
+    while True:
+        async with db.transaction() as session:
+            done, seen = await _batch(session, cfg, now, size)
+        taken += done
+        if seen < size:
+            return taken

@@ -1,0 +1,148 @@
+"""dispatch(): one command, one unit of work: policy, transition, audit, outbox.
+
+The caller owns the transaction (handlers never commit). Refusals are written to
+the audit log too, so the log shows who tried what and why it was refused.
+"""
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.commands import Command, Outcome, Result
+from handlers.config.schema import TandemConfig
+from handlers.enums import Severity, Side, Status, Verb
+from handlers.fanout import enqueue_card, record
+from handlers.lifecycle import effects, policy, transitions
+from handlers.people.refusals import record_refusal, unavailable
+from handlers.people.resolve import Actor, not_known, resolve, view_of
+from handlers.reads.build import alert_view, tenant_of
+from storage import queries
+from storage.models import Alert
+
+
+def _refuse(
+    session: AsyncSession,
+    cmd: Command,
+    at: datetime,
+    outcome: Outcome,
+    message: str,
+    actor: Actor | None,
+    alert: Alert | None,
+) -> Result:
+    record_refusal(
+        session, at=at, who=cmd.actor, actor=actor, verb=cmd.verb.value, reason=message,
+        tenant_id=alert.tenant_id if alert else None,
+        alert=alert.short_id if alert else cmd.alert,
+        status=alert.status if alert else None,
+    )
+    return Result(outcome, message)
+
+
+async def _subject(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> policy.Subject:
+    tenant = await tenant_of(session, cfg, alert.tenant_id)
+    owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
+    proposal = None
+    if alert.status == Status.REMEDIATION_PENDING:
+        proposal = await queries.latest_remediation(session, alert.id)
+    return policy.Subject(
+        short_id=alert.short_id,
+        tenant_id=alert.tenant_id,
+        tenant_name=tenant.name,
+        severity=Severity(alert.severity),
+        owner_email=alert.owner_email,
+        owner_name=owner.name if owner else None,
+        owner_side=Side(alert.owner_side) if alert.owner_side else None,
+        proposer_email=proposal.proposed_by if proposal else None,
+        proposer_side=Side(proposal.proposer_side) if proposal else None,
+        status=Status(alert.status),
+    )
+
+
+def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject,
+                     state_version: int | None = None) -> str | None:
+    """Why a claim cannot be had because someone else holds the alert, naming them;
+    "was just claimed" when that happened after the clicked card was shown."""
+    # A resolved alert keeps its last owner (lifecycle answers that claim), and the
+    # owner of a snoozed alert claims it to wake it up: neither is a conflict.
+    if cmd.verb is not Verb.CLAIM or subject.owner_email is None:
+        return None
+    if subject.status is Status.RESOLVED:
+        return None
+    if subject.owner_email == actor.email:
+        return None if subject.status is Status.SNOOZED else f"You already own {subject.short_id}."
+    holder = subject.owner_name or subject.owner_email
+    if subject.owner_side:
+        holder = f"{holder} ({subject.owner_side.value})"
+    just = cmd.seen_version is not None and cmd.seen_version != state_version
+    return f"{subject.short_id} was just claimed by {holder}." if just else (
+        f"{subject.short_id} is already claimed by {holder}.")
+
+
+async def _check(
+    session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
+) -> tuple[Outcome, str] | None:
+    """Why `actor` may not run `cmd` on `alert` (a member of its tenant), or None.
+    A lost claim race names the winner before a stale card is mentioned."""
+    subject = await _subject(session, cfg, alert)
+    taken = claimed_by_other(cmd, actor, subject, alert.state_version)
+    if taken:
+        return Outcome.CONFLICT, taken
+    if cmd.seen_version is not None and cmd.seen_version != alert.state_version:
+        return Outcome.STALE, f"{alert.short_id} changed since this card was shown; here it is now."
+    status = Status(alert.status)
+    if transitions.next_status(cmd.verb, status) is None:
+        return Outcome.ILLEGAL, transitions.refusal(cmd.verb, status, alert.short_id)
+    reason = policy.refusal(actor, cmd.verb, subject, cfg.approval)
+    return (Outcome.REFUSED, reason) if reason else None
+
+
+async def _apply(
+    session: AsyncSession,
+    cfg: TandemConfig,
+    cmd: Command,
+    alert: Alert,
+    actor: Actor,
+    now: datetime,
+) -> str:
+    before = alert.status
+    alert.status = transitions.next_status(cmd.verb, Status(before))
+    details = await effects.EFFECTS[cmd.verb](
+        effects.Context(session, cfg, alert, actor, dict(cmd.args), now)
+    )
+    await session.flush()  # the optimistic lock fires here, before anything is audited
+    record(
+        session,
+        alert,
+        at=now,
+        actor=actor.email,
+        actor_side=actor.side.value,
+        verb=cmd.verb.value,
+        from_status=before,
+        to_status=alert.status,
+        details=details,
+    )
+    note = f"{actor.view.label} {cmd.verb.past}"
+    enqueue_card(session, cfg, alert, now, note=note)
+    return f"{actor.view.label} {cmd.verb.past} {alert.short_id}."
+
+
+async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: datetime) -> Result:
+    actor = resolve(cfg, cmd.actor)
+    alert = await queries.alert_by_short_id(session, cmd.alert)
+    if actor is None:
+        return _refuse(session, cmd, now, Outcome.UNKNOWN_PERSON, not_known(cmd.actor, cfg),
+                       None, alert)
+    if alert is None or alert.tenant_id not in actor.tenants:
+        # One answer whether the alert exists elsewhere or not at all.
+        return _refuse(session, cmd, now, Outcome.NOT_FOUND, unavailable(cmd.alert), actor, alert)
+    key = cmd.idempotency_key
+    if key and not await queries.remember_key(session, key, alert.tenant_id, now):
+        await session.refresh(alert)  # as the first click left it, if it committed meanwhile
+        return Result(Outcome.REPLAYED, "Already done; nothing changed.",
+                      await alert_view(session, cfg, alert))
+    problem = await _check(session, cfg, cmd, alert, actor)
+    if problem:
+        refused = _refuse(session, cmd, now, *problem, actor, alert)
+        return Result(refused.outcome, refused.message, await alert_view(session, cfg, alert))
+    message = await _apply(session, cfg, cmd, alert, actor, now)
+    return Result(Outcome.DONE, message, await alert_view(session, cfg, alert))

@@ -1,0 +1,77 @@
+"""Who may do what. Internal IT stays in the lead: approvals follow these rules.
+
+`refusal()` returns None when allowed, else the sentence to show (and audit).
+"""
+
+from dataclasses import dataclass
+
+from handlers.config.schema import ApprovalPolicy
+from handlers.enums import Role, Severity, Side, Status, Verb
+from handlers.people.resolve import Actor
+
+REQUIRED_ROLE: dict[Verb, Role] = {verb: Role.RESPONDER for verb in Verb} | {
+    Verb.APPROVE: Role.APPROVER,
+    Verb.REJECT: Role.APPROVER,
+}
+_DECISIONS = (Verb.APPROVE, Verb.REJECT)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What policy needs to know about the alert being acted on."""
+
+    short_id: str
+    tenant_id: str
+    tenant_name: str
+    severity: Severity
+    owner_email: str | None
+    owner_name: str | None
+    owner_side: Side | None = None
+    proposer_email: str | None = None
+    proposer_side: Side | None = None
+    status: Status | None = None
+
+
+def needs_internal_approver(policy: ApprovalPolicy, severity: Severity, side: Side) -> bool:
+    return side is Side.PARTNER and severity in policy.internal_approver_for
+
+
+def refusal(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy) -> str | None:
+    if subject.tenant_id not in actor.tenants:
+        return f"{actor.name} is not a member of {subject.tenant_name}."
+    role = REQUIRED_ROLE[verb]
+    if not actor.has(role):
+        return f"{verb.value.capitalize()} needs the {role.value} role, which {actor.name} lacks."
+    if verb is Verb.RELEASE:
+        return _release(actor, subject)
+    if verb is Verb.WITHDRAW:
+        return _withdraw(actor, subject)
+    if verb in _DECISIONS:
+        return _decision(actor, verb, subject, policy)
+    return None
+
+
+def _release(actor: Actor, subject: Subject) -> str | None:
+    if subject.owner_email in (None, actor.email) or actor.has(Role.ADMIN):
+        return None
+    return f"Only {subject.owner_name}, who owns {subject.short_id}, or an admin can release it."
+
+
+def _withdraw(actor: Actor, subject: Subject) -> str | None:
+    if subject.proposer_email in (None, actor.email) or actor.has(Role.ADMIN):
+        return None
+    return f"Only whoever proposed the fix for {subject.short_id}, or an admin, can withdraw it."
+
+
+def _decision(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy) -> str | None:
+    if subject.proposer_email == actor.email:
+        return f"You proposed this fix for {subject.short_id}; someone else must {verb.value} it."
+    proposer_side = subject.proposer_side or Side.INTERNAL
+    if needs_internal_approver(policy, subject.severity, proposer_side) and (
+        actor.side is not Side.INTERNAL
+    ):
+        return (
+            f"A partner's fix for a {subject.severity.value} alert needs an internal "
+            f"approver; {actor.name} is on the partner side."
+        )
+    return None

@@ -1,0 +1,92 @@
+"""Builds the read-only views that renderers and adapters receive."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config.schema import TandemConfig
+from handlers.config.schema import Tenant as TenantConfig
+from handlers.enums import Severity, Side, Status
+from handlers.escalation.reminders import expires_at
+from handlers.people.resolve import person_view, view_of
+from handlers.views import AlertView, HistoryEntry, RemediationView
+from storage import queries
+from storage.models import Alert, AuditEvent, Remediation, Tenant
+
+
+async def _remediation(
+    session: AsyncSession, cfg: TandemConfig, row: Remediation | None, tenant_id: str
+) -> RemediationView | None:
+    if row is None:
+        return None
+    found = await queries.people(session, [e for e in (row.proposed_by, row.decided_by) if e])
+    entry = cfg.remediation(row.action_id)
+    decided = found.get(row.decided_by) if row.decided_by else None
+    return RemediationView(
+        id=row.id,
+        action_id=row.action_id,
+        title=entry.title if entry else row.action_id,
+        note=row.note,
+        proposed_by=person_view(found[row.proposed_by]),
+        needs_internal_approver=row.needs_internal_approver,
+        status=row.status,
+        decided_by=person_view(decided) if decided else None,
+        decision_reason=row.decision_reason,
+        reminded_at=row.reminded_at,
+        expires_at=expires_at(cfg.tenant(tenant_id), row),
+    )
+
+
+async def tenant_of(
+    session: AsyncSession, cfg: TandemConfig, tenant_id: str
+) -> TenantConfig | Tenant:
+    """The tenant's name and time zone: from config, or from its stored row for a
+    tenant that has since left the config (its alerts stay readable)."""
+    return cfg.tenant(tenant_id) or await queries.tenant(session, tenant_id)
+
+
+async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> AlertView:
+    tenant = await tenant_of(session, cfg, alert.tenant_id)
+    owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
+    remediation = None
+    if alert.status.startswith("remediation_"):
+        remediation = await _remediation(
+            session, cfg, await queries.latest_remediation(session, alert.id), alert.tenant_id
+        )
+    return AlertView(
+        id=alert.id,
+        short_id=alert.short_id,
+        tenant_id=alert.tenant_id,
+        tenant_name=tenant.name,
+        timezone=tenant.timezone,
+        title=alert.title,
+        severity=Severity(alert.severity),
+        status=Status(alert.status),
+        source=alert.source,
+        count=alert.count,
+        first_seen=alert.first_seen,
+        last_seen=alert.last_seen,
+        version=alert.version,
+        state_version=alert.state_version,
+        description=alert.description,
+        service=alert.service,
+        labels=dict(alert.labels),
+        links=tuple(alert.links),
+        owner=owner,
+        owner_side=Side(alert.owner_side) if alert.owner_side else None,
+        escalation_level=alert.escalation_level,
+        snoozed_until=alert.snoozed_until,
+        remediation=remediation,
+        source_acknowledged_at=alert.source_acknowledged_at,
+    )
+
+
+def history_entry(event: AuditEvent) -> HistoryEntry:
+    return HistoryEntry(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        actor_side=event.actor_side,
+        verb=event.verb,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        details=dict(event.details),
+    )

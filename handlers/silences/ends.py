@@ -1,0 +1,117 @@
+"""Silenced alerts come back when their silence ends.
+
+An alert remembers the silence that keeps it quiet (`silenced_by`). When that silence
+is no longer in force (its end passed, it was expired, or a weekly window closed), each
+of its alerts that is still silenced (the source has not resolved it meanwhile) moves to
+another silence in force that matches it, or comes back: open, its card posted to the
+tenant's channels, its escalation policy started as for a new alert, audited as
+`silence.ended` by the system actor. Each change is one UPDATE fenced on the status and
+the silence the alert had when read, so several replicas ticking bring an alert back once.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config.schema import TandemConfig
+from handlers.config.schema import Tenant as TenantConfig
+from handlers.enums import Status
+from handlers.escalation import policy as P
+from handlers.escalation.pings import SYSTEM_ACTOR
+from handlers.fanout import enqueue_card, record
+from handlers.silences import matching
+from storage.db import Database
+from storage.models import Alert, Silence
+
+BATCH = 200
+
+_HOLDING = select(Silence).where(
+    exists().where(Alert.silenced_by == Silence.id, Alert.status == Status.SILENCED)
+)
+
+
+def _fenced(alert: Alert, silence_id: int):
+    return update(Alert).where(Alert.id == alert.id, Alert.status == Status.SILENCED,
+                               Alert.silenced_by == silence_id)
+
+
+async def _come_back(session: AsyncSession, cfg: TandemConfig, alert: Alert, silence_id: int,
+                     now: datetime) -> bool:
+    policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
+    due = P.due_after(policy, 0, now) if policy and alert.owner_email is None else None
+    done = await session.execute(_fenced(alert, silence_id).values(
+        status=Status.OPEN, silenced_by=None, escalation_level=0, next_escalation_at=due,
+        escalation_generation=alert.escalation_generation + 1, version=Alert.version + 1,
+        state_version=Alert.state_version + 1))
+    if done.rowcount != 1:
+        return False
+    record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="silence.ended",
+           from_status=Status.SILENCED, to_status=Status.OPEN, details={"silence": silence_id})
+    enqueue_card(session, cfg, alert, now, note="Silence ended")
+    return True
+
+
+async def _batch(session: AsyncSession, ended: list[int]) -> list[Alert]:
+    query = (
+        select(Alert)
+        .where(Alert.status == Status.SILENCED, Alert.silenced_by.in_(ended))
+        .order_by(Alert.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def release_batch(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+                        ended: list[int], now: datetime) -> tuple[int, bool]:
+    """Up to BATCH alerts of the ended silences moved on or back; returns how many came
+    back and whether more may be waiting."""
+    in_force = await matching.active(session, tenant, now)
+    found = await _batch(session, ended)
+    back = 0
+    for alert in found:
+        fields = matching.fields_of(alert)
+        other = next((s for s in in_force if matching.matches(s.matchers, fields)), None)
+        if other is None:
+            back += await _come_back(session, cfg, alert, alert.silenced_by, now)
+        else:
+            await session.execute(_fenced(alert, alert.silenced_by).values(silenced_by=other.id))
+    return back, len(found) == BATCH
+
+
+async def release(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+                  ended: list[int], now: datetime) -> int:
+    """Every alert of the ended silences, in the caller's unit of work (a silence
+    expired by hand brings its alerts back at once)."""
+    total, more = 0, True
+    while more:
+        back, more = await release_batch(session, cfg, tenant, ended, now)
+        total += back
+    return total
+
+
+async def _ended(db: Database, cfg: TandemConfig, now: datetime) -> dict[str, list[int]]:
+    """Silences no longer in force that still hold silenced alerts, by tenant."""
+    async with db.read() as session:
+        holding = (await session.execute(_HOLDING)).scalars().all()
+    ended: dict[str, list[int]] = {}
+    for silence in holding:
+        tenant = cfg.tenant(silence.tenant_id)
+        if tenant and not matching.in_force(silence, ZoneInfo(tenant.timezone), now):
+            ended.setdefault(tenant.id, []).append(silence.id)
+    return ended
+
+
+async def tick(db: Database, cfg: TandemConfig, now: datetime) -> int:
+    """Bring back the alerts of every silence that has ended; returns how many came back."""
+    total = 0
+    for tenant_id, ended in (await _ended(db, cfg, now)).items():
+        more = True
+        while more:
+            async with db.transaction() as session:
+                back, more = await release_batch(session, cfg, cfg.tenant(tenant_id), ended, now)
+            total += back
+    return total

@@ -1,0 +1,97 @@
+"""What a silence is: matchers, its time (start, end, optional weekly window), and which
+silences are in force. Matching alerts are stored and audited, never posted, and come
+back when the silence ends (silence_ends.py). Adding and expiring: silence_changes.py.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config.schema import Tenant as TenantConfig
+from handlers.enums import Severity
+from handlers.timing.weekly import covers, parse_clock, parse_days
+from storage.models import Silence
+
+_SEVERITIES = ", ".join(s.value for s in Severity)
+EVERY_FORM = "DAYS HH:MM-HH:MM, e.g. sun 02:00-04:00 or mon-fri 22:00-23:00"
+
+
+def parse_matchers(pairs: list[str]) -> dict[str, str]:
+    """`key=value` strings into a dict; raises ValueError naming a bad one."""
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{pair!r} is not key=value")
+        found[key.strip()] = value.strip()
+    if not found:
+        raise ValueError("a silence needs at least one key=value matcher")
+    if "severity" in found and found["severity"] not in {s.value for s in Severity}:
+        raise ValueError(f"{found['severity']!r} is not a severity; use one of {_SEVERITIES}")
+    return found
+
+
+@dataclass(frozen=True)
+class Window:
+    """A weekly window in the tenant's local time, written like business_hours:
+    days as `mon-fri` or `sat,sun`, then a clock range; `fri 22:00-02:00` runs overnight."""
+
+    days: frozenset[int]
+    start: time
+    end: time
+    text: str  # as stored and shown: "sun 02:00-04:00"
+
+    def holds(self, local: datetime) -> bool:
+        return covers(self.days, self.start, self.end, local)
+
+
+def parse_every(text: str) -> Window:
+    """'sun 02:00-04:00' into a Window; raises ValueError naming the problem."""
+    parts = text.split()
+    first, dash, last = parts[-1].partition("-") if len(parts) == 2 else ("", "", "")
+    if not dash:
+        raise ValueError(f"{text!r} is not a weekly window; write {EVERY_FORM}")
+    window = Window(parse_days(parts[0]), parse_clock(first), parse_clock(last),
+                    " ".join(parts).lower())
+    if window.start == window.end:
+        raise ValueError(f"{text!r} starts and ends at the same time; write {EVERY_FORM}")
+    return window
+
+
+def fields_of(alert, severity: str | None = None) -> dict[str, str]:
+    """What matchers compare: the labels, then source, severity and title (an incoming
+    event or a stored alert; `severity` is the one routing settled on)."""
+    return {**alert.labels, "source": alert.source,
+            "severity": str(severity or alert.severity), "title": alert.title}
+
+
+def matches(matchers: dict[str, str], fields: dict[str, str]) -> bool:
+    return all(fields.get(k) == v for k, v in matchers.items())
+
+
+def in_force(silence: Silence, zone: ZoneInfo, at: datetime) -> bool:
+    """Whether the silence keeps alerts quiet at `at`: inside its span and, for a weekly
+    one, inside a window (read in the tenant's time zone)."""
+    if not silence.starts_at <= at < silence.ends_at:
+        return False
+    return silence.every is None or parse_every(silence.every).holds(at.astimezone(zone))
+
+
+_UNENDED = select(Silence).where(
+    Silence.tenant_id == bindparam("tenant"), Silence.ends_at > bindparam("at")
+)
+
+
+async def unended(session: AsyncSession, tenant_id: str, at: datetime) -> list[Silence]:
+    """Silences in force or still to come (a weekly one between two windows too)."""
+    found = await session.execute(_UNENDED, {"tenant": tenant_id, "at": at})
+    return sorted(found.scalars(), key=lambda s: s.id)
+
+
+async def active(session: AsyncSession, tenant: TenantConfig, at: datetime) -> list[Silence]:
+    """The tenant's silences in force at `at`."""
+    zone = ZoneInfo(tenant.timezone)
+    return [s for s in await unended(session, tenant.id, at) if in_force(s, zone, at)]

@@ -18,21 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from handlers.config.schema import TandemConfig
 from handlers.intake.ingest import Ingested, ingest_many
 from handlers.intake.types import AlertIn
-from storage.db import Database, lost_connection
+from storage.db import Database
+from storage.errors import retryable
 
 _RETRIES = 4
-
-
-def _retryable(error: Exception) -> bool:
-    """A lost race (another writer created the alert or moved the row first), or a
-    connection the database dropped."""
-    return isinstance(error, IntegrityError | StaleDataError) or lost_connection(error)
 
 
 class Overloaded(Exception):
@@ -118,7 +110,7 @@ class Committer:
             try:
                 return await self._ingest_all(group)
             except Exception as error:
-                if not _retryable(error) or attempt == _RETRIES - 1:
+                if not retryable(error) or attempt == _RETRIES - 1:
                     raise
                 await asyncio.sleep(0.005 * (attempt + 1))
         raise AssertionError("unreachable")

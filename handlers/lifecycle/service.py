@@ -3,9 +3,6 @@ database had dropped the connection."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from handlers.commands import Command, Outcome, Result
 from handlers.config.schema import TandemConfig
 from handlers.lifecycle.dispatch import dispatch
@@ -13,7 +10,8 @@ from handlers.lifecycle.effects import Invalid
 from handlers.people.refusals import record_refusal
 from handlers.people.resolve import resolve
 from storage import queries
-from storage.db import Database, lost_connection
+from storage.db import Database
+from storage.errors import Conflict, Disconnected, translated
 
 _ATTEMPTS = 5
 
@@ -25,16 +23,14 @@ async def execute(
     and so is a unit that met a dropped connection (after a database restart)."""
     for _ in range(_ATTEMPTS):
         try:
-            async with db.transaction() as session:
-                return await dispatch(session, cfg, cmd, now or datetime.now(UTC))
+            with translated():
+                async with db.transaction() as session:
+                    return await dispatch(session, cfg, cmd, now or datetime.now(UTC))
         except Invalid as error:
             await _audit_invalid(db, cfg, cmd, str(error), now or datetime.now(UTC))
             return Result(Outcome.INVALID, str(error))
-        except (StaleDataError, IntegrityError):
+        except (Conflict, Disconnected):
             continue
-        except DBAPIError as error:
-            if not lost_connection(error):
-                raise
     return Result(Outcome.CONFLICT, f"{cmd.alert} is busy; try again in a moment.")
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from bot.outbox import store as outbox_store
 from bot.outbox.heartbeat import beat
+from storage import outbox as outbox_store
 from storage import queries
 from storage.models import Outbox
 from tests.conftest import NOW, new_alert

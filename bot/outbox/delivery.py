@@ -19,14 +19,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from bot.channels import Permanent, RateLimited, Sender, Transient, mention_in
-from bot.outbox import store
+from bot.channels import Permanent, RateLimited, Recipient, Sender, Transient, mention_in
 from bot.outbox.pacing import Pacer
 from cards.escape import printable
 from cards.format import clock_time
 from handlers.config.schema import TandemConfig
 from handlers.digest.payload import from_payload
+from handlers.reads.build import alert_view
+from handlers.views import AlertView
+from storage import outbox
 from storage.db import Database
+from storage.models import Person
 
 log = logging.getLogger("tandem.outbox")
 
@@ -67,12 +70,27 @@ class Channel:
     sender: Sender
     pacer: Pacer
     retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
-    recheck: Callable[[store.Unit], None]  # asks it to look at a finished lane once more
+    recheck: Callable[[outbox.Unit], None]  # asks it to look at a finished lane once more
     failed: Callable[[str], None]  # counts a permanent failure by its error code
     instance: str  # this dispatcher's id, recorded on the leases it takes
 
-    def holder(self) -> store.Holder:
-        return store.Holder(self.instance, self.clock() - self.tuning.dead_after)
+    def holder(self) -> outbox.Holder:
+        return outbox.Holder(self.instance, self.clock() - self.tuning.dead_after)
+
+
+Card = outbox.CardWork[AlertView]
+
+
+def viewer(cfg: TandemConfig) -> outbox.Render[AlertView]:
+    """What a card shows: the alert's view, read inside the transaction of its lease."""
+    return lambda session, alert: alert_view(session, cfg, alert)
+
+
+def _recipient(person: Person | None) -> Recipient | None:
+    if person is None:
+        return None
+    return Recipient(person.email, person.name, person.slack_team, person.slack_user,
+                     person.teams_aad_id)
 
 
 class Sent(Enum):
@@ -91,10 +109,10 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
     except RateLimited as error:
         ch.pacer.hold(error.retry_after)
         until = now + timedelta(seconds=error.retry_after)
-        await store.defer(ch.db, retry_ids, until, str(error), count=False)
+        await outbox.defer(ch.db, retry_ids, until, str(error), count=False)
     except Permanent as error:
         message = str(error) or type(error).__name__
-        await store.give_up(ch.db, fail_ids, message, now)
+        await outbox.give_up(ch.db, fail_ids, message, now)
         log.warning("outbox: %s %s failed: %s; kept as failed rows %s "
                     "(`tandem outbox retry` re-queues them)", ch.sender.platform, what,
                     printable(message), fail_ids)
@@ -104,38 +122,38 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
         if not isinstance(error, Transient):
             log.exception("outbox: unexpected error from %s sender", ch.sender.platform)
         until = now + ch.tuning.backoff(attempts)
-        await store.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}", count=True)
+        await outbox.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}", count=True)
     ch.retry_at(until)
     return Sent.RETRY, None
 
 
-async def _place(ch: Channel, work: store.CardWork) -> str:
+async def _place(ch: Channel, work: Card) -> str:
     """Post or update the card; returns its message reference."""
     unit, view, ref = work.unit, work.view, work.ref
-    if ref == store.INFLIGHT:
+    if ref == outbox.INFLIGHT:
         await ch.pacer.ready()
         ref = await ch.sender.find_card(unit.channel, view.short_id, work.inflight_at)
         if ref is None:
             log.info("outbox: %s was not posted to %s before; posting", view.short_id, unit.channel)
     if ref is None:
-        await store.mark_inflight(ch.db, unit, ch.clock())
+        await outbox.mark_inflight(ch.db, unit, ch.clock())
         await ch.pacer.before_post()
         try:
             return await ch.sender.post_card(unit.channel, view)
         except Permanent:
-            await store.forget_inflight(ch.db, unit)
+            await outbox.forget_inflight(ch.db, unit)
             raise
-    if work.ref == store.INFLIGHT or work.rendered_version != view.version:
+    if work.ref == outbox.INFLIGHT or work.rendered_version != view.version:
         await ch.pacer.before_update()
         await ch.sender.update_card(unit.channel, ref, view)
     return ref
 
 
-async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
+async def deliver_card(ch: Channel, unit: outbox.Unit) -> Card | bool:
     """Render one lane. False: not workable now; True: finished (or failure recorded);
     the work itself when its notes still need posting (see post_notes)."""
-    work = await store.claim_lane(ch.db, ch.cfg, unit, ch.clock(), ch.tuning.lease,
-                                  ch.holder())
+    work = await outbox.claim_lane(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder(),
+                                   viewer(ch.cfg))
     if work is None:
         return False
     outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts,
@@ -146,79 +164,79 @@ async def deliver_card(ch: Channel, unit: store.Unit) -> store.CardWork | bool:
     if work.notes and not posted:
         work.unsaved = True  # one commit, with the notes, instead of two
         return work
-    await store.finish(ch.db, work, work.plain_ids, ch.clock(), last=not work.notes, ref=work.ref)
+    await outbox.finish(ch.db, work, work.plain_ids, ch.clock(), last=not work.notes, ref=work.ref)
     if work.notes:
         return work
     ch.recheck(unit)
     return True
 
 
-async def post_notes(ch: Channel, work: store.CardWork) -> None:
+async def post_notes(ch: Channel, work: Card) -> None:
     """The lane's audit notes, in order, in the card's thread."""
     save = work.unsaved
     for i, (row, note, at) in enumerate(work.notes):
         text = f"{note} · {clock_time(at, work.view.timezone)}"
         remaining = [r for r, _, _ in work.notes[i:]]
         if work.leased_until - ch.clock() < ch.tuning.lease / 2:
-            await store.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
+            await outbox.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
         outcome, _ = await _guarded(ch, _note(ch, work, text), remaining, [row], work.attempts,
                                     f"note on the {_card_of(work)}")
         if outcome is Sent.RETRY:
             if save:
-                await store.finish(ch.db, work, work.plain_ids, ch.clock(), False, work.ref)
+                await outbox.finish(ch.db, work, work.plain_ids, ch.clock(), False, work.ref)
             return
         done = ([row] if outcome is Sent.OK else []) + (work.plain_ids if save else [])
         last = i == len(work.notes) - 1
-        await store.finish(ch.db, work, done, ch.clock(), last, work.ref if save else None)
+        await outbox.finish(ch.db, work, done, ch.clock(), last, work.ref if save else None)
         save = False
         if last:
             ch.recheck(work.unit)
 
 
-def _card_of(work: store.CardWork) -> str:
+def _card_of(work: Card) -> str:
     return f"card of {work.view.short_id} in {work.unit.channel}"
 
 
-async def _note(ch: Channel, work: store.CardWork, text: str) -> None:
+async def _note(ch: Channel, work: Card, text: str) -> None:
     await ch.pacer.before_post()
     await ch.sender.post_note(work.unit.channel, str(work.ref), text)
 
 
-async def deliver_row(ch: Channel, unit: store.Unit) -> bool:
+async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
     """A direct message ("dm") or plain channel message ("text")."""
-    work = await store.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
+    work = await outbox.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
     if work is None:
         return False
     row = [unit.row_id]
     outcome, _ = await _guarded(ch, _send_row(ch, work), row, row, work.attempts,
                                 f"{unit.kind} message to {unit.channel}")
     if outcome is Sent.OK:
-        await store.rows_done(ch.db, row, ch.clock())
+        await outbox.rows_done(ch.db, row, ch.clock())
     return True
 
 
-async def _send_row(ch: Channel, work: store.RowWork) -> None:
+async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
     if work.unit.kind == "digest":
         await _send_digest(ch, work)
         return
     text = str(work.payload.get("text") or "")
     if not text:
         raise Permanent("the outbox row has no text", "invalid_row")
-    kind = work.unit.kind
-    if kind == "dm" and work.recipient is None:
+    kind, recipient = work.unit.kind, _recipient(work.person)
+    if kind == "dm" and recipient is None:
         raise Permanent(f"no configured person {work.payload.get('email')!r} to message",
                         "unknown_person")
     if kind not in ("dm", "text"):
         raise Permanent(f"unknown outbox row kind {kind!r}", "invalid_row")
     await ch.pacer.before_post()
     if kind == "dm":
-        await ch.sender.send_direct(work.recipient, text)
+        await ch.sender.send_direct(recipient, text)
     else:
         await ch.sender.post_text(work.unit.channel, text,
-                                  *mention_in(work.payload, text, work.recipient))
+                                  *mention_in(work.payload, text, recipient))
 
 
-async def _send_digest(ch: Channel, work: store.RowWork) -> None:
+async def _send_digest(ch: Channel, work: outbox.RowWork) -> None:
     """A "digest" row carries the digest's data (handlers/digest_payload.py)."""
     try:
         digest = from_payload(work.payload)

@@ -5,8 +5,8 @@ change. The dispatcher finds due rows for the platforms it has a Sender for, and
 runs one worker task per channel, so a slow or rate-limited channel never holds up
 another. It wakes on a poll interval, when `wake()` is called (after a click or an
 intake), and when a deferred retry falls due. Several processes may run it on one
-PostgreSQL database: see outbox_store.py for how work is leased, and
-outbox_heartbeat.py for how a dead process's leases are taken back.
+PostgreSQL database: see storage/outbox.py for how work is leased, and
+bot/outbox/heartbeat.py for how a dead process's leases are taken back.
 """
 
 import asyncio
@@ -20,12 +20,12 @@ from aiohttp import web
 
 from bot.channels import Sender
 from bot.metrics import Metrics
-from bot.outbox import store
 from bot.outbox.delivery import Channel, Tuning, deliver_card, deliver_row, post_notes
 from bot.outbox.heartbeat import Heartbeat, Stopped, new_instance_id
 from bot.outbox.pacing import Pacer, Pacing
 from bot.runtime import Runtime
 from handlers.config.schema import TandemConfig
+from storage import outbox
 from storage.db import Database
 from storage.types import utcnow
 
@@ -54,7 +54,7 @@ class Dispatcher:
         self._workers: dict[ChannelKey, asyncio.Task] = {}
         self._dirty: set[ChannelKey] = set()
         self._timers: set[asyncio.TimerHandle] = set()
-        self._rechecks: dict[store.Unit, float] = {}  # finished lane -> when to look again
+        self._rechecks: dict[outbox.Unit, float] = {}  # finished lane -> when to look again
         self._event = asyncio.Event()
         self._closed = False
 
@@ -128,7 +128,7 @@ class Dispatcher:
         await self._recheck_due()
         busy = {key for key, task in self._workers.items() if not task.done()}
         self._dirty |= busy  # a running worker looks once more before it stops
-        due = await store.due_channels(self.db, sorted(self._senders), self.clock(), busy,
+        due = await outbox.due_channels(self.db, sorted(self._senders), self.clock(), busy,
                                        self._alive_since())
         for key in due:
             if self._closed:
@@ -143,7 +143,7 @@ class Dispatcher:
         """Wake when a deferred retry falls due (other processes' retries: the poll)."""
         self._wake_in((when - self.clock()).total_seconds())
 
-    def _recheck_later(self, unit: store.Unit) -> None:
+    def _recheck_later(self, unit: outbox.Unit) -> None:
         self._rechecks[unit] = time.monotonic() + self.tuning.recheck_seconds
         self._wake_in(self.tuning.recheck_seconds)
 
@@ -158,7 +158,7 @@ class Dispatcher:
         for unit in due:
             del self._rechecks[unit]
         if due:
-            await store.recheck(self.db, due, self.clock())
+            await outbox.recheck(self.db, due, self.clock())
 
     def _channel(self, key: ChannelKey) -> Channel | None:
         registered = self._senders.get(key[0])
@@ -185,17 +185,17 @@ class Dispatcher:
         ch = self._channel(key)
         if ch is None:
             return False
-        units = await store.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1],
+        units = await outbox.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1],
                                      self._alive_since())
         gate = asyncio.Semaphore(self.tuning.parallel_cards)
 
-        async def card(unit: store.Unit) -> store.CardWork | bool:
+        async def card(unit: outbox.Unit) -> outbox.CardWork | bool:
             async with gate:
                 return await deliver_card(ch, unit)
 
         results = await asyncio.gather(*(card(u) for u in units if u.kind == "card"))
         for work in results:
-            if isinstance(work, store.CardWork):
+            if isinstance(work, outbox.CardWork):
                 await post_notes(ch, work)
         moved = [await deliver_row(ch, u) for u in units if u.kind != "card"]
         return any(r is not False for r in results) or any(moved)

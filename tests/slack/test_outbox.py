@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot.outbox import store as outbox_store
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import Pacing
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
 from handlers.lifecycle.service import execute
+from storage import outbox as outbox_store
 from storage.db import connect
 from storage.models import Alert, MessageRef, Outbox
 from tests.conftest import new_alert

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 
-from bot.outbox import store as outbox_store
+from bot.outbox.delivery import viewer
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.heartbeat import beat
+from storage import outbox as outbox_store
 from storage.models import Outbox, OutboxInstance
 from tests.conftest import new_alert
 
@@ -84,8 +85,8 @@ async def test_a_stopped_dispatcher_frees_its_leases_at_once(db, cfg, fake_slack
             select(Outbox.alert_id).where(Outbox.platform == "slack"))).scalar_one()
     now = datetime.now(UTC)
     assert await outbox_store.claim_lane(
-        db, cfg, outbox_store.Unit("slack", "C0OPS", "card", alert_id=alert_id), now,
-        FAST.lease, outbox_store.Holder("a-1", now - FAST.dead_after))
+        db, outbox_store.Unit("slack", "C0OPS", "card", alert_id=alert_id), now,
+        FAST.lease, outbox_store.Holder("a-1", now - FAST.dead_after), viewer(cfg))
     async with dispatcher(db, cfg, fake_slack, instance="b-1") as b:
         await b.drain()
         assert card_posts(fake_slack) == [] and await _holders(db) == {"a-1"}

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels import Transient
-from bot.outbox import store as outbox_store
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
 from handlers.people.operator import Operator
 from handlers.reads import scoped
+from storage import outbox as outbox_store
 from storage.models import MessageRef
 from tests.conftest import new_alert
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy import select
 
-from bot.outbox import store as outbox_store
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams import channel_search
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
 from handlers.people.operator import Operator
 from handlers.reads import scoped
+from storage import outbox as outbox_store
 from storage.models import MessageRef, Outbox
 from tests.conftest import new_alert
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.outbox import store as outbox_store
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
+from storage import outbox as outbox_store
 from storage.models import Outbox
 from tests.conftest import new_alert
 

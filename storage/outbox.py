@@ -10,15 +10,20 @@ Leasing locks the lane's rows (FOR UPDATE on PostgreSQL; SQLite writers are
 serialised by BEGIN IMMEDIATE) and re-checks them, so two processes never both
 win one lane. Other row kinds ("dm", "text") are leased one row at a time.
 A lease records the dispatcher instance holding it (leased_by); a row whose instance
-has stopped beating (outbox_heartbeat.py) is workable at once, whatever its due_at.
+has stopped beating (bot/outbox/heartbeat.py) is workable at once, whatever its due_at.
 
 A row the platform refused for good is *failed* (failed_at set, done_at still NULL):
 no dispatcher works it, and intake still sees it as a queued refresh, so repeats of
 the alert do not pile more failures onto the channel. `retry` re-queues failed rows.
+
+What a card shows is the caller's business: `claim_lane` hands the alert, inside the
+lease's transaction, to the caller's `render`, and keeps what it makes with the work.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     and_,
@@ -35,10 +40,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels import Recipient
-from handlers.config.schema import TandemConfig
-from handlers.reads.build import alert_view
-from handlers.views import AlertView
 from storage.db import Database
 from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
 
@@ -65,10 +66,21 @@ class Holder:
     alive_since: datetime
 
 
+class Shown(Protocol):
+    """What a render makes of an alert: the card, at the alert version it shows."""
+
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Shown)
+Render = Callable[[AsyncSession, Alert], Awaitable[V]]
+
+
 @dataclass
-class CardWork:
+class CardWork(Generic[V]):
     unit: Unit
-    view: AlertView
+    view: V
     ref: str | None  # None: never posted; INFLIGHT: maybe posted; else the message ref
     rendered_version: int
     plain_ids: list[int]  # rows with nothing to add but the card
@@ -88,7 +100,7 @@ class RowWork:
     unit: Unit
     payload: dict
     attempts: int = 0
-    recipient: Recipient | None = None
+    person: Person | None = None  # whom a "dm" goes to, or whom a "text" mentions
 
 
 def _pending(platforms: list[str], channel: str | None):
@@ -177,9 +189,9 @@ async def _any_held(session: AsyncSession, rows: list[Outbox], now: datetime,
     return (await session.execute(live.limit(1))).first() is not None
 
 
-async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
-                     lease: timedelta, holder: Holder) -> CardWork | None:
-    """Lease a lane and read the alert's current state, or None if it is not workable
+async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
+                     holder: Holder, render: Render[V]) -> CardWork[V] | None:
+    """Lease a lane and render the alert's current state, or None if it is not workable
     (a lease of an instance that stopped beating does not count)."""
     async with db.transaction() as session:
         query = select(Outbox).where(*_lane(unit)).order_by(Outbox.id).with_for_update()
@@ -189,7 +201,7 @@ async def claim_lane(db: Database, cfg: TandemConfig, unit: Unit, now: datetime,
         for row in rows:
             row.due_at, row.leased_by = now + lease, holder.instance
         ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
-        view = await alert_view(session, cfg, await session.get(Alert, unit.alert_id))
+        view = await render(session, await session.get(Alert, unit.alert_id))
     work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
                     leased_until=now + lease, attempts=max(r.attempts for r in rows),
                     inflight_at=ref.inflight_at if ref else None)
@@ -219,9 +231,7 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
             (payload.get("mention") or {}).get("email") if row.kind == "text" else None)
         if email:  # whom a direct message goes to, or whom a channel message mentions
             person = await session.get(Person, str(email).lower())
-    recipient = Recipient(person.email, person.name, person.slack_team, person.slack_user,
-                          person.teams_aad_id) if person else None
-    return RowWork(unit, payload, attempts, recipient)
+    return RowWork(unit, payload, attempts, person)
 
 
 async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:

@@ -10,13 +10,10 @@ in the send window, exactly one of them commits it and the others skip.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import Channel, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
-from handlers.digest import queries as Q
 from handlers.digest.payload import to_payload
 from handlers.enums import WORKING, Severity, Side, Status
 from handlers.people.resolve import person_view
@@ -30,8 +27,10 @@ from handlers.views import (
     SlaBreaches,
     SourceNoise,
 )
+from storage import digest as Q
 from storage.db import Database
-from storage.models import Alert, DigestSent, Outbox, Person, Remediation
+from storage.errors import Conflict
+from storage.models import Alert, Person, Remediation
 
 LIST_LIMIT = 5
 DEFAULT_PERIOD = timedelta(days=1)
@@ -77,7 +76,7 @@ async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime
         if limit is None:
             continue
         n = await Q.sla_breaches(session, tenant.id, severity, limit, since, until,
-                                 session.bind.dialect.name)
+                                 Status.SILENCED)
         if n:
             found.append(SlaBreaches(severity, n, int(limit.total_seconds())))
     return tuple(found)
@@ -85,16 +84,16 @@ async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime
 
 async def build(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
                 since: datetime, until: datetime) -> DigestView:
-    dialect, t = session.bind.dialect.name, tenant.id
-    acks = await Q.response_sums(session, t, Alert.claimed_at, since, until, dialect)
-    fixes = await Q.response_sums(session, t, Alert.resolved_at, since, until, dialect)
+    t = tenant.id
+    acks = await Q.response_sums(session, t, "claimed_at", since, until)
+    fixes = await Q.response_sums(session, t, "resolved_at", since, until)
     unclaimed = await Q.oldest(session, t, (Status.OPEN,), LIST_LIMIT)
     live = await Q.oldest(session, t, WORKING, LIST_LIMIT)
-    approvals = await Q.pending_approvals(session, t, LIST_LIMIT)
+    approvals = await Q.pending_approvals(session, t, Status.REMEDIATION_PENDING, LIST_LIMIT)
     noisy = await Q.noisiest(session, t, since, until, LIST_LIMIT)
     return DigestView(
         t, tenant.name, tenant.timezone, since, until,
-        **await Q.counts(session, t, since, until),
+        **await Q.counts(session, t, since, until, WORKING, Status.OPEN),
         oldest_unclaimed=tuple(_alert(a, p, tenant, until) for a, p in unclaimed),
         oldest_open=tuple(_alert(a, p, tenant, until) for a, p in live),
         pending_approvals=tuple(_approval(cfg, a, r, p) for a, r, p in approvals),
@@ -109,17 +108,6 @@ def _channels(tenant: TenantConfig) -> list[Channel]:
     return [c for c in tenant.channels if not chosen or c.channel in chosen]
 
 
-async def last_sent(session: AsyncSession, tenant_id: str, channel: Channel) -> datetime | None:
-    query = (
-        select(DigestSent.sent_at)
-        .where(DigestSent.tenant_id == tenant_id, DigestSent.platform == channel.platform,
-               DigestSent.channel == channel.channel)
-        .order_by(DigestSent.local_date.desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
-
-
 def due_day(tenant: TenantConfig, now: datetime) -> date | None:
     """The local date whose digest is due at `now`, or None before today's send time."""
     if tenant.digest is None:
@@ -130,20 +118,15 @@ def due_day(tenant: TenantConfig, now: datetime) -> date | None:
 
 async def _send_one(db: Database, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
                     day: date, now: datetime) -> bool:
-    key = (tenant.id, channel.platform, channel.channel, day)
+    where = (tenant.id, channel.platform, channel.channel)
     try:
         async with db.transaction() as session:
-            if await session.get(DigestSent, key) is not None:
+            if await Q.sent(session, *where, day):
                 return False
-            since = await last_sent(session, tenant.id, channel) or now - DEFAULT_PERIOD
+            since = await Q.last_sent(session, *where) or now - DEFAULT_PERIOD
             view = await build(session, cfg, tenant, since, now)
-            session.add(DigestSent(tenant_id=tenant.id, platform=channel.platform,
-                                   channel=channel.channel, local_date=day, sent_at=now))
-            session.add(Outbox(tenant_id=tenant.id, kind="digest", platform=channel.platform,
-                               channel=channel.channel, payload=to_payload(view),
-                               created_at=now, due_at=now))
-            await session.flush()
-    except IntegrityError:  # another process committed this channel's digest first
+            await Q.record_sent(session, *where, day, to_payload(view), now)
+    except Conflict:  # another process committed this channel's digest first
         return False
     return True
 
@@ -170,5 +153,7 @@ async def preview(db: Database, cfg: TandemConfig, tenant_id: str,
         return f"Unknown tenant {tenant_id!r}; known: {', '.join(t.id for t in cfg.tenants)}."
     async with db.transaction() as session:
         channels = _channels(tenant)
-        since = await last_sent(session, tenant.id, channels[0]) if channels else None
+        first = channels[0] if channels else None
+        since = await Q.last_sent(session, tenant.id, first.platform,
+                                  first.channel) if first else None
         return await build(session, cfg, tenant, since or now - DEFAULT_PERIOD, now)

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from handlers.config.schema import Person, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -22,7 +20,7 @@ from handlers.enums import Status
 from handlers.escalation import pings, timers
 from handlers.fanout import enqueue_card, record
 from handlers.timing.durations import parse_duration
-from storage import pending
+from storage import pending, remediations
 from storage.db import Database
 from storage.models import Alert, Remediation
 
@@ -64,16 +62,8 @@ async def _ask(session: AsyncSession, tenant: TenantConfig, alert: Alert,
 
 async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
                   alert: Alert, row: Remediation, now: datetime) -> bool:
-    done = await session.execute(
-        update(Remediation)
-        .where(Remediation.id == row.id, Remediation.status == "pending",
-               Remediation.reminded_at.is_(None))
-        .values(reminded_at=now)
-    )
-    if done.rowcount != 1:
+    if not await remediations.mark_reminded(session, row.id, alert.id, now):
         return False
-    await session.execute(update(Alert).where(Alert.id == alert.id)
-                          .values(version=Alert.version + 1))  # the card shows the reminder
     fix = cfg.remediation(row.action_id)
     proposer = cfg.person(row.proposed_by)
     text = (f"{alert.short_id} ({alert.severity}): {proposer.name if proposer else row.proposed_by}"
@@ -95,11 +85,7 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
 
 async def _expire(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: Remediation,
                   now: datetime) -> bool:
-    done = await session.execute(
-        update(Remediation).where(Remediation.id == row.id, Remediation.status == "pending")
-        .values(status="expired", decided_at=now, decision_reason="not approved in time")
-    )
-    if done.rowcount != 1:
+    if not await remediations.expire(session, row.id, now, "not approved in time"):
         return False
     before = alert.status
     alert.status = Status.CLAIMED if alert.owner_email else Status.OPEN
@@ -112,24 +98,14 @@ async def _expire(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: R
     return True
 
 
-def _pending(cfg: TandemConfig, now: datetime, size: int):
+async def _pending(session: AsyncSession, cfg: TandemConfig, now: datetime,
+                   size: int) -> list[tuple[Remediation, Alert]]:
     """Latest fixes of alerts awaiting approval, old enough for some tenant's reminder."""
     rules = [t.approval_reminders for t in cfg.tenants if t.approval_reminders]
     remind = min(parse_duration(r.remind_after) for r in rules)
     expire = min(parse_duration(r.expire_after) for r in rules)
-    later = aliased(Remediation)
-    latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
-    return (
-        select(Remediation, Alert)
-        .join(Alert, Alert.id == Remediation.alert_id)
-        .where(Remediation.status == "pending", Remediation.proposed_at <= now - remind,
-               or_(Remediation.reminded_at.is_(None), Remediation.proposed_at <= now - expire),
-               Alert.status == Status.REMEDIATION_PENDING, Remediation.id == latest)
-        .order_by(Remediation.proposed_at)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
+    return await remediations.due_decisions(session, Status.REMEDIATION_PENDING, now - remind,
+                                            now - expire, size)
 
 
 async def _act(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: Remediation,
@@ -151,6 +127,6 @@ async def tick(db: Database, cfg: TandemConfig, now: datetime, size: int = BATCH
     if not any(t.approval_reminders for t in cfg.tenants):
         return []
     async with db.transaction() as session:
-        rows = (await session.execute(_pending(cfg, now, size))).all()
+        rows = await _pending(session, cfg, now, size)
         outcomes = [await _act(session, cfg, alert, row, now) for row, alert in rows]
     return [o for o in outcomes if o]

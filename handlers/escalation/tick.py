@@ -7,8 +7,7 @@ their timers in ONE UPDATE fenced by the generation each alert had when it was
 read. Only the rows that UPDATE returns get their ping, audit event and card
 refresh, in the same transaction: an alert claimed, escalated or ticked by
 someone else in between has a new generation, so its step is not taken twice.
-The UPDATE binds the whole batch as one parameter (storage/json_rows.py), so its
-cost in Python does not grow with the batch; the pings and audit events are held for
+The statements are storage/escalation.py's; the pings and audit events are held for
 the end of the unit of work (storage/pending.py).
 Snoozed alerts whose time has come are woken first.
 """
@@ -16,7 +15,6 @@ Snoozed alerts whose time has come are woken first.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import fanout
@@ -25,23 +23,16 @@ from handlers.config.schema import TandemConfig
 from handlers.escalation import pings, wakeups
 from handlers.escalation import policy as P
 from handlers.escalation.timers import covers_now, fallback_entry, running, take_step, target
-from storage import pending
+from storage import escalation, pending
 from storage.db import Database
-from storage.json_rows import rows_table
 from storage.models import Alert
-from storage.types import UTCDateTime
 
 BATCH = 200
-_ALERT = Alert.__table__
-# What a step needs of an alert; rows with these attributes stand in for Alert objects.
-READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
-        "channels", "escalation_level", "escalation_generation", "next_escalation_at",
-        "source_acknowledged_at")
 
 
 @dataclass(frozen=True)
 class Plan:
-    alert: Alert  # or a row of READ columns
+    alert: Alert  # or a row of storage.escalation.READ columns
     step: Step | None  # None: nothing (more) to do, the timer is cleared
     level: int  # the level once the step is taken
     due: datetime | None  # the timer after this tick
@@ -57,11 +48,6 @@ def plan(cfg: TandemConfig, alert: Alert, now: datetime) -> Plan:
                                                       now))
 
 
-# One row per plan: the generation it was read at, and the timer's new state.
-_FENCE = (column("id", Integer), column("generation", Integer), column("level", Integer),
-          column("due", UTCDateTime()), column("bump", Integer))
-
-
 async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
     """Move every planned timer whose generation is unchanged; returns the alert ids moved.
 
@@ -71,20 +57,10 @@ async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
     """
     if not plans:
         return set()
-    rows = [(p.alert.id, p.alert.escalation_generation, p.level, p.due, int(p.step is not None))
-            for p in plans]
-    new = rows_table(session.bind.dialect, "planned", _FENCE, rows)
-    moved = await session.execute(
-        update(_ALERT)
-        .where(_ALERT.c.id == new.c.id, _ALERT.c.escalation_generation == new.c.generation)
-        .values(escalation_level=new.c.level,
-                next_escalation_at=new.c.due,
-                escalation_generation=_ALERT.c.escalation_generation + 1,
-                # a step changes the card (its level); clearing a stale timer does not
-                version=_ALERT.c.version + new.c.bump)
-        .returning(_ALERT.c.id)
-    )
-    return set(moved.scalars())
+    # a step changes the card (its level); clearing a stale timer does not
+    return await escalation.move_timers(session, [
+        (p.alert.id, p.alert.escalation_generation, p.level, p.due, int(p.step is not None))
+        for p in plans])
 
 
 def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime,
@@ -123,14 +99,7 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
 
 async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
                  size: int) -> tuple[int, int]:
-    query = (
-        select(*(_ALERT.c[name] for name in READ))
-        .where(_ALERT.c.next_escalation_at.is_not(None), _ALERT.c.next_escalation_at <= now)
-        .order_by(_ALERT.c.next_escalation_at)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    )
-    due = (await session.execute(query)).all()
+    due = await escalation.due_timers(session, now, size)
     plans = [plan(cfg, alert, now) for alert in due]
     moved = await fence(session, plans)
     taken = [p for p in plans if p.step is not None and p.alert.id in moved]

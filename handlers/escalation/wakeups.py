@@ -7,7 +7,6 @@ concurrent ticks wake an alert once; it is audited by the system actor.
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
@@ -15,6 +14,7 @@ from handlers.enums import Status
 from handlers.escalation import policy as P
 from handlers.escalation.pings import SYSTEM_ACTOR
 from handlers.fanout import enqueue_card, record
+from storage import escalation
 from storage.db import Database
 from storage.models import Alert
 
@@ -22,20 +22,12 @@ from storage.models import Alert
 async def _wake(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: datetime) -> bool:
     until, generation = alert.snoozed_until, alert.escalation_generation
     if alert.status != Status.SNOOZED:  # claimed or reassigned while snoozed: just tidy up
-        tidy = update(Alert).where(Alert.id == alert.id, Alert.snoozed_until == until)
-        await session.execute(tidy.values(snoozed_until=None))
+        await escalation.forget_snooze(session, alert.id, until)
         return False
     to = Status.CLAIMED if alert.owner_email else Status.OPEN
     policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
     due = P.due_after(policy, alert.escalation_level, now) if policy and to == Status.OPEN else None
-    done = await session.execute(
-        update(Alert)
-        .where(Alert.id == alert.id, Alert.status == Status.SNOOZED, Alert.snoozed_until == until)
-        .values(status=to, snoozed_until=None, next_escalation_at=due,
-                escalation_generation=generation + 1, version=Alert.version + 1,
-                state_version=Alert.state_version + 1)
-    )
-    if done.rowcount != 1:
+    if not await escalation.wake(session, alert.id, until, Status.SNOOZED, to, due, generation):
         return False
     record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="woke",
            from_status=Status.SNOOZED, to_status=to,
@@ -49,15 +41,7 @@ async def wake_due(db: Database, cfg: TandemConfig, now: datetime, size: int) ->
     woken = 0
     while True:
         async with db.transaction() as session:
-            query = (
-                select(Alert)
-                .where(Alert.snoozed_until.is_not(None), Alert.snoozed_until <= now)
-                .order_by(Alert.snoozed_until)
-                .limit(size)
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
-            )
-            due = (await session.execute(query)).scalars().all()
+            due = await escalation.due_wakeups(session, now, size)
             for alert in due:
                 woken += await _wake(session, cfg, alert, now)
         if len(due) < size:

@@ -17,8 +17,8 @@ from handlers.lifecycle.policy import needs_internal_approver
 from handlers.lifecycle.transitions import TRANSITIONS
 from handlers.people.resolve import Actor
 from handlers.timing.durations import parse_duration
-from storage import queries
-from storage.models import Alert, Remediation
+from storage import queries, remediations
+from storage.models import Alert
 
 
 class Invalid(Exception):
@@ -96,17 +96,8 @@ async def propose(ctx: Context) -> dict:
         known = ", ".join(r.id for r in ctx.cfg.remediations) or "none configured"
         raise Invalid(f"Unknown fix {wanted!r}; choose one of: {known}.")
     needs = needs_internal_approver(ctx.cfg.approval, Severity(ctx.alert.severity), ctx.actor.side)
-    ctx.session.add(
-        Remediation(
-            alert_id=ctx.alert.id,
-            action_id=entry.id,
-            note=ctx.args.get("note", ""),
-            proposed_by=ctx.actor.email,
-            proposer_side=ctx.actor.side,
-            needs_internal_approver=needs,
-            proposed_at=ctx.now,
-        )
-    )
+    remediations.propose(ctx.session, ctx.alert.id, entry.id, ctx.args.get("note", ""),
+                         ctx.actor.email, ctx.actor.side, needs, ctx.now)
     return {"remediation": entry.id, "needs_internal_approver": needs}
 
 

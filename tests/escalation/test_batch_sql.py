@@ -11,8 +11,9 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from handlers.escalation.tick import READ, fence, plan
+from handlers.escalation.tick import fence, plan
 from storage import pending
+from storage.escalation import READ
 from storage.models import Alert, Outbox
 from tests.conftest import new_alert
 

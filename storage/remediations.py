@@ -1,0 +1,70 @@
+"""Fixes proposed for alerts: adding one, and the approval reminders' statements.
+
+The reminder tick reads the latest pending fix of each alert still awaiting approval
+(on PostgreSQL with FOR UPDATE SKIP LOCKED, so concurrent ticks share the work), and
+changes each fix with an UPDATE fenced on its status (and, for a reminder, on not
+having been reminded), so concurrent ticks act once.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import Alert, Remediation
+
+
+def propose(session: AsyncSession, alert_id: int, action_id: str, note: str, proposed_by: str,
+            proposer_side: str, needs_internal_approver: bool, at: datetime) -> None:
+    """Add a pending fix to the unit of work; it is written with the alert's change."""
+    session.add(Remediation(alert_id=alert_id, action_id=action_id, note=note,
+                            proposed_by=proposed_by, proposer_side=proposer_side,
+                            needs_internal_approver=needs_internal_approver, proposed_at=at))
+
+
+async def due_decisions(session: AsyncSession, awaiting: str, remind_by: datetime,
+                        expire_by: datetime, size: int) -> list[tuple[Remediation, Alert]]:
+    """The latest pending fixes of alerts in status `awaiting`, proposed by `remind_by`
+    and not reminded yet, or proposed by `expire_by`; oldest first, locked, as stored now."""
+    later = aliased(Remediation)
+    latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
+    query = (
+        select(Remediation, Alert)
+        .join(Alert, Alert.id == Remediation.alert_id)
+        .where(Remediation.status == "pending", Remediation.proposed_at <= remind_by,
+               or_(Remediation.reminded_at.is_(None), Remediation.proposed_at <= expire_by),
+               Alert.status == awaiting, Remediation.id == latest)
+        .order_by(Remediation.proposed_at)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return [tuple(row) for row in await session.execute(query)]
+
+
+async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: int,
+                        at: datetime) -> bool:
+    """Record the reminder of a fix still pending and not reminded, and move its alert's
+    version on (the card shows the reminder); False when another tick did it first."""
+    done = await session.execute(
+        update(Remediation)
+        .where(Remediation.id == remediation_id, Remediation.status == "pending",
+               Remediation.reminded_at.is_(None))
+        .values(reminded_at=at)
+    )
+    if done.rowcount != 1:
+        return False
+    await session.execute(update(Alert).where(Alert.id == alert_id)
+                          .values(version=Alert.version + 1))
+    return True
+
+
+async def expire(session: AsyncSession, remediation_id: int, at: datetime, reason: str) -> bool:
+    """Mark a fix still pending as expired; False when it was decided first."""
+    done = await session.execute(
+        update(Remediation).where(Remediation.id == remediation_id,
+                                  Remediation.status == "pending")
+        .values(status="expired", decided_at=at, decision_reason=reason)
+    )
+    return done.rowcount == 1

@@ -13,9 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
@@ -25,18 +22,10 @@ from handlers.intake.routing import route
 from handlers.intake.types import AlertIn
 from handlers.silences import matching
 from handlers.timing.durations import parse_duration
-from storage import live_alerts, pending, queries
+from storage import alerts, live_alerts, pending, queries
 from storage.live_alerts import Carded, LiveAlert
-from storage.models import Alert, Silence, Tenant
+from storage.models import Alert, Silence
 from storage.unit import Unit
-
-# Built once: it runs for every group of events that creates alerts.
-_NUMBERS = (
-    update(Tenant.__table__)
-    .where(Tenant.__table__.c.id == bindparam("tenant"))
-    .values(next_alert_number=Tenant.__table__.c.next_alert_number + bindparam("count"))
-    .returning(Tenant.__table__.c.next_alert_number)
-)
 
 
 @dataclass
@@ -125,17 +114,17 @@ class Batch:
     async def current(self, alert: Alert | LiveAlert) -> Alert:
         """The alert as it is stored now, to change it: call after flush(), which has
         written the repeats (and inserted the alerts) this group holds in memory."""
-        return await (await self.unit.session()).get(Alert, alert.id, populate_existing=True)
+        return await alerts.current(await self.unit.session(), alert.id)
 
     async def _write_created(self) -> None:
         if not self.created:
             return
         session = await self.unit.session()
-        first = await self._numbers(session, len(self.created))
+        first = await alerts.take_numbers(session, self.tenant.id, len(self.created))
         for offset, (alert, _) in enumerate(self.created):
             alert.number = first + offset
             alert.short_id = f"{self.tenant.code}-{alert.number}"
-        await self._insert(session, [alert for alert, _ in self.created])
+        await alerts.insert_numbered(session, self.tenant.id, [alert for alert, _ in self.created])
         pending.audit_events(session, self.tenant.id, [
             {**entry, "at": self.now, "verb": "created", "alert": alert.short_id,
              "to_status": alert.status}
@@ -146,21 +135,3 @@ class Batch:
         pending.outbox(session, rows)
         self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()
-
-    async def _insert(self, session: AsyncSession, alerts: list[Alert]) -> None:
-        """One executemany INSERT for the group, then its ids by the numbers just taken
-        (RETURNING in parameter order would cost SQLite one statement per row)."""
-        table = Alert.__table__
-        columns = [c.name for c in table.columns if c.name != "id"]
-        await session.execute(
-            insert(table), [{c: getattr(a, c) for c in columns} | {"version": 1} for a in alerts])
-        numbers = [a.number for a in alerts]
-        query = select(table.c.number, table.c.id).where(
-            table.c.tenant_id == self.tenant.id, table.c.number.between(min(numbers), max(numbers)))
-        ids = dict((await session.execute(query)).all())
-        for alert in alerts:
-            alert.id, alert.version = ids[alert.number], 1
-
-    async def _numbers(self, session: AsyncSession, count: int) -> int:
-        bumped = await session.execute(_NUMBERS, {"tenant": self.tenant.id, "count": count})
-        return bumped.scalar_one() - count

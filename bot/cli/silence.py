@@ -19,6 +19,7 @@ from handlers.silences import changes, policy
 from handlers.silences import matching as silences
 from handlers.timing.durations import parse_duration
 from handlers.timing.when import parse_instant
+from storage import silences as stored
 from storage.models import Silence
 
 app = typer.Typer(help="Silences and maintenance windows.", no_args_is_help=True)
@@ -100,7 +101,7 @@ def list_(tenant: Tenant) -> None:
     async def body(rt):
         _known(rt, tenant)
         async with rt.db.read() as session:
-            return await silences.unended(session, tenant, datetime.now(UTC))
+            return await stored.unended(session, tenant, datetime.now(UTC))
 
     found = run(body)
     for s in found:

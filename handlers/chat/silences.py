@@ -17,8 +17,9 @@ from handlers.commands import Identity
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.people.resolve import Actor, not_known, resolve
-from handlers.silences import changes, matching, policy
+from handlers.silences import changes, policy
 from handlers.timing.when import parse_instant
+from storage import silences as stored
 from storage.db import Database
 from storage.models import Silence
 
@@ -84,7 +85,7 @@ async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | 
     lines = []
     async with db.read() as session:
         for tenant in tenants:
-            found = await matching.unended(session, tenant.id, now)
+            found = await stored.unended(session, tenant.id, now)
             if not found:
                 lines.append(f"No active silences in {tenant.name}.")
             for s in found:
@@ -100,7 +101,7 @@ async def expire(db: Database, cfg: TandemConfig, who: Identity, hinted: str | N
     if actor is None:
         return await policy.stranger(db, who, "silence.expire", hinted, now), False
     async with db.transaction() as session:
-        row = await session.get(Silence, silence_id)
+        row = await stored.by_id(session, silence_id)
         if row is None or row.tenant_id not in actor.tenants:
             return policy.refuse(session, actor, hinted, "silence.expire",
                                         f"No silence {silence_id} in your tenants.", now), False

@@ -16,7 +16,7 @@ from handlers.enums import Side
 from handlers.people.resolve import Actor
 from handlers.silences import ends as silence_ends
 from handlers.silences import policy
-from storage import pending
+from storage import pending, silences
 from storage.models import Silence
 
 
@@ -49,11 +49,8 @@ async def add(session: AsyncSession, cfg: TandemConfig, actor: Actor, wanted: Wa
     if problem:
         return policy.refuse(session, actor, wanted.tenant.id, "silence.add",
                                     problem, now)
-    silence = Silence(tenant_id=wanted.tenant.id, matchers=wanted.matchers,
-                      reason=wanted.reason, created_by=actor.email, starts_at=wanted.starts,
-                      ends_at=wanted.ends, every=wanted.every)
-    session.add(silence)
-    await session.flush()
+    silence = await silences.add(session, wanted.tenant.id, wanted.matchers, wanted.reason,
+                                 actor.email, wanted.starts, wanted.ends, wanted.every)
     details = {"silence": silence.id, "matchers": wanted.matchers, "reason": wanted.reason,
                "from": wanted.starts.isoformat(), "until": wanted.ends.isoformat()}
     if wanted.every:
@@ -75,7 +72,7 @@ async def expire(session: AsyncSession, cfg: TandemConfig, actor: Actor, tenant:
                  silence_id: int, now: datetime) -> Expired | str:
     """End the silence now (one still to come never starts) and bring its alerts back."""
     problem = policy.may_act(actor, tenant)
-    silence = await session.get(Silence, silence_id)
+    silence = await silences.by_id(session, silence_id)
     if problem is None and (silence is None or silence.tenant_id != tenant.id):
         problem = f"No silence {silence_id} in {tenant.name}."
     if problem:

@@ -12,7 +12,6 @@ the silence the alert had when read, so several replicas ticking bring an alert 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
@@ -22,30 +21,19 @@ from handlers.escalation import policy as P
 from handlers.escalation.pings import SYSTEM_ACTOR
 from handlers.fanout import enqueue_card, record
 from handlers.silences import matching
+from storage import silences as stored
 from storage.db import Database
-from storage.models import Alert, Silence
+from storage.models import Alert
 
 BATCH = 200
-
-_HOLDING = select(Silence).where(
-    exists().where(Alert.silenced_by == Silence.id, Alert.status == Status.SILENCED)
-)
-
-
-def _fenced(alert: Alert, silence_id: int):
-    return update(Alert).where(Alert.id == alert.id, Alert.status == Status.SILENCED,
-                               Alert.silenced_by == silence_id)
 
 
 async def _come_back(session: AsyncSession, cfg: TandemConfig, alert: Alert, silence_id: int,
                      now: datetime) -> bool:
     policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
     due = P.due_after(policy, 0, now) if policy and alert.owner_email is None else None
-    done = await session.execute(_fenced(alert, silence_id).values(
-        status=Status.OPEN, silenced_by=None, escalation_level=0, next_escalation_at=due,
-        escalation_generation=alert.escalation_generation + 1, version=Alert.version + 1,
-        state_version=Alert.state_version + 1))
-    if done.rowcount != 1:
+    if not await stored.bring_back(session, alert.id, silence_id, Status.SILENCED, Status.OPEN,
+                                   due, alert.escalation_generation):
         return False
     record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="silence.ended",
            from_status=Status.SILENCED, to_status=Status.OPEN, details={"silence": silence_id})
@@ -53,24 +41,12 @@ async def _come_back(session: AsyncSession, cfg: TandemConfig, alert: Alert, sil
     return True
 
 
-async def _batch(session: AsyncSession, ended: list[int]) -> list[Alert]:
-    query = (
-        select(Alert)
-        .where(Alert.status == Status.SILENCED, Alert.silenced_by.in_(ended))
-        .order_by(Alert.id)
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    return list((await session.execute(query)).scalars())
-
-
 async def release_batch(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
                         ended: list[int], now: datetime) -> tuple[int, bool]:
     """Up to BATCH alerts of the ended silences moved on or back; returns how many came
     back and whether more may be waiting."""
     in_force = await matching.active(session, tenant, now)
-    found = await _batch(session, ended)
+    found = await stored.held(session, ended, Status.SILENCED, BATCH)
     back = 0
     for alert in found:
         fields = matching.fields_of(alert)
@@ -78,7 +54,7 @@ async def release_batch(session: AsyncSession, cfg: TandemConfig, tenant: Tenant
         if other is None:
             back += await _come_back(session, cfg, alert, alert.silenced_by, now)
         else:
-            await session.execute(_fenced(alert, alert.silenced_by).values(silenced_by=other.id))
+            await stored.hand_over(session, alert.id, alert.silenced_by, Status.SILENCED, other.id)
     return back, len(found) == BATCH
 
 
@@ -96,7 +72,7 @@ async def release(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
 async def _ended(db: Database, cfg: TandemConfig, now: datetime) -> dict[str, list[int]]:
     """Silences no longer in force that still hold silenced alerts, by tenant."""
     async with db.read() as session:
-        holding = (await session.execute(_HOLDING)).scalars().all()
+        holding = await stored.holding(session, Status.SILENCED)
     ended: dict[str, list[int]] = {}
     for silence in holding:
         tenant = cfg.tenant(silence.tenant_id)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity
 from handlers.timing.weekly import covers, parse_clock, parse_days
+from storage import silences as stored
 from storage.models import Silence
 
 _SEVERITIES = ", ".join(s.value for s in Severity)
@@ -80,18 +80,7 @@ def in_force(silence: Silence, zone: ZoneInfo, at: datetime) -> bool:
     return silence.every is None or parse_every(silence.every).holds(at.astimezone(zone))
 
 
-_UNENDED = select(Silence).where(
-    Silence.tenant_id == bindparam("tenant"), Silence.ends_at > bindparam("at")
-)
-
-
-async def unended(session: AsyncSession, tenant_id: str, at: datetime) -> list[Silence]:
-    """Silences in force or still to come (a weekly one between two windows too)."""
-    found = await session.execute(_UNENDED, {"tenant": tenant_id, "at": at})
-    return sorted(found.scalars(), key=lambda s: s.id)
-
-
 async def active(session: AsyncSession, tenant: TenantConfig, at: datetime) -> list[Silence]:
     """The tenant's silences in force at `at`."""
     zone = ZoneInfo(tenant.timezone)
-    return [s for s in await unended(session, tenant.id, at) if in_force(s, zone, at)]
+    return [s for s in await stored.unended(session, tenant.id, at) if in_force(s, zone, at)]

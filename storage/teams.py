@@ -7,7 +7,7 @@ so a channel message from someone does not erase the 1:1 chat learnt earlier.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,3 +62,13 @@ async def people_of_tenant(
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def reachable(session: AsyncSession, aad_ids: Sequence[str]) -> frozenset[str]:
+    """The Entra object ids among `aad_ids` whom Teams can be asked to message directly
+    (they messaged Tandem, so their Teams user id or 1:1 chat is stored)."""
+    query = select(TeamsConversation.key).where(
+        TeamsConversation.kind == PERSON, TeamsConversation.key.in_(aad_ids),
+        or_(TeamsConversation.user_id.is_not(None),
+            TeamsConversation.conversation_id.is_not(None)))
+    return frozenset((await session.execute(query)).scalars())

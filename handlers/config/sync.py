@@ -5,20 +5,15 @@ file lose their memberships (and so every right to act) but keep their row,
 because audit events and past alerts refer to them.
 """
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
-from storage.models import Membership, Person, Tenant
+from storage import directory
 
 
 async def _tenants(session: AsyncSession, cfg: TandemConfig) -> None:
     for t in cfg.tenants:
-        row = await session.get(Tenant, t.id)
-        if row is None:
-            session.add(Tenant(id=t.id, name=t.name, code=t.code, timezone=t.timezone))
-        else:
-            row.name, row.code, row.timezone = t.name, t.code, t.timezone
+        await directory.put_tenant(session, t.id, t.name, t.code, t.timezone)
 
 
 async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
@@ -31,19 +26,11 @@ async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
             "slack_user": p.slack.user if p.slack else None,
             "teams_aad_id": p.teams.aad_object_id if p.teams else None,
         }
-        row = await session.get(Person, p.email)
-        if row is None:
-            session.add(Person(email=p.email, **fields))
-        else:
-            for key, value in fields.items():
-                setattr(row, key, value)
+        await directory.put_person(session, p.email, **fields)
 
 
 async def sync(session: AsyncSession, cfg: TandemConfig) -> None:
     await _tenants(session, cfg)
     await _people(session, cfg)
-    await session.flush()
-    await session.execute(delete(Membership))
-    session.add_all(
-        Membership(person_email=p.email, tenant_id=t) for p in cfg.people for t in p.tenants
-    )
+    await directory.replace_memberships(
+        session, ((p.email, t) for p in cfg.people for t in p.tenants))

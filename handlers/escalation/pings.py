@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import Person, TandemConfig
@@ -22,7 +21,7 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Role, Side
 from handlers.fanout import channels_of, outbox_row
 from storage import teams as refs
-from storage.models import Alert, TeamsConversation
+from storage.models import Alert
 
 SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
 
@@ -85,13 +84,7 @@ async def teams_known(session: AsyncSession, people: Sequence[Person]) -> frozen
     """The Entra object ids among `people` whom Teams can be asked to message directly
     (they messaged Tandem, so their Teams user id or 1:1 chat is stored)."""
     ids = [p.teams.aad_object_id for p in people if p.teams]
-    if not ids:
-        return frozenset()
-    query = select(TeamsConversation.key).where(
-        TeamsConversation.kind == refs.PERSON, TeamsConversation.key.in_(ids),
-        or_(TeamsConversation.user_id.is_not(None),
-            TeamsConversation.conversation_id.is_not(None)))
-    return frozenset((await session.execute(query)).scalars())
+    return await refs.reachable(session, ids) if ids else frozenset()
 
 
 def reach(

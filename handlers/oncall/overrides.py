@@ -2,15 +2,14 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Role
 from handlers.oncall.schedule import HORIZON, Cover
+from storage import overrides as stored
 from storage import pending
-from storage.models import OncallOverride
 
 LONGEST = timedelta(days=31)
 
@@ -22,13 +21,7 @@ class CoverRefused(ValueError):
 async def covers(session: AsyncSession, tenant_id: str, start: datetime,
                  horizon: timedelta = HORIZON) -> list[Cover]:
     """Overrides overlapping [start, start + horizon], oldest first (newer ones win)."""
-    query = (
-        select(OncallOverride)
-        .where(OncallOverride.tenant_id == tenant_id, OncallOverride.ends_at > start,
-               OncallOverride.starts_at < start + horizon)
-        .order_by(OncallOverride.id)
-    )
-    rows = (await session.execute(query)).scalars()
+    rows = await stored.overlapping(session, tenant_id, start, start + horizon)
     return [Cover(r.email, r.starts_at, r.ends_at, r.layer) for r in rows]
 
 
@@ -59,14 +52,11 @@ async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, em
     problem = _problem(cfg, tenant, email, starts, ends, layer, now)
     if problem:
         raise CoverRefused(problem)
-    row = OncallOverride(tenant_id=tenant.id, layer=layer, email=email, starts_at=starts,
-                         ends_at=ends, created_by=actor, created_at=now)
-    session.add(row)
-    await session.flush()
+    row_id = await stored.add(session, tenant.id, layer, email, starts, ends, actor, now)
     side = person.side.value if (person := cfg.person(actor)) else None
     pending.audit_events(session, tenant.id, [dict(
         at=now, actor=actor, actor_side=side, verb="oncall.override",
-        details={"override": row.id, "email": email, "layer": layer,
+        details={"override": row_id, "email": email, "layer": layer,
                  "starts": starts.isoformat(), "ends": ends.isoformat()},
     )])
     return Cover(email, starts, ends, layer)

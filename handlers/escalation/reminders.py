@@ -1,7 +1,7 @@
 """Fixes waiting for approval: remind the approvers once, then let the fix lapse.
 
 After `remind_after` the approvers who may decide get a direct message, or, as with
-escalation pings (handlers/pings.py), a real mention in the alert's channels when Tandem
+escalation pings (pings.py), a real mention in the alert's channels when Tandem
 cannot message them directly (on Teams: until they have messaged Tandem, audited as
 ping.fallback); after `expire_after` the fix is marked expired and the alert goes back
 to its owner (claimed; open if it has none). Both are fenced UPDATEs, so concurrent ticks act

@@ -1,6 +1,7 @@
 """What a silence is: matchers, its time (start, end, optional weekly window), and which
 silences are in force. Matching alerts are stored and audited, never posted, and come
-back when the silence ends (silence_ends.py). Adding and expiring: silence_changes.py.
+back when the silence ends (ends.py). Adding and expiring: changes.py. The silences
+themselves are read and written by storage/silences.py.
 """
 
 from dataclasses import dataclass

@@ -129,7 +129,7 @@ class Dispatcher:
         busy = {key for key, task in self._workers.items() if not task.done()}
         self._dirty |= busy  # a running worker looks once more before it stops
         due = await outbox.due_channels(self.db, sorted(self._senders), self.clock(), busy,
-                                       self._alive_since())
+                                        self._alive_since())
         for key in due:
             if self._closed:
                 return
@@ -186,7 +186,7 @@ class Dispatcher:
         if ch is None:
             return False
         units = await outbox.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1],
-                                     self._alive_since())
+                                      self._alive_since())
         gate = asyncio.Semaphore(self.tuning.parallel_cards)
 
         async def card(unit: outbox.Unit) -> outbox.CardWork | bool:

@@ -22,10 +22,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
-
 from storage.db import Database
-from storage.models import OutboxInstance
+from storage.instances import beat, drop
 
 log = logging.getLogger("tandem.outbox")
 
@@ -37,24 +35,6 @@ class Stopped(Exception):
 def new_instance_id() -> str:
     """Unique per process start, readable in logs: host, pid, and a random part."""
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
-
-
-async def beat(db: Database, instance: str, now: datetime, dead_before: datetime) -> None:
-    """Record that `instance` is alive at `now`, and forget instances silent since
-    before `dead_before` (a lease of one with no row is as free as a stale one)."""
-    async with db.transaction() as session:
-        await session.execute(delete(OutboxInstance).where(
-            OutboxInstance.beat_at < dead_before, OutboxInstance.id != instance))
-        found = await session.execute(update(OutboxInstance).where(
-            OutboxInstance.id == instance).values(beat_at=now))
-        if found.rowcount == 0:
-            session.add(OutboxInstance(id=instance, started_at=now, beat_at=now))
-
-
-async def drop(db: Database, instance: str) -> None:
-    """The instance stops: its leases are free for others at once."""
-    async with db.transaction() as session:
-        await session.execute(delete(OutboxInstance).where(OutboxInstance.id == instance))
 
 
 class Heartbeat:

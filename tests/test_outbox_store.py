@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from bot.outbox.heartbeat import beat
 from storage import outbox as outbox_store
 from storage import queries
+from storage.instances import beat
 from storage.models import Outbox
 from tests.conftest import NOW, new_alert
 

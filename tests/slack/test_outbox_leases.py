@@ -9,8 +9,8 @@ from sqlalchemy import select, text, update
 
 from bot.outbox.delivery import viewer
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.heartbeat import beat
 from storage import outbox as outbox_store
+from storage.instances import beat
 from storage.models import Outbox, OutboxInstance
 from tests.conftest import new_alert
 

@@ -39,8 +39,9 @@ from bot.channels import Recipient
 from handlers.config.schema import TandemConfig
 from handlers.reads.build import alert_view
 from handlers.views import AlertView
+from storage import queries
 from storage.db import Database
-from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
+from storage.models import Alert, MessageRef, Outbox, OutboxInstance
 
 INFLIGHT = ""  # MessageRef.ref while a first post is in doubt (sent, reference not stored)
 ERROR_LIMIT = 500
@@ -214,14 +215,18 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
             return None
         row.due_at, row.leased_by = now + lease, holder.instance
         payload, attempts = dict(row.payload), row.attempts
-        person = None
         email = payload.get("email") if row.kind == "dm" else (
             (payload.get("mention") or {}).get("email") if row.kind == "text" else None)
-        if email:  # whom a direct message goes to, or whom a channel message mentions
-            person = await session.get(Person, str(email).lower())
-    recipient = Recipient(person.email, person.name, person.slack_team, person.slack_user,
-                          person.teams_aad_id) if person else None
+        # whom a direct message goes to, or whom a channel message mentions
+        recipient = await _recipient(session, str(email)) if email else None
     return RowWork(unit, payload, attempts, recipient)
+
+
+async def _recipient(session: AsyncSession, email: str) -> Recipient | None:
+    person = await queries.person_by_email(session, email)
+    if person is None:
+        return None
+    return Recipient(person.email, person.name, await queries.identities(session, email))
 
 
 async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:

@@ -1,15 +1,15 @@
 """Mirrors the configuration's tenants and people into the database.
 
 Run at start-up and before CLI commands; idempotent. People removed from the
-file lose their memberships (and so every right to act) but keep their row,
-because audit events and past alerts refer to them.
+file lose their memberships (and so every right to act) and their chat accounts
+but keep their row, because audit events and past alerts refer to them.
 """
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
-from storage.models import Membership, Person, Tenant
+from storage.models import Membership, Person, PersonIdentity, Tenant
 
 
 async def _tenants(session: AsyncSession, cfg: TandemConfig) -> None:
@@ -27,9 +27,6 @@ async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
             "name": p.name,
             "side": p.side.value,
             "roles": ",".join(r.value for r in p.roles),
-            "slack_team": p.slack.team if p.slack else None,
-            "slack_user": p.slack.user if p.slack else None,
-            "teams_aad_id": p.teams.aad_object_id if p.teams else None,
         }
         row = await session.get(Person, p.email)
         if row is None:
@@ -44,6 +41,11 @@ async def sync(session: AsyncSession, cfg: TandemConfig) -> None:
     await _people(session, cfg)
     await session.flush()
     await session.execute(delete(Membership))
+    await session.execute(delete(PersonIdentity))
     session.add_all(
         Membership(person_email=p.email, tenant_id=t) for p in cfg.people for t in p.tenants
+    )
+    session.add_all(
+        PersonIdentity(platform=platform, key=key, person_email=p.email)
+        for p in cfg.people for platform, key in p.identities().items()
     )

@@ -109,7 +109,7 @@ class TeamsSender:
             async with self._db.read() as session:
                 ref = await refs.find(session, refs.PERSON, aad)
             user_id = ref.user_id if ref is not None else None
-        return Mention(at, at + len(who.name), who.name, teams_id=user_id or aad)
+        return Mention(at, at + len(who.name), who.name, user_id or aad)
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         found = await self._reference(refs.CHANNEL, channel)

@@ -4,7 +4,8 @@ A sender speaks one platform's wire protocol; the dispatcher (bot/outbox.py) own
 ordering, coalescing, pacing and retries, and never knows which platform it drives.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -13,13 +14,12 @@ from handlers.views import AlertView, DigestView
 
 @dataclass(frozen=True)
 class Recipient:
-    """A person to message directly, with whatever platform identities are known."""
+    """A person to message directly, with the chat accounts known for them: {platform:
+    key}, each key as that platform's adapter identifies the person (handlers.commands)."""
 
     email: str
     name: str
-    slack_team: str | None = None
-    slack_user: str | None = None
-    teams_aad_id: str | None = None
+    identities: Mapping[str, str] = field(default_factory=dict)
 
 
 def mention_in(payload: dict, text: str, who: Recipient | None) -> tuple[Recipient | None, int]:

@@ -12,13 +12,13 @@ from cards.escape import markdown, slack, xml
 
 @dataclass(frozen=True)
 class Mention:
-    """`text[start:end]` names a person; the ids are theirs on each platform, if known."""
+    """`text[start:end]` names a person; `user` is their id on the platform the message
+    goes to (a Slack user id; a Teams user id "29:…" or Microsoft Entra object id), if known."""
 
     start: int
     end: int
     name: str
-    slack_user: str | None = None
-    teams_id: str | None = None  # Teams user id ("29:…") or Microsoft Entra object id
+    user: str | None = None
 
 
 def _split(text: str, mention: Mention) -> tuple[str, str]:
@@ -28,12 +28,12 @@ def _split(text: str, mention: Mention) -> tuple[str, str]:
 def slack_message(text: str, mention: Mention | None = None) -> dict:
     """chat.postMessage arguments: rich text (never parsed as mrkdwn) and an escaped
     notification text; a mention without a Slack user id stays their name."""
-    if mention is None or not mention.slack_user:
+    if mention is None or not mention.user:
         return {"text": slack(text), "blocks": [_rich_text([_text(text)])]}
     before, after = _split(text, mention)
-    user = {"type": "user", "user_id": mention.slack_user}
+    user = {"type": "user", "user_id": mention.user}
     elements = [_text(before), user, _text(after)]
-    fallback = f"{slack(before)}<@{mention.slack_user}>{slack(after)}"
+    fallback = f"{slack(before)}<@{mention.user}>{slack(after)}"
     return {"text": fallback, "blocks": [_rich_text(elements)]}
 
 
@@ -48,12 +48,12 @@ def _rich_text(elements: list[dict]) -> dict:
 
 def teams_message(text: str, mention: Mention | None = None) -> dict:
     """Bot Framework activity fields: plain text, or markdown with an `<at>` mention."""
-    if mention is None or not mention.teams_id:
+    if mention is None or not mention.user:
         return {"text": text, "text_format": "plain", "entities": None}
     before, after = _split(text, mention)
     tag = f"<at>{xml(mention.name)}</at>"
     entity = {"type": "mention", "text": tag,
-              "mentioned": {"id": mention.teams_id, "name": mention.name}}
+              "mentioned": {"id": mention.user, "name": mention.name}}
     return {"text": f"{markdown(before)}{tag}{markdown(after)}", "text_format": "markdown",
             "entities": [entity]}
 

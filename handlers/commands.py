@@ -12,22 +12,20 @@ from handlers.views import AlertView
 class Identity:
     """Who is asking, as the channel knows them. Resolved to a configured person.
 
-    Slack people are (team, user) pairs, never a bare user id: with Slack Connect a
-    partner engineer clicks from another workspace.
+    A chat account is a platform and the key that platform's adapter gives the account
+    (Slack's "TEAM/USER", never a bare user id: with Slack Connect a partner engineer
+    clicks from another workspace; Teams' Entra object id). `email` is what the channel
+    claims besides, or all there is outside chat (the CLI's --as).
     """
 
+    platform: str | None = None
+    key: str | None = None
     email: str | None = None
-    slack_team: str | None = None
-    slack_user: str | None = None
-    teams_aad_id: str | None = None
 
     def platform_key(self) -> str | None:
-        """The chat account, as `slack:TEAM/USER` or `teams:AAD-ID`; None outside chat."""
-        if self.slack_user:
-            return f"slack:{self.slack_team}/{self.slack_user}"
-        if self.teams_aad_id:
-            return f"teams:{self.teams_aad_id}"
-        return None
+        """The chat account, as `platform:key` (`slack:TEAM/USER`, `teams:AAD-ID`); None
+        outside chat."""
+        return f"{self.platform}:{self.key}" if self.platform and self.key else None
 
     def describe(self) -> str:
         """Who this is for an audit record: the chat account when there is one (an email

@@ -1,7 +1,7 @@
 """Tenants, people and who belongs to which tenant, as the configuration last said.
 
 Rows are updated in place and never deleted: audit events and past alerts refer to
-them. Memberships are replaced whole.
+them. Memberships and chat accounts are replaced whole.
 """
 
 from collections.abc import Iterable
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Membership, Person, Tenant
+from storage.models import Membership, Person, PersonIdentity, Tenant
 
 
 async def put_tenant(session: AsyncSession, tenant_id: str, name: str, code: str,
@@ -35,3 +35,12 @@ async def replace_memberships(session: AsyncSession, pairs: Iterable[tuple[str, 
     await session.flush()
     await session.execute(delete(Membership))
     session.add_all(Membership(person_email=email, tenant_id=tenant) for email, tenant in pairs)
+
+
+async def replace_identities(session: AsyncSession,
+                             accounts: Iterable[tuple[str, str, str]]) -> None:
+    """Every chat account is one of these (platform, key, person's email) from now on."""
+    await session.flush()
+    await session.execute(delete(PersonIdentity))
+    session.add_all(PersonIdentity(platform=platform, key=key, person_email=email)
+                    for platform, key, email in accounts)

@@ -1,6 +1,6 @@
 """Alembic migrations, run programmatically on the application's own engine."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,8 +23,31 @@ def _config(connection) -> Config:
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
-    async with db.engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+    await _migrate(db, lambda cfg: command.upgrade(cfg, revision))
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    await _migrate(db, lambda cfg: command.downgrade(cfg, revision))
+
+
+async def _migrate(db: Database, run: Callable[[Config], None]) -> None:
+    """`run` in one transaction. On SQLite foreign keys are off meanwhile and checked
+    before the commit, as SQLite prescribes for schema changes: a batch migration copies
+    a table and drops the original, which rows referring to it would refuse."""
+    sqlite = db.dialect == "sqlite"
+    async with db.engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        if sqlite:
+            driver.run("PRAGMA foreign_keys=OFF")  # only outside a transaction
+        try:
+            async with conn.begin():
+                await conn.run_sync(lambda sync: run(_config(sync)))
+                if sqlite and (broken := (await conn.exec_driver_sql(
+                        "PRAGMA foreign_key_check")).all()):
+                    raise RuntimeError(f"migration left rows without their parent: {broken}")
+        finally:
+            if sqlite:
+                driver.run("PRAGMA foreign_keys=ON")
 
 
 async def current_revision(db: Database) -> str | None:

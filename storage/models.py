@@ -28,11 +28,18 @@ class Person(SQLModel, table=True):
     name: str
     side: str = Field(max_length=16)
     roles: str = ""  # comma-separated Role values
-    slack_team: str | None = Field(default=None, max_length=32)
-    slack_user: str | None = Field(default=None, max_length=32)
-    teams_aad_id: str | None = Field(default=None, max_length=64, index=True)
 
-    __table_args__ = (UniqueConstraint("slack_team", "slack_user"),)
+
+class PersonIdentity(SQLModel, table=True):
+    """A person's chat account: the platform and the key its adapter identifies them by
+    (Slack "TEAM/USER", a Teams Entra object id). People are the deployment's, not one
+    tenant's, so a (platform, key) names one person across all tenants."""
+
+    __tablename__ = "person_identity"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=128)
+    person_email: str = Field(foreign_key="person.email", max_length=320, index=True)
 
 
 class Membership(SQLModel, table=True):

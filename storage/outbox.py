@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import queries
 from storage.db import Database
 from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
 
@@ -101,6 +102,7 @@ class RowWork:
     payload: dict
     attempts: int = 0
     person: Person | None = None  # whom a "dm" goes to, or whom a "text" mentions
+    accounts: dict[str, str] = field(default_factory=dict)  # the person's {platform: key}
 
 
 def _pending(platforms: list[str], channel: str | None):
@@ -226,12 +228,13 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
             return None
         row.due_at, row.leased_by = now + lease, holder.instance
         payload, attempts = dict(row.payload), row.attempts
-        person = None
+        person, accounts = None, {}
         email = payload.get("email") if row.kind == "dm" else (
             (payload.get("mention") or {}).get("email") if row.kind == "text" else None)
         if email:  # whom a direct message goes to, or whom a channel message mentions
-            person = await session.get(Person, str(email).lower())
-    return RowWork(unit, payload, attempts, person)
+            person = await queries.person_by_email(session, str(email))
+            accounts = await queries.identities(session, str(email)) if person else {}
+    return RowWork(unit, payload, attempts, person, accounts)
 
 
 async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:

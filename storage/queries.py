@@ -8,7 +8,15 @@ from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Alert, AuditEvent, CommandKey, Person, Remediation, Tenant
+from storage.models import (
+    Alert,
+    AuditEvent,
+    CommandKey,
+    Person,
+    PersonIdentity,
+    Remediation,
+    Tenant,
+)
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
@@ -32,6 +40,13 @@ async def tenant(session: AsyncSession, tenant_id: str) -> Tenant | None:
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     return _held(session, await session.get(Person, email.lower()))
+
+
+async def identities(session: AsyncSession, email: str) -> dict[str, str]:
+    """A person's chat accounts, {platform: key}."""
+    query = select(PersonIdentity.platform, PersonIdentity.key).where(
+        PersonIdentity.person_email == email.lower())
+    return dict((await session.execute(query)).tuples().all())
 
 
 async def people(session: AsyncSession, emails: Sequence[str]) -> dict[str, Person]:

@@ -137,7 +137,7 @@ async def test_other_tenant_cannot_see_or_act(db, cfg):
 
 async def test_unknown_person_is_refused_and_audited(db, cfg):
     alert = await new_alert(db, cfg)
-    refused = await act(db, cfg, Verb.CLAIM, alert, Identity(slack_team="T9", slack_user="U9"))
+    refused = await act(db, cfg, Verb.CLAIM, alert, Identity("slack", "T9/U9"))
     assert refused.outcome is Outcome.UNKNOWN_PERSON
     assert "does not know slack:T9/U9" in refused.message
     assert await refusals(db, alert) == []

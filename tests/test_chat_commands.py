@@ -12,11 +12,11 @@ from handlers.enums import Status, Verb
 from storage import audit
 from tests.conftest import new_alert
 
-SAM = Identity(slack_team="T0ACME", slack_user="U0SAM")
+SAM = Identity("slack", "T0ACME/U0SAM")
 DANA = Identity(email="dana@partner.example")  # partner, in acme and globex
 LEE = Identity(email="lee@acme.example")
 IVY = Identity(email="ivy@acme.example")  # approver only
-STRANGER = Identity(slack_team="T0ACME", slack_user="U0WHO")
+STRANGER = Identity("slack", "T0ACME/U0WHO")
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 
 

@@ -29,7 +29,6 @@ from handlers.reads.build import alert_view
 from handlers.views import AlertView
 from storage import outbox
 from storage.db import Database
-from storage.models import Person
 
 log = logging.getLogger("tandem.outbox")
 
@@ -86,11 +85,11 @@ def viewer(cfg: TandemConfig) -> outbox.Render[AlertView]:
     return lambda session, alert: alert_view(session, cfg, alert)
 
 
-def _recipient(person: Person | None) -> Recipient | None:
+def _recipient(work: outbox.RowWork) -> Recipient | None:
+    person = work.person
     if person is None:
         return None
-    return Recipient(person.email, person.name, person.slack_team, person.slack_user,
-                     person.teams_aad_id)
+    return Recipient(person.email, person.name, work.accounts)
 
 
 class Sent(Enum):
@@ -222,7 +221,7 @@ async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
     text = str(work.payload.get("text") or "")
     if not text:
         raise Permanent("the outbox row has no text", "invalid_row")
-    kind, recipient = work.unit.kind, _recipient(work.person)
+    kind, recipient = work.unit.kind, _recipient(work)
     if kind == "dm" and recipient is None:
         raise Permanent(f"no configured person {work.payload.get('email')!r} to message",
                         "unknown_person")

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.commands import Identity
+from handlers.config.accounts import SlackAccount
 from handlers.config.schema import TandemConfig
 from handlers.people.resolve import resolve
 
@@ -38,6 +39,9 @@ class SlackUser:
     user: str
     home: bool  # `team` is the user's own (user.team_id); a slash command only names
     # the workspace it was typed in, which for a Slack Connect guest is not theirs
+
+    def identity(self, email: str | None = None) -> Identity:
+        return Identity("slack", SlackAccount.key_of(self.team, self.user), email)
 
 
 def user_of(body: dict) -> SlackUser:
@@ -60,14 +64,14 @@ class SlackPeople:
         key = (sender.team, sender.user)
         if key in self._found:
             return self._found[key]
-        by_pair = Identity(slack_team=sender.team, slack_user=sender.user)
+        by_pair = sender.identity()
         clicker = self._match(by_pair)
         if clicker is None:
             email, team = await self._profile(sender.user)
             consistent = not sender.home or team == sender.team
             if not (email and consistent):
                 return Clicker(by_pair, None)
-            claimed = Identity(slack_team=sender.team, slack_user=sender.user, email=email)
+            claimed = sender.identity(email)
             clicker = self._match(claimed)
             if clicker is None:
                 return Clicker(claimed, None)  # commands refuse it, naming the pinned person

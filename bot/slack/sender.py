@@ -20,6 +20,7 @@ from bot.channels import Permanent, RateLimited, Recipient, Transient
 from cards.digest import render_slack as render_digest
 from cards.messages import Mention, slack_message
 from cards.slack import render_alert
+from handlers.config.accounts import SlackAccount
 from handlers.views import AlertView, DigestView
 
 EVENT_TYPE = "tandem_alert"
@@ -42,6 +43,12 @@ def _card_of(message: dict) -> str | None:
     if metadata.get("event_type") != EVENT_TYPE:
         return None
     return (metadata.get("event_payload") or {}).get("alert")
+
+
+def _user(who: Recipient) -> str | None:
+    """`who`'s Slack user id, when their Slack account is configured."""
+    key = who.identities.get(SlackSender.platform)
+    return SlackAccount.user_in(key) if key else None
 
 
 def _retry_after(response: AsyncSlackResponse) -> float:
@@ -114,7 +121,7 @@ class SlackSender:
     async def send_direct(self, person: Recipient, text: str) -> None:
         """`text` is plain text (it quotes alert titles from sources), shown literally, so
         an alert titled `<!channel>` cannot ping anyone (cards/messages.py)."""
-        user = person.slack_user or await self._user_by_email(person.email)
+        user = _user(person) or await self._user_by_email(person.email)
         opened = await call("conversations.open", self.client.conversations_open(users=user))
         await call("chat.postMessage", self.client.chat_postMessage(
             channel=opened["channel"]["id"], **slack_message(text)))
@@ -125,7 +132,7 @@ class SlackSender:
         literally; `mention`, named at `text[at:]`, is mentioned by their Slack user id."""
         tagged = None
         if mention is not None:
-            tagged = Mention(at, at + len(mention.name), mention.name, mention.slack_user)
+            tagged = Mention(at, at + len(mention.name), mention.name, _user(mention))
         await call("chat.postMessage", self.client.chat_postMessage(
             channel=channel, **slack_message(text, tagged)))
 

@@ -31,9 +31,9 @@ async def identify(cfg: TandemConfig, directory: Directory,
         return Identity()
     configured = cfg.people_by.get(("teams", aad))
     if configured:
-        return Identity(teams_aad_id=aad, email=configured.email)
+        return Identity("teams", aad, configured.email)
     upn = _upn(account)
     for email in [*await directory.emails(aad), *([upn] if upn else [])]:
         if cfg.person(email):
-            return Identity(teams_aad_id=aad, email=email.lower())
-    return Identity(teams_aad_id=aad)
+            return Identity("teams", aad, email.lower())
+    return Identity("teams", aad)

@@ -35,8 +35,8 @@ def _team(activity: Activity, field: str = "id") -> str | None:
 
 
 def _configured_email(tc: TeamsContext, aad_object_id: str) -> str | None:
-    return next((p.email for p in tc.cfg.people
-                 if p.teams and p.teams.aad_object_id == aad_object_id), None)
+    person = tc.cfg.people_by.get(("teams", aad_object_id))
+    return person.email if person else None
 
 
 def _humans(activity: Activity) -> list[ChannelAccount]:

@@ -104,13 +104,12 @@ class TeamsSender:
                 .send_to_conversation(channel, text_activity(text, tagged))
 
     async def _mention(self, who: Recipient, at: int) -> Mention:
-        user_id = None
-        if who.teams_aad_id:
+        user_id, aad = None, who.identities.get(self.platform)
+        if aad:
             async with self._db.read() as session:
-                ref = await refs.find(session, refs.PERSON, who.teams_aad_id)
+                ref = await refs.find(session, refs.PERSON, aad)
             user_id = ref.user_id if ref is not None else None
-        return Mention(at, at + len(who.name), who.name,
-                       teams_id=user_id or who.teams_aad_id)
+        return Mention(at, at + len(who.name), who.name, user_id or aad)
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         found = await self._reference(refs.CHANNEL, channel)
@@ -132,10 +131,11 @@ class TeamsSender:
         return await self._search.find_card(found.team_group_id, channel, alert_short_id, since)
 
     async def send_direct(self, person: Recipient, text: str) -> None:
-        if not person.teams_aad_id:
+        aad = person.identities.get(self.platform)
+        if not aad:
             raise Permanent(f"{person.email} has no Teams identity in Tandem's configuration",
                             "unknown_person")
-        ref = await self._reference(refs.PERSON, person.teams_aad_id)
+        ref = await self._reference(refs.PERSON, aad)
         chat = ref.conversation_id or await self._open_chat(ref)
         with mapped("direct message"):
             await self._connectors.client(ref.service_url).conversations \

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from handlers.config.accounts import PLATFORMS, ChatAccounts
 from handlers.config.oncall import (
     AckSla,
     ApprovalReminders,
@@ -50,7 +51,7 @@ class BusinessHours(Strict):
 
 
 class Channel(Strict):
-    platform: Literal["slack", "teams"]
+    platform: Literal[PLATFORMS]  # the platforms people have accounts on (config.accounts)
     channel: str = Field(min_length=1)
     team: str | None = None
 
@@ -151,27 +152,14 @@ class Tenant(Strict):
         return value
 
 
-class SlackIdentity(Strict):
-    """A Slack account pins its person: (team, user), and with Enterprise Grid also
-    (enterprise, user), since an org-wide app's payloads name the org (E...) as the team."""
+class Person(ChatAccounts):
+    """A configured person; their chat accounts are the settings of ChatAccounts."""
 
-    team: str = Field(min_length=1)
-    user: str = Field(min_length=1)
-    enterprise: str | None = Field(default=None, pattern=r"^E[A-Z0-9]+$")
-
-
-class TeamsIdentity(Strict):
-    aad_object_id: str = Field(min_length=1)
-
-
-class Person(Strict):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     name: str = Field(min_length=1)
     side: Side
     roles: list[Role] = [Role.RESPONDER]
     tenants: list[str] = Field(min_length=1)
-    slack: SlackIdentity | None = None
-    teams: TeamsIdentity | None = None
 
     @field_validator("email")
     @classmethod
@@ -204,17 +192,7 @@ class TandemConfig(Strict):
             *_unique("tenants", [t.code for t in self.tenants], "code"),
             *_unique("people", [p.email for p in self.people], "email"),
             *_unique("remediations", [r.id for r in self.remediations], "id"),
-            # The database keys people by these identities, so each names one person.
-            *_unique(
-                "people",
-                [p.slack and f"{p.slack.team}/{p.slack.user}" for p in self.people],
-                "slack",
-            ),
-            *_unique(
-                "people",
-                [p.teams and p.teams.aad_object_id for p in self.people],
-                "teams.aad_object_id",
-            ),
+            *(problem for platform in PLATFORMS for problem in _repeated(self.people, platform)),
         ]
         known = {t.id for t in self.tenants}
         for i, person in enumerate(self.people):
@@ -235,18 +213,13 @@ class TandemConfig(Strict):
         return next((t for t in self.tenants if t.id == tenant_id), None)
 
     @cached_property
-    def people_by(self) -> dict[tuple[str, ...], Person]:
-        """People by ("email", address), ("slack", team, user) and ("teams", object id):
-        every command looks its actor up here."""
-        index: dict[tuple[str, ...], Person] = {}
+    def people_by(self) -> dict[tuple[str, str], Person]:
+        """People by ("email", address) and by (platform, key) of each chat account and
+        its aliases: every command looks its actor up here."""
+        index: dict[tuple[str, str], Person] = {}
         for p in self.people:
             index[("email", p.email)] = p
-            if p.slack:
-                index[("slack", p.slack.team, p.slack.user)] = p
-                if p.slack.enterprise:
-                    index[("slack", p.slack.enterprise, p.slack.user)] = p
-            if p.teams:
-                index[("teams", p.teams.aad_object_id)] = p
+            index.update(dict.fromkeys([*p.identities().items(), *p.aliases()], p))
         return index
 
     def person(self, email: str | None) -> Person | None:
@@ -255,6 +228,15 @@ class TandemConfig(Strict):
 
     def remediation(self, remediation_id: str) -> RemediationEntry | None:
         return next((r for r in self.remediations if r.id == remediation_id), None)
+
+
+def _repeated(people: list[Person], platform: str) -> list[str]:
+    """Chat accounts of `platform` configured for two people: the database keys people by
+    them, so each names one person."""
+    accounts = [p.account(platform) for p in people]
+    field = next((a.key_field for a in accounts if a is not None), None)
+    return _unique("people", [a and a.key for a in accounts],
+                   f"{platform}.{field}" if field else platform)
 
 
 def _unique(section: str, values: list, key: str = "") -> list[str]:

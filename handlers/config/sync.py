@@ -1,8 +1,8 @@
 """Mirrors the configuration's tenants and people into the database.
 
 Run at start-up and before CLI commands; idempotent. People removed from the
-file lose their memberships (and so every right to act) but keep their row,
-because audit events and past alerts refer to them.
+file lose their memberships (and so every right to act) and their chat accounts
+but keep their row, because audit events and past alerts refer to them.
 """
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +22,6 @@ async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
             "name": p.name,
             "side": p.side.value,
             "roles": ",".join(r.value for r in p.roles),
-            "slack_team": p.slack.team if p.slack else None,
-            "slack_user": p.slack.user if p.slack else None,
-            "teams_aad_id": p.teams.aad_object_id if p.teams else None,
         }
         await directory.put_person(session, p.email, **fields)
 
@@ -34,3 +31,6 @@ async def sync(session: AsyncSession, cfg: TandemConfig) -> None:
     await _people(session, cfg)
     await directory.replace_memberships(
         session, ((p.email, t) for p in cfg.people for t in p.tenants))
+    await directory.replace_identities(
+        session, ((platform, key, p.email) for p in cfg.people
+                  for platform, key in p.identities().items()))

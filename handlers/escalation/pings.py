@@ -43,17 +43,13 @@ class Reached:
         return {"to": self.email, "reason": self.fallback} if self.fallback else None
 
 
-def _platforms(who: Person) -> list[str]:
-    return [name for name, known in (("slack", who.slack), ("teams", who.teams)) if known]
-
-
 def direct(alert: Alert, who: Person, text: str, at: datetime,
            platforms: Sequence[str] | None = None) -> list[dict]:
     """One "dm" row per platform `who` is on (none when they are on neither), or only
     those of `platforms`."""
     return [
         outbox_row(alert, "dm", platform, f"dm:{who.email}", {"email": who.email, "text": text}, at)
-        for platform in _platforms(who) if platforms is None or platform in platforms
+        for platform in who.identities() if platforms is None or platform in platforms
     ]
 
 
@@ -104,7 +100,7 @@ def reach(
     if who is None:
         return Reached(None, ("channel",)), in_channels(tenant, alert, channel_text, at)
     stuck = teams is not None and who.teams is not None and who.teams.aad_object_id not in teams
-    platforms = [p for p in _platforms(who) if not (stuck and p == "teams")]
+    platforms = [p for p in who.identities() if not (stuck and p == "teams")]
     rows = direct(alert, who, direct_text, at, platforms)
     if not rows:
         return Reached(who.email, ("channel",)), in_channels(tenant, alert, channel_text, at)

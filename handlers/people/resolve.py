@@ -41,19 +41,15 @@ async def view_of(session: AsyncSession, cfg: TandemConfig, email: str) -> Perso
 
 
 def _pinned(person: ConfigPerson, who: Identity) -> bool:
-    """Whether `person` has a configured identity on the platform `who` comes from: then
-    only that identity is them, and an email match from another account is not."""
-    return bool((who.slack_user and person.slack) or (who.teams_aad_id and person.teams))
+    """Whether `person` has a configured account on the platform `who` comes from: then
+    only that account is them, and an email match from another account is not."""
+    return bool(who.platform and who.key and person.account(who.platform))
 
 
 def _person(cfg: TandemConfig, who: Identity) -> ConfigPerson | None:
-    """The configured person behind `who`: by chat identity, then by email for people
-    with no identity configured on that platform."""
-    if who.slack_team and who.slack_user:
-        found = cfg.people_by.get(("slack", who.slack_team, who.slack_user))
-        if found:
-            return found
-    if who.teams_aad_id and (found := cfg.people_by.get(("teams", who.teams_aad_id))):
+    """The configured person behind `who`: by chat account, then by email for people
+    with no account configured on that platform."""
+    if who.platform and who.key and (found := cfg.people_by.get((who.platform, who.key))):
         return found
     by_email = cfg.person(who.email)
     return None if by_email is None or _pinned(by_email, who) else by_email

@@ -7,7 +7,7 @@ Acme's policy (tests/data/config.yaml): 5m DM the on-call person (Lee, Slack onl
 
 from datetime import UTC, datetime
 
-from handlers.config.schema import TeamsIdentity
+from handlers.config.accounts import TeamsAccount
 from handlers.escalation import pings
 from handlers.escalation.tick import tick
 from storage import teams as refs
@@ -21,7 +21,7 @@ MENTION = ("ACME-1 (high) is unclaimed: Disk full on db-1. Lee Chen, you are on 
 
 def with_raj_on_teams(cfg):
     raj = next(p for p in cfg.people if p.email == "raj@partner.example")
-    teams_raj = raj.model_copy(update={"teams": TeamsIdentity(aad_object_id="aad-raj")})
+    teams_raj = raj.model_copy(update={"teams": TeamsAccount(aad_object_id="aad-raj")})
     return cfg.model_copy(update={"people": [teams_raj if p is raj else p for p in cfg.people]})
 
 

@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)
 SAM, LEE = Identity(email="sam@acme.example"), Identity(email="lee@acme.example")
 DANA, IVY = Identity(email="dana@partner.example"), Identity(email="ivy@acme.example")
 GINA = Identity(email="gina@globex.example")
-STRANGER = Identity(slack_team="T0ACME", slack_user="U0WHO")
+STRANGER = Identity("slack", "T0ACME/U0WHO")
 ACME_SLACK, GLOBEX_SLACK = "C0OPS", "C0ALERTS"
 
 

@@ -11,7 +11,7 @@ from handlers.commands import Identity
 from storage import audit
 from storage.models import AuditEvent, OncallOverride
 
-SAM = Identity(slack_team="T0ACME", slack_user="U0SAM")
+SAM = Identity("slack", "T0ACME/U0SAM")
 DANA = Identity(email="dana@partner.example")  # serves acme and globex
 NOW = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)  # Friday afternoon
 

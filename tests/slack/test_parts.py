@@ -127,8 +127,8 @@ async def test_pacer_allows_a_burst_then_the_rate():
 async def test_pings_quote_alert_titles_without_letting_them_mention_anyone(fake_slack, sender):
     hostile = "ACME-7 is unclaimed: <!channel> disk <https://evil.example|full> & more"
     await sender.post_text("C0OPS", hostile)
-    await sender.send_direct(Recipient("dana@partner.example", "Dana Reyes", "T0PARTNER",
-                                       "U0DANA"), hostile)
+    await sender.send_direct(Recipient("dana@partner.example", "Dana Reyes",
+                                       {"slack": "T0PARTNER/U0DANA"}), hostile)
     calls = fake_slack.calls_to("chat.postMessage")
     assert [c.args["text"] for c in calls] == ["ACME-7 is unclaimed: &lt;!channel&gt; disk "
                                                "&lt;https://evil.example|full&gt; &amp; more"] * 2
@@ -139,7 +139,7 @@ async def test_pings_quote_alert_titles_without_letting_them_mention_anyone(fake
 
 async def test_a_ping_mentions_the_person_by_their_slack_user_id(fake_slack, sender):
     text = "ACME-7 is unclaimed: *bold* <!here>. Raj Patel, you are on call."
-    raj = Recipient("raj@partner.example", "Raj Patel", "T0PARTNER", "U0RAJ")
+    raj = Recipient("raj@partner.example", "Raj Patel", {"slack": "T0PARTNER/U0RAJ"})
     await sender.post_text("C0OPS", text, raj, text.index("Raj"))
     [call] = fake_slack.calls_to("chat.postMessage")
     assert call.args["text"] == ("ACME-7 is unclaimed: *bold* &lt;!here&gt;. <@U0RAJ>, "

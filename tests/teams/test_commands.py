@@ -54,7 +54,7 @@ async def test_one_to_one_text_and_later_direct_messages(teams, db, cfg):
     assert status == 200
     answer = teams.connector.sent("reply")[-1]
     assert answer["conversation"] == "a:1on1-aad-sam" and short in answer["body"]["text"]
-    sam = Recipient("sam@acme.example", "Sam Okafor", teams_aad_id="aad-sam")
+    sam = Recipient("sam@acme.example", "Sam Okafor", identities={"teams": "aad-sam"})
     await teams.teams.sender.send_direct(sam, "You are on call")
     assert teams.connector.sent("create") == []  # the 1:1 chat was already known
     assert teams.connector.sent("send")[-1]["conversation"] == "a:1on1-aad-sam"

@@ -21,7 +21,7 @@ def account(aad: str, name: str = "Someone", **extra) -> ChannelAccount:
 async def test_configured_object_id_wins(teams_sqlite, cfg):
     directory = teams_sqlite.teams.context.directory
     who = await identify(cfg, directory, account("aad-sam"))
-    assert who == Identity(teams_aad_id="aad-sam", email="sam@acme.example")
+    assert who == Identity("teams", "aad-sam", "sam@acme.example")
     assert teams_sqlite.identity.graph_requests == []  # no Graph call for configured people
 
 
@@ -32,7 +32,7 @@ async def test_graph_email_matches_and_is_cached(teams_sqlite, cfg):
     directory = teams_sqlite.teams.context.directory
     for _ in range(3):
         who = await identify(cfg, directory, account(HOME))
-        assert who == Identity(teams_aad_id=HOME, email="raj@partner.example")
+        assert who == Identity("teams", HOME, "raj@partner.example")
     assert [r["id"] for r in teams_sqlite.identity.graph_requests] == [HOME]
     assert teams_sqlite.identity.graph_requests[0]["auth"].startswith("Bearer fake-token-")
 
@@ -43,7 +43,7 @@ async def test_unknown_in_graph_falls_back_to_the_upn_sent(teams_sqlite, cfg):
                          account("aad-lee-guest", userPrincipalName="Lee@Acme.example"))
     assert who.email == "lee@acme.example"
     missing = await identify(cfg, directory, account("aad-ghost"))
-    assert missing == Identity(teams_aad_id="aad-ghost")
+    assert missing == Identity("teams", "aad-ghost")
     assert [r["id"] for r in teams_sqlite.identity.graph_requests] == ["aad-lee-guest",
                                                                       "aad-ghost"]
 

@@ -93,7 +93,7 @@ async def test_unknown_channel_is_permanent(teams_sqlite, sqlite_db, cfg):
 
 async def test_direct_message_creates_the_chat_once(teams, db, cfg):
     await install(teams)
-    lee = Recipient(email="lee@acme.example", name="Lee Chen", teams_aad_id="aad-lee")
+    lee = Recipient(email="lee@acme.example", name="Lee Chen", identities={"teams": "aad-lee"})
     await teams.teams.sender.send_direct(lee, "You are on call")
     await teams.teams.sender.send_direct(lee, "Still on call")
     created = teams.connector.sent("create")
@@ -113,7 +113,7 @@ async def test_a_ping_mentions_the_person_for_real(teams, db, cfg):
     await teams.post(teams.activity("message", aad="aad-sam", text="help"))  # stores 29:aad-sam
     sender = teams.teams.sender
     text = "ACME-1 is unclaimed: <at>Eve</at> **x**. Sam <Okafor>, you are on call."
-    sam = Recipient("sam@acme.example", "Sam <Okafor>", teams_aad_id="aad-sam")
+    sam = Recipient("sam@acme.example", "Sam <Okafor>", identities={"teams": "aad-sam"})
     await sender.post_text(CHANNEL, text, sam, text.index("Sam"))
     body = teams.connector.sent("send")[-1]["body"]
     tag = "<at>Sam &lt;Okafor&gt;</at>"
@@ -122,7 +122,7 @@ async def test_a_ping_mentions_the_person_for_real(teams, db, cfg):
     assert body["entities"] == [{"type": "mention", "text": tag,
                                  "mentioned": {"id": "29:aad-sam", "name": "Sam <Okafor>"}}]
     # someone who never messaged Tandem is mentioned by their Entra object id
-    lee = Recipient("lee@acme.example", "Lee", teams_aad_id="aad-lee-2")
+    lee = Recipient("lee@acme.example", "Lee", identities={"teams": "aad-lee-2"})
     await sender.post_text(CHANNEL, "Lee, look", lee, 0)
     entity = teams.connector.sent("send")[-1]["body"]["entities"][0]
     assert entity["mentioned"] == {"id": "aad-lee-2", "name": "Lee"}

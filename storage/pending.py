@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage import audit, json_rows
+from storage import chain, json_rows
 from storage.models import Outbox
 
 _KEY = "tandem.pending"
@@ -36,7 +36,7 @@ class Pending:
         The chain goes last: it locks the tenant's row until the commit."""
         await json_rows.insert_all(conn, _INSERT_OUTBOX, self.outbox)
         for tenant_id, entries in self.events.items():
-            await audit.write(conn, tenant_id, entries)
+            await chain.write(conn, tenant_id, entries)
         self.events, self.outbox = {}, []
 
 

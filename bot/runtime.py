@@ -47,8 +47,8 @@ async def open_runtime(settings: Settings) -> Runtime:
     try:
         async with migrate.one_at_a_time(db):
             await prepare(db)
-            async with db.transaction() as session:
-                await sync(session, cfg)
+            async with db.unit() as uow:
+                await sync(uow, cfg)
     except BaseException:
         await db.dispose()
         raise

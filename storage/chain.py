@@ -65,7 +65,7 @@ _INSERT = insert(_EVENTS)
 
 
 async def write(conn: AsyncConnection, tenant_id: str, entries: list[dict]) -> None:
-    """Append a batch of one tenant's events (see `storage.pending.audit_events`) in
+    """Append a batch of one tenant's events (see `storage.unit.UnitOfWork.audit`) in
     two statements. The bump takes the tenant row's lock first, so concurrent
     appenders to one chain queue there."""
     if not entries:

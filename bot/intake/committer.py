@@ -130,10 +130,10 @@ class Committer:
         for batch in group:
             by_tenant.setdefault(batch.tenant_id, []).append(batch)
         results: dict[int, list[Ingested]] = {}
-        async with self._db.unit() as unit:
+        async with self._db.unit() as uow:
             for tenant_id, batches in by_tenant.items():
                 events = [e for batch in batches for e in batch.events]
-                done = await ingest_many(unit, self._cfg, self._cfg.tenant(tenant_id),
+                done = await ingest_many(uow, self._cfg, self._cfg.tenant(tenant_id),
                                          events, now)
                 for batch in batches:
                     results[id(batch)], done = done[: len(batch.events)], done[len(batch.events):]

@@ -42,7 +42,8 @@ def new_instance_id() -> str:
 async def beat(db: Database, instance: str, now: datetime, dead_before: datetime) -> None:
     """Record that `instance` is alive at `now`, and forget instances silent since
     before `dead_before` (a lease of one with no row is as free as a stale one)."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(delete(OutboxInstance).where(
             OutboxInstance.beat_at < dead_before, OutboxInstance.id != instance))
         found = await session.execute(update(OutboxInstance).where(
@@ -53,7 +54,8 @@ async def beat(db: Database, instance: str, now: datetime, dead_before: datetime
 
 async def drop(db: Database, instance: str) -> None:
     """The instance stops: its leases are free for others at once."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(delete(OutboxInstance).where(OutboxInstance.id == instance))
 
 

@@ -6,13 +6,13 @@ because audit events and past alerts refer to them.
 """
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
 from storage.models import Membership, Person, Tenant
+from storage.unit import Session, UnitOfWork
 
 
-async def _tenants(session: AsyncSession, cfg: TandemConfig) -> None:
+async def _tenants(session: Session, cfg: TandemConfig) -> None:
     for t in cfg.tenants:
         row = await session.get(Tenant, t.id)
         if row is None:
@@ -21,7 +21,7 @@ async def _tenants(session: AsyncSession, cfg: TandemConfig) -> None:
             row.name, row.code, row.timezone = t.name, t.code, t.timezone
 
 
-async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
+async def _people(session: Session, cfg: TandemConfig) -> None:
     for p in cfg.people:
         fields = {
             "name": p.name,
@@ -39,7 +39,8 @@ async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
                 setattr(row, key, value)
 
 
-async def sync(session: AsyncSession, cfg: TandemConfig) -> None:
+async def sync(uow: UnitOfWork, cfg: TandemConfig) -> None:
+    session = await uow.session()
     await _tenants(session, cfg)
     await _people(session, cfg)
     await session.flush()

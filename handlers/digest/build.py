@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import Channel, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.digest import queries as Q
 from handlers.digest.payload import to_payload
 from handlers.enums import WORKING, Severity, Side, Status
+from handlers.fanout import message_row
 from handlers.people.resolve import person_view
 from handlers.timing.weekly import parse_clock
 from handlers.views import (
@@ -30,8 +30,8 @@ from handlers.views import (
     SlaBreaches,
     SourceNoise,
 )
-from storage.db import Database
-from storage.models import Alert, DigestSent, Outbox, Person, Remediation
+from storage.models import Alert, DigestSent, Person, Remediation
+from storage.unit import Session, Store
 
 LIST_LIMIT = 5
 DEFAULT_PERIOD = timedelta(days=1)
@@ -69,7 +69,7 @@ def _approval(cfg: TandemConfig, alert: Alert, row: Remediation,
                           row.proposed_at, row.needs_internal_approver)
 
 
-async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime,
+async def _breaches(session: Session, tenant: TenantConfig, since: datetime,
                     until: datetime) -> tuple[SlaBreaches, ...]:
     found = []
     for severity in Severity:
@@ -83,7 +83,7 @@ async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime
     return tuple(found)
 
 
-async def build(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def build(session: Session, cfg: TandemConfig, tenant: TenantConfig,
                 since: datetime, until: datetime) -> DigestView:
     dialect, t = session.bind.dialect.name, tenant.id
     acks = await Q.response_sums(session, t, Alert.claimed_at, since, until, dialect)
@@ -109,7 +109,7 @@ def _channels(tenant: TenantConfig) -> list[Channel]:
     return [c for c in tenant.channels if not chosen or c.channel in chosen]
 
 
-async def last_sent(session: AsyncSession, tenant_id: str, channel: Channel) -> datetime | None:
+async def last_sent(session: Session, tenant_id: str, channel: Channel) -> datetime | None:
     query = (
         select(DigestSent.sent_at)
         .where(DigestSent.tenant_id == tenant_id, DigestSent.platform == channel.platform,
@@ -128,27 +128,27 @@ def due_day(tenant: TenantConfig, now: datetime) -> date | None:
     return local.date() if local.time() >= parse_clock(tenant.digest.at) else None
 
 
-async def _send_one(db: Database, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
+async def _send_one(db: Store, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
                     day: date, now: datetime) -> bool:
     key = (tenant.id, channel.platform, channel.channel, day)
     try:
-        async with db.transaction() as session:
+        async with db.unit() as uow:
+            session = await uow.session()
             if await session.get(DigestSent, key) is not None:
                 return False
             since = await last_sent(session, tenant.id, channel) or now - DEFAULT_PERIOD
             view = await build(session, cfg, tenant, since, now)
             session.add(DigestSent(tenant_id=tenant.id, platform=channel.platform,
                                    channel=channel.channel, local_date=day, sent_at=now))
-            session.add(Outbox(tenant_id=tenant.id, kind="digest", platform=channel.platform,
-                               channel=channel.channel, payload=to_payload(view),
-                               created_at=now, due_at=now))
             await session.flush()
+            uow.outbox([message_row(tenant.id, None, "digest", channel.platform, channel.channel,
+                                    to_payload(view), now)])
     except IntegrityError:  # another process committed this channel's digest first
         return False
     return True
 
 
-async def send_due(db: Database, cfg: TandemConfig, tenant_id: str, now: datetime) -> int:
+async def send_due(db: Store, cfg: TandemConfig, tenant_id: str, now: datetime) -> int:
     """Queue today's digest for each of the tenant's channels not yet sent; returns how many."""
     tenant = cfg.tenant(tenant_id)
     day = due_day(tenant, now) if tenant else None
@@ -157,18 +157,18 @@ async def send_due(db: Database, cfg: TandemConfig, tenant_id: str, now: datetim
     return sum([await _send_one(db, cfg, tenant, c, day, now) for c in _channels(tenant)])
 
 
-async def catch_up(db: Database, cfg: TandemConfig, now: datetime) -> int:
+async def catch_up(db: Store, cfg: TandemConfig, now: datetime) -> int:
     """At start-up: send every digest that is due today and was missed."""
     return sum([await send_due(db, cfg, t.id, now) for t in cfg.tenants if t.digest])
 
 
-async def preview(db: Database, cfg: TandemConfig, tenant_id: str,
+async def preview(db: Store, cfg: TandemConfig, tenant_id: str,
                   now: datetime) -> DigestView | str:
     """The digest as it would be sent now, without sending or recording anything."""
     tenant = cfg.tenant(tenant_id)
     if tenant is None:
         return f"Unknown tenant {tenant_id!r}; known: {', '.join(t.id for t in cfg.tenants)}."
-    async with db.transaction() as session:
+    async with db.read() as session:
         channels = _channels(tenant)
         since = await last_sent(session, tenant.id, channels[0]) if channels else None
         return await build(session, cfg, tenant, since or now - DEFAULT_PERIOD, now)

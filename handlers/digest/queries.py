@@ -8,11 +8,11 @@ history, so a digest costs the same with a thousand or a million old alerts.
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from handlers.enums import WORKING, Severity, Status
 from storage.models import Alert, Person, Remediation
+from storage.unit import Session
 
 
 def seconds(later, earlier, dialect: str) -> ColumnElement:
@@ -26,11 +26,11 @@ def _in(column, since: datetime, until: datetime) -> tuple:
     return column >= since, column < until
 
 
-async def _scalar(session: AsyncSession, query: Select) -> int:
+async def _scalar(session: Session, query: Select) -> int:
     return (await session.execute(query)).scalar_one() or 0
 
 
-async def counts(session: AsyncSession, tenant: str, since: datetime,
+async def counts(session: Session, tenant: str, since: datetime,
                  until: datetime) -> dict[str, int]:
     """New and resolved in the period; open and unclaimed now."""
     base = select(func.count()).select_from(Alert).where(Alert.tenant_id == tenant)
@@ -42,7 +42,7 @@ async def counts(session: AsyncSession, tenant: str, since: datetime,
     }
 
 
-async def oldest(session: AsyncSession, tenant: str, statuses: tuple[Status, ...],
+async def oldest(session: Session, tenant: str, statuses: tuple[Status, ...],
                  limit: int) -> list[tuple[Alert, Person | None]]:
     """The `limit` oldest alerts in these statuses.
 
@@ -63,7 +63,7 @@ async def oldest(session: AsyncSession, tenant: str, statuses: tuple[Status, ...
     return sorted(found, key=lambda pair: (pair[0].first_seen, pair[0].id))[:limit]
 
 
-async def pending_approvals(session: AsyncSession, tenant: str,
+async def pending_approvals(session: Session, tenant: str,
                             limit: int) -> list[tuple[Alert, Remediation, Person | None]]:
     later = aliased(Remediation)
     latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
@@ -79,7 +79,7 @@ async def pending_approvals(session: AsyncSession, tenant: str,
     return [tuple(row) for row in await session.execute(query)]
 
 
-async def sla_breaches(session: AsyncSession, tenant: str, severity: Severity, limit: timedelta,
+async def sla_breaches(session: Session, tenant: str, severity: Severity, limit: timedelta,
                        since: datetime, until: datetime, dialect: str) -> int:
     """Alerts whose ack SLA ran out during the period while nobody had claimed them.
 
@@ -95,7 +95,7 @@ async def sla_breaches(session: AsyncSession, tenant: str, severity: Severity, l
     return await _scalar(session, query)
 
 
-async def response_sums(session: AsyncSession, tenant: str, column, since: datetime,
+async def response_sums(session: Session, tenant: str, column, since: datetime,
                         until: datetime, dialect: str) -> dict[str | None, tuple[int, float]]:
     """Per owner side: how many alerts reached `column` in the period, and total seconds."""
     query = (
@@ -106,7 +106,7 @@ async def response_sums(session: AsyncSession, tenant: str, column, since: datet
     return {side: (n, float(total or 0)) for side, n, total in await session.execute(query)}
 
 
-async def noisiest(session: AsyncSession, tenant: str, since: datetime, until: datetime,
+async def noisiest(session: Session, tenant: str, since: datetime, until: datetime,
                    limit: int) -> list[tuple[str, int, int]]:
     """Sources by alerts opened in the period, with their occurrences."""
     alerts, events = func.count(), func.sum(Alert.count)

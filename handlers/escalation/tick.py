@@ -9,7 +9,7 @@ refresh, in the same transaction: an alert claimed, escalated or ticked by
 someone else in between has a new generation, so its step is not taken twice.
 The UPDATE binds the whole batch as one parameter (storage/json_rows.py), so its
 cost in Python does not grow with the batch; the pings and audit events are held for
-the end of the unit of work (storage/pending.py).
+the end of the unit of work (storage/unit.py).
 Snoozed alerts whose time has come are woken first.
 """
 
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, column, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import fanout
 from handlers.config.oncall import Step
@@ -25,11 +24,10 @@ from handlers.config.schema import TandemConfig
 from handlers.escalation import pings, wakeups
 from handlers.escalation import policy as P
 from handlers.escalation.timers import covers_now, fallback_entry, running, take_step, target
-from storage import pending
-from storage.db import Database
 from storage.json_rows import rows_table
 from storage.models import Alert
 from storage.types import UTCDateTime
+from storage.unit import Session, Store, UnitOfWork
 
 BATCH = 200
 _ALERT = Alert.__table__
@@ -62,7 +60,7 @@ _FENCE = (column("id", Integer), column("generation", Integer), column("level", 
           column("due", UTCDateTime()), column("bump", Integer))
 
 
-async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
+async def fence(session: Session, plans: list[Plan]) -> set[int]:
     """Move every planned timer whose generation is unchanged; returns the alert ids moved.
 
     The selection locked these rows (SKIP LOCKED on PostgreSQL, the write lock on
@@ -98,7 +96,7 @@ def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime,
     return [entry, *([fallback_entry(alert, fallback, now)] if fallback else [])], rows
 
 
-async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
+async def _take(uow: UnitOfWork, session: Session, cfg: TandemConfig, taken: list[Plan],
                 now: datetime) -> None:
     """Ping, audit and refresh the card of every step taken, tenant by tenant."""
     rows: list[dict] = []
@@ -117,12 +115,13 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
             details = logged[0]["details"]
             note = f"Escalation step {details['step']}: notified {details['to'] or 'the channel'}"
             rows += fanout.card_rows(tenant, p.alert, now, note)
-        pending.audit_events(session, tenant_id, entries)
-    pending.outbox(session, rows)
+        uow.audit(tenant_id, entries)
+    uow.outbox(rows)
 
 
-async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
+async def _batch(uow: UnitOfWork, cfg: TandemConfig, now: datetime,
                  size: int) -> tuple[int, int]:
+    session = await uow.session()
     query = (
         select(*(_ALERT.c[name] for name in READ))
         .where(_ALERT.c.next_escalation_at.is_not(None), _ALERT.c.next_escalation_at <= now)
@@ -134,17 +133,17 @@ async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
     plans = [plan(cfg, alert, now) for alert in due]
     moved = await fence(session, plans)
     taken = [p for p in plans if p.step is not None and p.alert.id in moved]
-    await _take(session, cfg, taken, now)
+    await _take(uow, session, cfg, taken, now)
     return len(taken), len(due)
 
 
-async def tick(db: Database, cfg: TandemConfig, now: datetime, size: int = BATCH) -> int:
+async def tick(db: Store, cfg: TandemConfig, now: datetime, size: int = BATCH) -> int:
     """Wake snoozed alerts that are due, then take every due step; returns steps taken."""
     await wakeups.wake_due(db, cfg, now, size)
     taken = 0
     while True:
-        async with db.transaction() as session:
-            done, seen = await _batch(session, cfg, now, size)
+        async with db.unit() as uow:
+            done, seen = await _batch(uow, cfg, now, size)
         taken += done
         if seen < size:
             return taken

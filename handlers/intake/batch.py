@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -25,10 +24,10 @@ from handlers.intake.routing import route
 from handlers.intake.types import AlertIn
 from handlers.silences import matching
 from handlers.timing.durations import parse_duration
-from storage import live_alerts, pending, queries
+from storage import live_alerts, queries
 from storage.live_alerts import Carded, LiveAlert
 from storage.models import Alert, Silence, Tenant
-from storage.unit import Unit
+from storage.unit import Session, UnitOfWork
 
 # Built once: it runs for every group of events that creates alerts.
 _NUMBERS = (
@@ -41,7 +40,7 @@ _NUMBERS = (
 
 @dataclass
 class Batch:
-    unit: Unit  # its ORM session is opened only by what needs more than a repeat
+    unit: UnitOfWork  # its ORM session is opened only by what needs more than a repeat
     cfg: TandemConfig
     tenant: TenantConfig
     now: datetime
@@ -53,7 +52,7 @@ class Batch:
     created: list[tuple[Alert, dict]] = field(default_factory=list)
 
     @classmethod
-    async def prefetch(cls, unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
+    async def prefetch(cls, unit: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
                        keys: set[str], now: datetime) -> "Batch":
         live, carded = await live_alerts.read(unit, tenant.id, keys)
         # A storm of repeats asks for nothing more: only a key not live may be a reopen,
@@ -79,8 +78,7 @@ class Batch:
             lane = (alert.id, c.platform, c.channel)
             if lane not in self.carded:  # each channel refreshes on its own schedule
                 self.carded.add(lane)
-                self.unit.held.outbox.append(
-                    outbox_row(alert, "card", c.platform, c.channel, {}, self.now))
+                self.unit.outbox([outbox_row(alert, "card", c.platform, c.channel, {}, self.now)])
 
     def silence_for(self, event: AlertIn, severity: str) -> Silence | None:
         """The silence in force that matches `event` at the severity routing settled on."""
@@ -136,18 +134,18 @@ class Batch:
             alert.number = first + offset
             alert.short_id = f"{self.tenant.code}-{alert.number}"
         await self._insert(session, [alert for alert, _ in self.created])
-        pending.audit_events(session, self.tenant.id, [
+        self.unit.audit(self.tenant.id, [
             {**entry, "at": self.now, "verb": "created", "alert": alert.short_id,
              "to_status": alert.status}
             for alert, entry in self.created
         ])
         rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
                 for r in card_rows(self.tenant, alert, self.now)]
-        pending.outbox(session, rows)
+        self.unit.outbox(rows)
         self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()
 
-    async def _insert(self, session: AsyncSession, alerts: list[Alert]) -> None:
+    async def _insert(self, session: Session, alerts: list[Alert]) -> None:
         """One executemany INSERT for the group, then its ids by the numbers just taken
         (RETURNING in parameter order would cost SQLite one statement per row)."""
         table = Alert.__table__
@@ -161,6 +159,6 @@ class Batch:
         for alert in alerts:
             alert.id, alert.version = ids[alert.number], 1
 
-    async def _numbers(self, session: AsyncSession, count: int) -> int:
+    async def _numbers(self, session: Session, count: int) -> int:
         bumped = await session.execute(_NUMBERS, {"tenant": self.tenant.id, "count": count})
         return bumped.scalar_one() - count

@@ -3,14 +3,13 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Role
 from handlers.oncall.schedule import HORIZON, Cover
-from storage import pending
 from storage.models import OncallOverride
+from storage.unit import Session, UnitOfWork
 
 LONGEST = timedelta(days=31)
 
@@ -19,7 +18,7 @@ class CoverRefused(ValueError):
     """An override that cannot be stored; the message says why."""
 
 
-async def covers(session: AsyncSession, tenant_id: str, start: datetime,
+async def covers(session: Session, tenant_id: str, start: datetime,
                  horizon: timedelta = HORIZON) -> list[Cover]:
     """Overrides overlapping [start, start + horizon], oldest first (newer ones win)."""
     query = (
@@ -51,7 +50,7 @@ def _problem(cfg: TandemConfig, tenant: TenantConfig, email: str, starts: dateti
     return None
 
 
-async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, email: str,
+async def add(uow: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig, email: str,
               starts: datetime, ends: datetime, *, actor: str, now: datetime,
               layer: str | None = None) -> Cover:
     """Store and audit an override; raises CoverRefused naming the problem."""
@@ -61,10 +60,11 @@ async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, em
         raise CoverRefused(problem)
     row = OncallOverride(tenant_id=tenant.id, layer=layer, email=email, starts_at=starts,
                          ends_at=ends, created_by=actor, created_at=now)
+    session = await uow.session()
     session.add(row)
     await session.flush()
     side = person.side.value if (person := cfg.person(actor)) else None
-    pending.audit_events(session, tenant.id, [dict(
+    uow.audit(tenant.id, [dict(
         at=now, actor=actor, actor_side=side, verb="oncall.override",
         details={"override": row.id, "email": email, "layer": layer,
                  "starts": starts.isoformat(), "ends": ends.isoformat()},

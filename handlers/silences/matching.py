@@ -8,12 +8,12 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity
 from handlers.timing.weekly import covers, parse_clock, parse_days
 from storage.models import Silence
+from storage.unit import Session
 
 _SEVERITIES = ", ".join(s.value for s in Severity)
 EVERY_FORM = "DAYS HH:MM-HH:MM, e.g. sun 02:00-04:00 or mon-fri 22:00-23:00"
@@ -85,13 +85,13 @@ _UNENDED = select(Silence).where(
 )
 
 
-async def unended(session: AsyncSession, tenant_id: str, at: datetime) -> list[Silence]:
+async def unended(session: Session, tenant_id: str, at: datetime) -> list[Silence]:
     """Silences in force or still to come (a weekly one between two windows too)."""
     found = await session.execute(_UNENDED, {"tenant": tenant_id, "at": at})
     return sorted(found.scalars(), key=lambda s: s.id)
 
 
-async def active(session: AsyncSession, tenant: TenantConfig, at: datetime) -> list[Silence]:
+async def active(session: Session, tenant: TenantConfig, at: datetime) -> list[Silence]:
     """The tenant's silences in force at `at`."""
     zone = ZoneInfo(tenant.timezone)
     return [s for s in await unended(session, tenant.id, at) if in_force(s, zone, at)]

@@ -78,7 +78,8 @@ class Stack:
             return response.status, await response.json()
 
     async def version(self, short_id: str) -> int:
-        async with self.runtime.db.transaction() as session:
+        async with self.runtime.db.unit() as uow:
+            session = await uow.session()
             query = select(Alert.version).where(Alert.short_id == short_id)
             return (await session.execute(query)).scalar_one()
 

@@ -8,7 +8,7 @@ its write group's end, in the same transaction.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
@@ -90,6 +90,10 @@ def _undo(driver: InlineConnection) -> None:
     driver.run(f"RELEASE {SAVEPOINT}")
 
 
+def _nothing() -> None:
+    """No outbox to wake (the command line, tests without a dispatcher)."""
+
+
 def lost_connection(error: BaseException) -> bool:
     """Whether a unit of work failed because its pooled connection had been dropped (a
     database restart); run again, it gets a new one."""
@@ -108,6 +112,9 @@ class Database:
     are admitted a few at a time (`pg_writers`): each tenant's audit chain admits one committer at a
     time anyway, and every unit in flight beyond those the loop can serve slows the one
     holding the chain's lock, whose every round trip waits its turn on the loop.
+
+    `wake_outbox` is called after every commit that queued outbox rows: the running
+    program points it at the outbox dispatcher (bot.app.build_app).
     """
 
     engine: AsyncEngine
@@ -116,6 +123,7 @@ class Database:
     read_engine: AsyncEngine | None = None
     _group: WriteGroup | None = None
     _writers: asyncio.Semaphore | None = None
+    wake_outbox: Callable[[], None] = _nothing
 
     @property
     def dialect(self) -> str:
@@ -128,7 +136,7 @@ class Database:
         committed, and then the unit's after-commit calls run."""
         if self._group is None:
             async with self._writers, self.sessions() as session, session.begin():
-                unit = UnitOfWork(None, lambda _stack: _given(session))
+                unit = UnitOfWork(None, lambda _stack: _given(session), self.wake_outbox)
                 yield unit
                 await session.flush()  # the unit's own changes first, the chain's lock last
                 held = unit.end()
@@ -137,7 +145,8 @@ class Database:
         else:
             async with self._group.unit() as group:
                 group.driver.run(f"SAVEPOINT {SAVEPOINT}")
-                unit = UnitOfWork(group.driver, lambda stack: self._joined(stack, group.conn))
+                unit = UnitOfWork(group.driver, lambda stack: self._joined(stack, group.conn),
+                                  self.wake_outbox)
                 try:
                     try:
                         yield unit

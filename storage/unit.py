@@ -5,7 +5,8 @@ a tenant's audit chain (`audit`) and rows to the outbox (`outbox`), and may leav
 call for after the commit (`after_commit`). It never commits: `Database.unit()` opens
 the unit, leaving its block commits it and an exception rolls it back. Audit events
 and outbox rows are held until the transaction ends and written right before its
-COMMIT (storage/pending.py).
+COMMIT (storage/pending.py); once a unit that queued outbox rows has committed, its
+after-commit calls wake the outbox (`Database.wake_outbox`).
 
 The session opens only when the work asks for it. On SQLite most of an alert storm is
 a read and an update per group of repeats, which go straight to the sqlite3 connection
@@ -34,10 +35,11 @@ log = logging.getLogger("tandem.storage")
 
 class UnitOfWork:
     def __init__(self, driver: InlineConnection | None,
-                 opener: Callable[[AsyncExitStack], Awaitable[Session]]):
+                 opener: Callable[[AsyncExitStack], Awaitable[Session]],
+                 wake_outbox: Callable[[], None]):
         self.driver = driver
         self.held = Pending()
-        self._opener = opener
+        self._opener, self._wake_outbox = opener, wake_outbox
         self._stack = AsyncExitStack()
         self._session: Session | None = None
         self._after: list[Callable[[], None]] = []
@@ -82,7 +84,10 @@ class UnitOfWork:
             await self._stack.__aexit__(type(error), error, error.__traceback__)
 
     def end(self) -> Pending:
-        """What the unit holds, to be written with its transaction; it takes no more."""
+        """What the unit holds, to be written with its transaction; it takes no more.
+        Queued outbox rows wake the outbox once they are committed."""
+        if self.held.outbox:
+            self._after.append(self._wake_outbox)
         self._ended = True
         return self.held
 

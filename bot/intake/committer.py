@@ -56,13 +56,11 @@ class Committer:
         max_group: int = 256,
         linger: float = 0.008,
         clock: Callable[[], datetime] | None = None,
-        on_commit: Callable[[], None] | None = None,
     ):
         self._db, self._cfg = db, cfg
         self._queue: list[_Batch] = []
         self._max_waiting, self._max_group = max_waiting, max_group
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._on_commit = on_commit or (lambda: None)
         self._worker: asyncio.Task | None = None
         self._linger, self._expected = linger, 0
         self._filled = asyncio.Event()
@@ -108,7 +106,6 @@ class Committer:
             for batch in group:  # isolate the failure: each request alone
                 await self._commit_group([batch])
             return
-        self._on_commit()
         for batch, result in zip(group, results, strict=True):
             if not batch.done.done():
                 batch.done.set_result(result)

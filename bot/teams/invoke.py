@@ -127,8 +127,6 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
         seen_version=payload.version,
     )
     result = await dispatch.execute(tc.db, tc.cfg, cmd)
-    if result.outcome is Outcome.DONE:
-        tc.wake()  # the command queued the channel cards' update
     if result.outcome is Outcome.INVALID and submitted:
         return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
     if result.view is None:

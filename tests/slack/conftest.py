@@ -9,8 +9,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.app import build_app
+from bot.app import OUTBOX, build_app
 from bot.config import Settings
+from bot.outbox.dispatcher import Dispatcher
 from bot.runtime import Runtime, open_runtime
 from cards.escape import unslack
 from storage.models import Alert
@@ -48,6 +49,10 @@ class Stack:
     runtime: Runtime
     server: TestServer
     http: aiohttp.ClientSession
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.server.app[OUTBOX]
 
     async def post(self, body: str, headers: dict, content_type: str = FORM,
                    path: str = "/slack/events") -> tuple[int, str]:

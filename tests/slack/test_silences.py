@@ -35,7 +35,6 @@ async def test_the_card_is_posted_when_the_silence_ends(stack):
         await session.execute(update(Silence).values(starts_at=now - timedelta(hours=1),
                                                      ends_at=now))
     assert await silence_ends.tick(stack.runtime.db, stack.runtime.cfg, now) == 1
-    stack.runtime.dispatcher.wake()
     card = await stack.card("ACME-1")
     assert shows(card, "Disk full on db-1")
     assert await silence_ends.tick(stack.runtime.db, stack.runtime.cfg, now) == 0

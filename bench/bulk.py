@@ -74,8 +74,8 @@ async def prepared(url: str, cfg: TandemConfig) -> Database:
     """A migrated database holding `cfg`'s tenants and people."""
     db = connect(url, sqlite_synchronous="NORMAL")
     await migrate.upgrade(db)
-    async with db.transaction() as session:
-        await sync(session, cfg)
+    async with db.unit() as uow:
+        await sync(uow, cfg)
     return db
 
 

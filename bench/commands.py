@@ -1,9 +1,9 @@
 """Command throughput and audit verification time, on SQLite and PostgreSQL.
 
 Commands per second for claim+resolve pairs through the real command path
-(handlers.service.execute: policy, transition, audit, outbox, one transaction each),
-each pair on a fresh alert created beforehand, run by 1, 8 and 32 concurrent workers;
-SQLite is measured with synchronous=FULL and NORMAL (WAL in both). Then the time
+(handlers.lifecycle.dispatch.execute: policy, transition, audit, outbox, one unit of
+work each), each pair on a fresh alert created beforehand, run by 1, 8 and 32
+concurrent workers; SQLite is measured with synchronous=FULL and NORMAL (WAL in both). Then the time
 `storage.audit.verify` takes for a chain of 100,000 events.
 
     .venv/bin/python -m bench.commands [--pairs 400] [--workers 1,8,32]
@@ -30,8 +30,8 @@ from handlers.config.sync import sync
 from handlers.enums import Severity, Verb
 from handlers.intake.ingest import ingest
 from handlers.intake.types import AlertIn
-from handlers.lifecycle.service import execute
-from storage import audit, migrate, pending
+from handlers.lifecycle.dispatch import execute
+from storage import audit, migrate
 from storage.db import Database, connect
 
 RESPONDERS = 32
@@ -64,8 +64,8 @@ async def open_db(engine: str, workdir: Path, pool: int) -> tuple[Database, str 
         await admin_sql(f"CREATE DATABASE {name}")
         db = connect(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", pool_size=pool)
     await migrate.upgrade(db)
-    async with db.transaction() as session:
-        await sync(session, CONFIG)
+    async with db.unit() as uow:
+        await sync(uow, CONFIG)
     return db, name
 
 
@@ -122,8 +122,8 @@ async def bench_commands(engine: str, workdir: Path, count: int, workers: list[i
 
 async def build_chain(db: Database, count: int) -> None:
     """`count` chained events for tenant `verify`, appended as one batch."""
-    async with db.transaction() as session:
-        pending.audit_events(session, "verify", [
+    async with db.unit() as uow:
+        uow.audit("verify", [
             {"at": T0 + timedelta(seconds=seq), "actor": "r1@bench.example",
              "actor_side": "partner", "verb": "comment", "alert": f"VERIFY-{seq % 500 + 1}",
              "from_status": "claimed", "to_status": "claimed", "details": {"text": f"note {seq}"}}

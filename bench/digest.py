@@ -71,7 +71,8 @@ async def _time(call, runs: int) -> tuple[float, object]:
 
 
 async def _build(db: Database, cfg: TandemConfig):
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         return await digest.build(session, cfg, cfg.tenant("bench"), NOW - timedelta(days=1), NOW)
 
 

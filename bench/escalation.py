@@ -63,7 +63,8 @@ def _rows(first: int, count: int):
 
 
 async def _make_due(db: Database, due: int) -> None:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(
             update(Alert).where(Alert.tenant_id == "bench", Alert.number <= due)
             .values(next_escalation_at=NOW - timedelta(seconds=1), escalation_level=0))

@@ -67,7 +67,7 @@ async def make_alerts(url: str, config: Path, count: int) -> list[str]:
     db = connect(url)
     try:
         async with db.unit() as unit:
-            await sync(await unit.session(), cfg)
+            await sync(unit, cfg)
             found = []
             for _ in range(count):
                 event = AlertIn(source="bench", title="Disk full", severity=Severity.HIGH,

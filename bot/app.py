@@ -7,6 +7,7 @@ from bot.intake import routes as intake
 from bot.intake.auth import Credentials
 from bot.intake.committer import Committer
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.dispatcher import install as install_outbox
 from bot.runtime import Runtime
 from bot.scheduler import attach as attach_scheduler
@@ -17,6 +18,7 @@ from bot.teams.mount import install as install_teams
 
 RUNTIME = web.AppKey("runtime", Runtime)
 METRICS = web.AppKey("metrics", Metrics)
+OUTBOX = web.AppKey("outbox", Dispatcher)
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -56,21 +58,16 @@ def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
     return table
 
 
-def _wake_outbox(runtime: Runtime) -> None:
-    if runtime.dispatcher is not None:
-        runtime.dispatcher.wake()
-
-
 def build_app(runtime: Runtime) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
     app[METRICS] = Metrics()
-    committer = Committer(runtime.db, runtime.cfg, on_commit=lambda: _wake_outbox(runtime))
+    committer = Committer(runtime.db, runtime.cfg)
     intake.mount(app, intake.Intake(Credentials(runtime.cfg), committer, app[METRICS]))
-    # before any chat platform: they add their senders to it
-    install_outbox(app, runtime, app[METRICS])
-    slack = install_slack(app, runtime)
-    teams = install_teams(app, runtime)  # when MICROSOFT_APP_ID is set
+    dispatcher = app[OUTBOX] = install_outbox(app, runtime, app[METRICS])
+    runtime.db.wake_outbox = dispatcher.wake  # after each commit that queued outbox rows
+    slack = install_slack(app, runtime, dispatcher)
+    teams = install_teams(app, runtime, dispatcher)  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))
     attach_scheduler(app, runtime)
     return app

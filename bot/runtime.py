@@ -1,16 +1,12 @@
 """What every entry point needs: settings, the validated configuration and the database."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.config import Settings, load
 from handlers.config.schema import TandemConfig
 from handlers.config.sync import sync
 from storage import migrate
 from storage.db import Database, connect
-
-if TYPE_CHECKING:
-    from bot.outbox.dispatcher import Dispatcher
 
 
 class SchemaOutdated(Exception):
@@ -22,7 +18,6 @@ class Runtime:
     settings: Settings
     cfg: TandemConfig
     db: Database
-    dispatcher: "Dispatcher | None" = None  # set by bot.outbox.install; wake() it after enqueueing
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -47,8 +42,8 @@ async def open_runtime(settings: Settings) -> Runtime:
     try:
         async with migrate.one_at_a_time(db):
             await prepare(db)
-            async with db.transaction() as session:
-                await sync(session, cfg)
+            async with db.unit() as uow:
+                await sync(uow, cfg)
     except BaseException:
         await db.dispose()
         raise

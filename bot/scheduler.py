@@ -8,7 +8,8 @@ PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics
 periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`.
 Nothing registers on import. The scheduler starts when the app starts and, on
 cleanup, stops taking new runs and lets running ones finish before shutting down.
-Every job is idempotent through the database, so several replicas may run them.
+Every job is idempotent through the database, so several replicas may run them. A job
+that queues outbox rows wakes the dispatcher through its units of work.
 """
 
 import asyncio
@@ -84,23 +85,17 @@ class Jobs:
         await asyncio.sleep(0)  # AsyncIOScheduler finishes shutting down on the next loop turn
 
 
-def _wake(runtime: Runtime, queued: object) -> None:
-    if queued and runtime.dispatcher is not None:
-        runtime.dispatcher.wake()
-
-
 def _timers(runtime: Runtime, jobs: Jobs) -> Job:
     async def run() -> None:
         now = jobs.clock()
-        steps = await escalation_tick.tick(runtime.db, runtime.cfg, now)
-        handled = await approval_reminders.tick(runtime.db, runtime.cfg, now)
-        _wake(runtime, steps or handled)
+        await escalation_tick.tick(runtime.db, runtime.cfg, now)
+        await approval_reminders.tick(runtime.db, runtime.cfg, now)
     return run
 
 
 def _silences(runtime: Runtime, jobs: Jobs) -> Job:
     async def run() -> None:
-        _wake(runtime, await ends.tick(runtime.db, runtime.cfg, jobs.clock()))
+        await ends.tick(runtime.db, runtime.cfg, jobs.clock())
     return run
 
 
@@ -108,17 +103,9 @@ def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
     async def run() -> None:
         now = jobs.clock()
         if tenant_id is None:
-            sent = await build.catch_up(runtime.db, runtime.cfg, now)
+            await build.catch_up(runtime.db, runtime.cfg, now)
         else:
-            sent = await build.send_due(runtime.db, runtime.cfg, tenant_id, now)
-        _wake(runtime, sent)
-    return run
-
-
-def _poll(runtime: Runtime, poller: SecurityPoller) -> Job:
-    async def run() -> None:
-        result = await poller.poll()
-        _wake(runtime, result.alerts)
+            await build.send_due(runtime.db, runtime.cfg, tenant_id, now)
     return run
 
 
@@ -146,7 +133,7 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: list[SecurityPoller] = 
     if runtime.db.dialect == "postgresql":
         jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
     for poller in pollers:
-        jobs.register_job(f"graph.{poller.tenant_id}", _poll(runtime, poller),
+        jobs.register_job(f"graph.{poller.tenant_id}", poller.poll,
                           IntervalTrigger(seconds=poller.every.total_seconds()), first_run=start)
 
 

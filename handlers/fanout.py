@@ -1,4 +1,5 @@
-"""Every change of owner or state: one audit event plus one outbox row per channel.
+"""Every change of owner or state: one audit event plus one outbox row per channel,
+both held by the change's unit of work (`UnitOfWork.audit`, `UnitOfWork.outbox`).
 
 Outbox rows carry no rendered card: the dispatcher renders the alert's current
 state when it sends, so a burst of changes collapses into the latest card.
@@ -6,21 +7,26 @@ state when it sends, so a burst of changes collapses into the latest card.
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import Channel, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
-from storage import pending
 from storage.models import Alert
+from storage.unit import UnitOfWork
 
 
 def outbox_row(
     alert: Alert, kind: str, platform: str, channel: str, payload: dict, at: datetime
 ) -> dict:
-    """One outbox row as plain values (a batch inserts many in one statement)."""
+    """One outbox row about an alert."""
+    return message_row(alert.tenant_id, alert.id, kind, platform, channel, payload, at)
+
+
+def message_row(tenant_id: str, alert_id: int | None, kind: str, platform: str, channel: str,
+                payload: dict, at: datetime) -> dict:
+    """One outbox row as plain values, every one with the same keys: the rows a write
+    group holds insert as one statement."""
     return {
-        "tenant_id": alert.tenant_id,
-        "alert_id": alert.id,
+        "tenant_id": tenant_id,
+        "alert_id": alert_id,
         "kind": kind,
         "platform": platform,
         "channel": channel,
@@ -50,13 +56,13 @@ def card_rows(
 
 
 def enqueue_card(
-    session: AsyncSession, cfg: TandemConfig, alert: Alert, at: datetime, note: str | None = None
+    uow: UnitOfWork, cfg: TandemConfig, alert: Alert, at: datetime, note: str | None = None
 ) -> None:
-    pending.outbox(session, card_rows(cfg.tenant(alert.tenant_id), alert, at, note))
+    uow.outbox(card_rows(cfg.tenant(alert.tenant_id), alert, at, note))
 
 
 def record(
-    session: AsyncSession,
+    uow: UnitOfWork,
     alert: Alert,
     *,
     at: datetime,
@@ -67,7 +73,7 @@ def record(
     to_status: str | None = None,
     details: dict | None = None,
 ) -> None:
-    pending.audit_events(session, alert.tenant_id, [{
+    uow.audit(alert.tenant_id, [{
         "at": at,
         "actor": actor,
         "actor_side": actor_side,

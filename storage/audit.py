@@ -1,98 +1,22 @@
-"""The tamper-evident audit log: a per-tenant sequence chained by SHA-256.
-
-hash = SHA-256 over the canonical JSON (sorted keys, no spaces; see storage/canonical.py)
-of the event's fields including prev_hash. The tenant row holds the chain's sequence
-and head, which both serialises appends per tenant (bumping the sequence takes its row
-lock) and lets `verify` notice a deleted tail; a trigger moves the head to each inserted
-event's hash (migration 0005).
+"""Reading the audit log back: `verify` walks each tenant's hash chain (appended by
+storage/chain.py) and names the first bad row; `events` streams a chain for export.
 """
 
-from __future__ import annotations
-
-import hashlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Text, bindparam, cast, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Text, cast, select
 
-from storage import canonical, json_rows
+from storage import canonical
+from storage.chain import CHAINED, GENESIS, digest, stamp
+from storage.db import Database
 from storage.models import AuditEvent, Tenant
 
-if TYPE_CHECKING:  # storage.db writes pending events through this module
-    from storage.db import Database
-
-GENESIS = "0" * 64
 # The chain of what concerns no tenant the actor belongs to (migration 0009): a tenant
 # id the configuration cannot spell, so no tenant's log records another tenant's people.
 DEPLOYMENT = "_deployment"
-_CHAINED = (
-    "tenant_id",
-    "seq",
-    "at",
-    "actor",
-    "actor_side",
-    "verb",
-    "alert",
-    "from_status",
-    "to_status",
-    "details",
-    "prev_hash",
-)
-_chained = itemgetter(*_CHAINED)
-
-
-def _stamp(at: datetime) -> str:
-    """2026-11-20T14:02:00.000000Z: strftime's "%Y-%m-%dT%H:%M:%S.%fZ", done faster."""
-    return at.isoformat(timespec="microseconds")[:26] + "Z"
-
-
-def _digest(body: dict) -> str:
-    """The hash of an event given its _CHAINED fields, "at" already stamped."""
-    return hashlib.sha256(canonical.dumps(body)).hexdigest()
-
-
-def event_hash(fields: Mapping) -> str:
-    body = dict(zip(_CHAINED, _chained(fields), strict=True))
-    body["at"] = _stamp(body["at"])
-    return _digest(body)
-
-
-_OPTIONAL = {"actor_side": None, "alert": None, "from_status": None, "to_status": None}
-_TENANT, _EVENTS = Tenant.__table__, AuditEvent.__table__
-# Built once: these run for every audited change, and building a statement costs
-# more than running it.
-_BUMP = (
-    update(_TENANT)
-    .where(_TENANT.c.id == bindparam("tenant"))
-    .values(audit_seq=_TENANT.c.audit_seq + bindparam("count"))
-    .returning(_TENANT.c.audit_seq, _TENANT.c.audit_head)
-)
-_INSERT = insert(_EVENTS)
-
-
-async def write(conn: AsyncConnection, tenant_id: str, entries: list[dict]) -> None:
-    """Append a batch of one tenant's events (see `storage.pending.audit_events`) in
-    two statements. The bump takes the tenant row's lock first, so concurrent
-    appenders to one chain queue there."""
-    if not entries:
-        return
-    bumped = await conn.execute(_BUMP, {"tenant": tenant_id, "count": len(entries)})
-    last, head = bumped.one()
-    prev, rows = head or GENESIS, []
-    for seq, entry in enumerate(entries, start=last - len(entries) + 1):
-        fields = {**_OPTIONAL, **entry, "tenant_id": tenant_id, "seq": seq, "prev_hash": prev,
-                  "details": entry.get("details") or {}}
-        fields["hash"] = prev = event_hash(fields)
-        rows.append(fields)
-    # On PostgreSQL a large batch is one statement: the head trigger runs per statement,
-    # and a long run of updates to the tenant's row in one transaction slows down
-    # quadratically.
-    await json_rows.insert_all(conn, _INSERT, rows)
 
 
 @dataclass(frozen=True)
@@ -115,7 +39,7 @@ class Verification:
         return self.broken is None
 
 
-EXPORTED = (*_CHAINED, "hash")
+EXPORTED = (*CHAINED, "hash")
 _SEQ, _PREV, _HASH = (EXPORTED.index(k) for k in ("seq", "prev_hash", "hash"))
 _COLUMNS = tuple(getattr(AuditEvent, k) for k in EXPORTED)
 # Verification reads `details` as the stored JSON text and decodes it itself, faster
@@ -131,10 +55,10 @@ def _check(row: Sequence, expected_seq: int, prev: str) -> str | None:
         return f"is out of sequence (expected #{expected_seq}): events are missing"
     if row[_PREV] != prev:
         return "does not link to the event before it"
-    body = dict(zip(_CHAINED, row[:_HASH], strict=True))
-    body["at"] = _stamp(body["at"])
+    body = dict(zip(CHAINED, row[:_HASH], strict=True))
+    body["at"] = stamp(body["at"])
     body["details"] = canonical.loads(body["details"])
-    if _digest(body) != row[_HASH]:
+    if digest(body) != row[_HASH]:
         return "has been altered: its hash does not match its contents"
     return None
 

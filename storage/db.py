@@ -1,14 +1,14 @@
 """Engines and transactions for SQLite (default) and PostgreSQL.
 
-A `Database` hands out one transaction per unit of work; handlers receive the
-session (`transaction()`), or a `Unit` whose session opens on demand (`unit()`, for
-intake), and never commit: leaving the block commits, an exception rolls back.
-The audit events and outbox rows a unit holds (storage/pending.py) are written at its
-end, or on SQLite at its write group's end, in the same transaction.
+A `Database` opens one unit of work per transaction that writes (`unit()`, see
+storage/unit.py) and a session per read (`read()`). Handlers are handed the unit and
+never commit: leaving the block commits, an exception rolls back. The audit events and
+outbox rows a unit holds (storage/pending.py) are written at its end, or on SQLite at
+its write group's end, in the same transaction.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
@@ -24,9 +24,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import sqlite_inline
-from storage.pending import Pending
 from storage.sqlite_inline import InlineConnection
-from storage.unit import SAVEPOINT, Unit
+from storage.unit import SAVEPOINT, UnitOfWork
 from storage.write_group import WriteGroup
 
 
@@ -91,6 +90,10 @@ def _undo(driver: InlineConnection) -> None:
     driver.run(f"RELEASE {SAVEPOINT}")
 
 
+def _nothing() -> None:
+    """No outbox to wake (the command line, tests without a dispatcher)."""
+
+
 def lost_connection(error: BaseException) -> bool:
     """Whether a unit of work failed because its pooled connection had been dropped (a
     database restart); run again, it gets a new one."""
@@ -99,7 +102,7 @@ def lost_connection(error: BaseException) -> bool:
 
 @dataclass
 class Database:
-    """`transaction()` for units of work that write; `read()` for those that only read.
+    """`unit()` for units of work that write; `read()` for those that only read.
 
     SQLite has one writer at a time: in-process units of work queue in a write group
     (fair, no polling, unlike SQLite's busy handler whose sleeps grow to 100 ms) and
@@ -109,6 +112,9 @@ class Database:
     are admitted a few at a time (`pg_writers`): each tenant's audit chain admits one committer at a
     time anyway, and every unit in flight beyond those the loop can serve slows the one
     holding the chain's lock, whose every round trip waits its turn on the loop.
+
+    `wake_outbox` is called after every commit that queued outbox rows: the running
+    program points it at the outbox dispatcher (bot.app.build_app).
     """
 
     engine: AsyncEngine
@@ -117,43 +123,43 @@ class Database:
     read_engine: AsyncEngine | None = None
     _group: WriteGroup | None = None
     _writers: asyncio.Semaphore | None = None
+    wake_outbox: Callable[[], None] = _nothing
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.unit() as unit:
-            yield await unit.session()
-
-    @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Unit]:
-        """A unit of work whose session opens on demand (storage/unit.py); leaving the
-        block commits it, an exception rolls it back."""
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work whose session opens on demand (storage/unit.py). Leaving the
+        block commits it, an exception rolls it back; the block exits once the work is
+        committed, and then the unit's after-commit calls run."""
         if self._group is None:
             async with self._writers, self.sessions() as session, session.begin():
-                unit = Unit(Pending(), None, lambda _stack: _given(session))
+                unit = UnitOfWork(None, lambda _stack: _given(session), self.wake_outbox)
                 yield unit
                 await session.flush()  # the unit's own changes first, the chain's lock last
-                if unit.held.events or unit.held.outbox:
-                    await unit.held.write(await session.connection())
-            return
-        async with self._group.unit() as group:
-            group.driver.run(f"SAVEPOINT {SAVEPOINT}")
-            unit = Unit(Pending(), group.driver, lambda stack: self._joined(stack, group.conn))
-            try:
+                held = unit.end()
+                if held.events or held.outbox:
+                    await held.write(await session.connection())
+        else:
+            async with self._group.unit() as group:
+                group.driver.run(f"SAVEPOINT {SAVEPOINT}")
+                unit = UnitOfWork(group.driver, lambda stack: self._joined(stack, group.conn),
+                                  self.wake_outbox)
                 try:
-                    yield unit
-                except BaseException as error:
-                    await unit.close(error)
+                    try:
+                        yield unit
+                    except BaseException as error:
+                        await unit.close(error)
+                        raise
+                    await unit.close(None)
+                except BaseException:
+                    _undo(group.driver)
                     raise
-                await unit.close(None)
-            except BaseException:
-                _undo(group.driver)
-                raise
-            group.driver.run(f"RELEASE {SAVEPOINT}")
-            group.pending.absorb(unit.held)  # its savepoint is released: the group writes it
+                group.driver.run(f"RELEASE {SAVEPOINT}")
+                group.pending.absorb(unit.end())  # its savepoint is released: the group writes it
+        unit.committed()
 
     async def _joined(self, stack: AsyncExitStack, conn: AsyncConnection) -> AsyncSession:
         """A session inside the write group's transaction, under a savepoint of its own."""

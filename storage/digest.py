@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.errors import translated
-from storage.models import Alert, DigestSent, Outbox, Person, Remediation
+from storage.models import Alert, DigestSent, Person, Remediation
 
 
 def _seconds(later, earlier, dialect: str) -> ColumnElement:
@@ -153,12 +153,10 @@ async def sent(session: AsyncSession, tenant_id: str, platform: str, channel: st
 
 
 async def record_sent(session: AsyncSession, tenant_id: str, platform: str, channel: str,
-                      day: date, payload: dict, now: datetime) -> None:
-    """Record the day's digest as sent and queue its outbox row; raises Conflict when
-    another process recorded it first (the day's row is the key)."""
+                      day: date, now: datetime) -> None:
+    """Record the day's digest as sent; raises Conflict when another process recorded it
+    first (the day's row is the key)."""
     session.add(DigestSent(tenant_id=tenant_id, platform=platform, channel=channel,
                            local_date=day, sent_at=now))
-    session.add(Outbox(tenant_id=tenant_id, kind="digest", platform=platform, channel=channel,
-                       payload=payload, created_at=now, due_at=now))
     with translated():
         await session.flush()

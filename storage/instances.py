@@ -15,7 +15,8 @@ from storage.models import OutboxInstance
 async def beat(db: Database, instance: str, now: datetime, dead_before: datetime) -> None:
     """Record that `instance` is alive at `now`, and forget instances silent since
     before `dead_before` (a lease of one with no row is as free as a stale one)."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(delete(OutboxInstance).where(
             OutboxInstance.beat_at < dead_before, OutboxInstance.id != instance))
         found = await session.execute(update(OutboxInstance).where(
@@ -26,5 +27,6 @@ async def beat(db: Database, instance: str, now: datetime, dead_before: datetime
 
 async def drop(db: Database, instance: str) -> None:
     """The instance stops: its leases are free for others at once."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(delete(OutboxInstance).where(OutboxInstance.id == instance))

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import sqlite
 
 from storage.models import Alert, Outbox
 from storage.queries import LIVE
-from storage.unit import Unit
+from storage.unit import UnitOfWork
 
 
 class LiveAlert(NamedTuple):
@@ -77,7 +77,7 @@ _SQLITE = sqlite.dialect()
 _SEEN_SQLITE = _TABLE.c.last_seen.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
 
 
-async def read(unit: Unit, tenant_id: str,
+async def read(unit: UnitOfWork, tenant_id: str,
                keys: set[str]) -> tuple[dict[str, LiveAlert], Carded]:
     """The unresolved alerts of these fingerprints, by fingerprint, and the card
     refreshes already waiting in the outbox for them."""
@@ -100,7 +100,7 @@ async def read(unit: Unit, tenant_id: str,
     return live, carded
 
 
-async def count_repeats(unit: Unit, repeats: Mapping[int, int], seen: datetime) -> None:
+async def count_repeats(unit: UnitOfWork, repeats: Mapping[int, int], seen: datetime) -> None:
     """Add each alert's repeats to its count, move last_seen up to `seen` and the
     version on (the card shows the count; the outbox re-renders on a new version)."""
     if unit.driver is not None:

@@ -195,7 +195,8 @@ async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
                      holder: Holder, render: Render[V]) -> CardWork[V] | None:
     """Lease a lane and render the alert's current state, or None if it is not workable
     (a lease of an instance that stopped beating does not count)."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         query = select(Outbox).where(*_lane(unit)).order_by(Outbox.id).with_for_update()
         rows = (await session.execute(query)).scalars().all()
         if not rows or await _any_held(session, rows, now, holder.alive_since):
@@ -218,7 +219,8 @@ async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
 
 async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
                     holder: Holder) -> RowWork | None:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         query = (select(Outbox).where(Outbox.id == unit.row_id, Outbox.done_at.is_(None),
                                       Outbox.failed_at.is_(None),
                                       not_(_held(now, holder.alive_since)))
@@ -241,7 +243,8 @@ async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:
     """Record that a first post is about to be sent (committed before sending), and
     when: a search for it after a crash need read no further back than that. A marker
     left by an earlier attempt keeps its older time, so the search covers both."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         key = (unit.alert_id, unit.platform, unit.channel)
         if await session.get(MessageRef, key) is None:
             session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
@@ -251,7 +254,8 @@ async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:
 
 async def forget_inflight(db: Database, unit: Unit) -> None:
     """The platform refused the post outright, so nothing is in doubt any more."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
         if ref is not None and ref.ref == INFLIGHT:
             await session.delete(ref)
@@ -279,7 +283,8 @@ async def _refresh_if_changed(session: AsyncSession, unit: Unit, shown: int,
 async def recheck(db: Database, units: list[Unit], now: datetime) -> None:
     """Catch up on changes that committed just after a lane finished: such a writer
     saw the lane's rows still pending when it decided not to add one."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         for unit in units:
             ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
             if ref is not None and ref.ref != INFLIGHT:
@@ -290,7 +295,8 @@ async def finish(db: Database, work: CardWork, ids: list[int], now: datetime, la
                  ref: str | None = None) -> None:
     """Mark `ids` delivered, and with `ref` record the card's reference and the version
     it now shows; when they are the lane's last rows, catch up on later changes."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         if ref is not None:
             await _save_ref(session, work, ref)
         await _done(session, ids, now)
@@ -309,13 +315,15 @@ async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:
 
 
 async def rows_done(db: Database, ids: list[int], now: datetime) -> None:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await _done(session, ids, now)
 
 
 async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) -> None:
     """Keep the lease while a long run of paced notes is still being posted."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(due_at=until))
     work.leased_until = until
 
@@ -326,13 +334,15 @@ async def defer(db: Database, ids: list[int], until: datetime, error: str,
     values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT], "leased_by": None}
     if count:
         values["attempts"] = Outbox.attempts + 1
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(**values))
 
 
 async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> None:
     """A permanent failure: keep the rows as failed, with the error, until retried."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
             failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1,
             leased_by=None))
@@ -373,7 +383,8 @@ async def retry(db: Database, ids: list[int] | None, now: datetime) -> list[int]
     query = select(Outbox.id).where(Outbox.done_at.is_(None), Outbox.failed_at.is_not(None))
     if ids is not None:
         query = query.where(Outbox.id.in_(ids))
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         chosen = list((await session.execute(query.with_for_update())).scalars())
         if chosen:
             await session.execute(update(Outbox).where(Outbox.id.in_(chosen)).values(

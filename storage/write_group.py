@@ -4,7 +4,7 @@ SQLite has a single writer, so in-process units of work run one after another.
 Instead of a transaction each, the units that queue up while one runs share a
 transaction: each runs inside its own SAVEPOINT (so a unit that fails rolls back
 alone), and a closer commits the shared transaction once the queue has drained.
-A unit's `transaction()` block exits only after that commit, so a caller never
+A unit's block (`Database.unit()`) exits only after that commit, so a caller never
 reports a change that is not yet durable.
 """
 

@@ -150,8 +150,8 @@ def pg_url(request, tmp_path):
 
 async def _synced(url: str, cfg) -> Database:
     database = connect(url)
-    async with database.transaction() as session:
-        await sync(session, cfg)
+    async with database.unit() as uow:
+        await sync(uow, cfg)
     return database
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Severity, Status, Verb
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from storage import audit
 from storage.models import AuditEvent, Outbox
 from tests.conftest import new_alert
@@ -23,7 +23,8 @@ async def act(db, cfg, verb, alert, who, **args):
 
 async def refusals(db, alert_id, chain=None):
     """The reasons of the refusals about `alert_id`, in `chain` (its tenant's by default)."""
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         rows = await s.execute(
             select(AuditEvent).where(AuditEvent.alert == alert_id, AuditEvent.verb == "refused",
                                      AuditEvent.tenant_id == (chain or _tenant(alert_id)))
@@ -44,7 +45,8 @@ async def test_claim_then_resolve_is_audited_and_fanned_out(db, cfg):
     assert claimed.view.status is Status.CLAIMED
     resolved = await act(db, cfg, Verb.RESOLVE, alert, DANA, note="freed space")
     assert resolved.view.status is Status.RESOLVED
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         verbs = (
             (
                 await s.execute(
@@ -176,7 +178,8 @@ async def test_same_idempotency_key_changes_nothing(db, cfg):
     second = await execute(db, cfg, cmd)
     assert first.outcome is Outcome.DONE and first.view.escalation_level == 1
     assert second.outcome is Outcome.REPLAYED and second.view.escalation_level == 1
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         n = (
             await s.execute(
                 select(func.count()).select_from(AuditEvent).where(AuditEvent.verb == "escalate")

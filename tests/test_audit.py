@@ -9,8 +9,8 @@ from sqlalchemy.exc import DBAPIError
 
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
-from handlers.lifecycle.service import execute
-from storage import audit, pending
+from handlers.lifecycle.dispatch import execute
+from storage import audit
 from tests.conftest import NOW, new_alert
 
 LEE = Identity(email="lee@acme.example")
@@ -25,7 +25,8 @@ async def _history(db, cfg) -> str:
 
 
 async def _raw(db, sql: str) -> None:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(text(sql))
 
 
@@ -103,9 +104,9 @@ def _legacy_hash(row) -> str:
 
 async def _log_every_kind(db) -> None:
     entry = {"at": NOW, "actor": "lee@acme.example", "verb": "comment"}
-    async with db.transaction() as session:
-        pending.audit_events(session, "acme", [{**entry, "details": DETAILS[0]}])
-        pending.audit_events(session, "acme", [{**entry, "details": d} for d in DETAILS[1:]])
+    async with db.unit() as uow:
+        uow.audit("acme", [{**entry, "details": DETAILS[0]}])
+        uow.audit("acme", [{**entry, "details": d} for d in DETAILS[1:]])
 
 
 async def test_details_of_every_kind_hash_as_before_and_verify(db):
@@ -121,7 +122,8 @@ async def test_a_changed_big_integer_is_named(db):
     """2**70 and 2**70 + 1 are the same float: reading them as floats would miss this."""
     await _log_every_kind(db)
     tampered = json.dumps({**DETAILS[2], "big": 2**70 + 1})
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         if db.dialect == "postgresql":  # step past the append-only trigger, as an owner could
             await session.execute(text("SET LOCAL session_replication_role = replica"))
         await session.execute(text(

@@ -11,7 +11,7 @@ from handlers.config.sync import sync
 from handlers.enums import Role, Severity, Side, Verb
 from handlers.intake.ingest import Effect
 from handlers.intake.types import AlertIn
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from storage import audit
 from storage.db import connect
 from tests.conftest import new_alert
@@ -35,8 +35,8 @@ def _crowd(cfg: TandemConfig) -> TandemConfig:
 
 async def test_fifty_concurrent_claims_have_one_winner(db, cfg):
     crowd = _crowd(cfg)
-    async with db.transaction() as session:
-        await sync(session, crowd)
+    async with db.unit() as uow:
+        await sync(uow, crowd)
     alert = await new_alert(db, crowd)
     claims = [
         execute(db, crowd, Command(Verb.CLAIM, alert, Identity(email=f"r{i}@acme.example")))
@@ -74,7 +74,8 @@ async def test_postgresql_admits_writing_units_a_few_at_a_time(pg_url):
 
     async def unit() -> None:
         nonlocal inside, most
-        async with db.transaction() as session:
+        async with db.unit() as uow:
+            session = await uow.session()
             inside += 1
             most = max(most, inside)
             await session.execute(text("SELECT pg_sleep(0.02)"))
@@ -119,8 +120,8 @@ async def test_fifty_clicks_on_one_card_tell_each_loser_who_won(db, cfg):
     """Clicks carry the card's state version: the losers' cards went stale when the
     winner claimed, yet each is told who holds the alert, not that the card is stale."""
     crowd = _crowd(cfg)
-    async with db.transaction() as session:
-        await sync(session, crowd)
+    async with db.unit() as uow:
+        await sync(uow, crowd)
     alert = await new_alert(db, crowd)
     clicks = [
         execute(db, crowd, Command(Verb.CLAIM, alert, Identity(email=f"r{i}@acme.example"),

@@ -30,7 +30,8 @@ async def _ids(db, cfg, count: int) -> list[int]:
 
 async def test_due_channels_match_due_work_oldest_first_leaving_out_busy_ones(db, cfg):
     first, second, third = await _ids(db, cfg, 3)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(insert(Outbox), [
             _row(first, "C-LEASED"), _row(first, "C-LEASED", due=LATER),  # lane on lease
             _row(second, "C-LANE"), _row(third, "C-LANE"),
@@ -56,7 +57,8 @@ async def test_due_channels_match_due_work_oldest_first_leaving_out_busy_ones(db
 
 
 async def test_a_single_row_leased_by_a_dead_instance_is_claimed_a_live_ones_is_not(db):
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(insert(Outbox), [
             _row(None, "D-DEAD", kind="dm", due=LATER) | {"leased_by": "dead-1"},
             _row(None, "D-LIVE", kind="dm", due=LATER) | {"leased_by": "live-1"},

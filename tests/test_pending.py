@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Verb
-from handlers.lifecycle.service import execute
-from storage import audit, pending
+from handlers.lifecycle.dispatch import execute
+from storage import audit
 from storage.models import AuditEvent, Outbox
 from tests.conftest import NOW, new_alert
 
@@ -37,9 +37,9 @@ async def test_a_unit_that_fails_leaves_nothing_while_its_neighbours_commit(db, 
     before_events, before_rows = await _counts(db)
 
     async def unit(n: int) -> None:
-        async with db.transaction() as session:
-            pending.audit_events(session, "acme", [_note(f"unit {n}")])
-            pending.outbox(session, [{
+        async with db.unit() as uow:
+            uow.audit("acme", [_note(f"unit {n}")])
+            uow.outbox([{
                 "tenant_id": "acme", "alert_id": None, "kind": "card", "platform": "slack",
                 "channel": f"C{n}", "payload": {}, "created_at": NOW, "due_at": NOW}])
             await asyncio.sleep(0)
@@ -69,9 +69,10 @@ async def test_commands_write_their_event_and_cards_when_the_unit_ends(db, cfg):
 
 
 async def test_flush_lets_a_unit_read_back_what_it_holds(db):
-    async with db.transaction() as session:
-        pending.audit_events(session, "acme", [_note("read me back")])
-        await pending.flush(session)
+    async with db.unit() as uow:
+        session = await uow.session()
+        uow.audit("acme", [_note("read me back")])
+        await uow.flush()
         found = await session.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.verb == "comment"))
         assert found == 1
@@ -79,15 +80,22 @@ async def test_flush_lets_a_unit_read_back_what_it_holds(db):
 
 
 async def test_holding_writes_outside_a_unit_of_work_is_refused(db):
-    async with db.read() as session:
-        with pytest.raises(RuntimeError, match="unit of work"):
-            pending.audit_events(session, "acme", [_note("lost")])
+    """Once its block has ended a unit's writes are on their way to (or in) the database:
+    anything held after that would be lost, so it is refused."""
+    async with db.unit() as uow:
+        pass
+    with pytest.raises(RuntimeError, match="unit of work"):
+        uow.audit("acme", [_note("lost")])
+    with pytest.raises(RuntimeError, match="unit of work"):
+        uow.outbox([{"tenant_id": "acme", "alert_id": None, "kind": "card", "platform": "slack",
+                     "channel": "C-lost", "payload": {}, "created_at": NOW, "due_at": NOW}])
+    assert await _counts(db) == (0, 0)
 
 
 async def test_a_large_batch_chains_and_moves_the_head(db):
     """On PostgreSQL 2,500 events go as one INSERT ... SELECT; the head follows it."""
-    async with db.transaction() as session:
-        pending.audit_events(session, "acme", [_note(f"bulk {n}") for n in range(2500)])
+    async with db.unit() as uow:
+        uow.audit("acme", [_note(f"bulk {n}") for n in range(2500)])
     checked = await audit.verify(db, "acme")
     assert checked.ok and checked.checked >= 2500
     async with db.read() as session:

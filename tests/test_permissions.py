@@ -4,7 +4,7 @@ import pytest
 
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Status, Verb
-from handlers.lifecycle import service
+from handlers.lifecycle import dispatch
 from handlers.lifecycle.permissions import allowed_verbs, configured_actor
 from handlers.people.operator import Operator
 from handlers.reads.scoped import show_alert
@@ -39,7 +39,7 @@ async def test_agrees_with_dispatch(db, cfg, email):
     view = await show_alert(db, cfg, Operator(), short)
     says = allowed(cfg, email, view)
     for verb in (Verb.CLAIM, Verb.RELEASE, Verb.REOPEN, Verb.APPROVE):
-        result = await service.execute(db, cfg, Command(verb, short, Identity(email=email),
+        result = await dispatch.execute(db, cfg, Command(verb, short, Identity(email=email),
                                                         seen_version=view.version))
         assert (verb in says) == (result.outcome is Outcome.DONE), (verb, result.message)
         if result.outcome is Outcome.DONE:

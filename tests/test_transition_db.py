@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Role, Severity, Side, Status, Verb
-from handlers.lifecycle.dispatch import dispatch
-from handlers.lifecycle.service import execute
-from storage import audit, pending
+from handlers.lifecycle.dispatch import dispatch, execute
+from storage import audit
 from storage.models import Alert, AuditEvent
 from tests.conftest import new_alert
 from tests.transition_spec import (
@@ -128,10 +127,11 @@ async def _try(db, cfg, short_id: str, status: Status, verb: Verb, persona: Pers
     cmd = Command(verb, short_id, persona.identity, ARGS.get(verb, {}))
     seen: dict = {}
     with pytest.raises(_Undo):
-        async with db.transaction() as session:
+        async with db.unit() as uow:
+            session = await uow.session()
             seq = (await _events(session, short_id, 0))[-1].seq
-            seen["result"] = await dispatch(session, cfg, cmd, T0)
-            await pending.flush(session)
+            seen["result"] = await dispatch(uow, cfg, cmd, T0)
+            await uow.flush()
             seen["events"] = await _events(session, short_id, seq)
             session.expunge_all()  # keep what was read; the rollback would expire it
             raise _Undo
@@ -141,7 +141,8 @@ async def _try(db, cfg, short_id: str, status: Status, verb: Verb, persona: Pers
 @pytest.mark.parametrize("status", list(Status))
 async def test_status_sample_through_the_database(db, cfg, status):
     short_id = await _reach(db, cfg, status)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         before = await _alert(session, short_id)
     assert before.status == status
     mismatches, refusals = [], []
@@ -175,7 +176,8 @@ async def test_status_sample_through_the_database(db, cfg, status):
     for _, verb, persona, _ in refusals:
         cmd = Command(verb, short_id, persona.identity, ARGS.get(verb, {}))
         assert (await execute(db, cfg, cmd, now=T0)).outcome is not Outcome.DONE
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         after = await _alert(session, short_id)
         stored = await _events(session, short_id, 0)
     assert (after.status, after.version) == (status, before.version)

@@ -67,6 +67,50 @@ async def test_a_unit_that_fails_before_opening_a_session_leaves_nothing(db, cfg
         async with db.unit() as unit:
             await live_alerts.count_repeats(unit, {alert.id: 4}, LATER)
             raise ValueError("before any session")
-    async with db.transaction():  # a failed unit does not wait for its group's commit
+    async with db.unit():  # a failed unit does not wait for its group's commit
         pass
     assert (await _alert(db, short_id)).count == 1
+
+
+async def test_after_commit_calls_run_once_committed_and_never_after_a_rollback(db):
+    calls: list[str] = []
+    async with db.unit() as unit:
+        unit.after_commit(lambda: calls.append("committed"))
+        await asyncio.sleep(0)
+        assert calls == []
+    assert calls == ["committed"]
+    with pytest.raises(ValueError):
+        async with db.unit() as unit:
+            unit.after_commit(lambda: calls.append("rolled back"))
+            raise ValueError("undone")
+    assert calls == ["committed"]
+
+
+async def test_a_failing_after_commit_call_does_not_undo_the_unit(db, cfg, caplog):
+    def broken() -> None:
+        raise RuntimeError("hook failed")
+
+    short_id = await new_alert(db, cfg, key="u6")
+    alert = await _alert(db, short_id)
+    async with db.unit() as unit:
+        unit.after_commit(broken)
+        await live_alerts.count_repeats(unit, {alert.id: 1}, LATER)
+    assert (await _alert(db, short_id)).count == 2
+    assert "after a unit of work's commit failed" in caplog.text
+
+
+async def test_only_a_unit_that_queued_outbox_rows_wakes_the_outbox(db, cfg):
+    woken: list[bool] = []
+    db.wake_outbox = lambda: woken.append(True)
+    short_id = await new_alert(db, cfg, key="u7")  # a new alert's cards
+    assert woken == [True]
+    alert = await _alert(db, short_id)
+    async with db.unit() as unit:  # a repeat whose card refresh is already queued
+        await live_alerts.count_repeats(unit, {alert.id: 1}, LATER)
+    with pytest.raises(ValueError):
+        async with db.unit() as unit:
+            unit.outbox([{"tenant_id": "acme", "alert_id": alert.id, "kind": "card",
+                          "platform": "slack", "channel": "C0OPS", "payload": {},
+                          "created_at": NOW, "due_at": NOW, "attempts": 0, "last_error": ""}])
+            raise ValueError("rolled back: nothing to send")
+    assert woken == [True]

@@ -38,7 +38,8 @@ async def test_concurrent_units_share_commits_and_each_is_durable_when_it_return
     seen_after_exit: list[bool] = []
 
     async def unit(n: int) -> None:
-        async with sqlite_db.transaction() as session:
+        async with sqlite_db.unit() as uow:
+            session = await uow.session()
             await session.execute(insert(Outbox), [_row(f"C{n}")])
             await asyncio.sleep(0)  # let the other units queue up behind this one
         seen_after_exit.append(f"C{n}" in await _channels(sqlite_db))
@@ -56,7 +57,8 @@ async def test_groups_keep_their_connection_and_dispose_gives_it_back(sqlite_db)
         checkouts[0] += 1
 
     for n in range(5):  # one after another: five groups
-        async with db.transaction() as session:
+        async with db.unit() as uow:
+            session = await uow.session()
             await session.execute(insert(Outbox), [_row(f"C{n}")])
     assert checkouts[0] == 0  # the fixture's first group checked it out, for good
     assert db.engine.sync_engine.pool.checkedout() == 1
@@ -66,7 +68,8 @@ async def test_groups_keep_their_connection_and_dispose_gives_it_back(sqlite_db)
 
 async def test_a_failing_unit_rolls_back_alone(sqlite_db):
     async def unit(n: int) -> None:
-        async with sqlite_db.transaction() as session:
+        async with sqlite_db.unit() as uow:
+            session = await uow.session()
             await session.execute(insert(Outbox), [_row(f"C{n}")])
             if n % 5 == 0:
                 raise ValueError(f"unit {n} fails")
@@ -82,7 +85,8 @@ async def test_when_the_shared_commit_fails_every_member_hears_of_it(sqlite_db):
     no member may report success, and nothing of theirs is stored."""
 
     async def unit(n: int) -> None:
-        async with sqlite_db.transaction() as session:
+        async with sqlite_db.unit() as uow:
+            session = await uow.session()
             if n == 0:
                 await session.execute(text("PRAGMA defer_foreign_keys = ON"))
                 await session.execute(insert(Outbox), [_row("orphan", alert_id=987654)])
@@ -93,7 +97,8 @@ async def test_when_the_shared_commit_fails_every_member_hears_of_it(sqlite_db):
     results = await asyncio.gather(*(unit(n) for n in range(5)), return_exceptions=True)
     assert all(isinstance(r, Exception) and "FOREIGN KEY" in str(r) for r in results), results
     assert await _channels(sqlite_db) == set()
-    async with sqlite_db.transaction() as session:  # the group is gone; writing works again
+    async with sqlite_db.unit() as uow:  # the group is gone; writing works again
+        session = await uow.session()
         await session.execute(insert(Outbox), [_row("after")])
     assert await _channels(sqlite_db) == {"after"}
 
@@ -111,7 +116,8 @@ async def test_waiting_for_another_process_lock_leaves_the_loop_free(sqlite_db, 
             ticks += 1
 
     async def write() -> None:
-        async with sqlite_db.transaction() as session:
+        async with sqlite_db.unit() as uow:
+            session = await uow.session()
             await session.execute(insert(Outbox), [_row("waited")])
 
     clock = asyncio.create_task(ticker())
@@ -135,7 +141,8 @@ async def test_closing_while_a_thread_waits_for_a_lock_is_safe(sqlite_url, cfg):
     other.execute("BEGIN IMMEDIATE")
 
     async def write() -> None:
-        async with db.transaction() as session:
+        async with db.unit() as uow:
+            session = await uow.session()
             await session.execute(insert(Outbox), [_row("never")])
 
     writing = asyncio.create_task(write())

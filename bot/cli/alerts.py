@@ -9,7 +9,7 @@ from cards import text
 from cards.format import summary_line
 from handlers.commands import Command, Identity, Result
 from handlers.enums import Verb
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from handlers.people.operator import Operator
 from handlers.reads import scoped
 

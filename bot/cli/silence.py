@@ -84,8 +84,8 @@ def add(
             fail(str(error))
         wanted = changes.Wanted(chosen, matchers, starts, starts + length, reason,
                                         window.text if window else None)
-        async with rt.db.transaction() as session:
-            return await changes.add(session, rt.cfg, who, wanted, now)
+        async with rt.db.unit() as uow:
+            return await changes.add(uow, rt.cfg, who, wanted, now)
 
     made = run(body)
     if isinstance(made, str):
@@ -118,9 +118,8 @@ def expire(tenant: Tenant, silence_id: int, actor: As) -> None:
     async def body(rt):
         chosen = _known(rt, tenant)
         who = await _person(rt, actor, "silence.expire", tenant)
-        async with rt.db.transaction() as session:
-            return await changes.expire(session, rt.cfg, who, chosen, silence_id,
-                                                datetime.now(UTC))
+        async with rt.db.unit() as uow:
+            return await changes.expire(uow, rt.cfg, who, chosen, silence_id, datetime.now(UTC))
 
     done = run(body)
     if isinstance(done, str):

@@ -99,7 +99,8 @@ class SecurityPoller:
         await self._transport.aclose()
 
     async def _cursor(self) -> str:
-        async with self._db.transaction() as session:
+        async with self._db.unit() as uow:
+            session = await uow.session()
             row = await session.get(SourceCursor, (self._tenant.id, CURSOR))
             return row.value if row else ""
 

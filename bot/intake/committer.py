@@ -48,13 +48,11 @@ class Committer:
         max_group: int = 256,
         linger: float = 0.008,
         clock: Callable[[], datetime] | None = None,
-        on_commit: Callable[[], None] | None = None,
     ):
         self._db, self._cfg = db, cfg
         self._queue: list[_Batch] = []
         self._max_waiting, self._max_group = max_waiting, max_group
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._on_commit = on_commit or (lambda: None)
         self._worker: asyncio.Task | None = None
         self._linger, self._expected = linger, 0
         self._filled = asyncio.Event()
@@ -100,7 +98,6 @@ class Committer:
             for batch in group:  # isolate the failure: each request alone
                 await self._commit_group([batch])
             return
-        self._on_commit()
         for batch, result in zip(group, results, strict=True):
             if not batch.done.done():
                 batch.done.set_result(result)
@@ -122,10 +119,10 @@ class Committer:
         for batch in group:
             by_tenant.setdefault(batch.tenant_id, []).append(batch)
         results: dict[int, list[Ingested]] = {}
-        async with self._db.unit() as unit:
+        async with self._db.unit() as uow:
             for tenant_id, batches in by_tenant.items():
                 events = [e for batch in batches for e in batch.events]
-                done = await ingest_many(unit, self._cfg, self._cfg.tenant(tenant_id),
+                done = await ingest_many(uow, self._cfg, self._cfg.tenant(tenant_id),
                                          events, now)
                 for batch in batches:
                     results[id(batch)], done = done[: len(batch.events)], done[len(batch.events):]

@@ -3,10 +3,11 @@
 Outbox rows are written by handlers/fanout.py in the same transaction as each
 change. The dispatcher finds due rows for the platforms it has a Sender for, and
 runs one worker task per channel, so a slow or rate-limited channel never holds up
-another. It wakes on a poll interval, when `wake()` is called (after a click or an
-intake), and when a deferred retry falls due. Several processes may run it on one
-PostgreSQL database: see storage/outbox.py for how work is leased, and
-bot/outbox/heartbeat.py for how a dead process's leases are taken back.
+another. It wakes on a poll interval, when `wake()` is called (after every commit
+that queued outbox rows: bot.app points `Database.wake_outbox` at it), and when a
+deferred retry falls due. Several processes may run it on one PostgreSQL database:
+see storage/outbox.py for how work is leased, and bot/outbox/heartbeat.py for how a
+dead process's leases are taken back.
 """
 
 import asyncio
@@ -208,7 +209,6 @@ def install(app: web.Application, runtime: Runtime, metrics: Metrics) -> Dispatc
     dispatcher = Dispatcher(runtime.db, runtime.cfg,
                             Tuning(poll_seconds=runtime.settings.outbox_poll_seconds),
                             metrics=metrics)
-    runtime.dispatcher = dispatcher
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(dispatcher.run())

@@ -22,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import Pacing
 from bot.runtime import Runtime
 from bot.slack.client import TIMEOUT_SECONDS, web_client
@@ -71,8 +72,8 @@ def _events(bolt: AsyncApp, verifier: SignatureVerifier):
     return slack_events
 
 
-def install(app: web.Application, runtime: Runtime) -> Handler | None:
-    """Start Slack when configured (call after bot.outbox.install, whose sender it adds).
+def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> Handler | None:
+    """Start Slack when configured, its sender delivering for `dispatcher`.
     Returns the Events API handler when Slack speaks HTTP, None when it is off or uses
     Socket Mode only."""
     settings = runtime.settings
@@ -83,9 +84,7 @@ def install(app: web.Application, runtime: Runtime) -> Handler | None:
                   "Slack stays off")
         return None
     client = web_client(settings)
-    dispatcher = runtime.dispatcher
-    deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.cfg, client),
-                     dispatcher.wake if dispatcher else (lambda: None), utcnow)
+    deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.cfg, client), utcnow)
     bolt = build_bolt(settings, client)
     work = Background()
     register(bolt, deps, work)
@@ -98,8 +97,7 @@ def install(app: web.Application, runtime: Runtime) -> Handler | None:
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
         client.session = session
-        if dispatcher is not None:
-            dispatcher.add_sender(SlackSender(client), Pacing(settings.slack_posts_per_second))
+        dispatcher.add_sender(SlackSender(client), Pacing(settings.slack_posts_per_second))
         socket = socket_mode(bolt, settings)
         if socket is not None:
             await socket.connect_async()
@@ -107,8 +105,7 @@ def install(app: web.Application, runtime: Runtime) -> Handler | None:
         if socket is not None:
             await socket.close_async()
         await work.close()
-        if dispatcher is not None:
-            await dispatcher.remove_sender("slack")
+        await dispatcher.remove_sender("slack")
         await session.close()
 
     app.cleanup_ctx.append(lifetime)

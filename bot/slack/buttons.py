@@ -16,7 +16,7 @@ from cards import actions as A
 from cards.chat_text import PlainText
 from handlers.chat import run as chat_commands
 from handlers.commands import Command
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 
 log = logging.getLogger("tandem.slack")
 _READS = {A.HISTORY: "history", A.REFRESH: "show"}

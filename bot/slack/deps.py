@@ -17,6 +17,5 @@ class SlackDeps:
     cfg: TandemConfig
     client: AsyncWebClient
     people: SlackPeople
-    wake: Callable[[], None]  # the outbox dispatcher's wake(): a change is waiting to be sent
     clock: Callable[[], datetime]
 

@@ -15,7 +15,7 @@ from bot.slack.sender import call
 from cards import actions as A
 from cards.slack_modals import parse_submission, render_modal
 from handlers.commands import Command
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from handlers.reads import scoped
 
 log = logging.getLogger("tandem.slack")

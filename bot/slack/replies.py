@@ -39,10 +39,7 @@ async def answer(deps: SlackDeps, result: Result, channel: str | None, user: str
     """A done command updates the shared card (through the outbox); anything else is
     told to the clicker alone, with the current card when theirs was stale (a lost
     claim race included: the loser sees who holds it now)."""
-    if result.outcome is Outcome.DONE:
-        deps.wake()
-        return
-    if result.outcome is Outcome.REPLAYED:
+    if result.outcome in (Outcome.DONE, Outcome.REPLAYED):
         return
     view = result.view if result.outcome in (Outcome.STALE, Outcome.CONFLICT) else None
     await ephemeral(deps.client, channel, user, result.message, view)

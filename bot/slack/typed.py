@@ -25,11 +25,8 @@ async def _run(deps: SlackDeps, sender: SlackUser, channel: str | None, text: st
                key: str | None) -> chat_commands.Reply:
     clicker = await deps.people.identify(sender)
     asked = chat_commands.Asked(clicker.identity, "slack", channel)
-    reply = await chat_commands.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
-                                    now=deps.clock())
-    if not reply.ephemeral:
-        deps.wake()
-    return reply
+    return await chat_commands.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
+                                   now=deps.clock())
 
 
 async def on_command(body: dict, respond, deps: SlackDeps) -> None:

@@ -1,17 +1,12 @@
 """What every Teams part needs, built once at start-up (mount.py) and passed down."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.teams.connector import Connectors
 from bot.teams.directory import Directory
 from bot.teams.views import RefreshUsers
 from handlers.config.schema import TandemConfig
 from storage.db import Database
-
-
-def _nothing() -> None:
-    """Default wake-up: no dispatcher to nudge."""
 
 
 @dataclass
@@ -21,4 +16,3 @@ class TeamsContext:
     connectors: Connectors
     directory: Directory
     refresh: RefreshUsers
-    wake: Callable[[], None] = field(default=_nothing)

@@ -2,8 +2,9 @@
 card the clicker should now see.
 
 The payload only points at an alert and a version; who may do what is decided by
-handlers.service.execute on fresh state. Whatever the invoke response carries is shown
-to the clicker alone, so refusals travel there, on top of the current card.
+handlers.lifecycle.dispatch.execute on fresh state. Whatever the invoke response
+carries is shown to the clicker alone, so refusals travel there, on top of the current
+card.
 """
 
 from botbuilder.schema import Activity
@@ -16,7 +17,7 @@ from cards.messages import teams_answer
 from cards.teams_forms import is_form_submission, parse_submission, render_form
 from cards.text import render_history
 from handlers.commands import Command, Identity, Outcome
-from handlers.lifecycle import service
+from handlers.lifecycle import dispatch
 from handlers.reads import scoped
 from handlers.views import AlertView
 
@@ -125,9 +126,7 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
         idempotency_key=f"teams:{activity.id}" if activity.id else None,
         seen_version=payload.version,
     )
-    result = await service.execute(tc.db, tc.cfg, cmd)
-    if result.outcome is Outcome.DONE:
-        tc.wake()  # the command queued the channel cards' update
+    result = await dispatch.execute(tc.db, tc.cfg, cmd)
     if result.outcome is Outcome.INVALID and submitted:
         return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
     if result.view is None:

@@ -54,7 +54,8 @@ async def remember(tc: TeamsContext, activity: Activity, email: str | None = Non
               "bot_id": activity.recipient.id if activity.recipient else None}
     kind = activity.conversation.conversation_type
     sender = activity.from_property.id if activity.from_property else None
-    async with tc.db.transaction() as session:
+    async with tc.db.unit() as uow:
+        session = await uow.session()
         if kind == "channel":
             await refs.save(session, refs.CHANNEL, channel_of(activity.conversation.id),
                             team_id=_team(activity), team_group_id=_team(activity, "aadGroupId"),
@@ -89,7 +90,8 @@ async def remember_channels(tc: TeamsContext, activity: Activity) -> None:
         except Exception as error:  # the install itself must not fail over this
             log.warning("could not list the channels of a team: %s", error)
     now = datetime.now(UTC)
-    async with tc.db.transaction() as session:
+    async with tc.db.unit() as uow:
+        session = await uow.session()
         for channel_id in channels:
             await refs.save(session, refs.CHANNEL, channel_id, service_url=activity.service_url,
                             at=now, team_id=team, team_group_id=_team(activity, "aadGroupId"),

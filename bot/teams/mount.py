@@ -17,6 +17,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from bot.client_credentials import ClientCredentials
 from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
+from bot.outbox.dispatcher import Dispatcher
 from bot.runtime import Runtime
 from bot.teams.auth import OpenIdKeys, TokenValidator
 from bot.teams.bot import TandemTeamsBot
@@ -66,10 +67,9 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     return Teams(context, endpoint, TeamsSender(db, connectors, refresh, search))
 
 
-def install(app: web.Application, runtime: Runtime) -> Handler | None:
-    """Start Teams when MICROSOFT_APP_ID is set (call after bot.outbox.install, whose
-    dispatcher gets the Teams sender). Returns the Bot Framework messaging endpoint's
-    handler, None when Teams is off."""
+def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> Handler | None:
+    """Start Teams when MICROSOFT_APP_ID is set, its sender delivering for `dispatcher`.
+    Returns the Bot Framework messaging endpoint's handler, None when Teams is off."""
     settings = runtime.settings
     if not settings.microsoft_app_id:
         return None
@@ -84,13 +84,9 @@ def install(app: web.Application, runtime: Runtime) -> Handler | None:
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
             teams = parts["teams"] = build(http, settings, runtime.db, runtime.cfg)
-            dispatcher = runtime.dispatcher
-            if dispatcher is not None:
-                teams.context.wake = dispatcher.wake
-                dispatcher.add_sender(teams.sender, TEAMS_PACING)
+            dispatcher.add_sender(teams.sender, TEAMS_PACING)
             yield
-            if dispatcher is not None:
-                await dispatcher.remove_sender(teams.sender.platform)
+            await dispatcher.remove_sender(teams.sender.platform)
             await teams.context.directory.close()
 
     app.cleanup_ctx.append(lifetime)

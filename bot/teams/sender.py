@@ -150,7 +150,8 @@ class TeamsSender:
         with mapped("create 1:1 chat"):
             created = await self._connectors.client(ref.service_url).conversations \
                 .create_conversation(params)
-        async with self._db.transaction() as session:
+        async with self._db.unit() as uow:
+            session = await uow.session()
             await refs.save(session, refs.PERSON, ref.key, service_url=ref.service_url,
                             at=datetime.now(UTC), conversation_id=created.id)
         return created.id

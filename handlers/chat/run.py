@@ -1,7 +1,7 @@
 """The chat command set, channel-neutral: Slack's /tandem and Teams' messages both run it.
 
 run() parses one line (chat_parse.py), acts through the command API
-(handlers.service.execute), reads through handlers.reads, leaves tenant-wide commands
+(handlers.lifecycle.dispatch.execute), reads through handlers.reads, leaves tenant-wide commands
 to silences.py and tenant.py (on-call), and returns a Reply the adapter
 shows: only to the asker (ephemeral) unless the command changed shared state.
 """
@@ -25,10 +25,10 @@ from handlers.chat.parse import (
 )
 from handlers.commands import Command, Identity, Outcome
 from handlers.config.schema import TandemConfig
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from handlers.reads import scoped
 from handlers.views import AlertView, HistoryEntry
-from storage.db import Database
+from storage.unit import Store
 
 LIST_LIMIT = 20
 
@@ -62,7 +62,7 @@ class Asked:
     channel: str | None = None
 
 
-async def run(db: Database, cfg: TandemConfig, asked: Asked, text: str, render: TextRender, *,
+async def run(db: Store, cfg: TandemConfig, asked: Asked, text: str, render: TextRender, *,
               key: str | None = None, now: datetime | None = None) -> Reply:
     """Answer one chat command; `key` makes a replayed state change a no-op."""
     try:
@@ -93,14 +93,14 @@ def _reply(answer: tuple[str, bool]) -> Reply:
     return Reply(text, ephemeral=not changed)
 
 
-async def _act(db: Database, cfg: TandemConfig, who: Identity, request: Act, key: str | None,
+async def _act(db: Store, cfg: TandemConfig, who: Identity, request: Act, key: str | None,
                now: datetime) -> Reply:
     cmd = Command(request.verb, request.alert, who, request.args, idempotency_key=key)
     result = await execute(db, cfg, cmd, now)
     return Reply(result.message, ephemeral=result.outcome is not Outcome.DONE, view=result.view)
 
 
-async def _read(db: Database, cfg: TandemConfig, who: Identity, request: Read,
+async def _read(db: Store, cfg: TandemConfig, who: Identity, request: Read,
                 render: TextRender) -> Reply:
     if request.what == "list":
         found = await scoped.list_alerts(db, cfg, who, None, request.arg, limit=LIST_LIMIT)

@@ -20,8 +20,8 @@ from handlers.people.resolve import Actor, not_known, resolve
 from handlers.silences import changes, policy
 from handlers.timing.when import parse_instant
 from storage import silences as stored
-from storage.db import Database
 from storage.models import Silence
+from storage.unit import Store
 
 ShowTime = Callable[[datetime, str], str]
 
@@ -49,7 +49,7 @@ def _when(silence: Silence, zone: str, show: ShowTime, now: datetime) -> str:
     return f"{every}{start}until {show(silence.ends_at, zone)}"
 
 
-async def add(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
+async def add(db: Store, cfg: TandemConfig, who: Identity, hinted: str | None,
               request: SilenceAdd, show: ShowTime, now: datetime) -> tuple[str, bool]:
     actor = resolve(cfg, who)
     if actor is None:
@@ -64,8 +64,8 @@ async def add(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None
         return f"Silence: {error}.", False
     wanted = changes.Wanted(tenant, request.matchers, starts, starts + request.length,
                                     request.reason, request.every)
-    async with db.transaction() as session:
-        made = await changes.add(session, cfg, actor, wanted, now)
+    async with db.unit() as uow:
+        made = await changes.add(uow, cfg, actor, wanted, now)
     if isinstance(made, str):
         return made, False
     why = f": {request.reason}" if request.reason else ""
@@ -73,7 +73,7 @@ async def add(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None
             f"{_when(made, tenant.timezone, show, now)} (silence {made.id}){why}", True)
 
 
-async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
+async def listing(db: Store, cfg: TandemConfig, who: Identity, hinted: str | None,
                   show: ShowTime, now: datetime) -> str:
     """Silences in force or still to come: the channel's tenant's, else all the asker's."""
     actor = resolve(cfg, who)
@@ -95,18 +95,18 @@ async def listing(db: Database, cfg: TandemConfig, who: Identity, hinted: str | 
     return "\n".join(lines)
 
 
-async def expire(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
+async def expire(db: Store, cfg: TandemConfig, who: Identity, hinted: str | None,
                  silence_id: int, now: datetime) -> tuple[str, bool]:
     actor = resolve(cfg, who)
     if actor is None:
         return await policy.stranger(db, who, "silence.expire", hinted, now), False
-    async with db.transaction() as session:
-        row = await stored.by_id(session, silence_id)
+    async with db.unit() as uow:
+        row = await stored.by_id(await uow.session(), silence_id)
         if row is None or row.tenant_id not in actor.tenants:
-            return policy.refuse(session, actor, hinted, "silence.expire",
-                                        f"No silence {silence_id} in your tenants.", now), False
+            return policy.refuse(uow, actor, hinted, "silence.expire",
+                                 f"No silence {silence_id} in your tenants.", now), False
         tenant = cfg.tenant(row.tenant_id)
-        done = await changes.expire(session, cfg, actor, tenant, silence_id, now)
+        done = await changes.expire(uow, cfg, actor, tenant, silence_id, now)
     if isinstance(done, str):
         return done, False
     back = f" {done.back} alert(s) came back." if done.back else ""

@@ -17,7 +17,7 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.oncall import answer as oncall_answer
 from handlers.people.refusals import record_refusal
 from handlers.people.resolve import Actor, not_known, resolve
-from storage.db import Database
+from storage.unit import Store
 
 ShowTime = Callable[[datetime, str], str]
 
@@ -47,12 +47,12 @@ def _scope(cfg: TandemConfig, who: Identity,
     return actor, scope(cfg, actor, hinted)
 
 
-async def oncall(db: Database, cfg: TandemConfig, who: Identity, hinted: str | None,
+async def oncall(db: Store, cfg: TandemConfig, who: Identity, hinted: str | None,
                  rest: str, now: datetime) -> tuple[str, bool]:
     actor, scope = _scope(cfg, who, hinted)
     if isinstance(scope, str):
-        async with db.transaction() as session:
-            record_refusal(session, at=now, who=who, actor=actor, verb="oncall",
+        async with db.unit() as uow:
+            record_refusal(uow, at=now, who=who, actor=actor, verb="oncall",
                            reason=scope, tenant_id=hinted)
         return scope, False
     return await oncall_answer.chat(db, cfg, actor, scope, rest, now)

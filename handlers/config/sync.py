@@ -5,18 +5,17 @@ file lose their memberships (and so every right to act) and their chat accounts
 but keep their row, because audit events and past alerts refer to them.
 """
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from storage import directory
+from storage.unit import Session, UnitOfWork
 
 
-async def _tenants(session: AsyncSession, cfg: TandemConfig) -> None:
+async def _tenants(session: Session, cfg: TandemConfig) -> None:
     for t in cfg.tenants:
         await directory.put_tenant(session, t.id, t.name, t.code, t.timezone)
 
 
-async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
+async def _people(session: Session, cfg: TandemConfig) -> None:
     for p in cfg.people:
         fields = {
             "name": p.name,
@@ -26,7 +25,8 @@ async def _people(session: AsyncSession, cfg: TandemConfig) -> None:
         await directory.put_person(session, p.email, **fields)
 
 
-async def sync(session: AsyncSession, cfg: TandemConfig) -> None:
+async def sync(uow: UnitOfWork, cfg: TandemConfig) -> None:
+    session = await uow.session()
     await _tenants(session, cfg)
     await _people(session, cfg)
     await directory.replace_memberships(

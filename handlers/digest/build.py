@@ -10,12 +10,11 @@ in the send window, exactly one of them commits it and the others skip.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import Channel, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.digest.payload import to_payload
 from handlers.enums import WORKING, Severity, Side, Status
+from handlers.fanout import message_row
 from handlers.people.resolve import person_view
 from handlers.timing.weekly import parse_clock
 from handlers.views import (
@@ -28,9 +27,9 @@ from handlers.views import (
     SourceNoise,
 )
 from storage import digest as Q
-from storage.db import Database
 from storage.errors import Conflict
 from storage.models import Alert, Person, Remediation
+from storage.unit import Session, Store
 
 LIST_LIMIT = 5
 DEFAULT_PERIOD = timedelta(days=1)
@@ -68,7 +67,7 @@ def _approval(cfg: TandemConfig, alert: Alert, row: Remediation,
                           row.proposed_at, row.needs_internal_approver)
 
 
-async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime,
+async def _breaches(session: Session, tenant: TenantConfig, since: datetime,
                     until: datetime) -> tuple[SlaBreaches, ...]:
     found = []
     for severity in Severity:
@@ -82,7 +81,7 @@ async def _breaches(session: AsyncSession, tenant: TenantConfig, since: datetime
     return tuple(found)
 
 
-async def build(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def build(session: Session, cfg: TandemConfig, tenant: TenantConfig,
                 since: datetime, until: datetime) -> DigestView:
     t = tenant.id
     acks = await Q.response_sums(session, t, "claimed_at", since, until)
@@ -116,22 +115,25 @@ def due_day(tenant: TenantConfig, now: datetime) -> date | None:
     return local.date() if local.time() >= parse_clock(tenant.digest.at) else None
 
 
-async def _send_one(db: Database, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
+async def _send_one(db: Store, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
                     day: date, now: datetime) -> bool:
     where = (tenant.id, channel.platform, channel.channel)
     try:
-        async with db.transaction() as session:
+        async with db.unit() as uow:
+            session = await uow.session()
             if await Q.sent(session, *where, day):
                 return False
             since = await Q.last_sent(session, *where) or now - DEFAULT_PERIOD
             view = await build(session, cfg, tenant, since, now)
-            await Q.record_sent(session, *where, day, to_payload(view), now)
+            await Q.record_sent(session, *where, day, now)
+            uow.outbox([message_row(tenant.id, None, "digest", channel.platform, channel.channel,
+                                    to_payload(view), now)])
     except Conflict:  # another process committed this channel's digest first
         return False
     return True
 
 
-async def send_due(db: Database, cfg: TandemConfig, tenant_id: str, now: datetime) -> int:
+async def send_due(db: Store, cfg: TandemConfig, tenant_id: str, now: datetime) -> int:
     """Queue today's digest for each of the tenant's channels not yet sent; returns how many."""
     tenant = cfg.tenant(tenant_id)
     day = due_day(tenant, now) if tenant else None
@@ -140,18 +142,18 @@ async def send_due(db: Database, cfg: TandemConfig, tenant_id: str, now: datetim
     return sum([await _send_one(db, cfg, tenant, c, day, now) for c in _channels(tenant)])
 
 
-async def catch_up(db: Database, cfg: TandemConfig, now: datetime) -> int:
+async def catch_up(db: Store, cfg: TandemConfig, now: datetime) -> int:
     """At start-up: send every digest that is due today and was missed."""
     return sum([await send_due(db, cfg, t.id, now) for t in cfg.tenants if t.digest])
 
 
-async def preview(db: Database, cfg: TandemConfig, tenant_id: str,
+async def preview(db: Store, cfg: TandemConfig, tenant_id: str,
                   now: datetime) -> DigestView | str:
     """The digest as it would be sent now, without sending or recording anything."""
     tenant = cfg.tenant(tenant_id)
     if tenant is None:
         return f"Unknown tenant {tenant_id!r}; known: {', '.join(t.id for t in cfg.tenants)}."
-    async with db.transaction() as session:
+    async with db.read() as session:
         channels = _channels(tenant)
         first = channels[0] if channels else None
         since = await Q.last_sent(session, tenant.id, first.platform,

@@ -1,7 +1,7 @@
 """Notifying people: direct messages and channel mentions, as outbox rows.
 
 The functions here build rows; the caller queues them in its unit of work
-(`storage.pending.outbox`), next to the audit event that records them. Kind "dm"
+(`UnitOfWork.outbox`), next to the audit event that records them. Kind "dm"
 (payload {"email", "text"}) goes once per platform the person can be reached on,
 kind "text" (payload {"text"}) into the channels the alert is posted in. Someone
 reachable on no platform is mentioned in the channels instead: a text row naming a
@@ -14,14 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import Person, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Role, Side
 from handlers.fanout import channels_of, outbox_row
 from storage import teams as refs
 from storage.models import Alert
+from storage.unit import Session
 
 SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
 
@@ -76,7 +75,7 @@ def in_channels(tenant: TenantConfig, alert: Alert, text: str | Named, at: datet
     ]
 
 
-async def teams_known(session: AsyncSession, people: Sequence[Person]) -> frozenset[str]:
+async def teams_known(session: Session, people: Sequence[Person]) -> frozenset[str]:
     """The Entra object ids among `people` whom Teams can be asked to message directly
     (they messaged Tandem, so their Teams user id or 1:1 chat is stored)."""
     ids = [p.teams.aad_object_id for p in people if p.teams]

@@ -12,17 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import Person, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
 from handlers.escalation import pings, timers
 from handlers.fanout import enqueue_card, record
 from handlers.timing.durations import parse_duration
-from storage import pending, remediations
-from storage.db import Database
+from storage import remediations
 from storage.models import Alert, Remediation
+from storage.unit import Session, Store, UnitOfWork
 
 BATCH = 200
 
@@ -43,7 +41,7 @@ def _clock(at: datetime, tenant: TenantConfig) -> str:
     return at.astimezone(ZoneInfo(tenant.timezone)).strftime("%H:%M %Z")
 
 
-async def _ask(session: AsyncSession, tenant: TenantConfig, alert: Alert,
+async def _ask(session: Session, tenant: TenantConfig, alert: Alert,
                deciders: Sequence[Person], text: str, now: datetime,
                ) -> tuple[list[pings.Reached], list[dict]]:
     """DM each approver, as escalation pings do (pings.reach): one Tandem cannot message
@@ -60,7 +58,7 @@ async def _ask(session: AsyncSession, tenant: TenantConfig, alert: Alert,
     return reached, outbox
 
 
-async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def _remind(uow: UnitOfWork, session: Session, cfg: TandemConfig, tenant: TenantConfig,
                   alert: Alert, row: Remediation, now: datetime) -> bool:
     if not await remediations.mark_reminded(session, row.id, alert.id, now):
         return False
@@ -72,33 +70,32 @@ async def _remind(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig
             f"{_clock(expires_at(tenant, row), tenant)}.")
     deciders = pings.approvers(cfg, tenant.id, row.proposed_by, row.needs_internal_approver)
     reached, outbox = await _ask(session, tenant, alert, deciders, text, now)
-    pending.outbox(session, outbox)
-    record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
+    uow.outbox(outbox)
+    record(uow, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
            from_status=alert.status, to_status=alert.status,
            details={"remediation": row.id, "to": [r.audit() for r in reached]})
     fallbacks = [r.fallback_event() for r in reached if r.fallback]
-    pending.audit_events(session, alert.tenant_id,
-                         [timers.fallback_entry(alert, f, now) for f in fallbacks])
-    enqueue_card(session, cfg, alert, now, note="Approvers reminded")
+    uow.audit(alert.tenant_id, [timers.fallback_entry(alert, f, now) for f in fallbacks])
+    enqueue_card(uow, cfg, alert, now, note="Approvers reminded")
     return True
 
 
-async def _expire(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: Remediation,
-                  now: datetime) -> bool:
+async def _expire(uow: UnitOfWork, session: Session, cfg: TandemConfig, alert: Alert,
+                  row: Remediation, now: datetime) -> bool:
     if not await remediations.expire(session, row.id, now, "not approved in time"):
         return False
     before = alert.status
     alert.status = Status.CLAIMED if alert.owner_email else Status.OPEN
     timers.arm(cfg, alert, now)
     await session.flush()
-    record(session, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="remediation.expired",
+    record(uow, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="remediation.expired",
            from_status=before, to_status=alert.status,
            details={"remediation": row.id, "fix": row.action_id})
-    enqueue_card(session, cfg, alert, now, note="Fix expired without a decision")
+    enqueue_card(uow, cfg, alert, now, note="Fix expired without a decision")
     return True
 
 
-async def _pending(session: AsyncSession, cfg: TandemConfig, now: datetime,
+async def _pending(session: Session, cfg: TandemConfig, now: datetime,
                    size: int) -> list[tuple[Remediation, Alert]]:
     """Latest fixes of alerts awaiting approval, old enough for some tenant's reminder."""
     rules = [t.approval_reminders for t in cfg.tenants if t.approval_reminders]
@@ -108,25 +105,26 @@ async def _pending(session: AsyncSession, cfg: TandemConfig, now: datetime,
                                             now - expire, size)
 
 
-async def _act(session: AsyncSession, cfg: TandemConfig, alert: Alert, row: Remediation,
-               now: datetime) -> str | None:
+async def _act(uow: UnitOfWork, session: Session, cfg: TandemConfig, alert: Alert,
+               row: Remediation, now: datetime) -> str | None:
     tenant = cfg.tenant(alert.tenant_id)
     rules = tenant.approval_reminders if tenant else None
     if rules is None:
         return None
     age = now - row.proposed_at
     if age >= parse_duration(rules.expire_after):
-        return "expired" if await _expire(session, cfg, alert, row, now) else None
+        return "expired" if await _expire(uow, session, cfg, alert, row, now) else None
     if age >= parse_duration(rules.remind_after) and row.reminded_at is None:
-        return "reminded" if await _remind(session, cfg, tenant, alert, row, now) else None
+        return "reminded" if await _remind(uow, session, cfg, tenant, alert, row, now) else None
     return None
 
 
-async def tick(db: Database, cfg: TandemConfig, now: datetime, size: int = BATCH) -> list[str]:
+async def tick(db: Store, cfg: TandemConfig, now: datetime, size: int = BATCH) -> list[str]:
     """Remind or expire every due fix; returns what happened, e.g. ["reminded"]."""
     if not any(t.approval_reminders for t in cfg.tenants):
         return []
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         rows = await _pending(session, cfg, now, size)
-        outcomes = [await _act(session, cfg, alert, row, now) for row, alert in rows]
+        outcomes = [await _act(uow, session, cfg, alert, row, now) for row, alert in rows]
     return [o for o in outcomes if o]

@@ -8,14 +8,12 @@ read. Only the rows that UPDATE returns get their ping, audit event and card
 refresh, in the same transaction: an alert claimed, escalated or ticked by
 someone else in between has a new generation, so its step is not taken twice.
 The statements are storage/escalation.py's; the pings and audit events are held for
-the end of the unit of work (storage/pending.py).
+the end of the unit of work (storage/unit.py).
 Snoozed alerts whose time has come are woken first.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import fanout
 from handlers.config.oncall import Step
@@ -23,9 +21,9 @@ from handlers.config.schema import TandemConfig
 from handlers.escalation import pings, wakeups
 from handlers.escalation import policy as P
 from handlers.escalation.timers import covers_now, fallback_entry, running, take_step, target
-from storage import escalation, pending
-from storage.db import Database
+from storage import escalation
 from storage.models import Alert
+from storage.unit import Session, Store, UnitOfWork
 
 BATCH = 200
 
@@ -48,7 +46,7 @@ def plan(cfg: TandemConfig, alert: Alert, now: datetime) -> Plan:
                                                       now))
 
 
-async def fence(session: AsyncSession, plans: list[Plan]) -> set[int]:
+async def fence(session: Session, plans: list[Plan]) -> set[int]:
     """Move every planned timer whose generation is unchanged; returns the alert ids moved.
 
     The selection locked these rows (SKIP LOCKED on PostgreSQL, the write lock on
@@ -74,7 +72,7 @@ def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime,
     return [entry, *([fallback_entry(alert, fallback, now)] if fallback else [])], rows
 
 
-async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
+async def _take(uow: UnitOfWork, session: Session, cfg: TandemConfig, taken: list[Plan],
                 now: datetime) -> None:
     """Ping, audit and refresh the card of every step taken, tenant by tenant."""
     rows: list[dict] = []
@@ -93,27 +91,28 @@ async def _take(session: AsyncSession, cfg: TandemConfig, taken: list[Plan],
             details = logged[0]["details"]
             note = f"Escalation step {details['step']}: notified {details['to'] or 'the channel'}"
             rows += fanout.card_rows(tenant, p.alert, now, note)
-        pending.audit_events(session, tenant_id, entries)
-    pending.outbox(session, rows)
+        uow.audit(tenant_id, entries)
+    uow.outbox(rows)
 
 
-async def _batch(session: AsyncSession, cfg: TandemConfig, now: datetime,
+async def _batch(uow: UnitOfWork, cfg: TandemConfig, now: datetime,
                  size: int) -> tuple[int, int]:
+    session = await uow.session()
     due = await escalation.due_timers(session, now, size)
     plans = [plan(cfg, alert, now) for alert in due]
     moved = await fence(session, plans)
     taken = [p for p in plans if p.step is not None and p.alert.id in moved]
-    await _take(session, cfg, taken, now)
+    await _take(uow, session, cfg, taken, now)
     return len(taken), len(due)
 
 
-async def tick(db: Database, cfg: TandemConfig, now: datetime, size: int = BATCH) -> int:
+async def tick(db: Store, cfg: TandemConfig, now: datetime, size: int = BATCH) -> int:
     """Wake snoozed alerts that are due, then take every due step; returns steps taken."""
     await wakeups.wake_due(db, cfg, now, size)
     taken = 0
     while True:
-        async with db.transaction() as session:
-            done, seen = await _batch(session, cfg, now, size)
+        async with db.unit() as uow:
+            done, seen = await _batch(uow, cfg, now, size)
         taken += done
         if seen < size:
             return taken

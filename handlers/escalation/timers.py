@@ -6,8 +6,6 @@ fencing token, bumped by whatever moves the timer (see escalation_tick.py).
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.oncall import CHANNEL, ON_CALL, Step
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -16,8 +14,8 @@ from handlers.escalation import pings
 from handlers.escalation import policy as P
 from handlers.oncall import overrides
 from handlers.oncall.schedule import Cover, layer_duty, on_call
-from storage import pending
 from storage.models import Alert
+from storage.unit import Session, UnitOfWork
 
 
 def running(alert: Alert) -> bool:
@@ -91,11 +89,11 @@ def fallback_entry(alert: Alert, details: dict, at: datetime) -> dict:
             "details": details}
 
 
-async def covers_now(session: AsyncSession, tenant_id: str, now: datetime) -> list[Cover]:
+async def covers_now(session: Session, tenant_id: str, now: datetime) -> list[Cover]:
     return await overrides.covers(session, tenant_id, now, timedelta(seconds=1))
 
 
-async def jumped(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: datetime) -> dict:
+async def jumped(uow: UnitOfWork, cfg: TandemConfig, alert: Alert, now: datetime) -> dict:
     """The Escalate button raised the level: take the step it skipped to now.
 
     While the policy runs, the step the timer was waiting for is taken at once and
@@ -108,13 +106,14 @@ async def jumped(session: AsyncSession, cfg: TandemConfig, alert: Alert, now: da
         arm(cfg, alert, now)
         return {}
     tenant = cfg.tenant(alert.tenant_id)
+    session = await uow.session()
     with session.no_autoflush:  # the command flushes once, so the version moves once
         found = await covers_now(session, alert.tenant_id, now)
         teams = await pings.teams_known(session, cfg.people)
         pinged, rows, fallback = take_step(cfg, alert, alert.escalation_level - 1, step,
                                            target(tenant, step, found, now), now, teams)
-        pending.outbox(session, rows)
+        uow.outbox(rows)
         if fallback:
-            pending.audit_events(session, alert.tenant_id, [fallback_entry(alert, fallback, now)])
+            uow.audit(alert.tenant_id, [fallback_entry(alert, fallback, now)])
     arm(cfg, alert, now)
     return {"pinged": pinged}

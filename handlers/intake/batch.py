@@ -22,15 +22,15 @@ from handlers.intake.routing import route
 from handlers.intake.types import AlertIn
 from handlers.silences import matching
 from handlers.timing.durations import parse_duration
-from storage import alerts, live_alerts, pending, queries
+from storage import alerts, live_alerts, queries
 from storage.live_alerts import Carded, LiveAlert
 from storage.models import Alert, Silence
-from storage.unit import Unit
+from storage.unit import UnitOfWork
 
 
 @dataclass
 class Batch:
-    unit: Unit  # its ORM session is opened only by what needs more than a repeat
+    unit: UnitOfWork  # its ORM session is opened only by what needs more than a repeat
     cfg: TandemConfig
     tenant: TenantConfig
     now: datetime
@@ -42,7 +42,7 @@ class Batch:
     created: list[tuple[Alert, dict]] = field(default_factory=list)
 
     @classmethod
-    async def prefetch(cls, unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
+    async def prefetch(cls, unit: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
                        keys: set[str], now: datetime) -> "Batch":
         live, carded = await live_alerts.read(unit, tenant.id, keys)
         # A storm of repeats asks for nothing more: only a key not live may be a reopen,
@@ -68,8 +68,7 @@ class Batch:
             lane = (alert.id, c.platform, c.channel)
             if lane not in self.carded:  # each channel refreshes on its own schedule
                 self.carded.add(lane)
-                self.unit.held.outbox.append(
-                    outbox_row(alert, "card", c.platform, c.channel, {}, self.now))
+                self.unit.outbox([outbox_row(alert, "card", c.platform, c.channel, {}, self.now)])
 
     def silence_for(self, event: AlertIn, severity: str) -> Silence | None:
         """The silence in force that matches `event` at the severity routing settled on."""
@@ -125,13 +124,13 @@ class Batch:
             alert.number = first + offset
             alert.short_id = f"{self.tenant.code}-{alert.number}"
         await alerts.insert_numbered(session, self.tenant.id, [alert for alert, _ in self.created])
-        pending.audit_events(session, self.tenant.id, [
+        self.unit.audit(self.tenant.id, [
             {**entry, "at": self.now, "verb": "created", "alert": alert.short_id,
              "to_status": alert.status}
             for alert, entry in self.created
         ])
         rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
                 for r in card_rows(self.tenant, alert, self.now)]
-        pending.outbox(session, rows)
+        self.unit.outbox(rows)
         self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
         self.created.clear()

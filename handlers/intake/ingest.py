@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
@@ -22,7 +20,7 @@ from handlers.intake.types import AlertIn, EventAction
 from storage import queries
 from storage.live_alerts import LiveAlert
 from storage.models import Alert
-from storage.unit import Unit
+from storage.unit import Session, UnitOfWork
 
 
 class Effect(StrEnum):
@@ -56,7 +54,8 @@ def fingerprint(tenant_id: str, event: AlertIn) -> str:
 
 
 async def _transition(
-    session: AsyncSession,
+    uow: UnitOfWork,
+    session: Session,
     cfg: TandemConfig,
     alert: Alert,
     event: AlertIn,
@@ -79,7 +78,7 @@ async def _transition(
     if to == Status.SILENCED:
         details = {"silence": alert.silenced_by}
     record(
-        session,
+        uow,
         alert,
         at=now,
         actor=f"source:{event.source}",
@@ -89,10 +88,10 @@ async def _transition(
         details=details,
     )
     if to != Status.SILENCED:  # a silenced alert is not posted
-        enqueue_card(session, cfg, alert, now, note=f"{event.source} {verb} it")
+        enqueue_card(uow, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
-async def _withdraw_pending(session: AsyncSession, alert: Alert, now: datetime) -> dict:
+async def _withdraw_pending(session: Session, alert: Alert, now: datetime) -> dict:
     """The source resolved an alert whose fix awaited approval: the fix is withdrawn
     (never carried out), and the resolve's audit event says so."""
     row = await queries.latest_remediation(session, alert.id)
@@ -128,7 +127,8 @@ async def _acknowledge_or_resolve(batch: Batch, live: Alert | LiveAlert, event: 
         return Ingested(Effect.ACKNOWLEDGED, live.short_id, key)
     session = await batch.unit.session()
     alert = await batch.current(live)
-    await _transition(session, batch.cfg, alert, event, Status.RESOLVED, "resolved", batch.now)
+    await _transition(batch.unit, session, batch.cfg, alert, event, Status.RESOLVED, "resolved",
+                      batch.now)
     del batch.live[key]
     return Ingested(Effect.RESOLVED, live.short_id, key)
 
@@ -163,10 +163,10 @@ async def _noted(batch: Batch, alert: Alert, event: AlertIn, verb: str,
     """Write the change, audit it as the source's, and refresh the alert's cards."""
     session = await batch.unit.session()
     await session.flush()
-    record(session, alert, at=batch.now, actor=f"source:{event.source}", verb=verb,
+    record(batch.unit, alert, at=batch.now, actor=f"source:{event.source}", verb=verb,
            from_status=alert.status, to_status=alert.status, details=details)
     if alert.status != Status.SILENCED:  # a silenced alert is not posted
-        enqueue_card(session, batch.cfg, alert, batch.now, note=f"{event.source} {verb} it")
+        enqueue_card(batch.unit, batch.cfg, alert, batch.now, note=f"{event.source} {verb} it")
         batch.carded.update((alert.id, c.platform, c.channel)
                             for c in channels_of(batch.tenant, alert))
 
@@ -180,14 +180,14 @@ async def _reopen(batch: Batch, recent: Alert, event: AlertIn, key: str) -> Inge
     if silence is not None:
         recent.silenced_by = silence.id
     to = Status.SILENCED if silence is not None else Status.OPEN
-    await _transition(session, batch.cfg, recent, event, to, "reopened", batch.now)
+    await _transition(batch.unit, session, batch.cfg, recent, event, to, "reopened", batch.now)
     batch.live[key] = recent
     batch.carded.update((recent.id, c.platform, c.channel)
                         for c in channels_of(batch.tenant, recent))
     return Ingested(Effect.REOPENED, recent.short_id, key)
 
 
-async def ingest_many(unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
+async def ingest_many(unit: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
                       events: list[AlertIn], now: datetime) -> list[Ingested]:
     """Ingest a group of one tenant's events in order, inside the caller's unit of work."""
     keys = [fingerprint(tenant.id, e) for e in events]
@@ -210,6 +210,6 @@ def _settled(outcomes: list[Ingested | Alert], keys: list[str]) -> list[Ingested
     return results
 
 
-async def ingest(unit: Unit, cfg: TandemConfig, tenant: TenantConfig,
+async def ingest(unit: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
                  event: AlertIn, now: datetime) -> Ingested:
     return (await ingest_many(unit, cfg, tenant, [event], now))[0]

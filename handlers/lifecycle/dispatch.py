@@ -1,27 +1,32 @@
-"""dispatch(): one command, one unit of work: policy, transition, audit, outbox.
+"""A command runs as one unit of work: policy, transition, audit, outbox.
 
-The caller owns the transaction (handlers never commit). Refusals are written to
-the audit log too, so the log shows who tried what and why it was refused.
+`execute` opens the unit and runs it again when a concurrent writer won the race or
+the database had dropped the connection; `dispatch` is the command inside a unit the
+caller owns (handlers never commit). Refusals are written to the audit log too, so
+the log shows who tried what and why it was refused.
 """
 
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import UTC, datetime
 
 from handlers.commands import Command, Outcome, Result
 from handlers.config.schema import TandemConfig
 from handlers.enums import Severity, Side, Status, Verb
 from handlers.fanout import enqueue_card, record
 from handlers.lifecycle import effects, policy, transitions
+from handlers.lifecycle.effects import Invalid
 from handlers.people.refusals import record_refusal, unavailable
 from handlers.people.resolve import Actor, not_known, resolve, view_of
 from handlers.reads.build import alert_view, tenant_of
 from storage import queries
+from storage.errors import Conflict, Disconnected, translated
 from storage.models import Alert
+from storage.unit import Session, Store, UnitOfWork
+
+_ATTEMPTS = 5
 
 
 def _refuse(
-    session: AsyncSession,
+    uow: UnitOfWork,
     cmd: Command,
     at: datetime,
     outcome: Outcome,
@@ -30,7 +35,7 @@ def _refuse(
     alert: Alert | None,
 ) -> Result:
     record_refusal(
-        session, at=at, who=cmd.actor, actor=actor, verb=cmd.verb.value, reason=message,
+        uow, at=at, who=cmd.actor, actor=actor, verb=cmd.verb.value, reason=message,
         tenant_id=alert.tenant_id if alert else None,
         alert=alert.short_id if alert else cmd.alert,
         status=alert.status if alert else None,
@@ -38,7 +43,7 @@ def _refuse(
     return Result(outcome, message)
 
 
-async def _subject(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> policy.Subject:
+async def _subject(session: Session, cfg: TandemConfig, alert: Alert) -> policy.Subject:
     tenant = await tenant_of(session, cfg, alert.tenant_id)
     owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
     proposal = None
@@ -79,7 +84,7 @@ def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject,
 
 
 async def _check(
-    session: AsyncSession, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
+    session: Session, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
 ) -> tuple[Outcome, str] | None:
     """Why `actor` may not run `cmd` on `alert` (a member of its tenant), or None.
     A lost claim race names the winner before a stale card is mentioned."""
@@ -97,7 +102,8 @@ async def _check(
 
 
 async def _apply(
-    session: AsyncSession,
+    uow: UnitOfWork,
+    session: Session,
     cfg: TandemConfig,
     cmd: Command,
     alert: Alert,
@@ -107,11 +113,11 @@ async def _apply(
     before = alert.status
     alert.status = transitions.next_status(cmd.verb, Status(before))
     details = await effects.EFFECTS[cmd.verb](
-        effects.Context(session, cfg, alert, actor, dict(cmd.args), now)
+        effects.Context(uow, session, cfg, alert, actor, dict(cmd.args), now)
     )
     await session.flush()  # the optimistic lock fires here, before anything is audited
     record(
-        session,
+        uow,
         alert,
         at=now,
         actor=actor.email,
@@ -122,19 +128,48 @@ async def _apply(
         details=details,
     )
     note = f"{actor.view.label} {cmd.verb.past}"
-    enqueue_card(session, cfg, alert, now, note=note)
+    enqueue_card(uow, cfg, alert, now, note=note)
     return f"{actor.view.label} {cmd.verb.past} {alert.short_id}."
 
 
-async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: datetime) -> Result:
+async def execute(
+    db: Store, cfg: TandemConfig, cmd: Command, now: datetime | None = None
+) -> Result:
+    """Apply `cmd`; a lost race is retried on fresh state, so the loser learns who won,
+    and so is a unit that met a dropped connection (after a database restart)."""
+    for _ in range(_ATTEMPTS):
+        try:
+            with translated():
+                async with db.unit() as uow:
+                    return await dispatch(uow, cfg, cmd, now or datetime.now(UTC))
+        except Invalid as error:
+            return await _refuse_invalid(db, cfg, cmd, str(error), now or datetime.now(UTC))
+        except (Conflict, Disconnected):
+            continue
+    return Result(Outcome.CONFLICT, f"{cmd.alert} is busy; try again in a moment.")
+
+
+async def _refuse_invalid(db: Store, cfg: TandemConfig, cmd: Command, reason: str,
+                          now: datetime) -> Result:
+    """A command refused for its arguments changed nothing (its unit was undone); the
+    refusal is written in a unit of its own. Only a member of the alert's tenant gets
+    this far, so it goes to that tenant's chain."""
+    async with db.unit() as uow:
+        alert = await queries.alert_by_short_id(await uow.session(), cmd.alert)
+        return _refuse(uow, cmd, now, Outcome.INVALID, reason, resolve(cfg, cmd.actor), alert)
+
+
+async def dispatch(uow: UnitOfWork, cfg: TandemConfig, cmd: Command, now: datetime) -> Result:
+    """`cmd` inside the caller's unit of work."""
+    session = await uow.session()
     actor = resolve(cfg, cmd.actor)
     alert = await queries.alert_by_short_id(session, cmd.alert)
     if actor is None:
-        return _refuse(session, cmd, now, Outcome.UNKNOWN_PERSON, not_known(cmd.actor, cfg),
+        return _refuse(uow, cmd, now, Outcome.UNKNOWN_PERSON, not_known(cmd.actor, cfg),
                        None, alert)
     if alert is None or alert.tenant_id not in actor.tenants:
         # One answer whether the alert exists elsewhere or not at all.
-        return _refuse(session, cmd, now, Outcome.NOT_FOUND, unavailable(cmd.alert), actor, alert)
+        return _refuse(uow, cmd, now, Outcome.NOT_FOUND, unavailable(cmd.alert), actor, alert)
     key = cmd.idempotency_key
     if key and not await queries.remember_key(session, key, alert.tenant_id, now):
         await session.refresh(alert)  # as the first click left it, if it committed meanwhile
@@ -142,7 +177,7 @@ async def dispatch(session: AsyncSession, cfg: TandemConfig, cmd: Command, now: 
                       await alert_view(session, cfg, alert))
     problem = await _check(session, cfg, cmd, alert, actor)
     if problem:
-        refused = _refuse(session, cmd, now, *problem, actor, alert)
+        refused = _refuse(uow, cmd, now, *problem, actor, alert)
         return Result(refused.outcome, refused.message, await alert_view(session, cfg, alert))
-    message = await _apply(session, cfg, cmd, alert, actor, now)
+    message = await _apply(uow, session, cfg, cmd, alert, actor, now)
     return Result(Outcome.DONE, message, await alert_view(session, cfg, alert))

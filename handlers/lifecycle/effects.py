@@ -8,8 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import SnoozeLimits, TandemConfig
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.escalation import timers
@@ -19,6 +17,7 @@ from handlers.people.resolve import Actor
 from handlers.timing.durations import parse_duration
 from storage import queries, remediations
 from storage.models import Alert
+from storage.unit import Session, UnitOfWork
 
 
 class Invalid(Exception):
@@ -27,7 +26,8 @@ class Invalid(Exception):
 
 @dataclass
 class Context:
-    session: AsyncSession
+    uow: UnitOfWork
+    session: Session  # the unit's, open
     cfg: TandemConfig
     alert: Alert
     actor: Actor
@@ -86,7 +86,7 @@ async def escalate(ctx: Context) -> dict:
         side = Side(ctx.alert.owner_side or ctx.actor.side).other
         _hand_to_side(ctx.alert, side)
         details["to_side"] = side.value
-    return details | await timers.jumped(ctx.session, ctx.cfg, ctx.alert, ctx.now)
+    return details | await timers.jumped(ctx.uow, ctx.cfg, ctx.alert, ctx.now)
 
 
 async def propose(ctx: Context) -> dict:

@@ -16,7 +16,7 @@ from handlers.people.refusals import record_refusal
 from handlers.people.resolve import Actor, resolve
 from handlers.timing.when import parse_range
 from handlers.views import DutyView, OnCallView, PersonView
-from storage.db import Database
+from storage.unit import Store
 
 COVER_USAGE = "Usage: oncall cover START END, e.g. oncall cover tomorrow 18:00-22:00"
 
@@ -37,8 +37,8 @@ def _duty(cfg: TandemConfig, layer: str | None, found: Turn) -> DutyView:
     )
 
 
-async def view(db: Database, cfg: TandemConfig, tenant: TenantConfig, at: datetime) -> OnCallView:
-    async with db.transaction() as session:
+async def view(db: Store, cfg: TandemConfig, tenant: TenantConfig, at: datetime) -> OnCallView:
+    async with db.read() as session:
         found = await overrides.covers(session, tenant.id, at)
     layers = tuple(_duty(cfg, layer.name, turn(tenant, found, at, layer))
                    for layer in tenant.schedules)
@@ -71,18 +71,18 @@ def describe(found: OnCallView) -> str:
     return "\n".join(lines)
 
 
-async def cover(db: Database, cfg: TandemConfig, tenant: TenantConfig, email: str,
+async def cover(db: Store, cfg: TandemConfig, tenant: TenantConfig, email: str,
                 starts: datetime, ends: datetime, *, actor: str, now: datetime,
                 layer: str | None = None) -> str:
     """Store an override; returns the sentence to show. Raises CoverRefused, once the
     refusal is audited (in a unit of its own: the refused one wrote nothing)."""
     try:
-        async with db.transaction() as session:
-            done = await overrides.add(session, cfg, tenant, email, starts, ends,
-                                              actor=actor, now=now, layer=layer)
+        async with db.unit() as uow:
+            done = await overrides.add(uow, cfg, tenant, email, starts, ends,
+                                       actor=actor, now=now, layer=layer)
     except CoverRefused as error:
-        async with db.transaction() as session:
-            record_refusal(session, at=now, who=Identity(email=actor),
+        async with db.unit() as uow:
+            record_refusal(uow, at=now, who=Identity(email=actor),
                            actor=resolve(cfg, Identity(email=actor)), verb="oncall.override",
                            reason=str(error), tenant_id=tenant.id)
         raise
@@ -92,7 +92,7 @@ async def cover(db: Database, cfg: TandemConfig, tenant: TenantConfig, email: st
             f"until {_when(ends, tenant.timezone)}.")
 
 
-async def chat(db: Database, cfg: TandemConfig, actor: Actor, tenants: list[TenantConfig],
+async def chat(db: Store, cfg: TandemConfig, actor: Actor, tenants: list[TenantConfig],
                rest: str, now: datetime) -> tuple[str, bool]:
     """`oncall` shows each tenant; `oncall cover START END` makes the asker cover one.
 

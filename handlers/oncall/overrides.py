@@ -2,14 +2,12 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Role
 from handlers.oncall.schedule import HORIZON, Cover
 from storage import overrides as stored
-from storage import pending
+from storage.unit import Session, UnitOfWork
 
 LONGEST = timedelta(days=31)
 
@@ -18,7 +16,7 @@ class CoverRefused(ValueError):
     """An override that cannot be stored; the message says why."""
 
 
-async def covers(session: AsyncSession, tenant_id: str, start: datetime,
+async def covers(session: Session, tenant_id: str, start: datetime,
                  horizon: timedelta = HORIZON) -> list[Cover]:
     """Overrides overlapping [start, start + horizon], oldest first (newer ones win)."""
     rows = await stored.overlapping(session, tenant_id, start, start + horizon)
@@ -44,7 +42,7 @@ def _problem(cfg: TandemConfig, tenant: TenantConfig, email: str, starts: dateti
     return None
 
 
-async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, email: str,
+async def add(uow: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig, email: str,
               starts: datetime, ends: datetime, *, actor: str, now: datetime,
               layer: str | None = None) -> Cover:
     """Store and audit an override; raises CoverRefused naming the problem."""
@@ -52,9 +50,10 @@ async def add(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig, em
     problem = _problem(cfg, tenant, email, starts, ends, layer, now)
     if problem:
         raise CoverRefused(problem)
-    row_id = await stored.add(session, tenant.id, layer, email, starts, ends, actor, now)
+    row_id = await stored.add(await uow.session(), tenant.id, layer, email, starts, ends,
+                              actor, now)
     side = person.side.value if (person := cfg.person(actor)) else None
-    pending.audit_events(session, tenant.id, [dict(
+    uow.audit(tenant.id, [dict(
         at=now, actor=actor, actor_side=side, verb="oncall.override",
         details={"override": row_id, "email": email, "layer": layer,
                  "starts": starts.isoformat(), "ends": ends.isoformat()},

@@ -9,12 +9,10 @@ people, nor B's attempts, into A's evidence.
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.commands import Identity
 from handlers.people.resolve import Actor
-from storage import pending
 from storage.audit import DEPLOYMENT
+from storage.unit import UnitOfWork
 
 
 def unavailable(asked: str) -> str:
@@ -30,7 +28,7 @@ def chain_for(actor: Actor | None, tenant_id: str | None) -> str:
 
 
 def record_refusal(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     at: datetime,
     who: Identity,
@@ -45,7 +43,7 @@ def record_refusal(
     """Audit one refusal of `verb`; `alert` is the id asked for (it may not exist)."""
     chain = chain_for(actor, tenant_id)
     about = {} if chain == tenant_id or tenant_id is None else {"tenant": tenant_id}
-    pending.audit_events(session, chain, [{
+    uow.audit(chain, [{
         "at": at,
         "actor": actor.email if actor else who.describe(),
         "actor_side": actor.side.value if actor else None,

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.commands import Identity
 from handlers.config.schema import Person as ConfigPerson
 from handlers.config.schema import TandemConfig
@@ -11,6 +9,7 @@ from handlers.enums import Role, Side
 from handlers.views import PersonView
 from storage import queries
 from storage.models import Person
+from storage.unit import Session
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ def person_view(person: Person | ConfigPerson) -> PersonView:
     return PersonView(person.email, person.name, Side(person.side))
 
 
-async def view_of(session: AsyncSession, cfg: TandemConfig, email: str) -> PersonView | None:
+async def view_of(session: Session, cfg: TandemConfig, email: str) -> PersonView | None:
     """A person's name and side: from the configuration, or from the stored copy of
     someone who has since left it (their alerts still show who owned them)."""
     person = cfg.person(email) or await queries.person_by_email(session, email)

@@ -1,7 +1,5 @@
 """Builds the read-only views that renderers and adapters receive."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity, Side, Status
@@ -10,10 +8,11 @@ from handlers.people.resolve import person_view, view_of
 from handlers.views import AlertView, HistoryEntry, RemediationView
 from storage import queries
 from storage.models import Alert, AuditEvent, Remediation, Tenant
+from storage.unit import Session
 
 
 async def _remediation(
-    session: AsyncSession, cfg: TandemConfig, row: Remediation | None, tenant_id: str
+    session: Session, cfg: TandemConfig, row: Remediation | None, tenant_id: str
 ) -> RemediationView | None:
     if row is None:
         return None
@@ -36,14 +35,14 @@ async def _remediation(
 
 
 async def tenant_of(
-    session: AsyncSession, cfg: TandemConfig, tenant_id: str
+    session: Session, cfg: TandemConfig, tenant_id: str
 ) -> TenantConfig | Tenant:
     """The tenant's name and time zone: from config, or from its stored row for a
     tenant that has since left the config (its alerts stay readable)."""
     return cfg.tenant(tenant_id) or await queries.tenant(session, tenant_id)
 
 
-async def alert_view(session: AsyncSession, cfg: TandemConfig, alert: Alert) -> AlertView:
+async def alert_view(session: Session, cfg: TandemConfig, alert: Alert) -> AlertView:
     tenant = await tenant_of(session, cfg, alert.tenant_id)
     owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
     remediation = None

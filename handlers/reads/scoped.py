@@ -8,8 +8,6 @@ a sentence saying why there is none; a stranger's or another tenant's attempt is
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.commands import Identity
 from handlers.config.schema import TandemConfig
 from handlers.enums import WORKING
@@ -19,8 +17,8 @@ from handlers.people.resolve import Actor, not_known, resolve
 from handlers.reads.build import alert_view, history_entry
 from handlers.views import AlertView, HistoryEntry
 from storage import queries
-from storage.db import Database
 from storage.models import Alert
+from storage.unit import Session, Store
 
 STATES = ("open", "mine", "unclaimed", "all")
 
@@ -36,12 +34,12 @@ class Refused:
     alert: Alert | None = None
 
 
-async def _audit(db: Database, who: Reader, refused: Refused, verb: str, asked: str) -> None:
+async def _audit(db: Store, who: Reader, refused: Refused, verb: str, asked: str) -> None:
     if isinstance(who, Operator):
         return
-    async with db.transaction() as session:
+    async with db.unit() as uow:
         alert = refused.alert
-        record_refusal(session, at=datetime.now(UTC), who=who, actor=refused.actor,
+        record_refusal(uow, at=datetime.now(UTC), who=who, actor=refused.actor,
                        verb=verb, reason=refused.message,
                        tenant_id=alert.tenant_id if alert else None,
                        alert=alert.short_id if alert else asked)
@@ -54,7 +52,7 @@ def _viewer(cfg: TandemConfig, who: Reader) -> Actor | Operator | Refused:
     return actor or Refused(not_known(who, cfg), None)
 
 
-async def _visible(session: AsyncSession, cfg: TandemConfig, who: Reader,
+async def _visible(session: Session, cfg: TandemConfig, who: Reader,
                    short_id: str) -> Alert | Refused:
     viewer = _viewer(cfg, who)
     alert = await queries.alert_by_short_id(session, short_id)
@@ -75,7 +73,7 @@ def _tenants(cfg: TandemConfig, viewer: Actor | Operator, tenant: str | None) ->
     return [tenant]
 
 
-async def list_alerts(db: Database, cfg: TandemConfig, who: Reader, tenant: str | None,
+async def list_alerts(db: Store, cfg: TandemConfig, who: Reader, tenant: str | None,
                       state: str, limit: int = 50) -> list[AlertView] | str:
     if state not in STATES:
         return f"Unknown list {state!r}; use one of: {', '.join(STATES)}."
@@ -97,7 +95,7 @@ async def list_alerts(db: Database, cfg: TandemConfig, who: Reader, tenant: str 
         return [await alert_view(session, cfg, row) for row in rows]
 
 
-async def show_alert(db: Database, cfg: TandemConfig, who: Reader,
+async def show_alert(db: Store, cfg: TandemConfig, who: Reader,
                      short_id: str) -> AlertView | str:
     async with db.read() as session:
         found = await _visible(session, cfg, who, short_id)
@@ -107,7 +105,7 @@ async def show_alert(db: Database, cfg: TandemConfig, who: Reader,
     return found.message
 
 
-async def alert_history(db: Database, cfg: TandemConfig, who: Reader,
+async def alert_history(db: Store, cfg: TandemConfig, who: Reader,
                         short_id: str) -> tuple[AlertView, list[HistoryEntry]] | str:
     async with db.read() as session:
         found = await _visible(session, cfg, who, short_id)

@@ -8,16 +8,15 @@ its alerts back in the same transaction.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Side
 from handlers.people.resolve import Actor
 from handlers.silences import ends as silence_ends
 from handlers.silences import policy
-from storage import pending, silences
+from storage import silences
 from storage.models import Silence
+from storage.unit import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -42,20 +41,20 @@ def _problem(cfg: TandemConfig, actor: Actor, wanted: Wanted) -> str | None:
     )
 
 
-async def add(session: AsyncSession, cfg: TandemConfig, actor: Actor, wanted: Wanted,
+async def add(uow: UnitOfWork, cfg: TandemConfig, actor: Actor, wanted: Wanted,
               now: datetime) -> Silence | str:
     """The new silence, or the audited sentence saying why not."""
     problem = _problem(cfg, actor, wanted)
     if problem:
-        return policy.refuse(session, actor, wanted.tenant.id, "silence.add",
-                                    problem, now)
-    silence = await silences.add(session, wanted.tenant.id, wanted.matchers, wanted.reason,
-                                 actor.email, wanted.starts, wanted.ends, wanted.every)
+        return policy.refuse(uow, actor, wanted.tenant.id, "silence.add", problem, now)
+    silence = await silences.add(await uow.session(), wanted.tenant.id, wanted.matchers,
+                                 wanted.reason, actor.email, wanted.starts, wanted.ends,
+                                 wanted.every)
     details = {"silence": silence.id, "matchers": wanted.matchers, "reason": wanted.reason,
                "from": wanted.starts.isoformat(), "until": wanted.ends.isoformat()}
     if wanted.every:
         details["every"] = wanted.every
-    pending.audit_events(session, wanted.tenant.id, [dict(
+    uow.audit(wanted.tenant.id, [dict(
         at=now, actor=actor.email, actor_side=actor.side.value, verb="silence.add",
         details=details,
     )])
@@ -68,22 +67,22 @@ class Expired:
     back: int  # alerts that came back at once
 
 
-async def expire(session: AsyncSession, cfg: TandemConfig, actor: Actor, tenant: TenantConfig,
+async def expire(uow: UnitOfWork, cfg: TandemConfig, actor: Actor, tenant: TenantConfig,
                  silence_id: int, now: datetime) -> Expired | str:
     """End the silence now (one still to come never starts) and bring its alerts back."""
     problem = policy.may_act(actor, tenant)
+    session = await uow.session()
     silence = await silences.by_id(session, silence_id)
     if problem is None and (silence is None or silence.tenant_id != tenant.id):
         problem = f"No silence {silence_id} in {tenant.name}."
     if problem:
-        return policy.refuse(session, actor, tenant.id, "silence.expire",
-                                    problem, now)
+        return policy.refuse(uow, actor, tenant.id, "silence.expire", problem, now)
     silence.starts_at = min(silence.starts_at, now)
     silence.ends_at = min(silence.ends_at, now)
     await session.flush()
-    pending.audit_events(session, tenant.id, [dict(
+    uow.audit(tenant.id, [dict(
         at=now, actor=actor.email, actor_side=actor.side.value, verb="silence.expire",
         details={"silence": silence.id},
     )])
-    back = await silence_ends.release(session, cfg, tenant, [silence.id], now)
+    back = await silence_ends.release(uow, cfg, tenant, [silence.id], now)
     return Expired(silence, back)

@@ -12,8 +12,6 @@ the silence the alert had when read, so several replicas ticking bring an alert 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
@@ -22,29 +20,30 @@ from handlers.escalation.pings import SYSTEM_ACTOR
 from handlers.fanout import enqueue_card, record
 from handlers.silences import matching
 from storage import silences as stored
-from storage.db import Database
 from storage.models import Alert
+from storage.unit import Session, Store, UnitOfWork
 
 BATCH = 200
 
 
-async def _come_back(session: AsyncSession, cfg: TandemConfig, alert: Alert, silence_id: int,
-                     now: datetime) -> bool:
+async def _come_back(uow: UnitOfWork, session: Session, cfg: TandemConfig, alert: Alert,
+                     silence_id: int, now: datetime) -> bool:
     policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
     due = P.due_after(policy, 0, now) if policy and alert.owner_email is None else None
     if not await stored.bring_back(session, alert.id, silence_id, Status.SILENCED, Status.OPEN,
                                    due, alert.escalation_generation):
         return False
-    record(session, alert, at=now, actor=SYSTEM_ACTOR, verb="silence.ended",
+    record(uow, alert, at=now, actor=SYSTEM_ACTOR, verb="silence.ended",
            from_status=Status.SILENCED, to_status=Status.OPEN, details={"silence": silence_id})
-    enqueue_card(session, cfg, alert, now, note="Silence ended")
+    enqueue_card(uow, cfg, alert, now, note="Silence ended")
     return True
 
 
-async def release_batch(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def release_batch(uow: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
                         ended: list[int], now: datetime) -> tuple[int, bool]:
     """Up to BATCH alerts of the ended silences moved on or back; returns how many came
     back and whether more may be waiting."""
+    session = await uow.session()
     in_force = await matching.active(session, tenant, now)
     found = await stored.held(session, ended, Status.SILENCED, BATCH)
     back = 0
@@ -52,24 +51,24 @@ async def release_batch(session: AsyncSession, cfg: TandemConfig, tenant: Tenant
         fields = matching.fields_of(alert)
         other = next((s for s in in_force if matching.matches(s.matchers, fields)), None)
         if other is None:
-            back += await _come_back(session, cfg, alert, alert.silenced_by, now)
+            back += await _come_back(uow, session, cfg, alert, alert.silenced_by, now)
         else:
             await stored.hand_over(session, alert.id, alert.silenced_by, Status.SILENCED, other.id)
     return back, len(found) == BATCH
 
 
-async def release(session: AsyncSession, cfg: TandemConfig, tenant: TenantConfig,
+async def release(uow: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
                   ended: list[int], now: datetime) -> int:
     """Every alert of the ended silences, in the caller's unit of work (a silence
     expired by hand brings its alerts back at once)."""
     total, more = 0, True
     while more:
-        back, more = await release_batch(session, cfg, tenant, ended, now)
+        back, more = await release_batch(uow, cfg, tenant, ended, now)
         total += back
     return total
 
 
-async def _ended(db: Database, cfg: TandemConfig, now: datetime) -> dict[str, list[int]]:
+async def _ended(db: Store, cfg: TandemConfig, now: datetime) -> dict[str, list[int]]:
     """Silences no longer in force that still hold silenced alerts, by tenant."""
     async with db.read() as session:
         holding = await stored.holding(session, Status.SILENCED)
@@ -81,13 +80,13 @@ async def _ended(db: Database, cfg: TandemConfig, now: datetime) -> dict[str, li
     return ended
 
 
-async def tick(db: Database, cfg: TandemConfig, now: datetime) -> int:
+async def tick(db: Store, cfg: TandemConfig, now: datetime) -> int:
     """Bring back the alerts of every silence that has ended; returns how many came back."""
     total = 0
     for tenant_id, ended in (await _ended(db, cfg, now)).items():
         more = True
         while more:
-            async with db.transaction() as session:
-                back, more = await release_batch(session, cfg, cfg.tenant(tenant_id), ended, now)
+            async with db.unit() as uow:
+                back, more = await release_batch(uow, cfg, cfg.tenant(tenant_id), ended, now)
             total += back
     return total

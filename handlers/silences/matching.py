@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity
 from handlers.timing.weekly import covers, parse_clock, parse_days
 from storage import silences as stored
 from storage.models import Silence
+from storage.unit import Session
 
 _SEVERITIES = ", ".join(s.value for s in Severity)
 EVERY_FORM = "DAYS HH:MM-HH:MM, e.g. sun 02:00-04:00 or mon-fri 22:00-23:00"
@@ -81,7 +80,7 @@ def in_force(silence: Silence, zone: ZoneInfo, at: datetime) -> bool:
     return silence.every is None or parse_every(silence.every).holds(at.astimezone(zone))
 
 
-async def active(session: AsyncSession, tenant: TenantConfig, at: datetime) -> list[Silence]:
+async def active(session: Session, tenant: TenantConfig, at: datetime) -> list[Silence]:
     """The tenant's silences in force at `at`."""
     zone = ZoneInfo(tenant.timezone)
     return [s for s in await stored.unended(session, tenant.id, at) if in_force(s, zone, at)]

@@ -9,8 +9,6 @@ critical and high): an internal person must add it.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.commands import Identity
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -19,7 +17,7 @@ from handlers.lifecycle.policy import needs_internal_approver
 from handlers.people.refusals import record_refusal
 from handlers.people.resolve import Actor, not_known
 from handlers.timing.durations import parse_duration
-from storage.db import Database
+from storage.unit import Store, UnitOfWork
 
 
 def may_act(actor: Actor, tenant: TenantConfig) -> str | None:
@@ -58,21 +56,21 @@ def partner_limit(cfg: TandemConfig, actor: Actor, matchers: dict[str, str]) -> 
             f"by an internal person; {actor.name} is on the partner side.")
 
 
-def refuse(session: AsyncSession, actor: Actor, tenant_id: str | None, verb: str,
+def refuse(uow: UnitOfWork, actor: Actor, tenant_id: str | None, verb: str,
            reason: str, at: datetime) -> str:
     """Audit a refused silence command (`tenant_id`: the tenant it would have acted on,
     if known; handlers.refusals picks the chain); returns the sentence to show."""
-    record_refusal(session, at=at, who=Identity(email=actor.email), actor=actor, verb=verb,
+    record_refusal(uow, at=at, who=Identity(email=actor.email), actor=actor, verb=verb,
                    reason=reason, tenant_id=tenant_id)
     return reason
 
 
-async def stranger(db: Database, who: Identity, verb: str, tenant_id: str | None,
+async def stranger(db: Store, who: Identity, verb: str, tenant_id: str | None,
                    at: datetime) -> str:
     """Audit a stranger's silence command (in the deployment's chain: no tenant's is
     theirs); returns the sentence to show them."""
     reason = not_known(who)
-    async with db.transaction() as session:
-        record_refusal(session, at=at, who=who, actor=None, verb=verb, reason=reason,
+    async with db.unit() as uow:
+        record_refusal(uow, at=at, who=who, actor=None, verb=verb, reason=reason,
                        tenant_id=tenant_id)
     return reason

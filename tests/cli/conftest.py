@@ -15,7 +15,7 @@ from bot.config import load
 from handlers.commands import Command, Identity, Outcome
 from handlers.config.sync import sync
 from handlers.enums import Severity
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from storage.db import connect
 from tests.conftest import DATA, new_alert
 
@@ -58,8 +58,8 @@ def _seed(url: str, *steps) -> list[str]:
         cfg = load(CONFIG)
         db = connect(url)
         try:
-            async with db.transaction() as session:
-                await sync(session, cfg)
+            async with db.unit() as uow:
+                await sync(uow, cfg)
             made: list[str] = []
             for step in steps:
                 if step[0] == "alert":

@@ -14,7 +14,6 @@ import pytest
 from bot.config import load
 from handlers.config.sync import sync
 from handlers.enums import Severity, Verb
-from storage import pending
 from storage.db import connect
 from tests.cli.conftest import (
     CONFIG,
@@ -188,9 +187,9 @@ def test_export_into_a_closed_pipe_stops_quietly(sqlite_url):
     async def many_events():
         db = connect(sqlite_url)
         try:
-            async with db.transaction() as session:
-                await sync(session, load(CONFIG))
-                pending.audit_events(session, "acme", [
+            async with db.unit() as uow:
+                await sync(uow, load(CONFIG))
+                uow.audit("acme", [
                     {"at": NOW, "actor": "bench", "verb": "note", "details": {"pad": "x" * 1000}}
                     for _ in range(200)
                 ])

@@ -56,7 +56,8 @@ def alerts(tenant: str = "acme", code: str = "ACME") -> list[Alert]:
 async def load(db) -> None:
     """Acme's day, Acme-7's pending fix, and one Globex alert the digest must not count."""
     acme = alerts()
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         session.add_all(acme)
         session.add(Alert(tenant_id="globex", number=1, short_id="GLOBEX-1", source="prometheus",
                           fingerprint="fp-g", title="Other tenant", severity="critical",

@@ -15,7 +15,8 @@ from .scenario import SINCE, UNTIL
 @pytest.fixture
 async def view(db, cfg):
     await scenario.load(db)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         return await digest.build(session, cfg, cfg.tenant("acme"), SINCE, UNTIL)
 
 

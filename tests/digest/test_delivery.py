@@ -37,7 +37,8 @@ async def test_escalation_pings_and_the_digest_are_delivered(db, cfg, fake):
     assert await tick(db, cfg, at(5)) == 1  # DM Lee
     assert await tick(db, cfg, at(15)) == 1  # mention Lee in the channels
     assert await build.send_due(db, cfg, "acme", at(20)) == 2  # Slack and Teams
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         row = (await session.execute(select(Outbox).where(
             Outbox.kind == "digest", Outbox.platform == "slack"))).scalar_one()
     async with dispatcher(db, cfg, fake) as running:
@@ -53,7 +54,8 @@ async def test_escalation_pings_and_the_digest_are_delivered(db, cfg, fake):
     blocks = posted["blocks"]
     assert (json.loads(blocks) if isinstance(blocks, str) else blocks) == expected["blocks"]
     assert posted["text"] == expected["text"]
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         left = (await session.execute(select(Outbox.kind, Outbox.platform).where(
             Outbox.done_at.is_(None)))).all()
     assert {platform for _, platform in left} == {"teams"}  # no Teams sender in this test

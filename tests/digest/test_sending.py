@@ -26,13 +26,15 @@ def utc(*parts: int) -> datetime:
 
 
 async def _digests(db) -> list[Outbox]:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         query = select(Outbox).where(Outbox.kind == "digest").order_by(Outbox.id)
         return list((await session.execute(query)).scalars())
 
 
 async def _sent(db) -> list[DigestSent]:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         return list((await session.execute(select(DigestSent))).scalars())
 
 

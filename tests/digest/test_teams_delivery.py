@@ -21,7 +21,8 @@ async def teams(sqlite_db, cfg):
 async def test_digest_card_is_posted_to_the_channel(teams, sqlite_db, cfg):
     await install(teams)
     await scenario.load(sqlite_db)
-    async with sqlite_db.transaction() as session:
+    async with sqlite_db.unit() as uow:
+        session = await uow.session()
         view = await digest.build(session, cfg, cfg.tenant("acme"), scenario.SINCE,
                                   scenario.UNTIL)
     await teams.teams.sender.post_digest(CHANNEL, view)

@@ -99,7 +99,8 @@ async def test_approvers_tandem_cannot_dm_are_mentioned_in_the_channels(db, cfg)
 
 
 async def test_once_an_approver_has_messaged_tandem_teams_dms_them(db, cfg):
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await refs.save(session, refs.PERSON, "aad-sam", service_url="https://smba.example",
                         at=datetime.now(UTC), user_id="29:sam", email="sam@acme.example")
     await propose_fix(db, cfg)

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from handlers.escalation.tick import fence, plan
-from storage import pending
 from storage.escalation import READ
 from storage.models import Alert, Outbox
 from tests.conftest import new_alert
@@ -36,7 +35,8 @@ def _stale(p):
 async def test_fence_moves_only_timers_still_at_the_generation_read(db, cfg):
     ids = [await new_alert(db, cfg) for _ in range(3)]
     before = [await alert(db, short_id) for short_id in ids]
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         stepped, stale, cleared = await _plans(session, cfg, ids, at(5))
         cleared = replace(cleared, step=None, level=0, due=None)
         moved = await fence(session, [stepped, _stale(stale), cleared])
@@ -49,7 +49,8 @@ async def test_fence_moves_only_timers_still_at_the_generation_read(db, cfg):
     assert (after[2].next_escalation_at, after[2].version) == (None, before[2].version)
     assert [a.escalation_generation - b.escalation_generation
             for a, b in zip(after, before, strict=True)] == [1, 0, 1]
-    async with db.transaction() as session:  # stored exactly as a bound time compares
+    async with db.unit() as uow:  # stored exactly as a bound time compares
+        session = await uow.session()
         found = await session.execute(select(Alert.id).where(Alert.next_escalation_at == at(15)))
         assert found.scalars().all() == [before[0].id]
 
@@ -64,10 +65,12 @@ async def test_outbox_rows_go_in_as_given_and_in_order(db, cfg):
              "platform": "slack", "channel": "#opérations-🚨", "payload": payload,
              "created_at": when, "due_at": at(i), "attempts": 0, "last_error": ""}
             for i, payload in enumerate(payloads)]
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         known = set((await session.execute(select(Outbox.id))).scalars())
-        pending.outbox(session, rows)
-    async with db.transaction() as session:
+        uow.outbox(rows)
+    async with db.unit() as uow:
+        session = await uow.session()
         stored = [r for r in (await session.execute(select(Outbox).order_by(Outbox.id)))
                   .scalars() if r.id not in known]
         exact = await session.execute(select(Outbox.kind).where(Outbox.created_at == when)

@@ -55,7 +55,8 @@ async def test_a_teams_user_tandem_cannot_dm_is_mentioned_in_the_teams_channel(d
 
 async def test_once_they_have_messaged_tandem_they_get_the_teams_dm(db, cfg):
     cfg = with_raj_on_teams(cfg)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await refs.save(session, refs.PERSON, "aad-raj", service_url="https://smba.example",
                         at=datetime.now(UTC), user_id="29:raj", email="raj@partner.example")
     await new_alert(db, cfg)

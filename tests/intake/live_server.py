@@ -25,8 +25,8 @@ def live_server(
 
     async def boot() -> None:
         db = connect(url)
-        async with db.transaction() as session:
-            await sync(session, cfg)
+        async with db.unit() as uow:
+            await sync(uow, cfg)
         runner = web.AppRunner(build_app(Runtime(Settings(), cfg, db)))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -83,7 +83,8 @@ async def wait_for(check, what: str, timeout: float = 20) -> None:
 
 
 async def tandem_alerts(db) -> list[Alert]:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         return list((await s.execute(select(Alert))).scalars())
 
 

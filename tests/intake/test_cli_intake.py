@@ -40,7 +40,8 @@ def running(tmp_path, sqlite_template, cfg):
 
 def query(db, loop, statement):
     async def run():
-        async with db.transaction() as s:
+        async with db.unit() as uow:
+            s = await uow.session()
             return list((await s.execute(statement)).scalars())
 
     return asyncio.run_coroutine_threadsafe(run(), loop).result(10)

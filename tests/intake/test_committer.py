@@ -3,6 +3,8 @@ and under load a group waits a moment for the clients it just answered to come b
 
 import asyncio
 
+from sqlalchemy import event
+
 from bot.intake.committer import Committer
 from handlers.enums import Severity
 from handlers.intake.ingest import Effect
@@ -15,8 +17,14 @@ def _event(key: str) -> AlertIn:
 
 
 def _committer(db, cfg, linger: float) -> tuple[Committer, list[int]]:
+    """A committer, and the transactions committed on its database from now on."""
     commits: list[int] = []
-    return Committer(db, cfg, linger=linger, on_commit=lambda: commits.append(1)), commits
+
+    @event.listens_for(db.engine.sync_engine, "commit")
+    def committed(_conn):
+        commits.append(1)
+
+    return Committer(db, cfg, linger=linger), commits
 
 
 async def _burst(committer: Committer, keys: list[str]) -> list[Effect]:

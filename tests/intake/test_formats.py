@@ -12,12 +12,14 @@ ROUTING = TOKENS["TANDEM_TEST_ACME_ROUTING"]
 
 
 async def alerts(db) -> list[Alert]:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         return list((await s.execute(select(Alert).order_by(Alert.id))).scalars())
 
 
 async def count(db, model, *where) -> int:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         return (await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
 
 

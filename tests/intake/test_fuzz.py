@@ -76,7 +76,8 @@ def rows(server) -> tuple[int, int, int]:
     _, db, loop = server
 
     async def count():
-        async with db.transaction() as s:
+        async with db.unit() as uow:
+            s = await uow.session()
             return tuple(
                 [
                     (await s.execute(select(func.count()).select_from(m))).scalar_one()

@@ -52,7 +52,8 @@ async def poller(graph, db, cfg):
 
 
 async def alerts(db) -> list[Alert]:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         return list((await s.execute(select(Alert).order_by(Alert.id))).scalars())
 
 

@@ -122,7 +122,8 @@ async def test_a_repeat_after_the_refresh_went_out_queues_another(db, cfg):
     await _group(db, cfg, [_event("k5")])
     alert = await _alert_row(db, "k5")
     lanes = await _card_lanes(db, alert.id)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(update(Outbox).where(Outbox.alert_id == alert.id)
                               .values(done_at=NOW))
     assert await _card_lanes(db, alert.id) == []

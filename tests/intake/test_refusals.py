@@ -18,7 +18,8 @@ ROUTING = TOKENS["TANDEM_TEST_ACME_ROUTING"]
 
 
 async def stored(db) -> tuple[int, int]:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         alerts = (await s.execute(select(func.count()).select_from(Alert))).scalar_one()
         events = (await s.execute(select(func.count()).select_from(AuditEvent))).scalar_one()
     return alerts, events
@@ -108,7 +109,8 @@ async def test_one_tenant_token_never_touches_another(client, db):
     }
     status, body, _ = await client.post("/v2/enqueue", globex)
     assert status == 202
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         alert = (await s.execute(select(Alert))).scalar_one()
     assert alert.tenant_id == "acme" and alert.status == "open"
 
@@ -121,7 +123,8 @@ async def test_same_key_at_the_same_moment_makes_one_alert(client, db):
     assert {a[0] for a in answers} == {202}
     effects = sorted(a[1]["alerts"][0]["effect"] for a in answers)
     assert effects == ["created"] + ["deduplicated"] * 19
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         alert = (await s.execute(select(Alert))).scalar_one()
     assert alert.count == 20
 
@@ -159,6 +162,7 @@ async def test_two_replicas_racing_on_one_key_make_one_alert(db_url, db, cfg, to
             await server.close()
             await server.app[RUNTIME].db.dispose()
     assert {a[0] for a in answers} == {202}
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         alert = (await s.execute(select(Alert))).scalar_one()
     assert alert.count == 20

@@ -33,8 +33,8 @@ async def silence(db, cfg, minutes: float = 60, *, starts: datetime = FRI, every
     actor = resolve(cfg, Identity(email=who))
     wanted = silence_changes.Wanted(cfg.tenant("acme"), matchers or {"service": "db"}, starts,
                                     starts + timedelta(minutes=minutes), "patching", every)
-    async with db.transaction() as session:
-        made = await silence_changes.add(session, cfg, actor, wanted, FRI)
+    async with db.unit() as uow:
+        made = await silence_changes.add(uow, cfg, actor, wanted, FRI)
     assert not isinstance(made, str), made
     return made.id
 
@@ -81,8 +81,8 @@ async def test_expiring_by_hand_brings_alerts_back_at_once(db, cfg):
     made = await silence(db, cfg, 120)
     first, second = await fire(db, cfg, at(1)), await fire(db, cfg, at(2))
     lee = resolve(cfg, Identity(email="lee@acme.example"))
-    async with db.transaction() as session:
-        done = await silence_changes.expire(session, cfg, lee, cfg.tenant("acme"), made, at(10))
+    async with db.unit() as uow:
+        done = await silence_changes.expire(uow, cfg, lee, cfg.tenant("acme"), made, at(10))
     assert done.back == 2
     assert [(await alert(db, s)).status for s in (first, second)] == ["open", "open"]
     assert len(await rows(db, "card")) == 4

@@ -33,7 +33,8 @@ async def test_cover_from_chat_changes_who_is_on_and_is_audited(db, cfg):
     assert shown.overall.person.email == "sam@acme.example" and shown.overall.override
     assert shown.overall.until == datetime(2026, 11, 20, 22, tzinfo=UTC)
     assert shown.overall.next_person.email == "raj@partner.example"
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         [event] = (await session.execute(
             select(AuditEvent).where(AuditEvent.verb == "oncall.override"))).scalars().all()
     assert (event.actor, event.actor_side, event.alert) == ("sam@acme.example", "internal", None)
@@ -71,7 +72,8 @@ async def test_refused_covers_change_nothing(db, cfg, email, start, end, layer, 
     with pytest.raises(CoverRefused, match=problem):
         await oncall_answer.cover(db, cfg, cfg.tenant("acme"), email, starts, ends,
                                   actor="sam@acme.example", now=NOW, layer=layer)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         assert (await session.execute(select(OncallOverride))).scalars().all() == []
         refused = (await session.execute(select(AuditEvent).where(
             AuditEvent.verb == "refused"))).scalar_one()

@@ -9,8 +9,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.app import build_app
+from bot.app import OUTBOX, build_app
 from bot.config import Settings
+from bot.outbox.dispatcher import Dispatcher
 from bot.runtime import Runtime, open_runtime
 from cards.escape import unslack
 from storage.models import Alert
@@ -49,6 +50,10 @@ class Stack:
     server: TestServer
     http: aiohttp.ClientSession
 
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.server.app[OUTBOX]
+
     async def post(self, body: str, headers: dict, content_type: str = FORM,
                    path: str = "/slack/events") -> tuple[int, str]:
         headers = {"Content-Type": content_type, **headers}
@@ -78,7 +83,8 @@ class Stack:
             return response.status, await response.json()
 
     async def version(self, short_id: str) -> int:
-        async with self.runtime.db.transaction() as session:
+        async with self.runtime.db.unit() as uow:
+            session = await uow.session()
             query = select(Alert.version).where(Alert.short_id == short_id)
             return (await session.execute(query)).scalar_one()
 

@@ -13,7 +13,7 @@ from .payloads import DANA, LEE, SAM
 
 async def _posted(stack, short_id: str) -> dict:
     card = await stack.card(short_id)
-    await stack.runtime.dispatcher.drain()
+    await stack.dispatcher.drain()
     return card
 
 

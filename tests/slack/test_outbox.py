@@ -11,7 +11,7 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import Pacing
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
-from handlers.lifecycle.service import execute
+from handlers.lifecycle.dispatch import execute
 from storage import outbox as outbox_store
 from storage.db import connect
 from storage.models import Alert, MessageRef, Outbox
@@ -31,14 +31,16 @@ async def act(db, cfg, verb, alert, who, **args):
 
 
 async def pending(db, platform: str = "slack") -> int:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         query = select(func.count()).select_from(Outbox).where(
             Outbox.done_at.is_(None), Outbox.platform == platform)
         return (await s.execute(query)).scalar_one()
 
 
 async def version(db, short_id: str) -> int:
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         query = select(Alert.version).where(Alert.short_id == short_id)
         return (await s.execute(query)).scalar_one()
 
@@ -85,7 +87,8 @@ async def test_later_changes_update_the_one_card_in_place(db, cfg, fake_slack):
     [card] = fake_slack.cards("C0OPS")
     [update] = fake_slack.calls_to("chat.update")
     assert update.args["ts"] == card["ts"] and shows(card, "Snoozed until")
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         ref = (await s.execute(select(MessageRef))).scalar_one()
     assert (ref.ref, ref.rendered_version) == (card["ts"], 3)
 
@@ -127,7 +130,8 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(db, cfg, fak
         work.cancel()  # the process dies while Slack's answer is on its way
     fake_slack.stall.set()
     fake_slack.stall = None
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         assert (await s.execute(select(MessageRef.ref))).scalar_one() == outbox_store.INFLIGHT
     assert await pending(db) == 1
     await act(db, cfg, Verb.CLAIM, alert, DANA)  # and the alert moved on meanwhile
@@ -138,7 +142,8 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(db, cfg, fak
     assert len(card_posts(fake_slack)) == 1
     assert fake_slack.calls_to("conversations.history")
     assert shows(card, "Dana Reyes (partner)")
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         assert (await s.execute(select(MessageRef.ref))).scalar_one() == card["ts"]
 
 
@@ -163,7 +168,8 @@ async def test_permanent_failure_is_recorded_and_not_retried(db, cfg, fake_slack
         for _ in range(3):
             await running.drain()
     assert len(fake_slack.calls_to("chat.postMessage", ok_only=False)) == 1
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         row = (await s.execute(select(Outbox).where(Outbox.channel == "C0ALERTS"))).scalar_one()
         refs = (await s.execute(select(func.count()).select_from(MessageRef))).scalar_one()
     assert row.done_at is None and row.failed_at is not None and row.attempts == 1
@@ -200,7 +206,8 @@ async def test_posts_to_one_channel_are_paced(db, cfg, fake_slack):
 
 async def test_direct_and_plain_messages(db, cfg, fake_slack):
     now = datetime.now(UTC)
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         for kind, payload in (("dm", {"email": "dana@partner.example", "text": "You are on"}),
                               ("text", {"text": "<!here> ACME-9 needs someone"}),
                               ("dm", {"email": "nobody@acme.example", "text": "?"})):
@@ -211,7 +218,8 @@ async def test_direct_and_plain_messages(db, cfg, fake_slack):
     assert [m["text"] for m in fake_slack.messages["DU0DANA"]] == ["You are on"]
     assert [m["text"] for m in fake_slack.messages["C0OPS"]] == [
         "&lt;!here&gt; ACME-9 needs someone"]  # plain text, escaped by the sender
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         errors = (await s.execute(select(Outbox.last_error).order_by(Outbox.id))).scalars().all()
     assert errors == ["", "", "no configured person 'nobody@acme.example' to message"]
 
@@ -272,7 +280,8 @@ async def test_a_change_committed_just_after_a_lane_finished_is_caught_up(db, cf
     async with dispatcher(db, cfg, fake_slack, tuning=tuning) as running:
         task = asyncio.create_task(running.run())
         await fake_slack.wait_for(lambda: fake_slack.cards("C0ALERTS"))
-        async with db.transaction() as s:  # the late writer: a repeat, no outbox row
+        async with db.unit() as uow:  # the late writer: a repeat, no outbox row
+            s = await uow.session()
             row = (await s.execute(select(Alert).where(Alert.short_id == alert))).scalar_one()
             row.count += 1
         await fake_slack.wait_for(lambda: fake_slack.calls_to("chat.update"), timeout=3)
@@ -311,5 +320,6 @@ async def test_a_restart_finds_the_card_behind_thousands_of_later_messages(db, c
     assert len(card_posts(fake_slack)) == 1
     reads = fake_slack.calls_to("conversations.history")
     assert all(float(c.args["oldest"]) > 0 for c in reads) and len(reads) <= 9
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         assert (await s.execute(select(MessageRef.ref))).scalar_one() == card["ts"]

@@ -169,7 +169,8 @@ async def test_metrics_endpoint_counts_failures_and_the_server_delivers_a_retry(
 
 
 async def test_list_escapes_control_characters_from_the_platform(db, db_url):
-    async with db.transaction() as s:
+    async with db.unit() as uow:
+        s = await uow.session()
         s.add(Outbox(tenant_id="acme", kind="text", platform="slack", channel="C0\x1b[2J",
                      payload={"text": "hi"}, created_at=NOW, due_at=NOW, failed_at=NOW,
                      attempts=1, last_error="chat.postMessage: \x1b]0;owned\x07"))

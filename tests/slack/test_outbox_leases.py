@@ -22,19 +22,22 @@ OTHER = "other-host-4242-0badf00d"  # the instance that leased the card before u
 
 async def _leased_by(db, instance: str | None, until: datetime) -> None:
     """The Slack card lane as a worker of `instance` leaves it mid-post."""
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         await session.execute(update(Outbox).where(Outbox.platform == "slack").values(
             leased_by=instance, due_at=until))
 
 
 async def _holders(db) -> set[str | None]:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         return set((await session.execute(
             select(Outbox.leased_by).where(Outbox.platform == "slack"))).scalars())
 
 
 async def _instances(db) -> set[str]:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         return set((await session.execute(select(OutboxInstance.id))).scalars())
 
 
@@ -104,7 +107,8 @@ async def test_the_heartbeat_is_refreshed_while_running(db, cfg, fake_slack):
         task = asyncio.create_task(running.run())
         seen = set()
         while len(seen) < 3:
-            async with db.transaction() as session:
+            async with db.unit() as uow:
+                session = await uow.session()
                 seen |= set((await session.execute(select(OutboxInstance.beat_at))).scalars())
             await asyncio.sleep(0.02)
         await running.close()

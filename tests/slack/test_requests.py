@@ -16,7 +16,8 @@ from .signing import sign
 
 
 async def _events(stack) -> int:
-    async with stack.runtime.db.transaction() as session:
+    async with stack.runtime.db.unit() as uow:
+        session = await uow.session()
         return (await session.execute(select(func.count()).select_from(AuditEvent))).scalar_one()
 
 
@@ -53,7 +54,8 @@ async def test_unknown_person_is_refused_alone_and_audited(stack):
     assert answer["user"] == "U0NEW"
     assert said(answer).startswith("Tandem does not know slack:T0ACME/U0NEW. Ask an admin")
     assert [c.args["user"] for c in stack.fake.calls_to("users.info")] == ["U0NEW"]
-    async with stack.runtime.db.transaction() as session:
+    async with stack.runtime.db.unit() as uow:
+        session = await uow.session()
         refused = (await session.execute(select(AuditEvent).where(
             AuditEvent.verb == "refused"))).scalar_one()
     assert refused.actor == "slack:T0ACME/U0NEW" and refused.details["verb"] == "claim"
@@ -88,7 +90,8 @@ async def test_a_replayed_click_is_applied_once(stack):
         assert (await stack.signed(body))[0] == 200
     card = await stack.card(alert)
     await stack.fake.wait_for(lambda: stack.fake.thread("C0OPS", card["ts"]))
-    async with stack.runtime.db.transaction() as session:
+    async with stack.runtime.db.unit() as uow:
+        session = await uow.session()
         claims = (await session.execute(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.verb == "claim"))).scalar_one()
     assert claims == 1 and stack.fake.ephemeral == []
@@ -107,7 +110,8 @@ async def test_an_email_match_from_another_account_does_not_become_a_pinned_pers
     assert stack.fake.ephemeral[0]["text"].startswith(
         "This chat account (slack:T0EVIL/U0EVIL) is not the one configured for sam@acme.example")
     assert await stack.version(alert) == 1
-    async with stack.runtime.db.transaction() as session:
+    async with stack.runtime.db.unit() as uow:
+        session = await uow.session()
         [refused] = (await session.execute(select(AuditEvent).where(
             AuditEvent.verb == "refused"))).scalars()
     assert (refused.tenant_id, refused.actor) == (audit.DEPLOYMENT, "slack:T0EVIL/U0EVIL")

@@ -30,11 +30,11 @@ async def _silenced_alert(stack) -> None:
 async def test_the_card_is_posted_when_the_silence_ends(stack):
     await _silenced_alert(stack)
     now = datetime.now(UTC)
-    async with stack.runtime.db.transaction() as session:  # the hour has passed
+    async with stack.runtime.db.unit() as uow:  # the hour has passed
+        session = await uow.session()
         await session.execute(update(Silence).values(starts_at=now - timedelta(hours=1),
                                                      ends_at=now))
     assert await silence_ends.tick(stack.runtime.db, stack.runtime.cfg, now) == 1
-    stack.runtime.dispatcher.wake()
     card = await stack.card("ACME-1")
     assert shows(card, "Disk full on db-1")
     assert await silence_ends.tick(stack.runtime.db, stack.runtime.cfg, now) == 0

@@ -86,5 +86,6 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(teams, db, c
         await dispatcher.drain()
     assert len([c for c in teams.connector.sent("send") if c["conversation"] == CHANNEL]) == 1
     assert teams.connector.sent("update")[-1]["activity_id"] == ref
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         assert (await session.execute(select(MessageRef.ref))).scalar_one() == ref

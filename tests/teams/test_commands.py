@@ -43,7 +43,8 @@ async def test_mention_in_a_channel_runs_the_command(teams, db, cfg):
     assert reply["conversation"] == f"{CHANNEL};messageid=100"
     assert reply["body"]["text"] == f"Sam Okafor (internal) claimed {short}."
     assert (await scoped.show_alert(db, cfg, Operator(), short)).owner.email == "sam@acme.example"
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         channel = await refs.find(session, refs.CHANNEL, CHANNEL)
     assert (channel.service_url, channel.team_id) == (teams.service_url, TEAM)
 
@@ -75,7 +76,8 @@ async def test_install_learns_every_channel_and_new_ones(teams_sqlite, sqlite_db
                                            "team": {"id": TEAM},
                                            "channel": {"id": "19:new@thread.tacv2"}})
     assert (await teams_sqlite.post(created))[0] == 200
-    async with sqlite_db.transaction() as session:
+    async with sqlite_db.unit() as uow:
+        session = await uow.session()
         found = {k: await refs.find(session, refs.CHANNEL, k)
                  for k in (CHANNEL, "19:general@thread.tacv2", "19:new@thread.tacv2")}
         lee = await refs.find(session, refs.PERSON, "aad-lee")

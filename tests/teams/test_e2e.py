@@ -30,7 +30,7 @@ async def test_alert_is_posted_then_replaced_after_a_claim(teams, db, cfg):
     await install(teams)
     dispatcher = Dispatcher(db, cfg)
     dispatcher.add_sender(teams.teams.sender, TEAMS_PACING)
-    teams.teams.context.wake = dispatcher.wake
+    db.wake_outbox = dispatcher.wake
     short = await new_alert(db, cfg, title="Disk full on db-1")
     await dispatcher.drain()
     posts = [c for c in teams.connector.sent("send") if c["conversation"] == CHANNEL]

@@ -68,7 +68,8 @@ async def test_an_accepted_card_behind_1200_messages_is_found_not_posted_again(t
     assert teams.connector.sent("update")[-1]["activity_id"] == ref
     pages = teams.identity.message_queries
     assert len(pages) == LATER // 50 + 1 and all(q["$top"] == "50" for q in pages)
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         assert (await session.execute(select(MessageRef.ref))).scalar_one() == ref
 
 
@@ -92,6 +93,7 @@ async def test_a_search_that_hits_the_page_cap_does_not_post(teams_sqlite, sqlit
     assert _cards(teams_sqlite) == []
     assert len(teams_sqlite.identity.message_queries) == 3
     assert any("did not reach back" in r.getMessage() for r in caplog.records)
-    async with sqlite_db.transaction() as session:
+    async with sqlite_db.unit() as uow:
+        session = await uow.session()
         row = (await session.execute(select(Outbox).where(Outbox.platform == "teams"))).scalar_one()
     assert row.failed_at is not None and "in doubt" in row.last_error

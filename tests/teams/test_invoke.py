@@ -34,7 +34,8 @@ def notice(card: dict) -> str:
 
 
 async def _audit_count(db, short_id: str) -> int:
-    async with db.transaction() as session:
+    async with db.unit() as uow:
+        session = await uow.session()
         return len(await queries.history(session, "acme", short_id))
 
 

@@ -39,8 +39,7 @@ async def test_the_app_serves_teams_and_delivers_cards(sqlite_db, cfg):
             assert refused.status == 401
             fakes.server = client.server  # post through the real app from here on
             await install(fakes)
-            short = await new_alert(sqlite_db, cfg)
-            runtime.dispatcher.wake()
+            short = await new_alert(sqlite_db, cfg)  # its commit wakes the dispatcher
             await _wait_for(lambda: any(c["conversation"] == CHANNEL
                                         for c in fakes.connector.sent("send")))
             card = fakes.connector.sent("send")[-1]["body"]["attachments"][0]["content"]

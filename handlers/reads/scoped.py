@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.commands import Identity
 from handlers.config.schema import TandemConfig
-from handlers.enums import WORKING
+from handlers.enums import Status
 from handlers.people.operator import Operator
 from handlers.people.refusals import record_refusal, unavailable
 from handlers.people.resolve import Actor, not_known, resolve
@@ -90,7 +90,7 @@ async def list_alerts(db: Database, cfg: TandemConfig, who: Reader, tenant: str 
         return tenants
     async with db.read() as session:
         rows = await queries.list_alerts(
-            session, tenants, statuses=None if state == "all" else WORKING,
+            session, tenants, statuses=None if state == "all" else Status.working(),
             owner=viewer.email if state == "mine" else None,
             unowned=state == "unclaimed", limit=limit,
         )

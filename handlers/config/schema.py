@@ -4,8 +4,9 @@ Pure pydantic, no file or environment access (bot/config.py loads the YAML).
 Secrets are never inline: integrations name the environment variable that holds them.
 """
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -221,6 +222,13 @@ class TandemConfig(Strict):
             index[("email", p.email)] = p
             index.update(dict.fromkeys([*p.identities().items(), *p.aliases()], p))
         return index
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> "TandemConfig":
+        """A copy whose people index is built from its own people, not the original's."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("people_by", None)
+        return copied
 
     def person(self, email: str | None) -> Person | None:
         """The configured person with this email (any case), or None."""

@@ -75,6 +75,11 @@ def next_status(verb: Verb, status: Status) -> Status | None:
     return TRANSITIONS[verb].get(status)
 
 
+def legal_verbs(status: Status) -> frozenset[Verb]:
+    """The verbs legal in `status` (cards offer a button for those that have one)."""
+    return frozenset(verb for verb, moves in TRANSITIONS.items() if status in moves)
+
+
 def refusal(verb: Verb, status: Status, short_id: str) -> str:
     """A sentence a person understands for an illegal transition."""
     if status is S.RESOLVED and verb is not Verb.REOPEN:

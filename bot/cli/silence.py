@@ -17,8 +17,7 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.people.resolve import Actor, resolve
 from handlers.silences import changes, policy
 from handlers.silences import matching as silences
-from handlers.timing.durations import parse_duration
-from handlers.timing.when import parse_instant
+from handlers.timing.parse import parse_duration, parse_instant
 from storage import silences as stored
 from storage.models import Silence
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from handlers.enums import Severity
-from handlers.timing.durations import parse_duration
-from handlers.timing.weekly import DAYS, parse_clock, parse_days
+from handlers.timing.parse import DAYS, parse_clock, parse_duration
+from handlers.timing.weekly import parse_days
 
 _LAYER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -22,8 +22,8 @@ from handlers.config.oncall import (
     reference_problems,
 )
 from handlers.enums import Role, Severity, Side
-from handlers.timing.durations import parse_duration
-from handlers.timing.weekly import parse_clock, parse_days
+from handlers.timing.parse import parse_clock, parse_duration
+from handlers.timing.weekly import parse_days
 
 
 class Strict(BaseModel):

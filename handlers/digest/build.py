@@ -17,7 +17,7 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.digest.payload import to_payload
 from handlers.enums import Severity, Side, Status
 from handlers.people.resolve import person_view
-from handlers.timing.weekly import parse_clock
+from handlers.timing.parse import parse_clock
 from handlers.views import (
     DigestAlert,
     DigestApproval,

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from handlers.config.schema import BusinessHours, Match, RoutingRule, SideByHours, Tenant
 from handlers.enums import Severity, Side
 from handlers.intake.types import AlertIn
-from handlers.timing.weekly import covers, parse_clock, parse_days
+from handlers.timing.parse import parse_clock
+from handlers.timing.weekly import covers, parse_days
 
 
 @dataclass(frozen=True)

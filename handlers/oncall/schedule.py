@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from handlers.config.oncall import Layer, Window, handoff_parts
 from handlers.config.schema import Tenant
-from handlers.timing.weekly import covers, edges, parse_clock, parse_days
+from handlers.timing.parse import parse_clock
+from handlers.timing.weekly import covers, edges, parse_days
 
 HORIZON = timedelta(days=28)  # how far ahead "next" looks
 

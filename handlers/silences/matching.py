@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity
-from handlers.timing.weekly import covers, parse_clock, parse_days
+from handlers.timing.parse import parse_clock
+from handlers.timing.weekly import covers, parse_days
 from storage import silences as stored
 from storage.models import Silence
 

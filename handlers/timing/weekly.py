@@ -5,18 +5,9 @@ Friday evening until Saturday 08:00. Everything here works on local wall-clock
 time, so a window means the same hours on both sides of a DST change.
 """
 
-import re
 from datetime import date, datetime, time, timedelta
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-def parse_clock(text: str) -> time:
-    """'08:00' into a time; raises ValueError naming the problem."""
-    if not _CLOCK.match(text.strip()):
-        raise ValueError(f"{text!r} is not a time of day; write it like 08:00 or 18:30")
-    return time.fromisoformat(text.strip())
+from handlers.timing.parse import DAYS
 
 
 def parse_days(spec: str) -> frozenset[int]:

@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import EXAMPLE, ConfigError, Settings, load
-from handlers.config.schema import BusinessHours, SideByHours, TandemConfig
+from handlers.config.hours import BusinessHours
+from handlers.config.schema import SideByHours, TandemConfig
 from handlers.enums import Role, Severity, Side
 from tests.config_samples import (
     BASE,

@@ -69,7 +69,7 @@ def add(
     try:
         matchers = silences.parse_matchers(match)
         length = parse_duration(for_)
-        window = silences.parse_every(every) if every else None
+        weekly = silences.every_text(every) if every else None
     except ValueError as error:
         fail(str(error))
 
@@ -81,8 +81,7 @@ def add(
             starts = parse_instant(start, ZoneInfo(chosen.timezone), now) if start else now
         except ValueError as error:
             fail(str(error))
-        wanted = changes.Wanted(chosen, matchers, starts, starts + length, reason,
-                                        window.text if window else None)
+        wanted = changes.Wanted(chosen, matchers, starts, starts + length, reason, weekly)
         async with rt.db.transaction() as session:
             return await changes.add(session, rt.cfg, who, wanted, now)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from handlers.enums import Verb
 from handlers.reads.scoped import STATES
-from handlers.silences.matching import parse_every, parse_matchers
+from handlers.silences.matching import every_text, parse_matchers
 from handlers.timing.parse import looks_like_clock, parse_duration
 
 HELP = "\n".join([
@@ -63,7 +63,7 @@ class SilenceAdd:
     length: timedelta
     reason: str
     start: str | None = None  # as typed; read in the tenant's time zone (timing/parse.py)
-    every: str | None = None  # a weekly window, checked (silences.parse_every)
+    every: str | None = None  # a weekly window, checked (silences.every_text)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def _silence_times(words: list[str]) -> tuple[str | None, str | None, list[str]]
                 raise ValueError("say when it starts after 'from'")
             start, words = " ".join(words[1:1 + size]), words[1 + size:]
         else:
-            every, words = parse_every(" ".join(words[1:3])).text, words[3:]
+            every, words = every_text(" ".join(words[1:3])), words[3:]
     return start, every, words
 
 

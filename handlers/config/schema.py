@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from handlers.config.accounts import PLATFORMS, ChatAccounts
+from handlers.config.hours import BusinessHours
 from handlers.config.oncall import (
     AckSla,
     ApprovalReminders,
@@ -22,33 +23,11 @@ from handlers.config.oncall import (
     reference_problems,
 )
 from handlers.enums import Role, Severity, Side
-from handlers.timing.parse import parse_clock, parse_duration
-from handlers.timing.weekly import parse_days
+from handlers.timing.parse import parse_duration
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BusinessHours(Strict):
-    days: str = "mon-fri"
-    start: str = "08:00"
-    end: str = "18:00"
-
-    @field_validator("days")
-    @classmethod
-    def _days(cls, value: str) -> str:
-        parse_days(value)  # routing reads the days with it: refuse here what it cannot read
-        return value
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        try:
-            parse_clock(value)
-        except ValueError:
-            raise ValueError("must be a time of day such as 08:00") from None
-        return value
 
 
 class Channel(Strict):

@@ -32,7 +32,7 @@ from handlers.digest import build
 from handlers.escalation import reminders as approval_reminders
 from handlers.escalation import tick as escalation_tick
 from handlers.silences import ends
-from handlers.timing.weekly import parse_clock
+from handlers.timing.parse import parse_clock
 from storage.statistics import analyze_stale
 from storage.types import utcnow
 

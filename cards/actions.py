@@ -1,7 +1,8 @@
 """Stable action ids, the typed button payload, and which actions a card offers.
 
 Renderers and the chat adapters' routes both import the ids from here; a payload is
-only a pointer to an alert at a version and is never trusted for authorisation.
+only a pointer to an alert at a version and is never trusted for authorisation. The
+buttons a status offers follow from handlers' transition table, never a copy of it.
 """
 
 import json
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.enums import Status, Verb
+from handlers.lifecycle.transitions import legal_verbs
 
 CLAIM = "alert.claim"
 RELEASE = "alert.release"
@@ -24,17 +26,18 @@ HISTORY = "alert.history"
 REFRESH = "alert.refresh"  # Teams card refresh and form "Cancel": re-render, no change
 OVERFLOW = "alert.more"  # Slack overflow menu's action_id; the chosen option's payload says which
 
+# In the order a card shows the buttons.
 ACTION_VERB: dict[str, Verb | None] = {
     CLAIM: Verb.CLAIM,
-    RELEASE: Verb.RELEASE,
-    ESCALATE: Verb.ESCALATE,
     PROPOSE: Verb.PROPOSE,
     APPROVE: Verb.APPROVE,
     REJECT: Verb.REJECT,
-    WITHDRAW: Verb.WITHDRAW,
+    ESCALATE: Verb.ESCALATE,
     RESOLVE: Verb.RESOLVE,
-    REOPEN: Verb.REOPEN,
     SNOOZE: Verb.SNOOZE,
+    RELEASE: Verb.RELEASE,
+    WITHDRAW: Verb.WITHDRAW,
+    REOPEN: Verb.REOPEN,
     HISTORY: None,
     REFRESH: None,
 }
@@ -44,16 +47,10 @@ FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE})
 # Shown in Slack's overflow menu and as secondary actions in Teams.
 SECONDARY = (RELEASE, WITHDRAW, HISTORY)
 
-_BUTTONS: dict[Status, tuple[str, ...]] = {
-    Status.OPEN: (CLAIM, ESCALATE, RESOLVE, SNOOZE),
-    Status.CLAIMED: (PROPOSE, ESCALATE, RESOLVE, SNOOZE, RELEASE),
-    Status.REMEDIATION_PENDING: (APPROVE, REJECT, ESCALATE, WITHDRAW),
-    Status.REMEDIATION_APPROVED: (PROPOSE, ESCALATE, RESOLVE, RELEASE),
-    Status.REMEDIATION_REJECTED: (PROPOSE, ESCALATE, RESOLVE, RELEASE),
-    Status.SNOOZED: (CLAIM, RESOLVE),
-    Status.SILENCED: (CLAIM, RESOLVE),
-    Status.RESOLVED: (REOPEN,),
-}
+# A snoozed or silenced alert is quiet on purpose, and its card offers the ways out of
+# the quiet: claim or resolve it. Escalating would leave it quiet, so there only the
+# escalate command offers it.
+_QUIET = (Status.SNOOZED, Status.SILENCED)
 
 PAYLOAD_VERSION = 1
 MAX_ALERT_ID = 64  # keeps an encoded payload under Slack's 150-char option value limit
@@ -62,11 +59,14 @@ _KEYS = {"v", "a", "n", "x"}
 
 
 def buttons_for(status: Status | str) -> tuple[str, ...]:
-    """The state-changing actions a card shows in this status (History not included)."""
+    """The state-changing actions a card shows in this status (History not included):
+    each legal verb that has a button."""
     try:
-        return _BUTTONS[Status(status)]
+        status = Status(status)
     except ValueError:
         raise ValueError(f"unknown alert status {status!r}") from None
+    legal = legal_verbs(status) - ({Verb.ESCALATE} if status in _QUIET else set())
+    return tuple(action for action, verb in ACTION_VERB.items() if verb in legal)
 
 
 def card_actions(

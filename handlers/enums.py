@@ -21,13 +21,18 @@ class Status(StrEnum):
     SILENCED = "silenced"
     RESOLVED = "resolved"
 
+    # "Live" has two meanings, each defined here once.
+    @classmethod
+    def unresolved(cls) -> tuple["Status", ...]:
+        """Every status but resolved. At most one alert per source alert is unresolved
+        (the database's unique index on the fingerprint)."""
+        return tuple(s for s in cls if s is not cls.RESOLVED)
 
-# "Live" has two meanings, each defined here once. UNRESOLVED: every status but
-# resolved (at most one unresolved alert per source alert: the database's unique index
-# on the fingerprint). WORKING: unresolved and not silenced, what lists, digests and
-# "open" counts show as work to do.
-UNRESOLVED = tuple(s for s in Status if s is not Status.RESOLVED)
-WORKING = tuple(s for s in UNRESOLVED if s is not Status.SILENCED)
+    @classmethod
+    def working(cls) -> tuple["Status", ...]:
+        """Unresolved and not silenced: what lists, digests and "open" counts show as
+        work to do."""
+        return tuple(s for s in cls.unresolved() if s is not cls.SILENCED)
 
 
 class Side(StrEnum):

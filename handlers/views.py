@@ -30,6 +30,7 @@ class RemediationView:
     proposed_by: PersonView
     needs_internal_approver: bool
     status: str
+    proposer_side: Side  # as it was when they proposed: approval rules read this one
     decided_by: PersonView | None = None
     decision_reason: str = ""
     reminded_at: datetime | None = None  # when the approvers were reminded

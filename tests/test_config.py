@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import EXAMPLE, ConfigError, Settings, load
-from handlers.config.schema import BusinessHours, SideByHours, TandemConfig
+from handlers.config.hours import BusinessHours
+from handlers.config.schema import SideByHours, TandemConfig
 from handlers.enums import Role, Severity, Side
 from tests.config_samples import (
     BASE,
@@ -35,7 +36,7 @@ def test_shipped_example_loads():
     cfg = load(EXAMPLE)
     assert [t.id for t in cfg.tenants] == ["acme", "globex"]
     assert [t.code for t in cfg.tenants] == ["ACME", "GLOBEX"]
-    dana = next(p for p in cfg.people if p.email == "dana@partner.example")
+    dana = cfg.person("dana@partner.example")
     assert dana.side is Side.PARTNER and dana.tenants == ["acme", "globex"]
     assert (dana.slack.team, dana.slack.user) == ("T0PARTNER", "U0DANA")
     assert {r.id for r in cfg.remediations} == {"revoke-sessions", "restart-service", "block-ip"}
@@ -46,6 +47,16 @@ def test_email_is_stored_lowercase_so_lookups_match():
         {**BASE, "people": [{**BASE["people"][0], "email": "Sam.Okafor@ACME.example"}]}
     )
     assert cfg.people[0].email == "sam.okafor@acme.example"
+
+
+def test_a_copy_with_other_people_finds_its_own_people():
+    cfg = TandemConfig.model_validate(BASE)
+    sam = cfg.person(BASE["people"][0]["email"])
+    lee = sam.model_copy(update={"email": "lee@acme.example", "name": "Lee Chen"})
+    copied = cfg.model_copy(update={"people": [lee]})
+    assert copied.person("lee@acme.example") is lee
+    assert copied.person(sam.email) is None
+    assert cfg.person(sam.email) is sam
 
 
 def test_configuration_is_immutable_once_loaded():

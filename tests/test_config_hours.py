@@ -1,11 +1,13 @@
 """Time zones, business hours, and cross references between tenants and people."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from handlers.config.schema import BusinessHours
+from handlers.config.hours import BusinessHours, LayerHours
 from handlers.intake.routing import in_business_hours
+from handlers.silences.matching import parse_every
+from handlers.timing.weekly import Window
 from tests.config_samples import (
     person,
     problems,
@@ -112,6 +114,16 @@ def test_business_hours_edges_in_the_tenant_time_zone():
     assert in_business_hours(hours, london, monday.replace(hour=7))
     assert in_business_hours(hours, london, monday.replace(hour=16, minute=59))
     assert not in_business_hours(hours, london, monday.replace(hour=17))
+
+
+
+def test_business_hours_layers_and_silences_read_as_one_window_type():
+    overnight = Window(frozenset({4}), time(18), time(8))
+    assert BusinessHours(days="fri", start="18:00", end="08:00").window == overnight
+    assert LayerHours(days="fri", start="18:00", end="08:00").window == overnight
+    assert parse_every("FRI 18:00-08:00") == overnight
+    assert BusinessHours().window == Window(frozenset(range(5)), time(8), time(18))
+    assert LayerHours().window == Window(frozenset(range(7)), time(0), time(0))
 
 
 # --- cross references: all reported, each with its place ----------------------------------

@@ -1,9 +1,11 @@
 """Per-viewer buttons: allowed_verbs() says yes exactly when dispatch() would not refuse."""
 
+from dataclasses import replace
+
 import pytest
 
 from handlers.commands import Command, Identity, Outcome
-from handlers.enums import Status, Verb
+from handlers.enums import Side, Status, Verb
 from handlers.lifecycle import dispatch
 from handlers.lifecycle.permissions import allowed_verbs, configured_actor
 from handlers.people.operator import Operator
@@ -30,6 +32,19 @@ def test_approvals_follow_policy(cfg):
     assert Verb.APPROVE in allowed(cfg, "sam@acme.example", view)
     assert Verb.APPROVE not in allowed(cfg, "raj@partner.example", view)  # partner approver
     assert Verb.APPROVE not in allowed(cfg, "dana@partner.example", view)  # the proposer
+
+
+def test_the_owner_of_a_snoozed_alert_may_claim_it_to_wake_it(cfg):
+    snoozed = replace(claimed_view(), status=Status.SNOOZED)  # Dana owns it
+    assert Verb.CLAIM in allowed(cfg, "dana@partner.example", snoozed)
+    assert Verb.CLAIM not in allowed(cfg, "sam@acme.example", snoozed)
+
+
+def test_approvals_read_the_side_the_proposer_had_when_proposing(cfg):
+    view = pending_view()  # Dana proposed it as a partner
+    internal = replace(view, remediation=replace(view.remediation, proposer_side=Side.INTERNAL))
+    assert Verb.APPROVE not in allowed(cfg, "raj@partner.example", view)
+    assert Verb.APPROVE in allowed(cfg, "raj@partner.example", internal)
 
 
 @pytest.mark.parametrize("email", ["sam@acme.example", "lee@acme.example", "ivy@acme.example",

@@ -78,6 +78,11 @@ def test_transition_cell(status, verb):
         assert transitions.refusal(verb, status, ID) == ILLEGAL[verb][status].format(id=ID)
 
 
+@pytest.mark.parametrize("status", list(Status))
+def test_legal_verbs(status):
+    assert transitions.legal_verbs(status) == set(LEGAL[status])
+
+
 FULL_CELLS = [(s, v, r, side) for s in Status for v in Verb for r in ROLE_SETS for side in Side]
 
 

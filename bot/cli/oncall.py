@@ -9,7 +9,7 @@ import typer
 from bot.cli.support import echo, fail, run
 from handlers.oncall import answer
 from handlers.oncall.overrides import CoverRefused
-from handlers.timing.when import parse_instant
+from handlers.timing.parse import parse_instant
 
 app = typer.Typer(help="On-call schedules: who is on, overrides.", no_args_is_help=True)
 Tenant = Annotated[str, typer.Option(help="Tenant id.")]

@@ -17,8 +17,7 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.people.resolve import Actor, resolve
 from handlers.silences import changes, policy
 from handlers.silences import matching as silences
-from handlers.timing.durations import parse_duration
-from handlers.timing.when import parse_instant
+from handlers.timing.parse import parse_duration, parse_instant
 from storage import silences as stored
 from storage.models import Silence
 
@@ -70,7 +69,7 @@ def add(
     try:
         matchers = silences.parse_matchers(match)
         length = parse_duration(for_)
-        window = silences.parse_every(every) if every else None
+        weekly = silences.every_text(every) if every else None
     except ValueError as error:
         fail(str(error))
 
@@ -82,8 +81,7 @@ def add(
             starts = parse_instant(start, ZoneInfo(chosen.timezone), now) if start else now
         except ValueError as error:
             fail(str(error))
-        wanted = changes.Wanted(chosen, matchers, starts, starts + length, reason,
-                                        window.text if window else None)
+        wanted = changes.Wanted(chosen, matchers, starts, starts + length, reason, weekly)
         async with rt.db.unit() as uow:
             return await changes.add(uow, rt.cfg, who, wanted, now)
 

@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
 from bot.graph.security_poller import SecurityPoller
 from handlers.config.schema import TandemConfig
-from handlers.timing.durations import parse_duration
+from handlers.timing.parse import parse_duration
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -1,17 +1,16 @@
 """Parsing the text of a chat command (`/tandem ...` in Slack, a message to the bot in Teams).
 
 `parse()` turns one line into a typed request, or raises `Usage` with a sentence
-that shows how the command is written. Running the request is chat_commands.py's job.
+that shows how the command is written. Running the request is run.py's job.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from handlers.enums import Verb
 from handlers.reads.scoped import STATES
-from handlers.silences.matching import parse_every, parse_matchers
-from handlers.timing.durations import parse_duration
+from handlers.silences.matching import every_text, parse_matchers
+from handlers.timing.parse import looks_like_clock, parse_duration
 
 HELP = "\n".join([
     "Tandem commands:",
@@ -63,8 +62,8 @@ class SilenceAdd:
     matchers: dict[str, str]
     length: timedelta
     reason: str
-    start: str | None = None  # as typed; read in the tenant's time zone (handlers/when.py)
-    every: str | None = None  # a weekly window, checked (silences.parse_every)
+    start: str | None = None  # as typed; read in the tenant's time zone (timing/parse.py)
+    every: str | None = None  # a weekly window, checked (silences.every_text)
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,6 @@ def _silence(rest: str) -> SilenceAdd | SilenceList | SilenceExpire:
 
 _SILENCE_USAGE = ("Usage: silence add key=value [key=value ...] for 2h [from WHEN] "
                   "[every DAYS HH:MM-HH:MM] [reason]")
-_CLOCKISH = re.compile(r"^\d{1,2}:\d{2}$")
 
 
 def _silence_add(text: str) -> SilenceAdd:
@@ -210,12 +208,12 @@ def _silence_times(words: list[str]) -> tuple[str | None, str | None, list[str]]
     start = every = None
     while words and words[0].lower() in ("from", "every"):
         if words[0].lower() == "from":
-            size = 2 if len(words) > 2 and _CLOCKISH.match(words[2]) else 1
+            size = 2 if len(words) > 2 and looks_like_clock(words[2]) else 1
             if len(words) < 2:
                 raise ValueError("say when it starts after 'from'")
             start, words = " ".join(words[1:1 + size]), words[1 + size:]
         else:
-            every, words = parse_every(" ".join(words[1:3])).text, words[3:]
+            every, words = every_text(" ".join(words[1:3])), words[3:]
     return start, every, words
 
 

@@ -18,7 +18,7 @@ from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.people.resolve import Actor, not_known, resolve
 from handlers.silences import changes, policy
-from handlers.timing.when import parse_instant
+from handlers.timing.parse import parse_instant
 from storage import silences as stored
 from storage.models import Silence
 from storage.unit import Store

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from handlers.config.hours import LayerHours
 from handlers.enums import Severity
-from handlers.timing.durations import parse_duration
-from handlers.timing.weekly import DAYS, parse_clock, parse_days
+from handlers.timing.parse import DAYS, parse_clock, parse_duration
 
 _LAYER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -63,26 +63,6 @@ def handoff_parts(text: str) -> tuple[int | None, time]:
     raise ValueError(f"{text!r} is not a handoff; write it like 18:00 or mon 09:00")
 
 
-class Window(_Frozen):
-    """When a layer is on, in its local time; an end before the start runs overnight."""
-
-    days: str = "mon-sun"
-    start: str = "00:00"
-    end: str = "00:00"
-
-    @field_validator("days")
-    @classmethod
-    def _days(cls, value: str) -> str:
-        parse_days(value)
-        return value
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        parse_clock(value)
-        return value
-
-
 class Layer(_Frozen):
     """One rotation; the first layer whose window covers an instant is on call then."""
 
@@ -90,7 +70,7 @@ class Layer(_Frozen):
     members: list[str] = Field(min_length=1)
     rotation: Rotation
     timezone: str | None = None  # default: the tenant's
-    only: Window | None = None
+    only: LayerHours | None = None
 
     @field_validator("members")
     @classmethod

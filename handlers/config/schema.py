@@ -4,13 +4,15 @@ Pure pydantic, no file or environment access (bot/config.py loads the YAML).
 Secrets are never inline: integrations name the environment variable that holds them.
 """
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from handlers.config.accounts import PLATFORMS, ChatAccounts
+from handlers.config.hours import BusinessHours
 from handlers.config.oncall import (
     AckSla,
     ApprovalReminders,
@@ -21,33 +23,11 @@ from handlers.config.oncall import (
     reference_problems,
 )
 from handlers.enums import Role, Severity, Side
-from handlers.timing.durations import parse_duration
-from handlers.timing.weekly import parse_clock, parse_days
+from handlers.timing.parse import parse_duration
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BusinessHours(Strict):
-    days: str = "mon-fri"
-    start: str = "08:00"
-    end: str = "18:00"
-
-    @field_validator("days")
-    @classmethod
-    def _days(cls, value: str) -> str:
-        parse_days(value)  # routing reads the days with it: refuse here what it cannot read
-        return value
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        try:
-            parse_clock(value)
-        except ValueError:
-            raise ValueError("must be a time of day such as 08:00") from None
-        return value
 
 
 class Channel(Strict):
@@ -221,6 +201,13 @@ class TandemConfig(Strict):
             index[("email", p.email)] = p
             index.update(dict.fromkeys([*p.identities().items(), *p.aliases()], p))
         return index
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> "TandemConfig":
+        """A copy whose people index is built from its own people, not the original's."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("people_by", None)
+        return copied
 
     def person(self, email: str | None) -> Person | None:
         """The configured person with this email (any case), or None."""

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from handlers.config.schema import Channel, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.digest.payload import to_payload
-from handlers.enums import WORKING, Severity, Side, Status
+from handlers.enums import Severity, Side, Status
 from handlers.fanout import message_row
 from handlers.people.resolve import person_view
-from handlers.timing.weekly import parse_clock
+from handlers.timing.parse import parse_clock
 from handlers.views import (
     DigestAlert,
     DigestApproval,
@@ -87,12 +87,12 @@ async def build(session: Session, cfg: TandemConfig, tenant: TenantConfig,
     acks = await Q.response_sums(session, t, "claimed_at", since, until)
     fixes = await Q.response_sums(session, t, "resolved_at", since, until)
     unclaimed = await Q.oldest(session, t, (Status.OPEN,), LIST_LIMIT)
-    live = await Q.oldest(session, t, WORKING, LIST_LIMIT)
+    live = await Q.oldest(session, t, Status.working(), LIST_LIMIT)
     approvals = await Q.pending_approvals(session, t, Status.REMEDIATION_PENDING, LIST_LIMIT)
     noisy = await Q.noisiest(session, t, since, until, LIST_LIMIT)
     return DigestView(
         t, tenant.name, tenant.timezone, since, until,
-        **await Q.counts(session, t, since, until, WORKING, Status.OPEN),
+        **await Q.counts(session, t, since, until, Status.working(), Status.OPEN),
         oldest_unclaimed=tuple(_alert(a, p, tenant, until) for a, p in unclaimed),
         oldest_open=tuple(_alert(a, p, tenant, until) for a, p in live),
         pending_approvals=tuple(_approval(cfg, a, r, p) for a, r, p in approvals),

@@ -17,7 +17,7 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
 from handlers.escalation import pings, timers
 from handlers.fanout import enqueue_card, record
-from handlers.timing.durations import parse_duration
+from handlers.timing.parse import parse_duration
 from storage import remediations
 from storage.models import Alert, Remediation
 from storage.unit import Session, Store, UnitOfWork

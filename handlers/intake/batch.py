@@ -21,7 +21,7 @@ from handlers.fanout import card_rows, channels_of, outbox_row
 from handlers.intake.routing import route
 from handlers.intake.types import AlertIn
 from handlers.silences import matching
-from handlers.timing.durations import parse_duration
+from handlers.timing.parse import parse_duration
 from storage import alerts, live_alerts, queries
 from storage.live_alerts import Carded, LiveAlert
 from storage.models import Alert, Silence

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.config.schema import BusinessHours, Match, RoutingRule, SideByHours, Tenant
+from handlers.config.hours import BusinessHours
+from handlers.config.schema import Match, RoutingRule, SideByHours, Tenant
 from handlers.enums import Severity, Side
 from handlers.intake.types import AlertIn
-from handlers.timing.weekly import covers, parse_clock, parse_days
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,7 @@ class Route:
 
 
 def in_business_hours(hours: BusinessHours, timezone: str, at: datetime) -> bool:
-    local = at.astimezone(ZoneInfo(timezone))
-    window = parse_days(hours.days), parse_clock(hours.start), parse_clock(hours.end)
-    return covers(*window, local)
+    return hours.window.holds(at.astimezone(ZoneInfo(timezone)))
 
 
 def _matches(match: Match, alert: AlertIn) -> bool:

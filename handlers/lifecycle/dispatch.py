@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 
 from handlers.commands import Command, Outcome, Result
 from handlers.config.schema import TandemConfig
-from handlers.enums import Severity, Side, Status, Verb
+from handlers.enums import Status, Verb
 from handlers.fanout import enqueue_card, record
 from handlers.lifecycle import effects, policy, transitions
 from handlers.lifecycle.effects import Invalid
 from handlers.people.refusals import record_refusal, unavailable
-from handlers.people.resolve import Actor, not_known, resolve, view_of
-from handlers.reads.build import alert_view, tenant_of
+from handlers.people.resolve import Actor, not_known, resolve
+from handlers.reads.build import alert_view
+from handlers.views import AlertView
 from storage import queries
 from storage.errors import Conflict, Disconnected, translated
 from storage.models import Alert
@@ -43,26 +44,6 @@ def _refuse(
     return Result(outcome, message)
 
 
-async def _subject(session: Session, cfg: TandemConfig, alert: Alert) -> policy.Subject:
-    tenant = await tenant_of(session, cfg, alert.tenant_id)
-    owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
-    proposal = None
-    if alert.status == Status.REMEDIATION_PENDING:
-        proposal = await queries.latest_remediation(session, alert.id)
-    return policy.Subject(
-        short_id=alert.short_id,
-        tenant_id=alert.tenant_id,
-        tenant_name=tenant.name,
-        severity=Severity(alert.severity),
-        owner_email=alert.owner_email,
-        owner_name=owner.name if owner else None,
-        owner_side=Side(alert.owner_side) if alert.owner_side else None,
-        proposer_email=proposal.proposed_by if proposal else None,
-        proposer_side=Side(proposal.proposer_side) if proposal else None,
-        status=Status(alert.status),
-    )
-
-
 def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject,
                      state_version: int | None = None) -> str | None:
     """Why a claim cannot be had because someone else holds the alert, naming them;
@@ -83,12 +64,12 @@ def claimed_by_other(cmd: Command, actor: Actor, subject: policy.Subject,
         f"{subject.short_id} is already claimed by {holder}.")
 
 
-async def _check(
-    session: Session, cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor
+def _check(
+    cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor, view: AlertView
 ) -> tuple[Outcome, str] | None:
     """Why `actor` may not run `cmd` on `alert` (a member of its tenant), or None.
     A lost claim race names the winner before a stale card is mentioned."""
-    subject = await _subject(session, cfg, alert)
+    subject = policy.subject_of(view)
     taken = claimed_by_other(cmd, actor, subject, alert.state_version)
     if taken:
         return Outcome.CONFLICT, taken
@@ -175,9 +156,10 @@ async def dispatch(uow: UnitOfWork, cfg: TandemConfig, cmd: Command, now: dateti
         await session.refresh(alert)  # as the first click left it, if it committed meanwhile
         return Result(Outcome.REPLAYED, "Already done; nothing changed.",
                       await alert_view(session, cfg, alert))
-    problem = await _check(session, cfg, cmd, alert, actor)
+    view = await alert_view(session, cfg, alert)
+    problem = _check(cfg, cmd, alert, actor, view)
     if problem:
         refused = _refuse(uow, cmd, now, *problem, actor, alert)
-        return Result(refused.outcome, refused.message, await alert_view(session, cfg, alert))
+        return Result(refused.outcome, refused.message, view)
     message = await _apply(uow, session, cfg, cmd, alert, actor, now)
     return Result(Outcome.DONE, message, await alert_view(session, cfg, alert))

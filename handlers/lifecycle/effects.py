@@ -14,7 +14,7 @@ from handlers.escalation import timers
 from handlers.lifecycle.policy import needs_internal_approver
 from handlers.lifecycle.transitions import TRANSITIONS
 from handlers.people.resolve import Actor
-from handlers.timing.durations import parse_duration
+from handlers.timing.parse import parse_duration
 from storage import queries, remediations
 from storage.models import Alert
 from storage.unit import Session, UnitOfWork

@@ -8,7 +8,7 @@ so a card can be re-rendered per viewer without another database round trip.
 
 from handlers.commands import Command, Identity
 from handlers.config.schema import TandemConfig
-from handlers.enums import Status, Verb
+from handlers.enums import Verb
 from handlers.lifecycle import policy, transitions
 from handlers.lifecycle.dispatch import claimed_by_other
 from handlers.people.resolve import Actor, actor_of
@@ -19,18 +19,6 @@ def configured_actor(cfg: TandemConfig, email: str | None) -> Actor | None:
     """The configured person with this email as an Actor (config is the source of truth)."""
     person = cfg.person(email)
     return actor_of(person) if person else None
-
-
-def subject_of(view: AlertView) -> policy.Subject:
-    pending = view.remediation if view.status is Status.REMEDIATION_PENDING else None
-    return policy.Subject(
-        short_id=view.short_id, tenant_id=view.tenant_id, tenant_name=view.tenant_name,
-        severity=view.severity, owner_email=view.owner.email if view.owner else None,
-        owner_name=view.owner.name if view.owner else None,
-        owner_side=view.owner_side,
-        proposer_email=pending.proposed_by.email if pending else None,
-        proposer_side=pending.proposed_by.side if pending else None,
-    )
 
 
 def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, view: AlertView,
@@ -47,5 +35,5 @@ def allowed_verbs(cfg: TandemConfig, actor: Actor | None, view: AlertView) -> fr
     """The verbs `actor` may use on the alert; empty for strangers and other tenants."""
     if actor is None or view.tenant_id not in actor.tenants:
         return frozenset()
-    subject = subject_of(view)
+    subject = policy.subject_of(view)
     return frozenset(v for v in Verb if _permitted(cfg, actor, v, view, subject))

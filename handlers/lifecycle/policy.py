@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from handlers.config.schema import ApprovalPolicy
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.people.resolve import Actor
+from handlers.views import AlertView
 
 REQUIRED_ROLE: dict[Verb, Role] = {verb: Role.RESPONDER for verb in Verb} | {
     Verb.APPROVE: Role.APPROVER,
@@ -30,6 +31,20 @@ class Subject:
     proposer_email: str | None = None
     proposer_side: Side | None = None
     status: Status | None = None
+
+
+def subject_of(view: AlertView) -> Subject:
+    """The alert as policy sees it; dispatch() and per-viewer buttons both ask this."""
+    pending = view.remediation if view.status is Status.REMEDIATION_PENDING else None
+    return Subject(
+        short_id=view.short_id, tenant_id=view.tenant_id, tenant_name=view.tenant_name,
+        severity=view.severity, owner_email=view.owner.email if view.owner else None,
+        owner_name=view.owner.name if view.owner else None,
+        owner_side=view.owner_side,
+        proposer_email=pending.proposed_by.email if pending else None,
+        proposer_side=pending.proposer_side if pending else None,
+        status=view.status,
+    )
 
 
 def needs_internal_approver(policy: ApprovalPolicy, severity: Severity, side: Side) -> bool:

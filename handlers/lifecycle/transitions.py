@@ -5,9 +5,10 @@ for a status is illegal there. Escalation is a level, not a status, so ESCALATE
 (like COMMENT) keeps the status.
 """
 
-from handlers.enums import UNRESOLVED, Status, Verb
+from handlers.enums import Status, Verb
 
 S = Status
+_UNRESOLVED = S.unresolved()
 _OWNED = (S.CLAIMED, S.REMEDIATION_APPROVED, S.REMEDIATION_REJECTED)
 
 
@@ -19,9 +20,9 @@ TRANSITIONS: dict[Verb, dict[Status, Status]] = {
     Verb.CLAIM: {S.OPEN: S.CLAIMED, S.SNOOZED: S.CLAIMED, S.SILENCED: S.CLAIMED},
     Verb.RELEASE: {s: S.OPEN for s in _OWNED},
     # Reassigning to a person makes them the owner; handing to a side then releases.
-    Verb.REASSIGN: _keep(UNRESOLVED)
+    Verb.REASSIGN: _keep(_UNRESOLVED)
     | {S.OPEN: S.CLAIMED, S.SNOOZED: S.CLAIMED, S.SILENCED: S.CLAIMED},
-    Verb.ESCALATE: _keep(UNRESOLVED),
+    Verb.ESCALATE: _keep(_UNRESOLVED),
     Verb.PROPOSE: {s: S.REMEDIATION_PENDING for s in _OWNED},
     Verb.APPROVE: {S.REMEDIATION_PENDING: S.REMEDIATION_APPROVED},
     Verb.REJECT: {S.REMEDIATION_PENDING: S.REMEDIATION_REJECTED},
@@ -29,10 +30,10 @@ TRANSITIONS: dict[Verb, dict[Status, Status]] = {
     Verb.WITHDRAW: {S.REMEDIATION_PENDING: S.CLAIMED},
     # A fix waiting for approval is decided or withdrawn first: resolving around it
     # would close the alert without internal IT's decision.
-    Verb.RESOLVE: {s: S.RESOLVED for s in UNRESOLVED if s is not S.REMEDIATION_PENDING},
+    Verb.RESOLVE: {s: S.RESOLVED for s in _UNRESOLVED if s is not S.REMEDIATION_PENDING},
     Verb.REOPEN: {S.RESOLVED: S.OPEN},
     Verb.SNOOZE: {S.OPEN: S.SNOOZED, S.CLAIMED: S.SNOOZED},
-    Verb.COMMENT: _keep((*UNRESOLVED, S.RESOLVED)),
+    Verb.COMMENT: _keep(S),
 }
 
 STATUS_WORDS = {
@@ -72,6 +73,11 @@ _SPECIFIC: dict[tuple[Verb, Status | None], str] = {
 def next_status(verb: Verb, status: Status) -> Status | None:
     """The status after `verb`, or None when the verb is illegal in `status`."""
     return TRANSITIONS[verb].get(status)
+
+
+def legal_verbs(status: Status) -> frozenset[Verb]:
+    """The verbs legal in `status` (cards offer a button for those that have one)."""
+    return frozenset(verb for verb, moves in TRANSITIONS.items() if status in moves)
 
 
 def refusal(verb: Verb, status: Status, short_id: str) -> str:

@@ -14,7 +14,7 @@ from handlers.oncall.overrides import CoverRefused
 from handlers.oncall.schedule import Turn, turn
 from handlers.people.refusals import record_refusal
 from handlers.people.resolve import Actor, resolve
-from handlers.timing.when import parse_range
+from handlers.timing.parse import parse_range
 from handlers.views import DutyView, OnCallView, PersonView
 from storage.unit import Store
 

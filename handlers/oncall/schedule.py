@@ -9,12 +9,10 @@ without a layer wins over every layer.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from handlers.config.oncall import Layer, Window, handoff_parts
+from handlers.config.oncall import Layer, handoff_parts
 from handlers.config.schema import Tenant
-from handlers.timing.weekly import covers, edges, parse_clock, parse_days
 
 HORIZON = timedelta(days=28)  # how far ahead "next" looks
 
@@ -75,13 +73,8 @@ def rotation_member(layer: Layer, zone: ZoneInfo, at: datetime) -> str:
     return layer.members[turn % len(layer.members)]
 
 
-@cache
-def _window(window: Window):
-    return parse_days(window.days), parse_clock(window.start), parse_clock(window.end)
-
-
 def _in_window(layer: Layer, zone: ZoneInfo, at: datetime) -> bool:
-    return layer.only is None or covers(*_window(layer.only), _local(at, zone))
+    return layer.only is None or layer.only.window.holds(_local(at, zone))
 
 
 def _active(found: Sequence[Cover], layer: str | None, at: datetime) -> Cover | None:
@@ -129,7 +122,7 @@ def _layer_changes(tenant: Tenant, layer: Layer, start: datetime, end: datetime)
     naive = set(_handoffs(layer, first, last))
     if layer.only is not None:
         days: tuple[date, date] = (first.date() - timedelta(days=1), last.date())
-        naive.update(edges(*_window(layer.only), *days))
+        naive.update(layer.only.window.edges(*days))
     return {_utc(moment, zone) for moment in naive}
 
 

@@ -27,6 +27,7 @@ async def _remediation(
         proposed_by=person_view(found[row.proposed_by]),
         needs_internal_approver=row.needs_internal_approver,
         status=row.status,
+        proposer_side=Side(row.proposer_side),
         decided_by=person_view(decided) if decided else None,
         decision_reason=row.decision_reason,
         reminded_at=row.reminded_at,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from handlers.commands import Identity
 from handlers.config.schema import TandemConfig
-from handlers.enums import WORKING
+from handlers.enums import Status
 from handlers.people.operator import Operator
 from handlers.people.refusals import record_refusal, unavailable
 from handlers.people.resolve import Actor, not_known, resolve
@@ -88,7 +88,7 @@ async def list_alerts(db: Store, cfg: TandemConfig, who: Reader, tenant: str | N
         return tenants
     async with db.read() as session:
         rows = await queries.list_alerts(
-            session, tenants, statuses=None if state == "all" else WORKING,
+            session, tenants, statuses=None if state == "all" else Status.working(),
             owner=viewer.email if state == "mine" else None,
             unowned=state == "unclaimed", limit=limit,
         )

@@ -22,7 +22,7 @@ from storage.unit import UnitOfWork
 @dataclass(frozen=True)
 class Wanted:
     """A silence someone asked for; `every` is a weekly window already checked by
-    silences.parse_every."""
+    matching.every_text."""
 
     tenant: TenantConfig
     matchers: dict[str, str]

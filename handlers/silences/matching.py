@@ -4,13 +4,12 @@ back when the silence ends (ends.py). Adding and expiring: changes.py. The silen
 themselves are read and written by storage/silences.py.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity
-from handlers.timing.weekly import covers, parse_clock, parse_days
+from handlers.timing.weekly import Window
 from storage import silences as stored
 from storage.models import Silence
 from storage.unit import Session
@@ -34,31 +33,24 @@ def parse_matchers(pairs: list[str]) -> dict[str, str]:
     return found
 
 
-@dataclass(frozen=True)
-class Window:
-    """A weekly window in the tenant's local time, written like business_hours:
-    days as `mon-fri` or `sat,sun`, then a clock range; `fri 22:00-02:00` runs overnight."""
-
-    days: frozenset[int]
-    start: time
-    end: time
-    text: str  # as stored and shown: "sun 02:00-04:00"
-
-    def holds(self, local: datetime) -> bool:
-        return covers(self.days, self.start, self.end, local)
-
-
 def parse_every(text: str) -> Window:
-    """'sun 02:00-04:00' into a Window; raises ValueError naming the problem."""
+    """A silence's weekly window, written like business_hours: days as `mon-fri` or
+    `sat,sun`, then a clock range, 'sun 02:00-04:00' (`fri 22:00-02:00` runs overnight);
+    raises ValueError naming the problem."""
     parts = text.split()
     first, dash, last = parts[-1].partition("-") if len(parts) == 2 else ("", "", "")
     if not dash:
         raise ValueError(f"{text!r} is not a weekly window; write {EVERY_FORM}")
-    window = Window(parse_days(parts[0]), parse_clock(first), parse_clock(last),
-                    " ".join(parts).lower())
+    window = Window.parse(parts[0], first, last)
     if window.start == window.end:
         raise ValueError(f"{text!r} starts and ends at the same time; write {EVERY_FORM}")
     return window
+
+
+def every_text(text: str) -> str:
+    """A weekly window parse_every accepts, as it is stored and shown: 'sun 02:00-04:00'."""
+    parse_every(text)
+    return " ".join(text.split()).lower()
 
 
 def fields_of(alert, severity: str | None = None) -> dict[str, str]:

@@ -16,7 +16,7 @@ from handlers.enums import Role, Severity
 from handlers.lifecycle.policy import needs_internal_approver
 from handlers.people.refusals import record_refusal
 from handlers.people.resolve import Actor, not_known
-from handlers.timing.durations import parse_duration
+from handlers.timing.parse import parse_duration
 from storage.unit import Store, UnitOfWork
 
 

@@ -1,22 +1,16 @@
-"""Weekly windows in local time: day sets such as "mon-fri" and clock ranges.
+"""Weekly windows in local time: days of the week and a clock range.
 
-A window whose end is not after its start runs overnight: `fri 18:00-08:00` covers
-Friday evening until Saturday 08:00. Everything here works on local wall-clock
-time, so a window means the same hours on both sides of a DST change.
+Business hours, an on-call layer's `only` and a weekly silence are each a Window. One
+whose end is not after its start runs overnight: `fri 18:00-08:00` covers Friday
+evening until Saturday 08:00. Everything here works on local wall-clock time, so a
+window means the same hours on both sides of a DST change.
 """
 
-import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-def parse_clock(text: str) -> time:
-    """'08:00' into a time; raises ValueError naming the problem."""
-    if not _CLOCK.match(text.strip()):
-        raise ValueError(f"{text!r} is not a time of day; write it like 08:00 or 18:30")
-    return time.fromisoformat(text.strip())
+from handlers.timing.parse import DAYS, parse_clock
 
 
 def parse_days(spec: str) -> frozenset[int]:
@@ -35,22 +29,35 @@ def parse_days(spec: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def covers(days: frozenset[int], start: time, end: time, local: datetime) -> bool:
-    """Whether the window holds the local wall-clock instant `local`."""
-    now = local.time()
-    if start < end:
-        return local.weekday() in days and start <= now < end
-    yesterday = (local.weekday() - 1) % 7
-    return (local.weekday() in days and now >= start) or (yesterday in days and now < end)
+@dataclass(frozen=True)
+class Window:
+    days: frozenset[int]  # weekday numbers, Monday is 0
+    start: time
+    end: time
 
+    @classmethod
+    @lru_cache(maxsize=1024)  # routing, on-call and silences read the same few often
+    def parse(cls, days: str, start: str, end: str) -> "Window":
+        """From days written like 'mon-fri' or 'sat,sun' and clock times like '08:00';
+        raises ValueError naming the problem."""
+        return cls(parse_days(days), parse_clock(start), parse_clock(end))
 
-def edges(days: frozenset[int], start: time, end: time, first: date, last: date) -> list[datetime]:
-    """Naive local instants where the window opens or closes, for days first..last."""
-    found = []
-    day = first
-    while day <= last:
-        if day.weekday() in days:
-            closes = day + timedelta(days=0 if start < end else 1)
-            found += [datetime.combine(day, start), datetime.combine(closes, end)]
-        day += timedelta(days=1)
-    return found
+    def holds(self, local: datetime) -> bool:
+        """Whether the window holds the local wall-clock instant `local`."""
+        now = local.time()
+        if self.start < self.end:
+            return local.weekday() in self.days and self.start <= now < self.end
+        yesterday = (local.weekday() - 1) % 7
+        return (local.weekday() in self.days and now >= self.start) or (
+            yesterday in self.days and now < self.end)
+
+    def edges(self, first: date, last: date) -> list[datetime]:
+        """Naive local instants where the window opens or closes, for days first..last."""
+        found = []
+        day = first
+        while day <= last:
+            if day.weekday() in self.days:
+                closes = day + timedelta(days=0 if self.start < self.end else 1)
+                found += [datetime.combine(day, self.start), datetime.combine(closes, self.end)]
+            day += timedelta(days=1)
+        return found

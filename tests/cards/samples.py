@@ -58,6 +58,7 @@ def pending_view() -> AlertView:
         proposed_by=DANA,
         needs_internal_approver=True,
         status="pending",
+        proposer_side=Side.PARTNER,
     )
     return base_view(
         status=Status.REMEDIATION_PENDING,

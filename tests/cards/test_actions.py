@@ -4,6 +4,7 @@ import pytest
 
 from cards import actions as A
 from handlers.enums import Status, Verb
+from handlers.lifecycle import transitions
 
 ALL_ACTIONS = [
     A.CLAIM, A.RELEASE, A.ESCALATE, A.PROPOSE, A.APPROVE,
@@ -93,6 +94,18 @@ def test_payload_refuses_over_long_alert_id():
 def test_buttons_for_each_status(status, expected):
     assert A.buttons_for(status) == expected
     assert A.buttons_for(str(status)) == expected
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_buttons_are_the_legal_verbs_that_have_a_button(status):
+    """The transition table decides the buttons; a quiet (snoozed or silenced) card
+    leaves out only Escalate, which is legal there but would keep the alert quiet."""
+    with_button = {verb for verb in A.ACTION_VERB.values() if verb is not None}
+    legal = {verb for verb in with_button if transitions.next_status(verb, status) is not None}
+    offered = [A.ACTION_VERB[action] for action in A.buttons_for(status)]
+    quiet = {Verb.ESCALATE} if status in (Status.SNOOZED, Status.SILENCED) else set()
+    assert quiet <= legal
+    assert sorted(offered) == sorted(legal - quiet)
 
 
 def test_buttons_for_covers_every_status_and_refuses_unknown():

@@ -20,7 +20,7 @@ MENTION = ("ACME-1 (high) is unclaimed: Disk full on db-1. Lee Chen, you are on 
 
 
 def with_raj_on_teams(cfg):
-    raj = next(p for p in cfg.people if p.email == "raj@partner.example")
+    raj = cfg.person("raj@partner.example")
     teams_raj = raj.model_copy(update={"teams": TeamsAccount(aad_object_id="aad-raj")})
     return cfg.model_copy(update={"people": [teams_raj if p is raj else p for p in cfg.people]})
 

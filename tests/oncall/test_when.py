@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.timing.when import parse_instant, parse_range
+from handlers.timing.parse import parse_instant, parse_range
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)  # Friday; clocks go forward on Sunday

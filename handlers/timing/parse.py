@@ -1,17 +1,51 @@
-"""Instants people type, read in the tenant's time zone unless they carry an offset.
+"""Times people type: durations, clock times and instants.
 
-Accepted: "now", "18:00", "today 18:00", "tomorrow 18:00", "fri 18:00",
-"2026-11-21 18:00", "2026-11-21T18:00" and full ISO 8601 with an offset or Z.
+Durations: 15m, 2h, 1d, 1h30m, or a bare number of minutes. Clock times: 08:00 (a
+time of day in configuration; commands also take 8:00). Instants are read in the
+tenant's time zone unless they carry an offset: "now", "18:00", "today 18:00",
+"tomorrow 18:00", "fri 18:00", "2026-11-21 18:00", "2026-11-21T18:00" and full ISO
+8601 with an offset or Z.
 """
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.timing.weekly import DAYS, parse_clock
-
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_TYPED_CLOCK = r"\d{1,2}:\d{2}"  # how a command may write one, checked by parse_clock
+_PART = re.compile(r"(\d+)\s*([wdhm])")
+_UNIT = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 _FORMS = "now, 18:00, tomorrow 18:00, fri 18:00, 2026-11-21 18:00 or an ISO time"
-_RANGE = re.compile(r"\b(\d{1,2}:\d{2})-(\d{1,2}:\d{2})\b")
+_RANGE = re.compile(rf"\b({_TYPED_CLOCK})-({_TYPED_CLOCK})\b")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `text`; raises ValueError naming the problem."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.isdigit():
+        cleaned += "m"
+    parts = _PART.findall(cleaned)
+    if not parts or "".join(n + u for n, u in parts) != cleaned:
+        raise ValueError(f"{text!r} is not a duration; write it like 15m, 2h, 1d or 1h30m")
+    total = timedelta()
+    for number, unit in parts:
+        total += timedelta(**{_UNIT[unit]: int(number)})
+    if total <= timedelta(0):
+        raise ValueError("a duration must be longer than zero")
+    return total
+
+
+def parse_clock(text: str) -> time:
+    """'08:00' into a time; raises ValueError naming the problem."""
+    if not _CLOCK.match(text.strip()):
+        raise ValueError(f"{text!r} is not a time of day; write it like 08:00 or 18:30")
+    return time.fromisoformat(text.strip())
+
+
+def looks_like_clock(word: str) -> bool:
+    """Whether a command's word is written as a time of day (8:00 or 08:00)."""
+    return re.fullmatch(_TYPED_CLOCK, word) is not None
 
 
 def _day(word: str, today: date) -> date | None:

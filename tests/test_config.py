@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from bot.config import EXAMPLE, ConfigError, Settings, load
 from handlers.config.schema import BusinessHours, SideByHours, TandemConfig
 from handlers.enums import Role, Severity, Side
-from tests.config_samples import (
+from tests.handlers.config.samples import (
     BASE,
     load_text,
     problems,

@@ -12,8 +12,8 @@ from handlers.digest.payload import from_payload
 from handlers.escalation.tick import tick
 from storage.models import Outbox
 from tests.conftest import new_alert
-from tests.escalation.helpers import at
 from tests.fakes.slack_api import FakeSlack
+from tests.handlers.escalation.helpers import at
 from tests.slack.outbox_bench import dispatcher
 
 LEE_DM = ("ACME-1 (high) is unclaimed: Disk full on db-1. You are on call for Acme Ltd: "

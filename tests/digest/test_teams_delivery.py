@@ -6,10 +6,9 @@ from bot.teams.sender import CARD_TYPE
 from cards.digest import render_teams, summary
 from handlers.digest import build as digest
 from tests.cards.checks import check_adaptive_card
+from tests.handlers.digest import scenario
 from tests.teams.conftest import CHANNEL, bench
 from tests.teams.test_sender import install
-
-from . import scenario
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from bot.scheduler import SCHEDULER, Jobs, attach, register_jobs
 from storage.models import Alert
 from tests.conftest import new_alert
 from tests.fakes.graph import FakeGraph
+from tests.handlers.escalation.helpers import at, events
 from tests.intake.test_graph_poller import PAGE
-
-from .helpers import at, events
 
 
 def _runtime(db, cfg, **settings) -> Runtime:

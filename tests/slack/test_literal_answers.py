@@ -10,7 +10,7 @@ from cards import actions as A
 from handlers.enums import Verb
 from tests.cards.test_escape import SOURCE
 from tests.conftest import new_alert
-from tests.escalation.helpers import act, at
+from tests.handlers.escalation.helpers import act, at
 
 from .conftest import said
 from .payloads import LEE, SAM

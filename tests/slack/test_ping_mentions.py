@@ -3,7 +3,7 @@ Slack fake as a real `<@U…>` mention of the on-call person (SQLite and Postgre
 
 from handlers.escalation.tick import tick
 from tests.conftest import new_alert
-from tests.escalation.helpers import at
+from tests.handlers.escalation.helpers import at
 
 from .outbox_bench import dispatcher
 

@@ -3,8 +3,8 @@ the Slack fake: a rich-text DM to Sam, and a channel message naming Ivy, whom Ta
 cannot DM, in plain rich text (she has no Slack user to mention) (SQLite and PostgreSQL)."""
 
 from handlers.escalation import reminders
-from tests.escalation.helpers import at
-from tests.escalation.test_approval_reminders import REMINDER, propose_fix
+from tests.handlers.escalation.helpers import at
+from tests.handlers.escalation.test_approval_reminders import REMINDER, propose_fix
 
 from .outbox_bench import dispatcher
 

@@ -11,7 +11,7 @@ from cards.escape import unmarkdown
 from handlers.enums import Verb
 from tests.cards.test_escape import PLAIN_TOKENS, RAW_ANGLE, same_words, shown, tokens
 from tests.conftest import new_alert
-from tests.escalation.helpers import act, at
+from tests.handlers.escalation.helpers import act, at
 from tests.slack.test_literal_answers import HOSTILE, NOTE, TITLE
 
 from .conftest import TENANT

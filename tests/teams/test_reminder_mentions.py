@@ -7,8 +7,8 @@ escalation pings; once they have talked to Tandem they get the 1:1 message inste
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
 from handlers.escalation import reminders
-from tests.escalation.helpers import at, events
-from tests.escalation.test_approval_reminders import REMINDER, propose_fix
+from tests.handlers.escalation.helpers import at, events
+from tests.handlers.escalation.test_approval_reminders import REMINDER, propose_fix
 
 from .conftest import CHANNEL
 from .test_sender import install

@@ -13,7 +13,7 @@ from handlers.people.resolve import resolve
 from handlers.silences import changes as silence_changes
 from handlers.silences import ends as silence_ends
 from storage import audit
-from tests.escalation.helpers import alert, events, rows
+from tests.handlers.escalation.helpers import alert, events, rows
 
 FRI = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)  # a Friday; Acme's Europe/London is on GMT
 

@@ -14,7 +14,7 @@ from handlers.lifecycle.service import execute
 from storage import audit, pending
 from storage.models import Alert, AuditEvent
 from tests.conftest import new_alert
-from tests.transition_spec import (
+from tests.handlers.lifecycle.transition_spec import (
     APPROVED,
     CLAIMED,
     DANA_W,

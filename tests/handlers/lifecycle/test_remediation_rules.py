@@ -13,7 +13,7 @@ from handlers.intake.types import AlertIn, EventAction
 from storage import audit
 from storage.models import AuditEvent, Remediation
 from tests.conftest import NOW, new_alert
-from tests.test_actions import DANA, RAJ, SAM, act
+from tests.handlers.lifecycle.test_actions import DANA, RAJ, SAM, act
 
 
 def _now() -> datetime:

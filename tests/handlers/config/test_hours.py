@@ -6,7 +6,7 @@ import pytest
 
 from handlers.config.schema import BusinessHours
 from handlers.intake.routing import in_business_hours
-from tests.config_samples import (
+from tests.handlers.config.samples import (
     person,
     problems,
     tenant,

@@ -13,7 +13,7 @@ from handlers.commands import Identity
 from handlers.config.schema import ApprovalPolicy, Tenant
 from storage import audit
 from storage.models import AuditEvent, Silence
-from tests.intake.test_silence_ends import with_acme
+from tests.handlers.silences.test_ends import with_acme
 
 NOW = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)
 SAM, LEE = Identity(email="sam@acme.example"), Identity(email="lee@acme.example")

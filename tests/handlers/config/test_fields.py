@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.config_samples import (
+from tests.handlers.config.samples import (
     person,
     problems,
     tenant,

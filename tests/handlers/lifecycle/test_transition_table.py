@@ -1,5 +1,5 @@
 """Every (status, verb, role set, side) cell of the lifecycle and policy tables, checked
-against the independent specification in tests/transition_spec.py."""
+against the independent specification in tests/handlers/lifecycle/transition_spec.py."""
 
 from itertools import combinations
 
@@ -8,7 +8,7 @@ import pytest
 from handlers.config.schema import ApprovalPolicy
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.lifecycle import policy, transitions
-from tests.transition_spec import (
+from tests.handlers.lifecycle.transition_spec import (
     APPROVAL,
     APPROVED,
     CLAIMED,

@@ -1,5 +1,5 @@
 """Pings and the digest reach Slack: the real dispatcher and Slack sender against the fake
-Slack Web API (tests/fakes/slack_api.py), on SQLite and PostgreSQL."""
+Slack Web API (fakes/slack/api.py), on SQLite and PostgreSQL."""
 
 import json
 
@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from cards.digest import render_slack
+from fakes.slack.api import FakeSlack
 from handlers.digest import build
 from handlers.digest.payload import from_payload
 from handlers.escalation.tick import tick
 from storage.models import Outbox
 from tests.conftest import new_alert
-from tests.fakes.slack_api import FakeSlack
 from tests.handlers.escalation.helpers import at
 from tests.slack.outbox_bench import dispatcher
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import SCHEDULER, Jobs, attach, register_jobs
+from fakes.graph import FakeGraph
 from storage.models import Alert
 from tests.conftest import new_alert
-from tests.fakes.graph import FakeGraph
 from tests.handlers.escalation.helpers import at, events
 from tests.intake.test_graph_poller import PAGE
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.graph.setup import security_pollers
+from fakes.graph import FakeGraph
 from storage.models import Alert
-from tests.fakes.graph import FakeGraph
 from tests.intake.conftest import PAYLOADS
 
 SAMPLE = json.loads((PAYLOADS / "graph_alerts_page.json").read_text())["value"]

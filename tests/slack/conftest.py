@@ -13,16 +13,15 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from cards.escape import unslack
+from fakes.slack import payloads
+from fakes.slack.api import TOKEN, FakeSlack
+from fakes.slack.signing import SECRET, sign
 from storage.models import Alert
 from tests.conftest import DATA
-from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.intake.conftest import (
     TOKENS,
     client,  # noqa: F401  (intake on a loopback port)
 )
-
-from . import payloads
-from .signing import SECRET, sign
 
 FORM = "application/x-www-form-urlencoded"
 # People the fake's users.info knows (by user id). Ivy and "new" have no Slack pair

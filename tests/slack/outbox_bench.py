@@ -10,7 +10,7 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import Pacing
 from bot.slack.client import base_url
 from bot.slack.sender import SlackSender
-from tests.fakes.slack_api import TOKEN, FakeSlack
+from fakes.slack.api import TOKEN, FakeSlack
 
 QUICK = Pacing(500.0)
 FAST = Tuning(poll_seconds=0.05, lease_seconds=30.0, backoff_base=0.02, backoff_cap=0.2)

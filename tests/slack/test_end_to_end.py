@@ -3,11 +3,11 @@
 import asyncio
 
 from cards import actions as A
+from fakes.slack import payloads
+from fakes.slack.payloads import DANA, LEE, RAJ
 from storage import audit
 
-from . import payloads
 from .conftest import said, shows
-from .payloads import DANA, LEE, RAJ
 
 
 async def test_enqueued_alert_appears_as_a_card_and_a_claim_updates_it(stack):

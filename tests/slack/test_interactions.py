@@ -3,12 +3,12 @@
 import json
 
 from cards import actions as A
+from fakes.slack import payloads
+from fakes.slack.payloads import DANA, LEE, SAM
 from handlers.chat.parse import HELP
 from tests.conftest import new_alert
 
-from . import payloads
 from .conftest import said, shows
-from .payloads import DANA, LEE, SAM
 
 
 async def _posted(stack, short_id: str) -> dict:

@@ -7,13 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cards import actions as A
+from fakes.slack.payloads import LEE, SAM
 from handlers.enums import Verb
 from tests.cards.test_escape import SOURCE
 from tests.conftest import new_alert
 from tests.handlers.escalation.helpers import act, at
 
 from .conftest import said
-from .payloads import LEE, SAM
 
 TITLE = "*boom* <!channel> [x](https://evil.example)"
 NOTE = "`t` ```x``` _y_ ~z~ <@U0SAM> <https://evil.example|here> :fire:"

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli.main import app as cli_app
+from fakes.slack.api import TOKEN
 from handlers.enums import Verb
 from storage.models import Outbox
 from tests.conftest import DATA, NOW, new_alert
-from tests.fakes.slack_api import TOKEN
 
 from .outbox_bench import dispatcher
 from .test_outbox import DANA, LEE, act, card_posts, notes

@@ -14,8 +14,8 @@ from bot.outbox.pacing import Pacer, Pacing
 from bot.slack.app import build_bolt, socket_mode
 from bot.slack.client import web_client
 from bot.slack.sender import SlackSender
+from fakes.slack.api import TOKEN
 from tests.cards.samples import base_view
-from tests.fakes.slack_api import TOKEN
 
 
 def test_settings_come_from_slacks_own_environment_names(monkeypatch):

@@ -5,14 +5,14 @@ import time
 from sqlalchemy import func, select
 
 from cards import actions as A
+from fakes.slack import payloads
+from fakes.slack.payloads import DANA
+from fakes.slack.signing import sign
 from storage import audit
 from storage.models import AuditEvent
 from tests.conftest import new_alert
 
-from . import payloads
 from .conftest import said
-from .payloads import DANA
-from .signing import sign
 
 
 async def _events(stack) -> int:

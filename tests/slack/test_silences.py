@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from fakes.slack import payloads
+from fakes.slack.payloads import LEE
 from handlers.silences import ends as silence_ends
 from storage import audit
 from storage.models import Alert, Silence
 
-from . import payloads
 from .conftest import said, shows
-from .payloads import LEE
 
 
 async def _alert(stack, short_id: str) -> Alert:

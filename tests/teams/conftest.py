@@ -13,9 +13,8 @@ from aiohttp.test_utils import TestServer
 from bot.config import Settings
 from bot.teams.mount import ROUTE, Teams, build
 from cards import actions as A
-
-from .fake_connector import APP_ID, APP_PASSWORD, FakeConnector
-from .fake_identity import FakeIdentity
+from fakes.botframework.connector import APP_ID, APP_PASSWORD, FakeConnector
+from fakes.botframework.identity import FakeIdentity
 
 TENANT = "aad-tenant-acme"
 TEAM = "19:team-acme@thread.tacv2"

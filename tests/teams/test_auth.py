@@ -8,9 +8,8 @@ import aiohttp
 import pytest
 
 from bot.teams.auth import SKEW, KeysUnavailable, OpenIdKeys, TokenValidator, Unauthorized
-
-from .fake_connector import APP_ID
-from .fake_identity import new_key
+from fakes.botframework.connector import APP_ID
+from fakes.botframework.identity import new_key
 
 
 def _message(bench) -> dict:

@@ -11,13 +11,13 @@ from bot.outbox import store as outbox_store
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
+from fakes.botframework.connector import APP_ID
 from handlers.people.operator import Operator
 from handlers.reads import scoped
 from storage.models import MessageRef
 from tests.conftest import new_alert
 
 from .conftest import CHANNEL, GROUP, settings_for
-from .fake_connector import APP_ID
 from .test_sender import install
 
 

@@ -11,9 +11,9 @@ from bot.outbox.pacing import Pacing
 from bot.slack.sender import SlackSender
 from bot.teams.sender import CARD_TYPE, TEAMS_PACING
 from cards import actions as A
+from fakes.slack.api import TOKEN, FakeSlack
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import new_alert
-from tests.fakes.slack_api import TOKEN, FakeSlack
 
 from .conftest import CHANNEL
 from .test_invoke import facts, notice

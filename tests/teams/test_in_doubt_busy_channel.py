@@ -12,13 +12,13 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.teams import channel_search
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
+from fakes.botframework.connector import APP_ID
 from handlers.people.operator import Operator
 from handlers.reads import scoped
 from storage.models import MessageRef, Outbox
 from tests.conftest import new_alert
 
 from .conftest import CHANNEL, GROUP, settings_for
-from .fake_connector import APP_ID
 from .test_sender import install
 
 LATER = 1200  # messages posted in the channel after the in-doubt card

@@ -14,10 +14,9 @@ from cards import actions as A
 from fakes.slack.api import TOKEN, FakeSlack
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import new_alert
-
-from .conftest import CHANNEL
-from .test_invoke import facts, notice
-from .test_sender import install
+from tests.teams.conftest import CHANNEL
+from tests.teams.test_invoke import facts, notice
+from tests.teams.test_sender import install
 
 
 def _card(call: dict) -> dict:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Alert
-from tests.intake.conftest import TOKENS
+from tests.bot.intake.conftest import TOKENS
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 CONFIG = """

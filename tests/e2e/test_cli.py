@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Alert, Outbox
+from tests.bot.intake.conftest import TOKENS
+from tests.bot.intake.live_server import live_server
 from tests.conftest import DATA
-from tests.intake.conftest import TOKENS
-from tests.intake.live_server import live_server
 
 
 def tandem(*args: str, env: dict) -> subprocess.CompletedProcess:

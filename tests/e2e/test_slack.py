@@ -6,7 +6,7 @@ from cards import actions as A
 from fakes.slack import payloads
 from fakes.slack.payloads import DANA, LEE, RAJ
 from storage import audit
-from tests.slack.conftest import said, shows
+from tests.bot.conftest import said, shows
 
 
 async def test_enqueued_alert_appears_as_a_card_and_a_claim_updates_it(stack):

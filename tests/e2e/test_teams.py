@@ -12,11 +12,11 @@ from bot.slack.sender import SlackSender
 from bot.teams.sender import CARD_TYPE, TEAMS_PACING
 from cards import actions as A
 from fakes.slack.api import TOKEN, FakeSlack
+from tests.bot.teams.conftest import CHANNEL
+from tests.bot.teams.test_invoke import facts, notice
+from tests.bot.teams.test_sender import install
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import new_alert
-from tests.teams.conftest import CHANNEL
-from tests.teams.test_invoke import facts, notice
-from tests.teams.test_sender import install
 
 
 def _card(call: dict) -> dict:

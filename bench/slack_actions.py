@@ -1,7 +1,7 @@
 """Slack benchmark: button clicks and an alert storm through the whole program.
 
 The real aiohttp app (bot.app.build_app) runs on a loopback port with its Slack Web API
-pointed at the fake from tests/fakes; clicks are correctly signed HTTP requests.
+pointed at the fake from fakes/; clicks are correctly signed HTTP requests.
 
 1. Clicks: 50 concurrent signed Claim clicks on 50 posted cards; p50/p99 from each
    request to its HTTP ack, and to the chat.update reaching the fake.
@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the fake Slack and the payload helpers live in tests/
+sys.path.insert(0, str(ROOT))  # the fake Slack and the payload helpers live in fakes/
 
 import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
@@ -39,10 +39,10 @@ from bot.config import Settings  # noqa: E402
 from bot.outbox.delivery import Tuning  # noqa: E402
 from bot.runtime import Runtime, open_runtime  # noqa: E402
 from cards import actions as A  # noqa: E402
+from fakes.slack import payloads  # noqa: E402
+from fakes.slack.api import TOKEN, FakeSlack  # noqa: E402
+from fakes.slack.signing import SECRET, sign  # noqa: E402
 from storage.models import Alert, Outbox  # noqa: E402
-from tests.fakes.slack_api import TOKEN, FakeSlack  # noqa: E402
-from tests.slack import payloads  # noqa: E402
-from tests.slack.signing import SECRET, sign  # noqa: E402
 
 CONFIG = ROOT / "tests" / "data" / "config.yaml"
 # Events v2 routing keys, in the environment variables tests/data/config.yaml names.

@@ -1,7 +1,7 @@
 """Teams card-click round trip: 50 concurrent Action.Execute invokes with valid JWTs.
 
 Runs `tandem serve` as a subprocess with Teams on, against a fake Bot Connector, OpenID
-metadata/JWKS and token endpoint on loopback (the test suite's fakes). Each invoke claims
+metadata/JWKS and token endpoint on loopback (fakes/, as the tests use). Each invoke claims
 a different alert and is answered with the refreshed card; meanwhile the server's outbox
 replaces the channel cards through the fake connector. Prints p50/p99 per engine.
 
@@ -22,14 +22,14 @@ import aiohttp
 from bench.common import database, free_port, process, python
 from bot.config import load
 from cards import actions as A
+from fakes.botframework.connector import APP_ID, APP_PASSWORD, FakeConnector
+from fakes.botframework.identity import FakeIdentity
 from handlers.config.sync import sync
 from handlers.enums import Severity
 from handlers.intake.ingest import ingest
 from handlers.intake.types import AlertIn
 from storage.db import connect
 from storage.types import utcnow
-from tests.teams.fake_connector import APP_ID, APP_PASSWORD, FakeConnector
-from tests.teams.fake_identity import FakeIdentity
 
 TARGET_P99_MS = 150.0
 CHANNEL, TEAM, TENANT = "19:bench@thread.tacv2", "19:team-bench@thread.tacv2", "aad-tenant"

@@ -24,7 +24,7 @@ from sqlalchemy import update
 from bench.bulk import alert_row, analyze, insert_alerts, prepared
 from bench.common import database
 from handlers.config.schema import TandemConfig
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from storage.db import Database
 from storage.models import Alert
 

@@ -7,7 +7,7 @@ import yaml
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.config.schema import Strict, TandemConfig
+from handlers.config import Strict, TandemConfig
 
 EXAMPLE = Path(__file__).with_name("example.yaml")
 

@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 
 from bot.config import Settings, load
-from handlers.config.schema import TandemConfig
-from handlers.config.sync import sync
+from handlers.config import TandemConfig, sync
 from storage import migrate
 from storage.db import Database, connect
 

@@ -28,11 +28,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.graph.security_poller import SecurityPoller
 from bot.graph.setup import security_pollers
 from bot.runtime import Runtime
-from handlers.digest import build
-from handlers.escalation import reminders as approval_reminders
-from handlers.escalation import tick as escalation_tick
-from handlers.silences import ends
-from handlers.timing.parse import parse_clock
+from handlers import digest, escalation, silences
+from handlers.timing import parse_clock
 from storage.statistics import analyze_stale
 from storage.types import utcnow
 
@@ -88,14 +85,14 @@ class Jobs:
 def _timers(runtime: Runtime, jobs: Jobs) -> Job:
     async def run() -> None:
         now = jobs.clock()
-        await escalation_tick.tick(runtime.db, runtime.cfg, now)
-        await approval_reminders.tick(runtime.db, runtime.cfg, now)
+        await escalation.tick(runtime.db, runtime.cfg, now)
+        await escalation.remind_approvers(runtime.db, runtime.cfg, now)
     return run
 
 
 def _silences(runtime: Runtime, jobs: Jobs) -> Job:
     async def run() -> None:
-        await ends.tick(runtime.db, runtime.cfg, jobs.clock())
+        await silences.tick(runtime.db, runtime.cfg, jobs.clock())
     return run
 
 
@@ -103,9 +100,9 @@ def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
     async def run() -> None:
         now = jobs.clock()
         if tenant_id is None:
-            await build.catch_up(runtime.db, runtime.cfg, now)
+            await digest.catch_up(runtime.db, runtime.cfg, now)
         else:
-            await build.send_due(runtime.db, runtime.cfg, tenant_id, now)
+            await digest.send_due(runtime.db, runtime.cfg, tenant_id, now)
     return run
 
 

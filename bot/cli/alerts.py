@@ -7,11 +7,11 @@ import typer
 from bot.cli.support import echo, fail, run
 from cards import text
 from cards.format import summary_line
+from handlers import reads
 from handlers.commands import Command, Identity, Result
 from handlers.enums import Verb
-from handlers.lifecycle.dispatch import execute
+from handlers.lifecycle import execute
 from handlers.people.operator import Operator
-from handlers.reads import scoped
 
 app = typer.Typer(help="List, show and act on alerts.", no_args_is_help=True)
 
@@ -43,7 +43,7 @@ def list_(
     limit: int = 50,
 ) -> None:
     """List alerts, newest first (an operator command: read-only)."""
-    found = run(lambda rt: scoped.list_alerts(rt.db, rt.cfg, _reader(actor), tenant, state, limit))
+    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, _reader(actor), tenant, state, limit))
     if isinstance(found, str):
         fail(found)
     echo("\n".join(summary_line(v) for v in found) or "No alerts.")
@@ -52,7 +52,7 @@ def list_(
 @app.command()
 def show(alert_id: AlertId, actor: Reader = None) -> None:
     """Show one alert (an operator command: read-only)."""
-    view = run(lambda rt: scoped.show_alert(rt.db, rt.cfg, _reader(actor), alert_id))
+    view = run(lambda rt: reads.show_alert(rt.db, rt.cfg, _reader(actor), alert_id))
     if isinstance(view, str):
         fail(view)
     echo(text.render_alert(view))
@@ -61,7 +61,7 @@ def show(alert_id: AlertId, actor: Reader = None) -> None:
 @app.command()
 def history(alert_id: AlertId, actor: Reader = None) -> None:
     """One alert's timeline from the audit log (an operator command: read-only)."""
-    found = run(lambda rt: scoped.alert_history(rt.db, rt.cfg, _reader(actor), alert_id))
+    found = run(lambda rt: reads.alert_history(rt.db, rt.cfg, _reader(actor), alert_id))
     if isinstance(found, str):
         fail(found)
     view, entries = found

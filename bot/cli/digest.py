@@ -7,7 +7,7 @@ import typer
 
 from bot.cli.support import echo, fail, run
 from cards.digest import render_text
-from handlers.digest import build
+from handlers import digest
 
 app = typer.Typer(help="The daily digest.", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ app = typer.Typer(help="The daily digest.", no_args_is_help=True)
 def preview(tenant: Annotated[str, typer.Option(help="Tenant id.")]) -> None:
     """Print the digest as it would be sent now (an operator command: read-only; nothing
     is sent or recorded)."""
-    found = run(lambda rt: build.preview(rt.db, rt.cfg, tenant, datetime.now(UTC)))
+    found = run(lambda rt: digest.preview(rt.db, rt.cfg, tenant, datetime.now(UTC)))
     if isinstance(found, str):
         fail(found)
     echo(render_text(found))

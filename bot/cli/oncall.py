@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.support import echo, fail, run
-from handlers.oncall import answer
-from handlers.oncall.overrides import CoverRefused
-from handlers.timing.parse import parse_instant
+from handlers import oncall
+from handlers.oncall import CoverRefused
+from handlers.timing import parse_instant
 
 app = typer.Typer(help="On-call schedules: who is on, overrides.", no_args_is_help=True)
 Tenant = Annotated[str, typer.Option(help="Tenant id.")]
@@ -41,7 +41,7 @@ def show(tenant: Tenant,
         found = _tenant(rt, tenant)
         now = datetime.now(UTC)
         moment = _instant("--at", at, ZoneInfo(found.timezone), now) if at else now
-        return answer.describe(await answer.view(rt.db, rt.cfg, found, moment))
+        return oncall.describe(await oncall.view(rt.db, rt.cfg, found, moment))
 
     echo(run(body))
 
@@ -61,7 +61,7 @@ def override(tenant: Tenant,
         starts = _instant("--start", start, zone, now)
         ends = _instant("--end", end, zone, now, after=starts)
         try:
-            return await answer.cover(rt.db, rt.cfg, found, actor, starts, ends,
+            return await oncall.cover(rt.db, rt.cfg, found, actor, starts, ends,
                                              actor=actor.lower(), now=now, layer=layer)
         except CoverRefused as error:
             fail(str(error))

@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.support import echo, fail, run
+from handlers import silences
 from handlers.commands import Identity
-from handlers.config.schema import Tenant as TenantConfig
-from handlers.people.resolve import Actor, resolve
-from handlers.silences import changes, policy
-from handlers.silences import matching as silences
-from handlers.timing.parse import parse_duration, parse_instant
+from handlers.config import Tenant as TenantConfig
+from handlers.people import Actor, resolve
+from handlers.timing import parse_duration, parse_instant
 from storage import silences as stored
 from storage.models import Silence
 
@@ -37,7 +36,7 @@ def _known(rt, tenant: str) -> TenantConfig:
 async def _person(rt, email: str, verb: str, tenant: str) -> Actor:
     actor = resolve(rt.cfg, Identity(email=email))
     if actor is None:
-        await policy.stranger(rt.db, Identity(email=email), verb, tenant,
+        await silences.stranger(rt.db, Identity(email=email), verb, tenant,
                                      datetime.now(UTC))
         fail(f"{email!r} is not a configured person; --as must name someone in the people "
              "section of Tandem's configuration")
@@ -81,9 +80,9 @@ def add(
             starts = parse_instant(start, ZoneInfo(chosen.timezone), now) if start else now
         except ValueError as error:
             fail(str(error))
-        wanted = changes.Wanted(chosen, matchers, starts, starts + length, reason, weekly)
+        wanted = silences.Wanted(chosen, matchers, starts, starts + length, reason, weekly)
         async with rt.db.unit() as uow:
-            return await changes.add(uow, rt.cfg, who, wanted, now)
+            return await silences.add(uow, rt.cfg, who, wanted, now)
 
     made = run(body)
     if isinstance(made, str):
@@ -117,7 +116,7 @@ def expire(tenant: Tenant, silence_id: int, actor: As) -> None:
         chosen = _known(rt, tenant)
         who = await _person(rt, actor, "silence.expire", tenant)
         async with rt.db.unit() as uow:
-            return await changes.expire(uow, rt.cfg, who, chosen, silence_id, datetime.now(UTC))
+            return await silences.expire(uow, rt.cfg, who, chosen, silence_id, datetime.now(UTC))
 
     done = run(body)
     if isinstance(done, str):

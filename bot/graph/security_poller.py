@@ -24,9 +24,8 @@ from msgraph.generated.security.alerts_v2.alerts_v2_request_builder import (
 
 from bot.sources import graph
 from bot.sources.fields import parse_time
-from handlers.config.schema import TandemConfig
-from handlers.intake.ingest import ingest
-from handlers.intake.types import AlertIn, PayloadError
+from handlers.config import TandemConfig
+from handlers.intake import AlertIn, PayloadError, ingest
 from storage.db import Database
 from storage.models import SourceCursor
 

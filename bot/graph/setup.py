@@ -9,8 +9,8 @@ from bot.client_credentials import ClientCredentials
 from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
 from bot.graph.security_poller import SecurityPoller
-from handlers.config.schema import TandemConfig
-from handlers.timing.parse import parse_duration
+from handlers.config import TandemConfig
+from handlers.timing import parse_duration
 from storage.db import Database
 
 log = logging.getLogger(__name__)

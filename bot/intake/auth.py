@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 
 log = logging.getLogger(__name__)
 

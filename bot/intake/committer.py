@@ -18,9 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from handlers.config.schema import TandemConfig
-from handlers.intake.ingest import Ingested, ingest_many
-from handlers.intake.types import AlertIn
+from handlers.config import TandemConfig
+from handlers.intake import AlertIn, Ingested, ingest_many
 from storage.db import Database
 from storage.errors import retryable
 

@@ -3,8 +3,7 @@
 import orjson
 from aiohttp import web
 
-from handlers.intake.ingest import Ingested
-from handlers.intake.types import FieldProblem
+from handlers.intake import FieldProblem, Ingested
 
 
 class Refusal(Exception):

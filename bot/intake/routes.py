@@ -15,8 +15,7 @@ from bot.intake.committer import Committer, Overloaded
 from bot.intake.replies import Refusal
 from bot.metrics import Metrics
 from bot.sources import events_v2
-from handlers.intake.ingest import Effect, Ingested
-from handlers.intake.types import AlertIn, PayloadError
+from handlers.intake import AlertIn, Effect, Ingested, PayloadError
 from storage import canonical
 
 log = logging.getLogger(__name__)

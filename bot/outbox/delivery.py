@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from bot.channels import Permanent, RateLimited, Recipient, Sender, Transient, mention_in
 from bot.outbox.pacing import Pacer
+from bot.outbox.sender import Permanent, RateLimited, Recipient, Sender, Transient, mention_in
 from cards.escape import printable
 from cards.format import clock_time
-from handlers.config.schema import TandemConfig
-from handlers.digest.payload import from_payload
-from handlers.reads.build import alert_view
+from handlers.config import TandemConfig
+from handlers.digest import from_payload
+from handlers.reads import alert_view
 from handlers.views import AlertView
 from storage import outbox
 from storage.db import Database

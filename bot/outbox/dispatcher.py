@@ -19,13 +19,13 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.channels import Sender
 from bot.metrics import Metrics
 from bot.outbox.delivery import Channel, Tuning, deliver_card, deliver_row, post_notes
 from bot.outbox.heartbeat import Heartbeat, Stopped, new_instance_id
 from bot.outbox.pacing import Pacer, Pacing
+from bot.outbox.sender import Sender
 from bot.runtime import Runtime
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 from storage import outbox
 from storage.db import Database
 from storage.types import utcnow

@@ -14,9 +14,9 @@ from bot.slack.people import Clicker, SlackUser, user_of
 from bot.slack.replies import answer, ephemeral
 from cards import actions as A
 from cards.chat_text import PlainText
-from handlers.chat import run as chat_commands
+from handlers import chat
 from handlers.commands import Command
-from handlers.lifecycle.dispatch import execute
+from handlers.lifecycle import execute
 
 log = logging.getLogger("tandem.slack")
 _READS = {A.HISTORY: "history", A.REFRESH: "show"}
@@ -67,8 +67,8 @@ async def _handle(deps: SlackDeps, body: dict, sender: SlackUser, channel: str |
 
 async def _read(deps: SlackDeps, clicker: Clicker, button: A.ButtonPayload, channel: str | None,
                 user: str) -> None:
-    asked = chat_commands.Asked(clicker.identity, "slack", channel)
-    reply = await chat_commands.run(deps.db, deps.cfg, asked,
+    asked = chat.Asked(clicker.identity, "slack", channel)
+    reply = await chat.run(deps.db, deps.cfg, asked,
                                     f"{_READS[button.action]} {button.alert_id}", PlainText())
     if button.action == A.REFRESH and reply.view is not None:
         await ephemeral(deps.client, channel, user, f"{reply.view.short_id} now:", reply.view)

@@ -7,7 +7,7 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.people import SlackPeople
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 from storage.db import Database
 
 

@@ -14,16 +14,16 @@ from bot.slack.replies import answer, ephemeral
 from bot.slack.sender import call
 from cards import actions as A
 from cards.slack_modals import parse_submission, render_modal
+from handlers import reads
 from handlers.commands import Command
-from handlers.lifecycle.dispatch import execute
-from handlers.reads import scoped
+from handlers.lifecycle import execute
 
 log = logging.getLogger("tandem.slack")
 
 
 async def open_form(deps: SlackDeps, body: dict, button: A.ButtonPayload, clicker: Clicker,
                     channel: str | None, user: str) -> None:
-    view = await scoped.show_alert(deps.db, deps.cfg, clicker.identity, button.alert_id)
+    view = await reads.show_alert(deps.db, deps.cfg, clicker.identity, button.alert_id)
     if isinstance(view, str):
         await ephemeral(deps.client, channel, user, view)
         return

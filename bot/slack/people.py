@@ -18,9 +18,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.commands import Identity
-from handlers.config.accounts import SlackAccount
-from handlers.config.schema import TandemConfig
-from handlers.people.resolve import resolve
+from handlers.config import SlackAccount, TandemConfig
+from handlers.people import resolve
 
 CACHE_LIMIT = 10_000
 

@@ -8,7 +8,7 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import Permanent, RateLimited, Transient
+from bot.outbox.sender import Permanent, RateLimited, Transient
 from bot.slack.deps import SlackDeps
 from bot.slack.sender import call
 from cards.messages import slack_answer

@@ -16,11 +16,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.channels import Permanent, RateLimited, Recipient, Transient
+from bot.outbox.sender import Permanent, RateLimited, Recipient, Transient
 from cards.digest import render_slack as render_digest
 from cards.messages import Mention, slack_message
 from cards.slack import render_alert
-from handlers.config.accounts import SlackAccount
+from handlers.config import SlackAccount
 from handlers.views import AlertView, DigestView
 
 EVENT_TYPE = "tandem_alert"

@@ -1,20 +1,20 @@
 """Commands people type: the /tandem slash command and @Tandem mentions.
 
-Both run handlers.chat_commands, the same command set Teams uses. Answers go only
+Both run handlers.chat, the same command set Teams uses. Answers go only
 to the asker unless the command changed shared state.
 """
 
 import logging
 import re
 
-from bot.channels import Permanent, RateLimited, Transient
+from bot.outbox.sender import Permanent, RateLimited, Transient
 from bot.slack.deps import SlackDeps
 from bot.slack.people import SlackUser, user_of
 from bot.slack.replies import ephemeral
 from bot.slack.sender import call
 from cards.chat_text import PlainText
 from cards.messages import slack_answer
-from handlers.chat import run as chat_commands
+from handlers import chat
 
 log = logging.getLogger("tandem.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -22,10 +22,10 @@ _FAILED = "Tandem could not do that just now; please try again."
 
 
 async def _run(deps: SlackDeps, sender: SlackUser, channel: str | None, text: str,
-               key: str | None) -> chat_commands.Reply:
+               key: str | None) -> chat.Reply:
     clicker = await deps.people.identify(sender)
-    asked = chat_commands.Asked(clicker.identity, "slack", channel)
-    return await chat_commands.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
+    asked = chat.Asked(clicker.identity, "slack", channel)
+    return await chat.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
                                    now=deps.clock())
 
 

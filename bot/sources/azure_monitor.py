@@ -29,7 +29,7 @@ from bot.sources.fields import (
     item,
 )
 from handlers.enums import Severity
-from handlers.intake.types import AlertIn, EventAction
+from handlers.intake import AlertIn, EventAction
 
 SOURCE = "azure-monitor"
 SCHEMA_ID = "azureMonitorCommonAlertSchema"

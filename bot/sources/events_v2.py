@@ -38,7 +38,7 @@ from bot.sources.fields import (
     label_value,
 )
 from handlers.enums import Severity
-from handlers.intake.types import AlertIn, EventAction
+from handlers.intake import AlertIn, EventAction
 
 SOURCE = "events-v2"
 MAX_ROUTING_KEY = 64

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
-from handlers.intake.types import FieldProblem, PayloadError
+from handlers.intake import FieldProblem, PayloadError
 
 ROOT = "$"
 MAX_TITLE = 1024

@@ -15,7 +15,7 @@ accepted, any other value is a problem); links = `generatorURL`, `dashboardURL`,
 """
 
 from bot.sources import alertmanager
-from handlers.intake.types import AlertIn
+from handlers.intake import AlertIn
 
 SOURCE = "grafana"
 LINK_KEYS = ("generatorURL", "dashboardURL", "panelURL", "silenceURL")

@@ -32,7 +32,7 @@ from bot.sources.fields import (
     item,
 )
 from handlers.enums import Severity
-from handlers.intake.types import AlertIn, EventAction, PayloadError
+from handlers.intake import AlertIn, EventAction, PayloadError
 
 SOURCE = "graph"
 EVIDENCE = "#microsoft.graph.security."

@@ -31,7 +31,7 @@ from msgraph.generated.teams.item.channels.item.messages.messages_request_builde
     MessagesRequestBuilder,
 )
 
-from bot.channels import Permanent, Transient
+from bot.outbox.sender import Permanent, Transient
 from cards.teams import CARD_TYPE, refreshed_alert
 
 log = logging.getLogger(__name__)

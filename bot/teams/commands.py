@@ -1,6 +1,6 @@
 """Typed commands: "@Tandem claim ACME-1" in a channel, or "claim ACME-1" in a 1:1 chat.
 
-The text goes to handlers.chat_commands, the same parser and runner as Slack's /tandem;
+The text goes to handlers.chat, the same parser and runner as Slack's /tandem;
 this module only strips the bot's @mention and shows the reply in the thread, escaped
 so that titles, notes and what people typed show literally (Teams renders markdown).
 """
@@ -15,7 +15,7 @@ from bot.teams.context import TeamsContext
 from bot.teams.learn import channel_of
 from cards.chat_text import PlainText
 from cards.messages import teams_answer
-from handlers.chat.run import Asked, run
+from handlers.chat import Asked, run
 from handlers.commands import Identity
 
 RENDER = PlainText()

@@ -18,8 +18,8 @@ from msrest.exceptions import ClientException, HttpOperationError
 from msrest.pipeline.aiohttp import AioHTTPSender
 from msrest.universal_http.aiohttp import AioHTTPSender as AioHTTPDriver
 
-from bot.channels import Permanent, RateLimited, Transient
 from bot.client_credentials import ClientCredentials, TokenError
+from bot.outbox.sender import Permanent, RateLimited, Transient
 from bot.teams.tokens import BOT_SCOPE, ConnectorAuth
 
 RETRYABLE = {408, 412, 429, 500, 502, 503, 504}

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from bot.teams.connector import Connectors
 from bot.teams.directory import Directory
 from bot.teams.views import RefreshUsers
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 from storage.db import Database
 
 

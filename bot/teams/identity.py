@@ -10,7 +10,7 @@ from botbuilder.schema import ChannelAccount
 
 from bot.teams.directory import Directory
 from handlers.commands import Identity
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 
 
 def _upn(account: ChannelAccount) -> str | None:

@@ -16,9 +16,8 @@ from cards import actions as A
 from cards.messages import teams_answer
 from cards.teams_forms import is_form_submission, parse_submission, render_form
 from cards.text import render_history
+from handlers import lifecycle, reads
 from handlers.commands import Command, Identity, Outcome
-from handlers.lifecycle import dispatch
-from handlers.reads import scoped
 from handlers.views import AlertView
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -78,7 +77,7 @@ async def handle(tc: TeamsContext, activity: Activity) -> dict:
 
 async def _view(tc: TeamsContext, short_id: str, who: Identity) -> AlertView | str:
     """The alert as `who` may see it, or the sentence why not (audited by reads)."""
-    return await scoped.show_alert(tc.db, tc.cfg, who, short_id)
+    return await reads.show_alert(tc.db, tc.cfg, who, short_id)
 
 
 def _unavailable(message: str) -> dict:
@@ -100,7 +99,7 @@ async def _current(tc: TeamsContext, short_id: str, who: Identity) -> dict:
 
 
 async def _history(tc: TeamsContext, short_id: str, who: Identity) -> dict:
-    found = await scoped.alert_history(tc.db, tc.cfg, who, short_id)
+    found = await reads.alert_history(tc.db, tc.cfg, who, short_id)
     if isinstance(found, str):
         return message_response(found)
     view, entries = found
@@ -126,7 +125,7 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
         idempotency_key=f"teams:{activity.id}" if activity.id else None,
         seen_version=payload.version,
     )
-    result = await dispatch.execute(tc.db, tc.cfg, cmd)
+    result = await lifecycle.execute(tc.db, tc.cfg, cmd)
     if result.outcome is Outcome.INVALID and submitted:
         return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
     if result.view is None:

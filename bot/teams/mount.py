@@ -29,7 +29,7 @@ from bot.teams.endpoint import MessagesEndpoint, TandemAuthentication
 from bot.teams.sender import TEAMS_PACING, TeamsSender
 from bot.teams.tokens import default_token_url
 from bot.teams.views import RefreshUsers
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 from storage.db import Database
 
 log = logging.getLogger("tandem.teams")

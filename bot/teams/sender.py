@@ -13,8 +13,8 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 from botbuilder.schema import ConversationParameters as Parameters
 from botbuilder.schema import Mention as MentionEntity
 
-from bot.channels import Permanent, Recipient
 from bot.outbox.pacing import Pacing
+from bot.outbox.sender import Permanent, Recipient
 from bot.teams.channel_search import ChannelSearch
 from bot.teams.connector import Connectors, mapped
 from bot.teams.views import RefreshUsers

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from cards import actions as A
 from cards.teams import MAX_REFRESH_USERS, card, render_alert, text_block
 from handlers.commands import Identity
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 from handlers.enums import Verb
-from handlers.lifecycle.permissions import allowed_verbs, configured_actor
+from handlers.lifecycle import allowed_verbs, configured_actor
 from handlers.views import AlertView
 from storage import teams as refs
 from storage.db import Database

@@ -1,0 +1,9 @@
+"""The configuration: its schema (tenants, people and their chat accounts, channels,
+routing, remediations, approval policy, on-call, business hours) and its mirror in the
+database."""
+
+from handlers.config.accounts import SlackAccount
+from handlers.config.schema import Strict, TandemConfig, Tenant
+from handlers.config.sync import sync
+
+__all__ = ["SlackAccount", "Strict", "TandemConfig", "Tenant", "sync"]

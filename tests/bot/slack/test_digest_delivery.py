@@ -10,7 +10,7 @@ from cards.digest import render_slack
 from fakes.slack.api import FakeSlack
 from handlers.digest import build
 from handlers.digest.payload import from_payload
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from storage.models import Outbox
 from tests.bot.outbox.bench import dispatcher
 from tests.conftest import new_alert

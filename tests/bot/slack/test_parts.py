@@ -8,9 +8,9 @@ import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import Permanent, RateLimited, Recipient, Transient
 from bot.config import Settings
 from bot.outbox.pacing import Pacer, Pacing
+from bot.outbox.sender import Permanent, RateLimited, Recipient, Transient
 from bot.slack.app import build_bolt, socket_mode
 from bot.slack.client import web_client
 from bot.slack.sender import SlackSender

@@ -1,7 +1,7 @@
 """An escalation ping, ticked into the outbox and delivered by the dispatcher, reaches the
 Slack fake as a real `<@U…>` mention of the on-call person (SQLite and PostgreSQL)."""
 
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from tests.bot.outbox.bench import dispatcher
 from tests.conftest import new_alert
 from tests.handlers.escalation.helpers import at

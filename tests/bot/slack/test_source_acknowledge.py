@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from storage.models import Alert, AuditEvent, Outbox
 from tests.bot.conftest import shows
 from tests.bot.intake.conftest import TOKENS

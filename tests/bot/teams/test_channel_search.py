@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.channels import Transient
 from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.sender import Transient
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
 from fakes.botframework.connector import APP_ID

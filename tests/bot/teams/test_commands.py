@@ -2,7 +2,7 @@
 
 from botbuilder.schema import Activity
 
-from bot.channels import Recipient
+from bot.outbox.sender import Recipient
 from bot.teams.commands import command_text
 from handlers.people.operator import Operator
 from handlers.reads import scoped

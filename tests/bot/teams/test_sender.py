@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.channels import Permanent, RateLimited, Recipient, Transient
+from bot.outbox.sender import Permanent, RateLimited, Recipient, Transient
 from bot.teams.sender import CARD_TYPE
 from handlers.people.operator import Operator
 from handlers.reads import scoped

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cards.chat_text import PlainText
+from handlers.chat.commands import Asked, run
 from handlers.chat.parse import HELP, Act, Read, SilenceAdd, SilenceExpire, Usage, parse
-from handlers.chat.run import Asked, run
 from handlers.commands import Identity
 from handlers.enums import Status, Verb
 from storage import audit

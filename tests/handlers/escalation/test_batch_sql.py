@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from handlers.escalation.tick import fence, plan
+from handlers.escalation.steps import fence, plan
 from storage.escalation import READ
 from storage.models import Alert, Outbox
 from tests.conftest import new_alert

@@ -11,7 +11,7 @@ from collections import Counter
 
 from handlers.commands import Command, Identity
 from handlers.enums import Verb
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from handlers.lifecycle.dispatch import execute
 from storage import audit
 from tests.conftest import new_alert

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from handlers.config.accounts import TeamsAccount
 from handlers.escalation import pings
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from storage import teams as refs
 from tests.conftest import new_alert
 

@@ -3,7 +3,7 @@ on an injected clock, on SQLite and PostgreSQL. Acme's policy for high alerts: a
 DM the on-call person, after 15m mention them in the channels, after 30m DM Raj."""
 
 from handlers.enums import Severity, Status, Verb
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from handlers.intake.ingest import Effect, ingest
 from handlers.intake.types import AlertIn, EventAction
 from storage import audit

@@ -6,7 +6,7 @@ repeated once. At T0 (Friday 14:02 GMT) Lee Chen is on call; Lee is on Slack onl
 """
 
 from handlers.enums import Severity, Status, Verb
-from handlers.escalation.tick import tick
+from handlers.escalation.steps import tick
 from handlers.intake.ingest import ingest
 from handlers.intake.types import AlertIn, EventAction
 from storage import audit

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from cards.chat_text import PlainText
+from handlers.chat.commands import Asked, run
 from handlers.chat.parse import OnCall, parse
-from handlers.chat.run import Asked, run
 from handlers.commands import Identity
 from storage import audit
 from storage.models import AuditEvent, OncallOverride

@@ -7,8 +7,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from cards.chat_text import PlainText
+from handlers.chat.commands import Asked, run
 from handlers.chat.parse import SilenceAdd, Usage, parse
-from handlers.chat.run import Asked, run
 from handlers.commands import Identity
 from handlers.config.schema import ApprovalPolicy, Tenant
 from storage import audit

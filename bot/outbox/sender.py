@@ -1,6 +1,6 @@
 """The contract between the outbox dispatcher and each chat platform's sender.
 
-A sender speaks one platform's wire protocol; the dispatcher (bot/outbox.py) owns
+A sender speaks one platform's wire protocol; the dispatcher (bot/outbox/dispatcher.py) owns
 ordering, coalescing, pacing and retries, and never knows which platform it drives.
 """
 

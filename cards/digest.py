@@ -3,8 +3,10 @@
 All three say the same lines (built once, below); only the markup differs.
 """
 
+from typing import Any
+
+from cards import escape, slack, teams
 from cards import format as F
-from cards import slack, teams
 from cards.escape import markdown
 from handlers.views import DigestAlert, DigestApproval, DigestView, ResponseTimes
 
@@ -101,10 +103,10 @@ def render_text(view: DigestView) -> str:
     return "\n".join(lines)
 
 
-def render_slack(view: DigestView) -> dict:
+def render_slack(view: DigestView) -> dict[str, Any]:
     blocks = [
         {"type": "header", "text": slack.plain(title(view), slack.HEADER_LIMIT)},
-        {"type": "context", "elements": [slack.mrkdwn(slack.escape(period(view)))]},
+        {"type": "context", "elements": [slack.mrkdwn(escape.slack(period(view)))]},
         {"type": "section", "block_id": "digest.counts",
          "fields": [slack.mrkdwn(f"*{name}*\n{value}") for name, value in counts(view)]},
     ]
@@ -114,7 +116,7 @@ def render_slack(view: DigestView) -> dict:
     return {"text": slack.fit(summary(view)), "blocks": blocks[: slack.MAX_BLOCKS]}
 
 
-def render_teams(view: DigestView) -> dict:
+def render_teams(view: DigestView) -> dict[str, Any]:
     body = [
         teams.text_block(title(view), size="Large", weight="Bolder"),
         teams.text_block(period(view), isSubtle=True, spacing="None"),

@@ -43,7 +43,7 @@ def markdown(text: str) -> str:
     return _MARKDOWN_LINE_START.sub(_line_start, out)
 
 
-def _line_start(match: re.Match) -> str:
+def _line_start(match: re.Match[str]) -> str:
     indent, marker, digits, dot = match.groups()
     return f"{indent}\\{marker}" if marker else f"{indent}{digits}\\{dot}"
 

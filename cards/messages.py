@@ -6,6 +6,7 @@ stretch of it that names someone, which becomes a real mention: `<@U…>` in Sla
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from cards.escape import markdown, slack, xml
 
@@ -25,7 +26,7 @@ def _split(text: str, mention: Mention) -> tuple[str, str]:
     return text[: mention.start], text[mention.end:]
 
 
-def slack_message(text: str, mention: Mention | None = None) -> dict:
+def slack_message(text: str, mention: Mention | None = None) -> dict[str, Any]:
     """chat.postMessage arguments: rich text (never parsed as mrkdwn) and an escaped
     notification text; a mention without a Slack user id stays their name."""
     if mention is None or not mention.user:
@@ -37,16 +38,16 @@ def slack_message(text: str, mention: Mention | None = None) -> dict:
     return {"text": fallback, "blocks": [_rich_text(elements)]}
 
 
-def _text(text: str) -> dict:
+def _text(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
 
 
-def _rich_text(elements: list[dict]) -> dict:
+def _rich_text(elements: list[dict[str, Any]]) -> dict[str, Any]:
     shown = [e for e in elements if e["type"] != "text" or e["text"]]
     return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": shown}]}
 
 
-def teams_message(text: str, mention: Mention | None = None) -> dict:
+def teams_message(text: str, mention: Mention | None = None) -> dict[str, Any]:
     """Bot Framework activity fields: plain text, or markdown with an `<at>` mention."""
     if mention is None or not mention.user:
         return {"text": text, "text_format": "plain", "entities": None}
@@ -58,7 +59,7 @@ def teams_message(text: str, mention: Mention | None = None) -> dict:
             "entities": [entity]}
 
 
-def slack_answer(text: str) -> dict:
+def slack_answer(text: str) -> dict[str, Any]:
     """An answer to a command or click (ephemeral, response_url or thread reply): rich
     text, so nothing in it is parsed; several lines go in a preformatted element, which
     keeps lists and history columns. The notification text is entity-escaped."""

@@ -1,5 +1,7 @@
 """An alert as a Slack Block Kit message: {"text": fallback, "blocks": [...]}."""
 
+from typing import Any
+
 from cards import actions as A
 from cards import format as F
 from cards.escape import slack as escape
@@ -26,18 +28,18 @@ def fit(text: str, limit: int = TEXT_LIMIT) -> str:
     return "".join(pieces).rstrip() + "…"
 
 
-def plain(text: str, limit: int = TEXT_LIMIT) -> dict:
+def plain(text: str, limit: int = TEXT_LIMIT) -> dict[str, Any]:
     """Text shown as it is: Slack parses neither mrkdwn nor mentions in plain_text, so
     this is where text from a source or a person goes. `emoji` off keeps `:name:`
     literal too (Tandem's own emoji are Unicode characters, shown either way)."""
     return {"type": "plain_text", "text": F.truncate(text, limit), "emoji": False}
 
 
-def mrkdwn(text: str) -> dict:
+def mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict:
+def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict[str, Any]:
     blocks = [
         {"type": "header", "text": plain(F.headline(view), HEADER_LIMIT)},
         _fields_block(view),
@@ -51,27 +53,27 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
     return {"text": fit(F.summary_line(view)), "blocks": blocks[:MAX_BLOCKS]}
 
 
-def _fields_block(view: AlertView) -> dict:
+def _fields_block(view: AlertView) -> dict[str, Any]:
     cells = [plain(f"{title}\n{value}") for title, value in F.fields(view)]
     return {"type": "section", "block_id": "alert.fields", "fields": cells}
 
 
-def _source_ack_blocks(view: AlertView) -> list[dict]:
+def _source_ack_blocks(view: AlertView) -> list[dict[str, Any]]:
     text = F.source_ack_text(view)
     return [{"type": "context", "elements": [mrkdwn(escape(text))]}] if text else []
 
 
-def _labels_blocks(view: AlertView) -> list[dict]:
+def _labels_blocks(view: AlertView) -> list[dict[str, Any]]:
     text = F.labels_text(view, sep=" · ")
     return [{"type": "context", "elements": [plain(text)]}] if text else []
 
 
-def _description_blocks(view: AlertView) -> list[dict]:
+def _description_blocks(view: AlertView) -> list[dict[str, Any]]:
     text = F.description(view)
     return [{"type": "section", "text": plain(text)}] if text else []
 
 
-def _links_blocks(view: AlertView) -> list[dict]:
+def _links_blocks(view: AlertView) -> list[dict[str, Any]]:
     items = F.link_items(view)
     if not items:
         return []
@@ -81,7 +83,7 @@ def _links_blocks(view: AlertView) -> list[dict]:
     return [{"type": "context", "elements": [mrkdwn(" · ".join(links))]}] if links else []
 
 
-def _remediation_blocks(view: AlertView) -> list[dict]:
+def _remediation_blocks(view: AlertView) -> list[dict[str, Any]]:
     if view.remediation is None or view.status == Status.RESOLVED:
         return []
     heading, lines = F.remediation_lines(view.remediation, view.timezone)
@@ -89,7 +91,7 @@ def _remediation_blocks(view: AlertView) -> list[dict]:
     return [{"type": "section", "block_id": "alert.remediation", "text": plain(text)}]
 
 
-def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict:
+def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict[str, Any]:
     primary, secondary = A.card_actions(view.status, allowed)
     elements = [_button(view, action) for action in primary]
     if len(secondary) >= 2:
@@ -103,7 +105,7 @@ def _payload(view: AlertView, action: str) -> str:
     return A.ButtonPayload(view.short_id, view.state_version, action).encode()
 
 
-def _button(view: AlertView, action: str) -> dict:
+def _button(view: AlertView, action: str) -> dict[str, Any]:
     button = {
         "type": "button",
         "action_id": action,
@@ -115,7 +117,7 @@ def _button(view: AlertView, action: str) -> dict:
     return button
 
 
-def _overflow(view: AlertView, actions: tuple[str, ...]) -> dict:
+def _overflow(view: AlertView, actions: tuple[str, ...]) -> dict[str, Any]:
     options = [
         {"text": plain(F.ACTION_TITLES[action], 75), "value": _payload(view, action)}
         for action in actions

@@ -6,6 +6,7 @@ parse_submission() gives back {field key: value} for any of them.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from cards import actions as A
 from cards import format as F
@@ -17,7 +18,9 @@ OPTION_TEXT_LIMIT = 75
 OPTION_VALUE_LIMIT = 150
 
 
-def render_modal(view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()) -> dict:
+def render_modal(
+    view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
     spec = A.form_spec(action, catalogue)
     intro = {"type": "section", "text": plain(F.headline(view))}
     return {
@@ -31,7 +34,7 @@ def render_modal(view: AlertView, action: str, catalogue: Sequence[tuple[str, st
     }
 
 
-def parse_submission(view_state_values: dict) -> dict[str, str]:
+def parse_submission(view_state_values: dict[str, Any]) -> dict[str, str]:
     """view.state.values of a view_submission -> {action_id: submitted value or ""}."""
     out: dict[str, str] = {}
     for block in view_state_values.values():
@@ -40,13 +43,13 @@ def parse_submission(view_state_values: dict) -> dict[str, str]:
     return out
 
 
-def _state_value(state: dict) -> str:
+def _state_value(state: dict[str, Any]) -> str:
     if state.get("selected_option"):
         return str(state["selected_option"].get("value", ""))
     return str(state.get("value") or "")
 
 
-def _input_block(field: A.FormField) -> dict:
+def _input_block(field: A.FormField) -> dict[str, Any]:
     return {
         "type": "input",
         "block_id": field.key,
@@ -56,7 +59,7 @@ def _input_block(field: A.FormField) -> dict:
     }
 
 
-def _element(field: A.FormField) -> dict:
+def _element(field: A.FormField) -> dict[str, Any]:
     if field.kind in ("text", "multiline"):
         return {
             "type": "plain_text_input",
@@ -67,7 +70,7 @@ def _element(field: A.FormField) -> dict:
     if not field.options:
         raise ValueError(f"form field {field.key!r} has no options to choose from")
     options = [_option(value, title) for value, title in field.options]
-    element = {
+    element: dict[str, Any] = {
         "type": "static_select" if field.kind == "select" else "radio_buttons",
         "action_id": field.key,
         "options": options[:100],
@@ -80,7 +83,7 @@ def _element(field: A.FormField) -> dict:
     return element
 
 
-def _option(value: str, title: str) -> dict:
+def _option(value: str, title: str) -> dict[str, Any]:
     if len(value) > OPTION_VALUE_LIMIT:
         raise ValueError(f"option value longer than {OPTION_VALUE_LIMIT} characters: {value!r}")
     return {"text": plain(title, OPTION_TEXT_LIMIT), "value": value}

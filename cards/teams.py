@@ -1,5 +1,7 @@
 """An alert as a Teams Adaptive Card 1.5 with Action.Execute (Universal Actions)."""
 
+from typing import Any
+
 from cards import actions as A
 from cards import format as F
 from cards.escape import markdown
@@ -13,7 +15,9 @@ MAX_REFRESH_USERS = 60
 ACTION_STYLES = {A.CLAIM: "positive", A.REJECT: "destructive"}
 
 
-def card(body: list[dict], actions: list[dict], fallback: str) -> dict:
+def card(
+    body: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str
+) -> dict[str, Any]:
     """The Adaptive Card envelope shared by alert cards and forms."""
     return {
         "type": "AdaptiveCard",
@@ -25,23 +29,23 @@ def card(body: list[dict], actions: list[dict], fallback: str) -> dict:
     }
 
 
-def text_block(text: str, **style) -> dict:
+def text_block(text: str, **style: str | bool) -> dict[str, Any]:
     """A TextBlock showing `text` literally (TextBlocks render markdown)."""
     return markdown_block(markdown(text), **style)
 
 
-def markdown_block(text: str, **style) -> dict:
+def markdown_block(text: str, **style: str | bool) -> dict[str, Any]:
     """A TextBlock of Tandem's own markdown, whose source text the caller escaped."""
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def facts(pairs: list[tuple[str, str]]) -> dict:
+def facts(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """A FactSet; Teams renders its values as markdown, so they are escaped."""
     return {"type": "FactSet",
             "facts": [{"title": title, "value": markdown(value)} for title, value in pairs]}
 
 
-def execute(view: AlertView, action: str, title: str, **extra) -> dict:
+def execute(view: AlertView, action: str, title: str, **extra: str) -> dict[str, Any]:
     """An Action.Execute whose verb is the action id and whose data carries the payload."""
     payload = A.ButtonPayload(view.short_id, view.state_version, action).encode()
     return {
@@ -57,7 +61,7 @@ def render_alert(
     view: AlertView,
     allowed: frozenset[str] | None = None,
     refresh_user_ids: list[str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     body = [
         text_block(F.headline(view), size="Large", weight="Bolder", color=F.header_colour(view)),
         facts(F.fields(view)),
@@ -76,7 +80,7 @@ def render_alert(
     return result
 
 
-def refreshed_alert(card: dict) -> str | None:
+def refreshed_alert(card: dict[str, Any]) -> str | None:
     """The alert an alert card shows, read back from its refresh action; None for any
     other card."""
     try:
@@ -85,22 +89,22 @@ def refreshed_alert(card: dict) -> str | None:
         return None
 
 
-def _source_ack(view: AlertView) -> list[dict]:
+def _source_ack(view: AlertView) -> list[dict[str, Any]]:
     text = F.source_ack_text(view)
     return [text_block(text, weight="Bolder", color="warning")] if text else []
 
 
-def _labels(view: AlertView) -> list[dict]:
+def _labels(view: AlertView) -> list[dict[str, Any]]:
     text = F.labels_text(view, sep=" · ")
     return [text_block(text, isSubtle=True, size="Small")] if text else []
 
 
-def _description(view: AlertView) -> list[dict]:
+def _description(view: AlertView) -> list[dict[str, Any]]:
     text = F.description(view)
     return [text_block(text, separator=True)] if text else []
 
 
-def _links(view: AlertView) -> list[dict]:
+def _links(view: AlertView) -> list[dict[str, Any]]:
     items = F.link_items(view)
     if not items:
         return []
@@ -108,7 +112,7 @@ def _links(view: AlertView) -> list[dict]:
     return [markdown_block(links, size="Small")]
 
 
-def _remediation(view: AlertView) -> list[dict]:
+def _remediation(view: AlertView) -> list[dict[str, Any]]:
     rem = view.remediation
     if rem is None or view.status == Status.RESOLVED:
         return []
@@ -118,14 +122,14 @@ def _remediation(view: AlertView) -> list[dict]:
     return [{"type": "Container", "style": style, "items": items, "separator": True}]
 
 
-def _actions(view: AlertView, allowed: frozenset[str] | None) -> list[dict]:
+def _actions(view: AlertView, allowed: frozenset[str] | None) -> list[dict[str, Any]]:
     primary, secondary = A.card_actions(view.status, allowed)
     actions = [_action(view, action) for action in primary]
     actions += [_action(view, action, mode="secondary") for action in secondary]
     return actions
 
 
-def _action(view: AlertView, action: str, **extra) -> dict:
+def _action(view: AlertView, action: str, **extra: str) -> dict[str, Any]:
     if action in ACTION_STYLES:
         extra["style"] = ACTION_STYLES[action]
     return execute(view, action, F.ACTION_TITLES[action], **extra)

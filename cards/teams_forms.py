@@ -8,6 +8,7 @@ them back from the Action.Execute data.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from cards import actions as A
 from cards import format as F
@@ -18,7 +19,9 @@ FORM_MARKER = "form"
 INPUT_LIMIT = 3000
 
 
-def render_form(view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()) -> dict:
+def render_form(
+    view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
     spec = A.form_spec(action, catalogue)
     body = [
         text_block(spec.title, size="Medium", weight="Bolder"),
@@ -31,18 +34,18 @@ def render_form(view: AlertView, action: str, catalogue: Sequence[tuple[str, str
     return card(body, [submit, cancel], f"{spec.title}: {F.summary_line(view)}")
 
 
-def is_form_submission(data: dict) -> bool:
+def is_form_submission(data: dict[str, Any]) -> bool:
     return data.get(FORM_MARKER) in A.FORM_ACTIONS
 
 
-def parse_submission(data: dict) -> dict[str, str]:
+def parse_submission(data: dict[str, Any]) -> dict[str, str]:
     """Action.Execute data of a submitted form -> {field key: value or ""}."""
     if not is_form_submission(data):
         raise ValueError("not a Tandem form submission")
     return {key: str(data.get(key) or "") for key in A.form_keys(data[FORM_MARKER])}
 
 
-def _input(field: A.FormField) -> dict:
+def _input(field: A.FormField) -> dict[str, Any]:
     common = {
         "id": field.key,
         "label": field.label,

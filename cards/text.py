@@ -1,5 +1,7 @@
 """Plain-text rendering for the CLI and for chat notification fallbacks."""
 
+from typing import Any
+
 from cards import format as F
 from handlers.enums import Status
 from handlers.views import AlertView, HistoryEntry
@@ -42,7 +44,7 @@ def _entry(entry: HistoryEntry, timezone: str) -> str:
     return "  ".join(parts)
 
 
-def _details(details: dict) -> str:
+def _details(details: dict[str, Any]) -> str:
     """'key=value' pairs, sorted, one line, cut to DETAILS_LIMIT."""
     pairs = (f"{k}={_one_line(v)}" for k, v in sorted(details.items(), key=lambda kv: str(kv[0])))
     return F.truncate(", ".join(pairs), DETAILS_LIMIT)

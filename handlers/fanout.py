@@ -5,7 +5,9 @@ Outbox rows carry no rendered card: the dispatcher renders the alert's current
 state when it sends, so a burst of changes collapses into the latest card.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from handlers.config.schema import Channel, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -13,15 +15,27 @@ from storage.models import Alert
 from storage.unit import UnitOfWork
 
 
+class Posted(Protocol):
+    """What fanning out reads of an alert: a stored Alert, intake's LiveAlert (the few
+    columns a repeat reads) or a row of the escalation tick's columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def channels(self) -> Sequence[str]: ...
+
+
 def outbox_row(
-    alert: Alert, kind: str, platform: str, channel: str, payload: dict, at: datetime
-) -> dict:
+    alert: Posted, kind: str, platform: str, channel: str, payload: dict[str, Any], at: datetime
+) -> dict[str, Any]:
     """One outbox row about an alert."""
     return message_row(alert.tenant_id, alert.id, kind, platform, channel, payload, at)
 
 
 def message_row(tenant_id: str, alert_id: int | None, kind: str, platform: str, channel: str,
-                payload: dict, at: datetime) -> dict:
+                payload: dict[str, Any], at: datetime) -> dict[str, Any]:
     """One outbox row as plain values, every one with the same keys: the rows a write
     group holds insert as one statement."""
     return {
@@ -38,15 +52,15 @@ def message_row(tenant_id: str, alert_id: int | None, kind: str, platform: str, 
     }
 
 
-def channels_of(tenant: TenantConfig | None, alert: Alert) -> list[Channel]:
+def channels_of(tenant: TenantConfig | None, alert: Posted) -> list[Channel]:
     """The tenant's channels this alert is posted in (all of them unless routed)."""
     chosen = set(alert.channels)
     return [c for c in (tenant.channels if tenant else ()) if not chosen or c.channel in chosen]
 
 
 def card_rows(
-    tenant: TenantConfig | None, alert: Alert, at: datetime, note: str | None = None
-) -> list[dict]:
+    tenant: TenantConfig | None, alert: Posted, at: datetime, note: str | None = None
+) -> list[dict[str, Any]]:
     """A card refresh (and optional thread note) for every channel the alert is in."""
     payload = {"note": note} if note else {}
     return [
@@ -71,7 +85,7 @@ def record(
     actor_side: str | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
     uow.audit(alert.tenant_id, [{
         "at": at,

@@ -6,6 +6,7 @@ display is the renderer's job, and no view holds an ORM row or a session.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from handlers.enums import Severity, Side, Status
 
@@ -74,7 +75,7 @@ class HistoryEntry:
     verb: str
     from_status: str | None
     to_status: str | None
-    details: dict
+    details: dict[str, Any]
 
 
 @dataclass(frozen=True)

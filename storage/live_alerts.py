@@ -78,10 +78,11 @@ _SEEN_SQLITE = _TABLE.c.last_seen.type.dialect_impl(_SQLITE).bind_processor(_SQL
 
 
 async def read(unit: UnitOfWork, tenant_id: str,
-               keys: set[str]) -> tuple[dict[str, LiveAlert], Carded]:
+               keys: set[str]) -> tuple[dict[str, LiveAlert | Alert], Carded]:
     """The unresolved alerts of these fingerprints, by fingerprint, and the card
-    refreshes already waiting in the outbox for them."""
-    live: dict[str, LiveAlert] = {}
+    refreshes already waiting in the outbox for them. Intake keeps the alerts it
+    creates or reopens in the same dict."""
+    live: dict[str, LiveAlert | Alert] = {}
     carded: Carded = set()
     if not keys:
         return live, carded

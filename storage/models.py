@@ -55,7 +55,7 @@ class Alert(SQLModel, table=True):
     moves on every change a card shows; `state_version` moves only when the owner, the
     status or the remediation changes (see `_state_moves`), and fences button payloads."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
     number: int
     short_id: str = Field(unique=True, max_length=40)
@@ -126,7 +126,7 @@ def _state_moves(mapper, connection, alert: Alert) -> None:
 
 
 class Remediation(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id", index=True)
     action_id: str = Field(max_length=64)
     note: str = ""
@@ -146,7 +146,7 @@ class AuditEvent(SQLModel, table=True):
 
     __tablename__ = "audit_event"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
     seq: int
     at: datetime = _ts()
@@ -176,7 +176,7 @@ class CommandKey(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     """Durable queue of messages to deliver; written in the same transaction as the change."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
     alert_id: int | None = Field(default=None, foreign_key="alert.id")
     kind: str = Field(max_length=32)
@@ -235,7 +235,7 @@ class Silence(SQLModel, table=True):
     time zone) only inside those weekly windows. See handlers/silences.py.
     """
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64, index=True)
     matchers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     reason: str = ""
@@ -310,7 +310,7 @@ class OncallOverride(SQLModel, table=True):
 
     __tablename__ = "oncall_override"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
     layer: str | None = Field(default=None, max_length=40)
     email: str = Field(foreign_key="person.email", max_length=320)

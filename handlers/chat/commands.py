@@ -113,8 +113,8 @@ async def _read(db: Store, cfg: TandemConfig, who: Identity, request: Read,
     if request.what == "show":
         view = await scoped.show_alert(db, cfg, who, request.arg)
         return Reply(view) if isinstance(view, str) else Reply(render.alert(view), view=view)
-    found = await scoped.alert_history(db, cfg, who, request.arg)
-    if isinstance(found, str):
-        return Reply(found)
-    view, entries = found
+    history = await scoped.alert_history(db, cfg, who, request.arg)
+    if isinstance(history, str):
+        return Reply(history)
+    view, entries = history
     return Reply(render.history(view.short_id, entries, view.timezone), view=view)

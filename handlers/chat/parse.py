@@ -4,6 +4,7 @@
 that shows how the command is written. Running the request is run.py's job.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -146,7 +147,7 @@ def _snooze(rest: str) -> Act:
     return Act(Verb.SNOOZE, alert, {"duration": extra})
 
 
-def _read(what: str, usage: str):
+def _read(what: str, usage: str) -> Callable[[str], Read]:
     def parse_read(rest: str) -> Read:
         alert, extra = _alert_and_rest(rest, usage)
         if extra:

@@ -9,6 +9,7 @@ and whether it changed shared state (only then is it shown to the whole channel)
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.chat import tenant as chat_tenant
@@ -28,8 +29,8 @@ ShowTime = Callable[[datetime, str], str]
 
 def _tenant(cfg: TandemConfig, actor: Actor, hinted: str | None) -> TenantConfig | str:
     """The channel's tenant (membership is checked by the rules), else the asker's only one."""
-    if hinted is not None:
-        return cfg.tenant(hinted)
+    if hinted is not None:  # an alert channel's, so configured
+        return cfg.known_tenant(hinted)
     tenants = [t for t in cfg.tenants if t.id in actor.tenants]
     if not tenants:
         return f"{actor.name} is not a member of any tenant."
@@ -39,7 +40,7 @@ def _tenant(cfg: TandemConfig, actor: Actor, hinted: str | None) -> TenantConfig
     return tenants[0]
 
 
-def _matchers(matchers: dict) -> str:
+def _matchers(matchers: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in sorted(matchers.items()))
 
 
@@ -105,7 +106,7 @@ async def expire(db: Store, cfg: TandemConfig, who: Identity, hinted: str | None
         if row is None or row.tenant_id not in actor.tenants:
             return policy.refuse(uow, actor, hinted, "silence.expire",
                                  f"No silence {silence_id} in your tenants.", now), False
-        tenant = cfg.tenant(row.tenant_id)
+        tenant = cfg.known_tenant(row.tenant_id)
         done = await changes.expire(uow, cfg, actor, tenant, silence_id, now)
     if isinstance(done, str):
         return done, False

@@ -34,25 +34,25 @@ def scope(cfg: TandemConfig, actor: Actor, hinted: str | None) -> list[TenantCon
     """The tenants a tenant-wide command typed in `hinted`'s channel (None: outside any
     tenant's channel) concerns, or why `actor` may not use it there."""
     if hinted is not None and hinted not in actor.tenants:
-        return f"{actor.name} is not a member of {cfg.tenant(hinted).name}."
+        return f"{actor.name} is not a member of {cfg.known_tenant(hinted).name}."
     ids = [hinted] if hinted else sorted(actor.tenants)
-    return [cfg.tenant(i) for i in ids if cfg.tenant(i)]
+    return [tenant for i in ids if (tenant := cfg.tenant(i))]
 
 
-def _scope(cfg: TandemConfig, who: Identity,
-           hinted: str | None) -> tuple[Actor, list[TenantConfig]] | tuple[Actor | None, str]:
-    actor = resolve(cfg, who)
-    if actor is None:
-        return None, not_known(who, cfg)
-    return actor, scope(cfg, actor, hinted)
+async def _refused(db: Store, who: Identity, actor: Actor | None, hinted: str | None,
+                   reason: str, now: datetime) -> tuple[str, bool]:
+    async with db.unit() as uow:
+        record_refusal(uow, at=now, who=who, actor=actor, verb="oncall",
+                       reason=reason, tenant_id=hinted)
+    return reason, False
 
 
 async def oncall(db: Store, cfg: TandemConfig, who: Identity, hinted: str | None,
                  rest: str, now: datetime) -> tuple[str, bool]:
-    actor, scope = _scope(cfg, who, hinted)
-    if isinstance(scope, str):
-        async with db.unit() as uow:
-            record_refusal(uow, at=now, who=who, actor=actor, verb="oncall",
-                           reason=scope, tenant_id=hinted)
-        return scope, False
-    return await oncall_answer.chat(db, cfg, actor, scope, rest, now)
+    actor = resolve(cfg, who)
+    if actor is None:
+        return await _refused(db, who, None, hinted, not_known(who, cfg), now)
+    tenants = scope(cfg, actor, hinted)
+    if isinstance(tenants, str):
+        return await _refused(db, who, actor, hinted, tenants, now)
+    return await oncall_answer.chat(db, cfg, actor, tenants, rest, now)

@@ -4,11 +4,12 @@ someone on a chat platform.
 The YAML keeps each platform's own words (`slack: {team, user}`, `teams: {aad_object_id}`);
 each account reduces them to the key that platform's adapter puts into an Identity, so
 resolution, the database and the audit log compare (platform, key) pairs and know no
-platform. A new chat platform adds its account model and one field of ChatAccounts here.
+platform. A new chat platform adds its account model, one field of ChatAccounts and its
+name to Platform here.
 """
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -93,3 +94,5 @@ class ChatAccounts(BaseModel):
 
 
 PLATFORMS: tuple[str, ...] = tuple(ChatAccounts.model_fields)
+# The same names as a type, for fields that hold a platform (a channel's).
+Platform = Literal["slack", "teams"]

@@ -7,6 +7,7 @@ handlers.config calls once every tenant and person is known.
 
 import re
 from datetime import date, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from handlers.config.hours import LayerHours
 from handlers.enums import Severity
 from handlers.timing.parse import DAYS, parse_clock, parse_duration
+
+if TYPE_CHECKING:  # the schema imports this module
+    from handlers.config.schema import Tenant
 
 _LAYER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -201,7 +205,7 @@ class SnoozeLimits(_Frozen):
         return parse_duration(getattr(self, severity.value))
 
 
-def reference_problems(place: str, tenant, people: set[str]) -> list[str]:
+def reference_problems(place: str, tenant: "Tenant", people: set[str]) -> list[str]:
     """Every unknown person, layer or channel in `tenant`'s on-call settings.
 
     `people` are the emails of the tenant's configured people; each problem starts

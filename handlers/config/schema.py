@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from handlers.config.accounts import PLATFORMS, ChatAccounts
+from handlers.config.accounts import PLATFORMS, ChatAccounts, Platform
 from handlers.config.hours import BusinessHours
 from handlers.config.oncall import (
     AckSla,
@@ -31,7 +31,7 @@ class Strict(BaseModel):
 
 
 class Channel(Strict):
-    platform: Literal[PLATFORMS]  # the platforms people have accounts on (config.accounts)
+    platform: Platform  # the platforms people have accounts on (config.accounts)
     channel: str = Field(min_length=1)
     team: str | None = None
 
@@ -192,6 +192,14 @@ class TandemConfig(Strict):
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)
 
+    def known_tenant(self, tenant_id: str) -> Tenant:
+        """The tenant, for a caller that already holds something only a configured
+        tenant has (its escalation policy, a due digest, an ended silence of it)."""
+        tenant = self.tenant(tenant_id)
+        if tenant is None:
+            raise LookupError(f"tenant {tenant_id!r} is not configured")
+        return tenant
+
     @cached_property
     def people_by(self) -> dict[tuple[str, str], Person]:
         """People by ("email", address) and by (platform, key) of each chat account and
@@ -226,7 +234,7 @@ def _repeated(people: list[Person], platform: str) -> list[str]:
                    f"{platform}.{field}" if field else platform)
 
 
-def _unique(section: str, values: list, key: str = "") -> list[str]:
+def _unique(section: str, values: list[Any], key: str = "") -> list[str]:
     """`section[i].key: 'value' appears twice` for each repeat; None values are skipped."""
     seen: set[str] = set()
     problems = []

@@ -7,6 +7,7 @@ local date) together with the outbox row, so with several processes, or a restar
 in the send window, exactly one of them commits it and the others skip.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,8 +50,11 @@ def _times(side: str, acks: tuple[int, float], fixes: tuple[int, float]) -> Resp
                          fixes[0], fixes[1] / fixes[0] if fixes[0] else None)
 
 
-def _response(acks: dict, fixes: dict) -> tuple[ResponseTimes, ...]:
-    def total(found: dict) -> tuple[int, float]:
+Tally = Mapping[str | None, tuple[int, float]]  # (count, seconds) by side
+
+
+def _response(acks: Tally, fixes: Tally) -> tuple[ResponseTimes, ...]:
+    def total(found: Tally) -> tuple[int, float]:
         return sum(n for n, _ in found.values()), sum(s for _, s in found.values())
 
     empty = (0, 0.0)
@@ -137,7 +141,7 @@ async def send_due(db: Store, cfg: TandemConfig, tenant_id: str, now: datetime) 
     """Queue today's digest for each of the tenant's channels not yet sent; returns how many."""
     tenant = cfg.tenant(tenant_id)
     day = due_day(tenant, now) if tenant else None
-    if day is None:
+    if tenant is None or day is None:
         return 0
     return sum([await _send_one(db, cfg, tenant, c, day, now) for c in _channels(tenant)])
 

@@ -6,6 +6,7 @@ and rendered when the dispatcher delivers it, so the row carries the data.
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from handlers.enums import Severity, Side, Status
 from handlers.views import (
@@ -21,7 +22,7 @@ from handlers.views import (
 VERSION = 1
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
@@ -31,27 +32,27 @@ def _plain(value):
     return value
 
 
-def to_payload(view: DigestView) -> dict:
+def to_payload(view: DigestView) -> dict[str, Any]:
     return {"v": VERSION, "digest": _plain(asdict(view))}
 
 
-def _person(data: dict | None) -> PersonView | None:
-    return PersonView(data["email"], data["name"], Side(data["side"])) if data else None
+def _person(data: dict[str, Any]) -> PersonView:
+    return PersonView(data["email"], data["name"], Side(data["side"]))
 
 
-def _alert(data: dict) -> DigestAlert:
+def _alert(data: dict[str, Any]) -> DigestAlert:
     return DigestAlert(data["short_id"], data["title"], Severity(data["severity"]),
                        Status(data["status"]), datetime.fromisoformat(data["first_seen"]),
-                       _person(data["owner"]), data["over_sla"])
+                       _person(data["owner"]) if data["owner"] else None, data["over_sla"])
 
 
-def _approval(data: dict) -> DigestApproval:
+def _approval(data: dict[str, Any]) -> DigestApproval:
     return DigestApproval(data["short_id"], data["fix"], _person(data["proposed_by"]),
                           datetime.fromisoformat(data["proposed_at"]),
                           data["needs_internal_approver"])
 
 
-def from_payload(payload: dict) -> DigestView:
+def from_payload(payload: dict[str, Any]) -> DigestView:
     """Rebuild the view; raises ValueError for a payload this release cannot read."""
     if payload.get("v") != VERSION or "digest" not in payload:
         raise ValueError(f"digest payload version {payload.get('v')!r} is not {VERSION}")

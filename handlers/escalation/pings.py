@@ -13,13 +13,13 @@ has no conversation to DM them in, so they are mentioned in the Teams channels.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from handlers.config.schema import Person, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Role, Side
-from handlers.fanout import channels_of, outbox_row
+from handlers.fanout import Posted, channels_of, outbox_row
 from storage import teams as refs
-from storage.models import Alert
 from storage.unit import Session
 
 SYSTEM_ACTOR = "tandem"  # the audit actor of timed, automatic changes
@@ -34,16 +34,16 @@ class Reached:
     via: tuple[str, ...]  # platforms messaged directly, or ("channel",)
     fallback: str | None = None  # why a DM became a channel mention
 
-    def audit(self) -> dict:
+    def audit(self) -> dict[str, Any]:
         return {"to": self.email, "via": list(self.via)}
 
-    def fallback_event(self) -> dict | None:
+    def fallback_event(self) -> dict[str, Any] | None:
         """Details of the ping.fallback audit event, when a DM could not be sent."""
         return {"to": self.email, "reason": self.fallback} if self.fallback else None
 
 
-def direct(alert: Alert, who: Person, text: str, at: datetime,
-           platforms: Sequence[str] | None = None) -> list[dict]:
+def direct(alert: Posted, who: Person, text: str, at: datetime,
+           platforms: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """One "dm" row per platform `who` is on (none when they are on neither), or only
     those of `platforms`."""
     return [
@@ -60,13 +60,13 @@ class Named:
     who: Person
     after: str
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         mention = {"email": self.who.email, "name": self.who.name, "at": len(self.before)}
         return {"text": f"{self.before}{self.who.name}{self.after}", "mention": mention}
 
 
-def in_channels(tenant: TenantConfig, alert: Alert, text: str | Named, at: datetime,
-                platform: str | None = None) -> list[dict]:
+def in_channels(tenant: TenantConfig, alert: Posted, text: str | Named, at: datetime,
+                platform: str | None = None) -> list[dict[str, Any]]:
     """A message in the alert's channels (only `platform`'s, if given)."""
     payload = text.payload() if isinstance(text, Named) else {"text": text}
     return [
@@ -84,13 +84,13 @@ async def teams_known(session: Session, people: Sequence[Person]) -> frozenset[s
 
 def reach(
     tenant: TenantConfig,
-    alert: Alert,
+    alert: Posted,
     who: Person | None,
     direct_text: str,
     channel_text: str | Named,
     at: datetime,
     teams: frozenset[str] | None = None,
-) -> tuple[Reached, list[dict]]:
+) -> tuple[Reached, list[dict[str, Any]]]:
     """DM `who`; when they cannot be messaged directly, say `channel_text` in the channels.
 
     With `teams` (teams_known), someone on Teams whom Teams cannot DM yet is mentioned

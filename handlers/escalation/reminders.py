@@ -10,6 +10,7 @@ once, and both are audited by the system actor and re-render the card.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.config.schema import Person, TandemConfig
@@ -43,7 +44,7 @@ def _clock(at: datetime, tenant: TenantConfig) -> str:
 
 async def _ask(session: Session, tenant: TenantConfig, alert: Alert,
                deciders: Sequence[Person], text: str, now: datetime,
-               ) -> tuple[list[pings.Reached], list[dict]]:
+               ) -> tuple[list[pings.Reached], list[dict[str, Any]]]:
     """DM each approver, as escalation pings do (pings.reach): one Tandem cannot message
     directly is mentioned in the channels, and on Teams until Teams can DM them."""
     if not deciders:  # nobody may decide: ask the channels
@@ -108,9 +109,9 @@ async def _pending(session: Session, cfg: TandemConfig, now: datetime,
 async def _act(uow: UnitOfWork, session: Session, cfg: TandemConfig, alert: Alert,
                row: Remediation, now: datetime) -> str | None:
     tenant = cfg.tenant(alert.tenant_id)
-    rules = tenant.approval_reminders if tenant else None
-    if rules is None:
+    if tenant is None or tenant.approval_reminders is None:
         return None
+    rules = tenant.approval_reminders
     age = now - row.proposed_at
     if age >= parse_duration(rules.expire_after):
         return "expired" if await _expire(uow, session, cfg, alert, row, now) else None

@@ -14,15 +14,22 @@ Snoozed alerts whose time has come are woken first.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from handlers import fanout
 from handlers.config.oncall import Step
 from handlers.config.schema import TandemConfig
 from handlers.escalation import pings, wakeups
 from handlers.escalation import policy as P
-from handlers.escalation.timers import covers_now, fallback_entry, running, take_step, target
+from handlers.escalation.timers import (
+    Escalating,
+    covers_now,
+    fallback_entry,
+    running,
+    take_step,
+    target,
+)
 from storage import escalation
-from storage.models import Alert
 from storage.unit import Session, Store, UnitOfWork
 
 BATCH = 200
@@ -30,17 +37,18 @@ BATCH = 200
 
 @dataclass(frozen=True)
 class Plan:
-    alert: Alert  # or a row of storage.escalation.READ columns
+    alert: Escalating  # an Alert, or a row of storage.escalation.READ columns
     step: Step | None  # None: nothing (more) to do, the timer is cleared
     level: int  # the level once the step is taken
     due: datetime | None  # the timer after this tick
 
 
-def plan(cfg: TandemConfig, alert: Alert, now: datetime) -> Plan:
+def plan(cfg: TandemConfig, alert: Escalating, now: datetime) -> Plan:
     policy = P.policy_for(cfg.tenant(alert.tenant_id), alert.severity)
     level = alert.escalation_level
     step = P.step_at(policy, level) if policy and running(alert) else None
-    if step is None:
+    # a due timer is set (storage.escalation.due_timers reads only those)
+    if policy is None or step is None or alert.next_escalation_at is None:
         return Plan(alert, None, level, None)
     return Plan(alert, step, level + 1, P.next_due(policy, level + 1, alert.next_escalation_at,
                                                       now))
@@ -61,31 +69,31 @@ async def fence(session: Session, plans: list[Plan]) -> set[int]:
         for p in plans])
 
 
-def _ping(cfg: TandemConfig, p: Plan, email: str | None, now: datetime,
-          teams: frozenset[str]) -> tuple[list[dict], list]:
+def _ping(cfg: TandemConfig, p: Plan, step: Step, email: str | None, now: datetime,
+          teams: frozenset[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The audit entries (ping, and ping.fallback if a DM became a mention) and outbox
     rows of one step."""
     alert = p.alert
-    details, rows, fallback = take_step(cfg, alert, p.level - 1, p.step, email, now, teams)
+    details, rows, fallback = take_step(cfg, alert, p.level - 1, step, email, now, teams)
     entry = {"at": now, "actor": pings.SYSTEM_ACTOR, "verb": "ping", "alert": alert.short_id,
              "from_status": alert.status, "to_status": alert.status, "details": details}
     return [entry, *([fallback_entry(alert, fallback, now)] if fallback else [])], rows
 
 
-async def _take(uow: UnitOfWork, session: Session, cfg: TandemConfig, taken: list[Plan],
-                now: datetime) -> None:
+async def _take(uow: UnitOfWork, session: Session, cfg: TandemConfig,
+                taken: list[tuple[Plan, Step]], now: datetime) -> None:
     """Ping, audit and refresh the card of every step taken, tenant by tenant."""
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     teams = await pings.teams_known(session, cfg.people) if taken else frozenset()
-    for tenant_id in sorted({p.alert.tenant_id for p in taken}):
-        tenant = cfg.tenant(tenant_id)
+    for tenant_id in sorted({p.alert.tenant_id for p, _ in taken}):
+        tenant = cfg.known_tenant(tenant_id)
         found = await covers_now(session, tenant_id, now)
         who: dict[str, str | None] = {}  # everyone in the batch shares the same on-call
         entries = []
-        for p in (p for p in taken if p.alert.tenant_id == tenant_id):
-            if p.step.notify not in who:
-                who[p.step.notify] = target(tenant, p.step, found, now)
-            logged, pinged = _ping(cfg, p, who[p.step.notify], now, teams)
+        for p, step in ((p, s) for p, s in taken if p.alert.tenant_id == tenant_id):
+            if step.notify not in who:
+                who[step.notify] = target(tenant, step, found, now)
+            logged, pinged = _ping(cfg, p, step, who[step.notify], now, teams)
             entries += logged
             rows += pinged
             details = logged[0]["details"]
@@ -101,7 +109,7 @@ async def _batch(uow: UnitOfWork, cfg: TandemConfig, now: datetime,
     due = await escalation.due_timers(session, now, size)
     plans = [plan(cfg, alert, now) for alert in due]
     moved = await fence(session, plans)
-    taken = [p for p in plans if p.step is not None and p.alert.id in moved]
+    taken = [(p, p.step) for p in plans if p.step is not None and p.alert.id in moved]
     await _take(uow, session, cfg, taken, now)
     return len(taken), len(due)
 

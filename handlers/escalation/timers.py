@@ -5,20 +5,46 @@ fencing token, bumped by whatever moves the timer (see escalation_tick.py).
 """
 
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from handlers.config.oncall import CHANNEL, ON_CALL, Step
-from handlers.config.schema import TandemConfig
+from handlers.config.schema import Person, TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
 from handlers.escalation import pings
 from handlers.escalation import policy as P
+from handlers.fanout import Posted
 from handlers.oncall import overrides
 from handlers.oncall.schedule import Cover, layer_duty, on_call
 from storage.models import Alert
 from storage.unit import Session, UnitOfWork
 
 
-def running(alert: Alert) -> bool:
+class Escalating(Posted, Protocol):
+    """What taking a step reads of an alert: a stored Alert, or a row of the tick's
+    columns (storage.escalation.READ)."""
+
+    @property
+    def short_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def owner_email(self) -> str | None: ...
+    @property
+    def escalation_level(self) -> int: ...
+    @property
+    def escalation_generation(self) -> int: ...
+    @property
+    def next_escalation_at(self) -> datetime | None: ...
+    @property
+    def source_acknowledged_at(self) -> datetime | None: ...
+
+
+def running(alert: Escalating) -> bool:
     """The policy runs while the alert is open, unclaimed and not acknowledged at its
     source (a source's acknowledge pauses it until the source triggers it again)."""
     return (alert.status == Status.OPEN and alert.owner_email is None
@@ -50,8 +76,8 @@ def target(tenant: TenantConfig, step: Step, found: list[Cover], at: datetime) -
     return step.notify
 
 
-def _texts(tenant: TenantConfig, alert: Alert, step: Step,
-           who: pings.Person | None) -> tuple[str, str | pings.Named]:
+def _texts(tenant: TenantConfig, alert: Escalating, step: Step,
+           who: Person | None) -> tuple[str, str | pings.Named]:
     """The direct message, and the channel message, which mentions `who` for real."""
     subject = f"{alert.short_id} ({alert.severity}) is unclaimed: {alert.title}."
     if step.notify.startswith(ON_CALL):
@@ -63,12 +89,12 @@ def _texts(tenant: TenantConfig, alert: Alert, step: Step,
     return direct, pings.Named(f"{subject} ", who, ", you are on call: please claim it.")
 
 
-def take_step(cfg: TandemConfig, alert: Alert, level: int, step: Step, email: str | None,
+def take_step(cfg: TandemConfig, alert: Escalating, level: int, step: Step, email: str | None,
               now: datetime, teams: frozenset[str] | None = None
-              ) -> tuple[dict, list[dict], dict | None]:
+              ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
     """The outbox rows notifying `email` for `step`, the details to audit, and the
     details of a ping.fallback event when a Teams DM became a channel mention."""
-    tenant = cfg.tenant(alert.tenant_id)
+    tenant = cfg.known_tenant(alert.tenant_id)
     who = cfg.person(email)
     direct, mention = _texts(tenant, alert, step, who)
     if step.notify == CHANNEL:
@@ -76,13 +102,16 @@ def take_step(cfg: TandemConfig, alert: Alert, level: int, step: Step, email: st
         rows = pings.in_channels(tenant, alert, mention, now)
     else:
         reached, rows = pings.reach(tenant, alert, who, direct, mention, now, teams)
-    size = len(P.policy_for(tenant, alert.severity).steps)
+    policy = P.policy_for(tenant, alert.severity)
+    if policy is None:  # the caller took `step` from this policy
+        raise LookupError(f"{alert.short_id} has no escalation policy")
+    size = len(policy.steps)
     details = {"level": level + 1, "step": level % size + 1, "round": level // size + 1,
                "notify": step.notify, **reached.audit()}
     return details, rows, reached.fallback_event()
 
 
-def fallback_entry(alert: Alert, details: dict, at: datetime) -> dict:
+def fallback_entry(alert: Escalating, details: dict[str, Any], at: datetime) -> dict[str, Any]:
     """The ping.fallback audit event: a DM that could not be sent became a mention."""
     return {"at": at, "actor": pings.SYSTEM_ACTOR, "verb": "ping.fallback",
             "alert": alert.short_id, "from_status": alert.status, "to_status": alert.status,
@@ -93,7 +122,9 @@ async def covers_now(session: Session, tenant_id: str, now: datetime) -> list[Co
     return await overrides.covers(session, tenant_id, now, timedelta(seconds=1))
 
 
-async def jumped(uow: UnitOfWork, cfg: TandemConfig, alert: Alert, now: datetime) -> dict:
+async def jumped(
+    uow: UnitOfWork, cfg: TandemConfig, alert: Alert, now: datetime
+) -> dict[str, Any]:
     """The Escalate button raised the level: take the step it skipped to now.
 
     While the policy runs, the step the timer was waiting for is taken at once and
@@ -105,7 +136,7 @@ async def jumped(uow: UnitOfWork, cfg: TandemConfig, alert: Alert, now: datetime
     if alert.next_escalation_at is None or step is None:
         arm(cfg, alert, now)
         return {}
-    tenant = cfg.tenant(alert.tenant_id)
+    tenant = cfg.known_tenant(alert.tenant_id)
     session = await uow.session()
     with session.no_autoflush:  # the command flushes once, so the version moves once
         found = await covers_now(session, alert.tenant_id, now)

@@ -12,6 +12,7 @@ window) flushes first and takes the per-event path.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -38,8 +39,8 @@ class Batch:
     recent: dict[str, Alert]  # resolved within the flap window, by fingerprint
     carded: Carded
     quiet: list[Silence]
-    repeats: Counter = field(default_factory=Counter)
-    created: list[tuple[Alert, dict]] = field(default_factory=list)
+    repeats: Counter[int] = field(default_factory=Counter)
+    created: list[tuple[Alert, dict[str, Any]]] = field(default_factory=list)
 
     @classmethod
     async def prefetch(cls, unit: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig,
@@ -91,7 +92,7 @@ class Batch:
             silenced_by=silence.id if silence is not None and not decided.suppress else None,
         )
         timers.restart(self.cfg, alert, self.now)
-        details = {"dedup_key": key, "severity": alert.severity}
+        details: dict[str, Any] = {"dedup_key": key, "severity": alert.severity}
         if silence is not None:
             details["silence"] = silence.id
         if decided.suppress:

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
@@ -91,7 +92,7 @@ async def _transition(
         enqueue_card(uow, cfg, alert, now, note=f"{event.source} {verb} it")
 
 
-async def _withdraw_pending(session: Session, alert: Alert, now: datetime) -> dict:
+async def _withdraw_pending(session: Session, alert: Alert, now: datetime) -> dict[str, Any]:
     """The source resolved an alert whose fix awaited approval: the fix is withdrawn
     (never carried out), and the resolve's audit event says so."""
     row = await queries.latest_remediation(session, alert.id)
@@ -159,7 +160,7 @@ async def _retrigger(batch: Batch, live: Alert | LiveAlert, event: AlertIn,
 
 
 async def _noted(batch: Batch, alert: Alert, event: AlertIn, verb: str,
-                 details: dict | None = None) -> None:
+                 details: dict[str, Any] | None = None) -> None:
     """Write the change, audit it as the source's, and refresh the alert's cards."""
     session = await batch.unit.session()
     await session.flush()

@@ -7,8 +7,10 @@ with a sentence naming the problem, and returns the details to audit.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from handlers.config.schema import SnoozeLimits, TandemConfig
+from handlers.config.oncall import SnoozeLimits
+from handlers.config.schema import TandemConfig
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.escalation import timers
 from handlers.lifecycle.policy import needs_internal_approver
@@ -45,7 +47,7 @@ def _hand_to_side(alert: Alert, side: Side) -> None:
     alert.owner_email, alert.owner_side = None, side
 
 
-async def claim(ctx: Context) -> dict:
+async def claim(ctx: Context) -> dict[str, Any]:
     a = ctx.alert
     a.owner_email, a.owner_side = ctx.actor.email, ctx.actor.side
     a.claimed_at = a.claimed_at or ctx.now
@@ -54,13 +56,13 @@ async def claim(ctx: Context) -> dict:
     return {}
 
 
-async def release(ctx: Context) -> dict:
+async def release(ctx: Context) -> dict[str, Any]:
     ctx.alert.owner_email = None
     timers.arm(ctx.cfg, ctx.alert, ctx.now)
     return {}
 
 
-async def reassign(ctx: Context) -> dict:
+async def reassign(ctx: Context) -> dict[str, Any]:
     target = ctx.args.get("to", "").strip().lower()
     if target in (Side.INTERNAL, Side.PARTNER):
         _hand_to_side(ctx.alert, Side(target))
@@ -76,7 +78,7 @@ async def reassign(ctx: Context) -> dict:
     return {"to": person.email}
 
 
-async def escalate(ctx: Context) -> dict:
+async def escalate(ctx: Context) -> dict[str, Any]:
     mode = ctx.args.get("mode", "next_level")
     if mode not in ("next_level", "other_side"):
         raise Invalid(f"Escalate mode must be next_level or other_side, not {mode!r}.")
@@ -89,7 +91,7 @@ async def escalate(ctx: Context) -> dict:
     return details | await timers.jumped(ctx.uow, ctx.cfg, ctx.alert, ctx.now)
 
 
-async def propose(ctx: Context) -> dict:
+async def propose(ctx: Context) -> dict[str, Any]:
     wanted = ctx.args.get("remediation", "")
     entry = ctx.cfg.remediation(wanted)
     if entry is None:
@@ -101,33 +103,33 @@ async def propose(ctx: Context) -> dict:
     return {"remediation": entry.id, "needs_internal_approver": needs}
 
 
-async def _decide(ctx: Context, status: str) -> dict:
+async def _decide(ctx: Context, status: str) -> dict[str, Any]:
     row = await queries.latest_remediation(ctx.session, ctx.alert.id)
     row.status, row.decided_by, row.decided_at = status, ctx.actor.email, ctx.now
     row.decision_reason = ctx.args.get("reason", "")
     return {"remediation": row.action_id, "reason": row.decision_reason}
 
 
-async def approve(ctx: Context) -> dict:
+async def approve(ctx: Context) -> dict[str, Any]:
     return await _decide(ctx, "approved")
 
 
-async def reject(ctx: Context) -> dict:
+async def reject(ctx: Context) -> dict[str, Any]:
     return await _decide(ctx, "rejected")
 
 
-async def withdraw(ctx: Context) -> dict:
+async def withdraw(ctx: Context) -> dict[str, Any]:
     return await _decide(ctx, "withdrawn")
 
 
-async def resolve(ctx: Context) -> dict:
+async def resolve(ctx: Context) -> dict[str, Any]:
     ctx.alert.resolved_at = ctx.now
     ctx.alert.snoozed_until = None
     _stop_timers(ctx.alert)
     return {"note": ctx.args.get("note", "")}
 
 
-async def reopen(ctx: Context) -> dict:
+async def reopen(ctx: Context) -> dict[str, Any]:
     with ctx.session.no_autoflush:  # the reopened status would meet the live one's index
         live = await queries.live_alert(ctx.session, ctx.alert.tenant_id, ctx.alert.fingerprint)
     if live is not None and live.id != ctx.alert.id:
@@ -154,7 +156,7 @@ def _snooze_limit(ctx: Context, length: timedelta) -> str | None:
     return None
 
 
-async def snooze(ctx: Context) -> dict:
+async def snooze(ctx: Context) -> dict[str, Any]:
     try:
         length = parse_duration(ctx.args.get("duration", ""))
     except ValueError as error:
@@ -167,14 +169,14 @@ async def snooze(ctx: Context) -> dict:
     return {"until": ctx.alert.snoozed_until.isoformat()}
 
 
-async def comment(ctx: Context) -> dict:
+async def comment(ctx: Context) -> dict[str, Any]:
     text = ctx.args.get("text", "").strip()
     if not text:
         raise Invalid("A comment needs some text.")
     return {"text": text}
 
 
-EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict]]] = {
+EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict[str, Any]]]] = {
     Verb.CLAIM: claim,
     Verb.RELEASE: release,
     Verb.REASSIGN: reassign,

@@ -5,6 +5,8 @@ for a status is illegal there. Escalation is a level, not a status, so ESCALATE
 (like COMMENT) keeps the status.
 """
 
+from collections.abc import Iterable
+
 from handlers.enums import Status, Verb
 
 S = Status
@@ -12,7 +14,7 @@ _UNRESOLVED = S.unresolved()
 _OWNED = (S.CLAIMED, S.REMEDIATION_APPROVED, S.REMEDIATION_REJECTED)
 
 
-def _keep(statuses) -> dict[Status, Status]:
+def _keep(statuses: Iterable[Status]) -> dict[Status, Status]:
     return {s: s for s in statuses}
 
 

@@ -8,6 +8,7 @@ people, nor B's attempts, into A's evidence.
 """
 
 from datetime import datetime
+from typing import Any
 
 from handlers.commands import Identity
 from handlers.people.resolve import Actor
@@ -38,7 +39,7 @@ def record_refusal(
     tenant_id: str | None,
     alert: str | None = None,
     status: str | None = None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
     """Audit one refusal of `verb`; `alert` is the id asked for (it may not exist)."""
     chain = chain_for(actor, tenant_id)

@@ -73,8 +73,9 @@ async def expire(uow: UnitOfWork, cfg: TandemConfig, actor: Actor, tenant: Tenan
     problem = policy.may_act(actor, tenant)
     session = await uow.session()
     silence = await silences.by_id(session, silence_id)
-    if problem is None and (silence is None or silence.tenant_id != tenant.id):
-        problem = f"No silence {silence_id} in {tenant.name}."
+    if silence is None or silence.tenant_id != tenant.id:
+        problem = problem or f"No silence {silence_id} in {tenant.name}."
+        return policy.refuse(uow, actor, tenant.id, "silence.expire", problem, now)
     if problem:
         return policy.refuse(uow, actor, tenant.id, "silence.expire", problem, now)
     silence.starts_at = min(silence.starts_at, now)

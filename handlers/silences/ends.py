@@ -87,6 +87,6 @@ async def tick(db: Store, cfg: TandemConfig, now: datetime) -> int:
         more = True
         while more:
             async with db.unit() as uow:
-                back, more = await release_batch(uow, cfg, cfg.tenant(tenant_id), ended, now)
+                back, more = await release_batch(uow, cfg, cfg.known_tenant(tenant_id), ended, now)
             total += back
     return total

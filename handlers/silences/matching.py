@@ -4,7 +4,9 @@ back when the silence ends (ends.py). Adding and expiring: changes.py. The silen
 themselves are read and written by storage/silences.py.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.config.schema import Tenant as TenantConfig
@@ -53,7 +55,20 @@ def every_text(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def fields_of(alert, severity: str | None = None) -> dict[str, str]:
+class Matchable(Protocol):
+    """What matchers read of an alert: an incoming AlertIn or a stored Alert."""
+
+    @property
+    def labels(self) -> Mapping[str, str]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+def fields_of(alert: Matchable, severity: str | None = None) -> dict[str, str]:
     """What matchers compare: the labels, then source, severity and title (an incoming
     event or a stored alert; `severity` is the one routing settled on)."""
     return {**alert.labels, "source": alert.source,

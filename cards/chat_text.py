@@ -1,4 +1,4 @@
-"""The plain-text renderers chat command answers use (handlers.chat_commands.TextRender).
+"""The plain-text renderers chat command answers use (handlers.chat.commands.TextRender).
 
 One instance serves Slack and Teams alike, so both answer `list`, `show` and
 `history` in the same words as the CLI.

@@ -236,7 +236,7 @@ async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
 
 
 async def _send_digest(ch: Channel, work: outbox.RowWork) -> None:
-    """A "digest" row carries the digest's data (handlers/digest_payload.py)."""
+    """A "digest" row carries the digest's data (handlers/digest/payload.py)."""
     try:
         digest = from_payload(work.payload)
     except (KeyError, TypeError, ValueError) as error:

@@ -1,6 +1,6 @@
 """The chat command set, channel-neutral: Slack's /tandem and Teams' messages both run it.
 
-run() parses one line (chat_parse.py), acts through the command API
+run() parses one line (parse.py), acts through the command API
 (handlers.lifecycle.dispatch.execute), reads through handlers.reads, leaves tenant-wide commands
 to silences.py and tenant.py (on-call), and returns a Reply the adapter
 shows: only to the asker (ephemeral) unless the command changed shared state.

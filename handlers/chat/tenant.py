@@ -1,5 +1,5 @@
 """Chat commands about a whole tenant rather than one alert: on-call (silences are in
-chat_silences.py).
+silences.py).
 
 The tenant is the one whose alert channel the command was typed in (someone who is
 not a member of it is refused there, never answered about their own tenant), else the

@@ -1,13 +1,12 @@
 """Per-tenant configuration for who gets woken up: on-call schedules, escalation
 policies, approval reminders, the daily digest and acknowledgement SLAs.
 
-Cross-references to people are checked by `reference_problems`, which
-handlers.config calls once every tenant and person is known.
+Cross-references to people, layers and channels are checked by the schema
+(handlers/config/schema.py, reference_problems) once every tenant and person is known.
 """
 
 import re
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -15,9 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from handlers.config.hours import LayerHours
 from handlers.enums import Severity
 from handlers.timing.parse import DAYS, parse_clock, parse_duration
-
-if TYPE_CHECKING:  # the schema imports this module
-    from handlers.config.schema import Tenant
 
 _LAYER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -203,40 +199,3 @@ class SnoozeLimits(_Frozen):
 
     def limit(self, severity: Severity) -> timedelta:
         return parse_duration(getattr(self, severity.value))
-
-
-def reference_problems(place: str, tenant: "Tenant", people: set[str]) -> list[str]:
-    """Every unknown person, layer or channel in `tenant`'s on-call settings.
-
-    `people` are the emails of the tenant's configured people; each problem starts
-    with its place, e.g. "tenants[0].schedules[1].members[0]".
-    """
-    problems = []
-    layers = [layer.name for layer in tenant.schedules]
-    for i, layer in enumerate(tenant.schedules):
-        if layer.name in layers[:i]:
-            problems.append(f"{place}.schedules[{i}].name: {layer.name!r} appears twice")
-        problems += [
-            f"{place}.schedules[{i}].members[{j}]: {email!r} is not a configured person "
-            f"of tenant {tenant.id}"
-            for j, email in enumerate(layer.members)
-            if email not in people
-        ]
-    for i, policy in enumerate(tenant.escalation):
-        for j, step in enumerate(policy.steps):
-            where = f"{place}.escalation[{i}].steps[{j}].notify"
-            target = step.notify.removeprefix(f"{ON_CALL}:")
-            if step.notify.startswith(f"{ON_CALL}:") and target not in layers:
-                problems.append(f"{where}: no schedule layer named {target!r}")
-            elif "@" in step.notify and step.notify not in people:
-                problems.append(
-                    f"{where}: {step.notify!r} is not a configured person of tenant {tenant.id}"
-                )
-    channels = {c.channel for c in tenant.channels}
-    if tenant.digest is not None:
-        problems += [
-            f"{place}.digest.channels[{j}]: {channel!r} is not a channel of tenant {tenant.id}"
-            for j, channel in enumerate(tenant.digest.channels)
-            if channel not in channels
-        ]
-    return problems

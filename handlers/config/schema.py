@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from handlers.config.accounts import PLATFORMS, ChatAccounts, Platform
 from handlers.config.hours import BusinessHours
 from handlers.config.oncall import (
+    ON_CALL,
     AckSla,
     ApprovalReminders,
     Digest,
     EscalationPolicy,
     Layer,
     SnoozeLimits,
-    reference_problems,
 )
 from handlers.enums import Role, Severity, Side
 from handlers.timing.parse import parse_duration
@@ -243,4 +243,41 @@ def _unique(section: str, values: list[Any], key: str = "") -> list[str]:
             place = f"{section}[{i}].{key}" if key else f"{section}[{i}]"
             problems.append(f"{place}: {value!r} appears twice")
         seen.add(value)
+    return problems
+
+
+def reference_problems(place: str, tenant: Tenant, people: set[str]) -> list[str]:
+    """Every unknown person, layer or channel in `tenant`'s on-call settings.
+
+    `people` are the emails of the tenant's configured people; each problem starts
+    with its place, e.g. "tenants[0].schedules[1].members[0]".
+    """
+    problems = []
+    layers = [layer.name for layer in tenant.schedules]
+    for i, layer in enumerate(tenant.schedules):
+        if layer.name in layers[:i]:
+            problems.append(f"{place}.schedules[{i}].name: {layer.name!r} appears twice")
+        problems += [
+            f"{place}.schedules[{i}].members[{j}]: {email!r} is not a configured person "
+            f"of tenant {tenant.id}"
+            for j, email in enumerate(layer.members)
+            if email not in people
+        ]
+    for i, policy in enumerate(tenant.escalation):
+        for j, step in enumerate(policy.steps):
+            where = f"{place}.escalation[{i}].steps[{j}].notify"
+            target = step.notify.removeprefix(f"{ON_CALL}:")
+            if step.notify.startswith(f"{ON_CALL}:") and target not in layers:
+                problems.append(f"{where}: no schedule layer named {target!r}")
+            elif "@" in step.notify and step.notify not in people:
+                problems.append(
+                    f"{where}: {step.notify!r} is not a configured person of tenant {tenant.id}"
+                )
+    channels = {c.channel for c in tenant.channels}
+    if tenant.digest is not None:
+        problems += [
+            f"{place}.digest.channels[{j}]: {channel!r} is not a channel of tenant {tenant.id}"
+            for j, channel in enumerate(tenant.digest.channels)
+            if channel not in channels
+        ]
     return problems

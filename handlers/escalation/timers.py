@@ -1,7 +1,7 @@
 """Escalation timers: arming them, taking a step, and the Escalate button.
 
 The timer is the alert's `next_escalation_at`; `escalation_generation` is its
-fencing token, bumped by whatever moves the timer (see escalation_tick.py).
+fencing token, bumped by whatever moves the timer (see steps.py).
 """
 
 from datetime import datetime, timedelta

@@ -221,7 +221,8 @@ async def check_counts(app: App, expected: int, keys: int) -> None:
 
 
 def _shows_count(cards: list[dict], count: int) -> bool:
-    return len(cards) == 1 and f"*Occurrences*\\n{count}" in json.dumps(cards[0]["blocks"])
+    """The card's Occurrences field (a plain_text field: "Occurrences\\n20") shows `count`."""
+    return len(cards) == 1 and f"Occurrences\\n{count}\"" in json.dumps(cards[0]["blocks"])
 
 
 async def create_pg(url: str) -> tuple[str, str]:

@@ -74,6 +74,15 @@ async def latest_remediation(session: AsyncSession, alert_id: int) -> Remediatio
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def awaited_remediation(session: AsyncSession, alert_id: int) -> Remediation:
+    """The latest fix of an alert whose status says a fix awaits a decision: there is one,
+    as proposing a fix is what put the alert in that status."""
+    row = await latest_remediation(session, alert_id)
+    if row is None:
+        raise LookupError(f"alert {alert_id} awaits a decision on a fix it does not have")
+    return row
+
+
 async def list_alerts(
     session: AsyncSession,
     tenant_ids: Sequence[str],

@@ -7,6 +7,7 @@ instance that holds them.
 from datetime import datetime
 
 from sqlalchemy import delete, update
+from sqlmodel import col
 
 from storage.db import Database
 from storage.models import OutboxInstance
@@ -18,9 +19,9 @@ async def beat(db: Database, instance: str, now: datetime, dead_before: datetime
     async with db.unit() as uow:
         session = await uow.session()
         await session.execute(delete(OutboxInstance).where(
-            OutboxInstance.beat_at < dead_before, OutboxInstance.id != instance))
+            col(OutboxInstance.beat_at) < dead_before, col(OutboxInstance.id) != instance))
         found = await session.execute(update(OutboxInstance).where(
-            OutboxInstance.id == instance).values(beat_at=now))
+            col(OutboxInstance.id) == instance).values(beat_at=now))
         if found.rowcount == 0:
             session.add(OutboxInstance(id=instance, started_at=now, beat_at=now))
 
@@ -29,4 +30,4 @@ async def drop(db: Database, instance: str) -> None:
     """The instance stops: its leases are free for others at once."""
     async with db.unit() as uow:
         session = await uow.session()
-        await session.execute(delete(OutboxInstance).where(OutboxInstance.id == instance))
+        await session.execute(delete(OutboxInstance).where(col(OutboxInstance.id) == instance))

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import sqlite
+from sqlmodel import col
 
 from storage.models import Alert, Outbox
 from storage.queries import LIVE
@@ -42,12 +43,13 @@ class LiveAlert(NamedTuple):
 Carded = set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh queued
 
 _LIVE = (
-    select(Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status,
-           Alert.source_acknowledged_at, Alert.channels, Outbox.platform, Outbox.channel)
-    .outerjoin(Outbox, (Outbox.alert_id == Alert.id) & Outbox.done_at.is_(None)
-               & (Outbox.kind == "card"))
-    .where(Alert.tenant_id == bindparam("tenant"),
-           Alert.fingerprint.in_(bindparam("keys", expanding=True)), LIVE)
+    select(col(Alert.id), col(Alert.tenant_id), col(Alert.short_id), col(Alert.fingerprint),
+           col(Alert.status), col(Alert.source_acknowledged_at), col(Alert.channels),
+           col(Outbox.platform), col(Outbox.channel))
+    .outerjoin(Outbox, (col(Outbox.alert_id) == Alert.id) & col(Outbox.done_at).is_(None)
+               & (col(Outbox.kind) == "card"))
+    .where(col(Alert.tenant_id) == bindparam("tenant"),
+           col(Alert.fingerprint).in_(bindparam("keys", expanding=True)), LIVE)
 )
 # The same query for the sqlite3 connection; the keys come as one JSON array, so the
 # text (and sqlite3's prepared statement) is the same whatever their number.

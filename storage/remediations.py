@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from storage.models import Alert, Remediation
 
@@ -31,11 +32,12 @@ async def due_decisions(session: AsyncSession, awaiting: str, remind_by: datetim
     latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
     query = (
         select(Remediation, Alert)
-        .join(Alert, Alert.id == Remediation.alert_id)
-        .where(Remediation.status == "pending", Remediation.proposed_at <= remind_by,
-               or_(Remediation.reminded_at.is_(None), Remediation.proposed_at <= expire_by),
-               Alert.status == awaiting, Remediation.id == latest)
-        .order_by(Remediation.proposed_at)
+        .join(Alert, col(Alert.id) == Remediation.alert_id)
+        .where(col(Remediation.status) == "pending", col(Remediation.proposed_at) <= remind_by,
+               or_(col(Remediation.reminded_at).is_(None),
+                   col(Remediation.proposed_at) <= expire_by),
+               col(Alert.status) == awaiting, col(Remediation.id) == latest)
+        .order_by(col(Remediation.proposed_at))
         .limit(size)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
@@ -49,13 +51,13 @@ async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: in
     version on (the card shows the reminder); False when another tick did it first."""
     done = await session.execute(
         update(Remediation)
-        .where(Remediation.id == remediation_id, Remediation.status == "pending",
-               Remediation.reminded_at.is_(None))
+        .where(col(Remediation.id) == remediation_id, col(Remediation.status) == "pending",
+               col(Remediation.reminded_at).is_(None))
         .values(reminded_at=at)
     )
     if done.rowcount != 1:
         return False
-    await session.execute(update(Alert).where(Alert.id == alert_id)
+    await session.execute(update(Alert).where(col(Alert.id) == alert_id)
                           .values(version=Alert.version + 1))
     return True
 
@@ -63,8 +65,8 @@ async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: in
 async def expire(session: AsyncSession, remediation_id: int, at: datetime, reason: str) -> bool:
     """Mark a fix still pending as expired; False when it was decided first."""
     done = await session.execute(
-        update(Remediation).where(Remediation.id == remediation_id,
-                                  Remediation.status == "pending")
+        update(Remediation).where(col(Remediation.id) == remediation_id,
+                                  col(Remediation.status) == "pending")
         .values(status="expired", decided_at=at, decision_reason=reason)
     )
     return done.rowcount == 1

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Alert, Silence
 
@@ -32,7 +33,7 @@ async def by_id(session: AsyncSession, silence_id: int) -> Silence | None:
 
 
 _UNENDED = select(Silence).where(
-    Silence.tenant_id == bindparam("tenant"), Silence.ends_at > bindparam("at")
+    col(Silence.tenant_id) == bindparam("tenant"), col(Silence.ends_at) > bindparam("at")
 )
 
 
@@ -46,7 +47,7 @@ async def unended(session: AsyncSession, tenant_id: str, at: datetime) -> list[S
 async def holding(session: AsyncSession, silenced: str) -> list[Silence]:
     """Every silence that some alert in status `silenced` names as its silence."""
     query = select(Silence).where(
-        exists().where(Alert.silenced_by == Silence.id, Alert.status == silenced))
+        exists().where(col(Alert.silenced_by) == Silence.id, col(Alert.status) == silenced))
     return list((await session.execute(query)).scalars().all())
 
 
@@ -55,8 +56,8 @@ async def held(session: AsyncSession, silence_ids: Sequence[int], silenced: str,
     """Up to `size` alerts still `silenced` by one of these silences, locked, as stored now."""
     query = (
         select(Alert)
-        .where(Alert.status == silenced, Alert.silenced_by.in_(silence_ids))
-        .order_by(Alert.id)
+        .where(col(Alert.status) == silenced, col(Alert.silenced_by).in_(silence_ids))
+        .order_by(col(Alert.id))
         .limit(size)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
@@ -65,8 +66,8 @@ async def held(session: AsyncSession, silence_ids: Sequence[int], silenced: str,
 
 
 def _fenced(alert_id: int, silence_id: int, silenced: str):
-    return update(Alert).where(Alert.id == alert_id, Alert.status == silenced,
-                               Alert.silenced_by == silence_id)
+    return update(Alert).where(col(Alert.id) == alert_id, col(Alert.status) == silenced,
+                               col(Alert.silenced_by) == silence_id)
 
 
 async def bring_back(session: AsyncSession, alert_id: int, silence_id: int, silenced: str,

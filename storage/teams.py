@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Membership, TeamsConversation
 
@@ -52,13 +53,13 @@ async def people_of_tenant(
     """People of the tenant whom Teams knows, for a card's per-viewer refresh list."""
     query = (
         select(TeamsConversation)
-        .join(Membership, Membership.person_email == TeamsConversation.email)
+        .join(Membership, col(Membership.person_email) == TeamsConversation.email)
         .where(
-            Membership.tenant_id == tenant_id,
-            TeamsConversation.kind == PERSON,
-            TeamsConversation.user_id.is_not(None),
+            col(Membership.tenant_id) == tenant_id,
+            col(TeamsConversation.kind) == PERSON,
+            col(TeamsConversation.user_id).is_not(None),
         )
-        .order_by(TeamsConversation.email)
+        .order_by(col(TeamsConversation.email))
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
@@ -67,8 +68,8 @@ async def people_of_tenant(
 async def reachable(session: AsyncSession, aad_ids: Sequence[str]) -> frozenset[str]:
     """The Entra object ids among `aad_ids` whom Teams can be asked to message directly
     (they messaged Tandem, so their Teams user id or 1:1 chat is stored)."""
-    query = select(TeamsConversation.key).where(
-        TeamsConversation.kind == PERSON, TeamsConversation.key.in_(aad_ids),
-        or_(TeamsConversation.user_id.is_not(None),
-            TeamsConversation.conversation_id.is_not(None)))
+    query = select(col(TeamsConversation.key)).where(
+        col(TeamsConversation.kind) == PERSON, col(TeamsConversation.key).in_(aad_ids),
+        or_(col(TeamsConversation.user_id).is_not(None),
+            col(TeamsConversation.conversation_id).is_not(None)))
     return frozenset((await session.execute(query)).scalars())

@@ -2,12 +2,12 @@
 storage/chain.py) and names the first bad row; `events` streams a chain for export.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Row, RowMapping, Text, cast, select
 from sqlmodel import col
 
 from storage import canonical
@@ -66,7 +66,7 @@ def _check(row: Sequence, expected_seq: int, prev: str) -> str | None:
 
 async def _batches(
     db: Database, tenant_id: str, since: datetime | None = None, columns: tuple = _COLUMNS
-) -> AsyncIterator[Sequence[Sequence]]:
+) -> AsyncGenerator[Sequence[Row], None]:
     """A tenant's events in sequence order, as batches of rows of `columns`."""
     stmt = select(*columns).where(col(AuditEvent.tenant_id) == tenant_id)
     if since is not None:
@@ -80,7 +80,7 @@ async def _batches(
 
 async def events(
     db: Database, tenant_id: str, since: datetime | None = None
-) -> AsyncIterator[dict]:
+) -> AsyncIterator[RowMapping]:
     """A tenant's events in sequence order, streamed in batches."""
     async with aclosing(_batches(db, tenant_id, since)) as batches:
         async for part in batches:

@@ -32,7 +32,7 @@ def _in(column, since: datetime, until: datetime) -> tuple:
 
 
 def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name
+    return session.get_bind().dialect.name
 
 
 async def _scalar(session: AsyncSession, query: Select) -> int:
@@ -59,7 +59,7 @@ async def oldest(session: AsyncSession, tenant: str, statuses: Sequence[str],
     for all statuses at once, planners walk the first_seen index through the whole
     history instead.
     """
-    found = []
+    found: list[tuple[Alert, Person | None]] = []
     for status in statuses:
         query = (
             select(Alert, Person)
@@ -76,7 +76,7 @@ async def pending_approvals(session: AsyncSession, tenant: str, awaiting: str,
                             limit: int) -> list[tuple[Alert, Remediation, Person | None]]:
     """The oldest pending fixes of alerts in status `awaiting`, with their proposers."""
     later = aliased(Remediation)
-    latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
+    latest = select(func.max(later.id)).where(col(later.alert_id) == Alert.id).scalar_subquery()
     query = (
         select(Alert, Remediation, Person)
         .join(Remediation, col(Remediation.alert_id) == Alert.id)
@@ -86,7 +86,7 @@ async def pending_approvals(session: AsyncSession, tenant: str, awaiting: str,
         .order_by(col(Remediation.proposed_at))
         .limit(limit)
     )
-    return [tuple(row) for row in await session.execute(query)]
+    return [(alert, fix, person) for alert, fix, person in await session.execute(query)]
 
 
 async def sla_breaches(session: AsyncSession, tenant: str, severity: str, limit: timedelta,

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.json_rows import rows_table
-from storage.models import Alert
+from storage.models import Alert, table_of
+from storage.results import rowcount
 from storage.types import UTCDateTime
 
-_ALERT = Alert.__table__
+_ALERT = table_of(Alert)
 # What a step needs of an alert; rows with these attributes stand in for Alert objects.
 READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
         "channels", "escalation_level", "escalation_generation", "next_escalation_at",
@@ -48,7 +49,7 @@ async def move_timers(session: AsyncSession,
     """Set each alert's level and timer, in ONE UPDATE, where its generation is still the
     one given; returns the alert ids moved. `moves` are (alert id, generation read,
     level, due, bump): a bump of 1 moves the version on too (the card shows the level)."""
-    new = rows_table(session.bind.dialect, "planned", _FENCE, moves)
+    new = rows_table(session.get_bind().dialect, "planned", _FENCE, moves)
     moved = await session.execute(
         update(_ALERT)
         .where(_ALERT.c.id == new.c.id, _ALERT.c.escalation_generation == new.c.generation)
@@ -92,4 +93,4 @@ async def wake(session: AsyncSession, alert_id: int, until: datetime, snoozed: s
                 escalation_generation=generation + 1, version=Alert.version + 1,
                 state_version=Alert.state_version + 1)
     )
-    return done.rowcount == 1
+    return rowcount(done) == 1

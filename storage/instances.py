@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from storage.db import Database
 from storage.models import OutboxInstance
+from storage.results import rowcount
 
 
 async def beat(db: Database, instance: str, now: datetime, dead_before: datetime) -> None:
@@ -22,7 +23,7 @@ async def beat(db: Database, instance: str, now: datetime, dead_before: datetime
             col(OutboxInstance.beat_at) < dead_before, col(OutboxInstance.id) != instance))
         found = await session.execute(update(OutboxInstance).where(
             col(OutboxInstance.id) == instance).values(beat_at=now))
-        if found.rowcount == 0:
+        if rowcount(found) == 0:
             session.add(OutboxInstance(id=instance, started_at=now, beat_at=now))
 
 

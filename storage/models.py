@@ -3,7 +3,7 @@ audit rows can refer to it; the YAML file stays the source of truth."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, event, inspect, text
+from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, event, inspect, text
 from sqlmodel import Field, SQLModel, col
 
 from storage.types import UTCDateTime
@@ -333,3 +333,8 @@ class DigestSent(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=200)
     local_date: date = Field(primary_key=True)
     sent_at: datetime = _ts()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements that skip the ORM."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it, undeclared

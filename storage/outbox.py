@@ -20,10 +20,10 @@ What a card shows is the caller's business: `claim_lane` hands the alert, inside
 lease's transaction, to the caller's `render`, and keeps what it makes with the work.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     and_,
@@ -58,6 +58,13 @@ class Unit:
     kind: str
     alert_id: int | None = None
     row_id: int | None = None
+
+    def message_ref(self, **fields: Any) -> MessageRef:
+        """A new reference to the message of this card lane (a card lane has its alert)."""
+        if self.alert_id is None:
+            raise ValueError(f"{self} is not a card lane")
+        return MessageRef(alert_id=self.alert_id, platform=self.platform, channel=self.channel,
+                          **fields)
 
 
 @dataclass(frozen=True)
@@ -180,7 +187,7 @@ def _lane(unit: Unit):
             col(Outbox.platform) == unit.platform, col(Outbox.channel) == unit.channel)
 
 
-async def _any_held(session: AsyncSession, rows: list[Outbox], now: datetime,
+async def _any_held(session: AsyncSession, rows: Sequence[Outbox], now: datetime,
                     alive_since: datetime) -> bool:
     held = [row for row in rows if row.due_at > now]
     if any(row.leased_by is None for row in held):
@@ -206,7 +213,7 @@ async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
         for row in rows:
             row.due_at, row.leased_by = now + lease, holder.instance
         ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
-        view = await render(session, await session.get(Alert, unit.alert_id))
+        view = await render(session, await session.get_one(Alert, unit.alert_id))
     work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
                     leased_until=now + lease, attempts=max(r.attempts for r in rows),
                     inflight_at=ref.inflight_at if ref else None)
@@ -247,11 +254,8 @@ async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:
     left by an earlier attempt keeps its older time, so the search covers both."""
     async with db.unit() as uow:
         session = await uow.session()
-        key = (unit.alert_id, unit.platform, unit.channel)
-        if await session.get(MessageRef, key) is None:
-            session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
-                                   channel=unit.channel, ref=INFLIGHT, rendered_version=0,
-                                   inflight_at=now))
+        if await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel)) is None:
+            session.add(unit.message_ref(ref=INFLIGHT, rendered_version=0, inflight_at=now))
 
 
 async def forget_inflight(db: Database, unit: Unit) -> None:
@@ -310,8 +314,7 @@ async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:
     unit = work.unit
     row = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
     if row is None:
-        session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
-                               channel=unit.channel, ref=ref, rendered_version=work.view.version))
+        session.add(unit.message_ref(ref=ref, rendered_version=work.view.version))
     else:
         row.ref, row.rendered_version, row.inflight_at = ref, work.view.version, None
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import BindParameter, bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -17,6 +17,7 @@ from storage.models import (
     PersonIdentity,
     Remediation,
     Tenant,
+    table_of,
 )
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
@@ -121,7 +122,7 @@ async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) ->
 
 
 # Intake runs these for every group of events; built once, they are only executed.
-_KEYS = bindparam("keys", expanding=True)
+_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 _RESOLVED_SINCE = (
     select(Alert)
     .where(col(Alert.tenant_id) == bindparam("tenant"), col(Alert.fingerprint).in_(_KEYS),
@@ -143,7 +144,7 @@ async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],
 # One statement for "seen this key before?" and "remember it": on PostgreSQL a
 # concurrent replay waits on the first one's key and then finds it.
 def _remember(insert):
-    table = CommandKey.__table__
+    table = table_of(CommandKey)
     return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
 
 
@@ -152,6 +153,6 @@ _REMEMBER = {"postgresql": _remember(postgresql.insert), "sqlite": _remember(sql
 
 async def remember_key(session: AsyncSession, key: str, tenant_id: str, at: datetime) -> bool:
     """Record a command's idempotency key; False when it was recorded before (a replay)."""
-    stored = await session.execute(_REMEMBER[session.bind.dialect.name],
+    stored = await session.execute(_REMEMBER[session.get_bind().dialect.name],
                                    {"key": key, "tenant_id": tenant_id, "at": at})
     return stored.first() is not None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.models import Alert, Remediation
+from storage.results import rowcount
 
 
 def propose(session: AsyncSession, alert_id: int, action_id: str, note: str, proposed_by: str,
@@ -29,7 +30,7 @@ async def due_decisions(session: AsyncSession, awaiting: str, remind_by: datetim
     """The latest pending fixes of alerts in status `awaiting`, proposed by `remind_by`
     and not reminded yet, or proposed by `expire_by`; oldest first, locked, as stored now."""
     later = aliased(Remediation)
-    latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
+    latest = select(func.max(later.id)).where(col(later.alert_id) == Alert.id).scalar_subquery()
     query = (
         select(Remediation, Alert)
         .join(Alert, col(Alert.id) == Remediation.alert_id)
@@ -42,7 +43,7 @@ async def due_decisions(session: AsyncSession, awaiting: str, remind_by: datetim
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return [tuple(row) for row in await session.execute(query)]
+    return [(fix, alert) for fix, alert in await session.execute(query)]
 
 
 async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: int,
@@ -55,7 +56,7 @@ async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: in
                col(Remediation.reminded_at).is_(None))
         .values(reminded_at=at)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         return False
     await session.execute(update(Alert).where(col(Alert.id) == alert_id)
                           .values(version=Alert.version + 1))
@@ -69,4 +70,4 @@ async def expire(session: AsyncSession, remediation_id: int, at: datetime, reaso
                                   col(Remediation.status) == "pending")
         .values(status="expired", decided_at=at, decision_reason=reason)
     )
-    return done.rowcount == 1
+    return rowcount(done) == 1

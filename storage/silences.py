@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Alert, Silence
+from storage.results import rowcount
 
 
 async def add(session: AsyncSession, tenant_id: str, matchers: dict[str, str], reason: str,
@@ -79,7 +80,7 @@ async def bring_back(session: AsyncSession, alert_id: int, silence_id: int, sile
         status=to, silenced_by=None, escalation_level=0, next_escalation_at=due,
         escalation_generation=generation + 1, version=Alert.version + 1,
         state_version=Alert.state_version + 1))
-    return done.rowcount == 1
+    return rowcount(done) == 1
 
 
 async def hand_over(session: AsyncSession, alert_id: int, silence_id: int, silenced: str,

@@ -6,14 +6,15 @@ so a channel message from someone does not erase the 1:1 chat learnt earlier.
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Membership, TeamsConversation
+from storage.models import Membership, TeamsConversation, table_of
 
 CHANNEL = "channel"
 PERSON = "person"
@@ -34,11 +35,12 @@ async def save(
     unknown = set(fields) - set(_OPTIONAL)
     if unknown:
         raise ValueError(f"unknown teams conversation fields: {sorted(unknown)}")
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"kind": kind, "key": key, "service_url": service_url, "updated_at": at, **fields}
     stmt = insert(TeamsConversation).values(**values)
-    table = TeamsConversation.__table__.c
-    changes = {name: func.coalesce(stmt.excluded[name], table[name]) for name in fields}
+    table = table_of(TeamsConversation).c
+    changes: dict[str, ColumnElement[Any]] = {
+        name: func.coalesce(stmt.excluded[name], table[name]) for name in fields}
     changes |= {"service_url": stmt.excluded.service_url, "updated_at": stmt.excluded.updated_at}
     await session.execute(stmt.on_conflict_do_update(index_elements=["kind", "key"], set_=changes))
 

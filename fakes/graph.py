@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from fakes.loopback import started
+
 
 @dataclass
 class FakeGraph:
@@ -22,7 +24,7 @@ class FakeGraph:
 
     @property
     def base(self) -> str:
-        return str(self.server.make_url("")).rstrip("/")
+        return str(started(self.server).make_url("")).rstrip("/")
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -56,4 +58,4 @@ class FakeGraph:
         return self
 
     async def close(self) -> None:
-        await self.server.close()
+        await started(self.server).close()

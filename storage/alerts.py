@@ -7,9 +7,9 @@ tenant's counter and inserts them in ONE executemany INSERT (see handlers/intake
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Alert, Tenant
+from storage.models import Alert, Tenant, table_of
 
-_TENANT, _ALERT = Tenant.__table__, Alert.__table__
+_TENANT, _ALERT = table_of(Tenant), table_of(Alert)
 # Built once: it runs for every group of events that creates alerts.
 _NUMBERS = (
     update(_TENANT)
@@ -35,11 +35,11 @@ async def insert_numbered(session: AsyncSession, tenant_id: str, alerts: list[Al
     numbers = [a.number for a in alerts]
     query = select(_ALERT.c.number, _ALERT.c.id).where(
         _ALERT.c.tenant_id == tenant_id, _ALERT.c.number.between(min(numbers), max(numbers)))
-    ids = dict((await session.execute(query)).all())
+    ids: dict[int, int] = dict((await session.execute(query)).all())
     for alert in alerts:
         alert.id, alert.version = ids[alert.number], 1
 
 
 async def current(session: AsyncSession, alert_id: int) -> Alert:
     """The alert as stored now, loaded afresh over whatever the session held."""
-    return await session.get(Alert, alert_id, populate_existing=True)
+    return await session.get_one(Alert, alert_id, populate_existing=True)

@@ -2,12 +2,13 @@
 storage/chain.py) and names the first bad row; `events` streams a chain for export.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Row, RowMapping, Text, cast, select
+from sqlmodel import col
 
 from storage import canonical
 from storage.chain import CHAINED, GENESIS, digest, stamp
@@ -65,12 +66,12 @@ def _check(row: Sequence, expected_seq: int, prev: str) -> str | None:
 
 async def _batches(
     db: Database, tenant_id: str, since: datetime | None = None, columns: tuple = _COLUMNS
-) -> AsyncIterator[Sequence[Sequence]]:
+) -> AsyncGenerator[Sequence[Row], None]:
     """A tenant's events in sequence order, as batches of rows of `columns`."""
-    stmt = select(*columns).where(AuditEvent.tenant_id == tenant_id)
+    stmt = select(*columns).where(col(AuditEvent.tenant_id) == tenant_id)
     if since is not None:
-        stmt = stmt.where(AuditEvent.at >= since)
-    stmt = stmt.order_by(AuditEvent.seq).execution_options(yield_per=5000)
+        stmt = stmt.where(col(AuditEvent.at) >= since)
+    stmt = stmt.order_by(col(AuditEvent.seq)).execution_options(yield_per=5000)
     async with db.engine.connect() as conn:
         result = await conn.stream(stmt)
         async for part in result.partitions():
@@ -79,7 +80,7 @@ async def _batches(
 
 async def events(
     db: Database, tenant_id: str, since: datetime | None = None
-) -> AsyncIterator[dict]:
+) -> AsyncIterator[RowMapping]:
     """A tenant's events in sequence order, streamed in batches."""
     async with aclosing(_batches(db, tenant_id, since)) as batches:
         async for part in batches:
@@ -112,9 +113,9 @@ async def verify(db: Database, tenant_id: str | None = None) -> Verification:
     """Walk every chain (or one tenant's); raises UnknownTenant for a chain that is not
     there, so a typo is not reported as an intact log of nothing."""
     async with db.read() as session:
-        query = select(Tenant).order_by(Tenant.id)
+        query = select(Tenant).order_by(col(Tenant.id))
         if tenant_id:
-            query = query.where(Tenant.id == tenant_id)
+            query = query.where(col(Tenant.id) == tenant_id)
         tenants = (await session.execute(query)).scalars().all()
     if tenant_id and not tenants:
         raise UnknownTenant(tenant_id)

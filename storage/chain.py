@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import canonical, json_rows
-from storage.models import AuditEvent, Tenant
+from storage.models import AuditEvent, Tenant, table_of
 
 GENESIS = "0" * 64
 CHAINED = (
@@ -52,7 +52,7 @@ def event_hash(fields: Mapping) -> str:
 
 
 _OPTIONAL = {"actor_side": None, "alert": None, "from_status": None, "to_status": None}
-_TENANT, _EVENTS = Tenant.__table__, AuditEvent.__table__
+_TENANT, _EVENTS = table_of(Tenant), table_of(AuditEvent)
 # Built once: these run for every audited change, and building a statement costs
 # more than running it.
 _BUMP = (

@@ -43,7 +43,10 @@ def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:
     """An engine on sqlite_inline connections, which are in autocommit mode: Tandem
     issues BEGIN itself, and a writer's is BEGIN IMMEDIATE, so writers wait for the
     lock up front instead of failing to upgrade a read lock halfway through."""
-    creator = sqlite_inline.creator(make_url(url).database, writer=writer)
+    path = make_url(url).database
+    if path is None:
+        raise ValueError("a SQLite URL names its database file")
+    creator = sqlite_inline.creator(path, writer=writer)
     engine = create_async_engine(url, async_creator=creator)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -135,6 +138,8 @@ class Database:
         block commits it, an exception rolls it back; the block exits once the work is
         committed, and then the unit's after-commit calls run."""
         if self._group is None:
+            if self._writers is None:  # connect() gives each Database one or the other
+                raise RuntimeError("a Database needs a write group or a writers' semaphore")
             async with self._writers, self.sessions() as session, session.begin():
                 unit = UnitOfWork(None, lambda _stack: _given(session), self.wake_outbox)
                 yield unit

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from storage.errors import translated
 from storage.models import Alert, DigestSent, Person, Remediation
@@ -31,7 +32,7 @@ def _in(column, since: datetime, until: datetime) -> tuple:
 
 
 def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name
+    return session.get_bind().dialect.name
 
 
 async def _scalar(session: AsyncSession, query: Select) -> int:
@@ -41,12 +42,12 @@ async def _scalar(session: AsyncSession, query: Select) -> int:
 async def counts(session: AsyncSession, tenant: str, since: datetime, until: datetime,
                  working: Sequence[str], unclaimed: str) -> dict[str, int]:
     """New and resolved in the period; open (a `working` status) and `unclaimed` now."""
-    base = select(func.count()).select_from(Alert).where(Alert.tenant_id == tenant)
+    base = select(func.count()).select_from(Alert).where(col(Alert.tenant_id) == tenant)
     return {
-        "new": await _scalar(session, base.where(*_in(Alert.first_seen, since, until))),
-        "resolved": await _scalar(session, base.where(*_in(Alert.resolved_at, since, until))),
-        "open": await _scalar(session, base.where(Alert.status.in_(working))),
-        "unclaimed": await _scalar(session, base.where(Alert.status == unclaimed)),
+        "new": await _scalar(session, base.where(*_in(col(Alert.first_seen), since, until))),
+        "resolved": await _scalar(session, base.where(*_in(col(Alert.resolved_at), since, until))),
+        "open": await _scalar(session, base.where(col(Alert.status).in_(working))),
+        "unclaimed": await _scalar(session, base.where(col(Alert.status) == unclaimed)),
     }
 
 
@@ -58,13 +59,13 @@ async def oldest(session: AsyncSession, tenant: str, statuses: Sequence[str],
     for all statuses at once, planners walk the first_seen index through the whole
     history instead.
     """
-    found = []
+    found: list[tuple[Alert, Person | None]] = []
     for status in statuses:
         query = (
             select(Alert, Person)
-            .outerjoin(Person, Person.email == Alert.owner_email)
-            .where(Alert.tenant_id == tenant, Alert.status == status)
-            .order_by(Alert.first_seen, Alert.id)
+            .outerjoin(Person, col(Person.email) == Alert.owner_email)
+            .where(col(Alert.tenant_id) == tenant, col(Alert.status) == status)
+            .order_by(col(Alert.first_seen), col(Alert.id))
             .limit(limit)
         )
         found += [(a, p) for a, p in await session.execute(query)]
@@ -75,17 +76,17 @@ async def pending_approvals(session: AsyncSession, tenant: str, awaiting: str,
                             limit: int) -> list[tuple[Alert, Remediation, Person | None]]:
     """The oldest pending fixes of alerts in status `awaiting`, with their proposers."""
     later = aliased(Remediation)
-    latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
+    latest = select(func.max(later.id)).where(col(later.alert_id) == Alert.id).scalar_subquery()
     query = (
         select(Alert, Remediation, Person)
-        .join(Remediation, Remediation.alert_id == Alert.id)
-        .outerjoin(Person, Person.email == Remediation.proposed_by)
-        .where(Alert.tenant_id == tenant, Alert.status == awaiting,
-               Remediation.status == "pending", Remediation.id == latest)
-        .order_by(Remediation.proposed_at)
+        .join(Remediation, col(Remediation.alert_id) == Alert.id)
+        .outerjoin(Person, col(Person.email) == Remediation.proposed_by)
+        .where(col(Alert.tenant_id) == tenant, col(Alert.status) == awaiting,
+               col(Remediation.status) == "pending", col(Remediation.id) == latest)
+        .order_by(col(Remediation.proposed_at))
         .limit(limit)
     )
-    return [tuple(row) for row in await session.execute(query)]
+    return [(alert, fix, person) for alert, fix, person in await session.execute(query)]
 
 
 async def sla_breaches(session: AsyncSession, tenant: str, severity: str, limit: timedelta,
@@ -95,11 +96,11 @@ async def sla_breaches(session: AsyncSession, tenant: str, severity: str, limit:
 
     The SLA runs out at first_seen + limit, so each breach falls in one period only.
     """
-    answered = func.coalesce(Alert.claimed_at, Alert.resolved_at)
-    late = _seconds(answered, Alert.first_seen, _dialect(session)) > limit.total_seconds()
+    answered = func.coalesce(col(Alert.claimed_at), col(Alert.resolved_at))
+    late = _seconds(answered, col(Alert.first_seen), _dialect(session)) > limit.total_seconds()
     query = select(func.count()).select_from(Alert).where(
-        Alert.tenant_id == tenant, *_in(Alert.first_seen, since - limit, until - limit),
-        Alert.severity == severity, Alert.status != silenced,
+        col(Alert.tenant_id) == tenant, *_in(col(Alert.first_seen), since - limit, until - limit),
+        col(Alert.severity) == severity, col(Alert.status) != silenced,
         answered.is_(None) | late,
     )
     return await _scalar(session, query)
@@ -110,11 +111,11 @@ async def response_sums(session: AsyncSession, tenant: str, reached: str, since:
     """Per owner side: how many alerts reached a point in the period (`reached`: the
     column that records it, "claimed_at" or "resolved_at"), and total seconds to it."""
     column = getattr(Alert, reached)
-    taken = _seconds(column, Alert.first_seen, _dialect(session))
+    taken = _seconds(column, col(Alert.first_seen), _dialect(session))
     query = (
-        select(Alert.owner_side, func.count(), func.sum(taken))
-        .where(Alert.tenant_id == tenant, *_in(column, since, until))
-        .group_by(Alert.owner_side)
+        select(col(Alert.owner_side), func.count(), func.sum(taken))
+        .where(col(Alert.tenant_id) == tenant, *_in(column, since, until))
+        .group_by(col(Alert.owner_side))
     )
     return {side: (n, float(total or 0)) for side, n, total in await session.execute(query)}
 
@@ -122,12 +123,12 @@ async def response_sums(session: AsyncSession, tenant: str, reached: str, since:
 async def noisiest(session: AsyncSession, tenant: str, since: datetime, until: datetime,
                    limit: int) -> list[tuple[str, int, int]]:
     """Sources by alerts opened in the period, with their occurrences."""
-    alerts, events = func.count(), func.sum(Alert.count)
+    alerts, events = func.count(), func.sum(col(Alert.count))
     query = (
-        select(Alert.source, alerts, events)
-        .where(Alert.tenant_id == tenant, *_in(Alert.first_seen, since, until))
-        .group_by(Alert.source)
-        .order_by(alerts.desc(), events.desc(), Alert.source)
+        select(col(Alert.source), alerts, events)
+        .where(col(Alert.tenant_id) == tenant, *_in(col(Alert.first_seen), since, until))
+        .group_by(col(Alert.source))
+        .order_by(alerts.desc(), events.desc(), col(Alert.source))
         .limit(limit)
     )
     return [(source, n, int(total or 0)) for source, n, total in await session.execute(query)]
@@ -137,10 +138,10 @@ async def last_sent(session: AsyncSession, tenant_id: str, platform: str,
                     channel: str) -> datetime | None:
     """When the channel's latest digest was sent."""
     query = (
-        select(DigestSent.sent_at)
-        .where(DigestSent.tenant_id == tenant_id, DigestSent.platform == platform,
-               DigestSent.channel == channel)
-        .order_by(DigestSent.local_date.desc())
+        select(col(DigestSent.sent_at))
+        .where(col(DigestSent.tenant_id) == tenant_id, col(DigestSent.platform) == platform,
+               col(DigestSent.channel) == channel)
+        .order_by(col(DigestSent.local_date).desc())
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()

@@ -13,12 +13,14 @@ from datetime import datetime
 
 from sqlalchemy import Integer, Row, column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.json_rows import rows_table
-from storage.models import Alert
+from storage.models import Alert, table_of
+from storage.results import rowcount
 from storage.types import UTCDateTime
 
-_ALERT = Alert.__table__
+_ALERT = table_of(Alert)
 # What a step needs of an alert; rows with these attributes stand in for Alert objects.
 READ = ("id", "tenant_id", "short_id", "title", "severity", "status", "owner_email",
         "channels", "escalation_level", "escalation_generation", "next_escalation_at",
@@ -47,7 +49,7 @@ async def move_timers(session: AsyncSession,
     """Set each alert's level and timer, in ONE UPDATE, where its generation is still the
     one given; returns the alert ids moved. `moves` are (alert id, generation read,
     level, due, bump): a bump of 1 moves the version on too (the card shows the level)."""
-    new = rows_table(session.bind.dialect, "planned", _FENCE, moves)
+    new = rows_table(session.get_bind().dialect, "planned", _FENCE, moves)
     moved = await session.execute(
         update(_ALERT)
         .where(_ALERT.c.id == new.c.id, _ALERT.c.escalation_generation == new.c.generation)
@@ -64,8 +66,8 @@ async def due_wakeups(session: AsyncSession, now: datetime, size: int) -> list[A
     """Up to `size` alerts whose snooze has run out, soonest first, locked, as stored now."""
     query = (
         select(Alert)
-        .where(Alert.snoozed_until.is_not(None), Alert.snoozed_until <= now)
-        .order_by(Alert.snoozed_until)
+        .where(col(Alert.snoozed_until).is_not(None), col(Alert.snoozed_until) <= now)
+        .order_by(col(Alert.snoozed_until))
         .limit(size)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
@@ -75,7 +77,7 @@ async def due_wakeups(session: AsyncSession, now: datetime, size: int) -> list[A
 
 async def forget_snooze(session: AsyncSession, alert_id: int, until: datetime) -> None:
     """Clear a snooze that no longer holds the alert, if it is still the one read."""
-    tidy = update(Alert).where(Alert.id == alert_id, Alert.snoozed_until == until)
+    tidy = update(Alert).where(col(Alert.id) == alert_id, col(Alert.snoozed_until) == until)
     await session.execute(tidy.values(snoozed_until=None))
 
 
@@ -85,9 +87,10 @@ async def wake(session: AsyncSession, alert_id: int, until: datetime, snoozed: s
     and its generation past `generation`; False when someone changed it first."""
     done = await session.execute(
         update(Alert)
-        .where(Alert.id == alert_id, Alert.status == snoozed, Alert.snoozed_until == until)
+        .where(col(Alert.id) == alert_id, col(Alert.status) == snoozed,
+               col(Alert.snoozed_until) == until)
         .values(status=to, snoozed_until=None, next_escalation_at=due,
                 escalation_generation=generation + 1, version=Alert.version + 1,
                 state_version=Alert.state_version + 1)
     )
-    return done.rowcount == 1
+    return rowcount(done) == 1

@@ -7,9 +7,11 @@ instance that holds them.
 from datetime import datetime
 
 from sqlalchemy import delete, update
+from sqlmodel import col
 
 from storage.db import Database
 from storage.models import OutboxInstance
+from storage.results import rowcount
 
 
 async def beat(db: Database, instance: str, now: datetime, dead_before: datetime) -> None:
@@ -18,10 +20,10 @@ async def beat(db: Database, instance: str, now: datetime, dead_before: datetime
     async with db.unit() as uow:
         session = await uow.session()
         await session.execute(delete(OutboxInstance).where(
-            OutboxInstance.beat_at < dead_before, OutboxInstance.id != instance))
+            col(OutboxInstance.beat_at) < dead_before, col(OutboxInstance.id) != instance))
         found = await session.execute(update(OutboxInstance).where(
-            OutboxInstance.id == instance).values(beat_at=now))
-        if found.rowcount == 0:
+            col(OutboxInstance.id) == instance).values(beat_at=now))
+        if rowcount(found) == 0:
             session.add(OutboxInstance(id=instance, started_at=now, beat_at=now))
 
 
@@ -29,4 +31,4 @@ async def drop(db: Database, instance: str) -> None:
     """The instance stops: its leases are free for others at once."""
     async with db.unit() as uow:
         session = await uow.session()
-        await session.execute(delete(OutboxInstance).where(OutboxInstance.id == instance))
+        await session.execute(delete(OutboxInstance).where(col(OutboxInstance.id) == instance))

@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
     ColumnElement,
     Insert,
-    Table,
+    TableClause,
     bindparam,
     cast,
     column,
@@ -35,7 +36,7 @@ def rows_table(dialect: Dialect, name: str, columns: Sequence[ColumnElement],
                rows: Sequence[Sequence]) -> FromClause:
     """`rows` (tuples in `columns` order) as a table called `name` whose columns take
     the names and types of `columns`."""
-    document = bindparam(f"{name}_json", _document(dialect, columns, rows))
+    document: BindParameter[str] = bindparam(f"{name}_json", _document(dialect, columns, rows))
     if dialect.name == "postgresql":
         typed = (column(c.name, c.type) for c in columns)
         return (func.json_to_recordset(cast(document, JSON)).table_valued(*typed)
@@ -84,7 +85,7 @@ def _text(value):
 _JSON_NATIVE = (str, int, float, bool, type(None))
 
 
-async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict]) -> None:
+async def insert_rows(conn: AsyncConnection, table: TableClause, rows: Sequence[dict]) -> None:
     """Insert `rows` (dicts with the same keys) in one statement; ids follow the list's
     order, as both table functions yield rows in document order."""
     if not rows:

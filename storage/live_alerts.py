@@ -11,14 +11,16 @@ first statement, so a raw call could land outside it.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeEngine
+from sqlmodel import col
 
-from storage.models import Alert, Outbox
+from storage.models import Alert, Outbox, table_of
 from storage.queries import LIVE
 from storage.unit import UnitOfWork
 
@@ -42,12 +44,13 @@ class LiveAlert(NamedTuple):
 Carded = set[tuple[int, str, str]]  # (alert, platform, channel) with a refresh queued
 
 _LIVE = (
-    select(Alert.id, Alert.tenant_id, Alert.short_id, Alert.fingerprint, Alert.status,
-           Alert.source_acknowledged_at, Alert.channels, Outbox.platform, Outbox.channel)
-    .outerjoin(Outbox, (Outbox.alert_id == Alert.id) & Outbox.done_at.is_(None)
-               & (Outbox.kind == "card"))
-    .where(Alert.tenant_id == bindparam("tenant"),
-           Alert.fingerprint.in_(bindparam("keys", expanding=True)), LIVE)
+    select(col(Alert.id), col(Alert.tenant_id), col(Alert.short_id), col(Alert.fingerprint),
+           col(Alert.status), col(Alert.source_acknowledged_at), col(Alert.channels),
+           col(Outbox.platform), col(Outbox.channel))
+    .outerjoin(Outbox, (col(Outbox.alert_id) == Alert.id) & col(Outbox.done_at).is_(None)
+               & (col(Outbox.kind) == "card"))
+    .where(col(Alert.tenant_id) == bindparam("tenant"),
+           col(Alert.fingerprint).in_(bindparam("keys", expanding=True)), LIVE)
 )
 # The same query for the sqlite3 connection; the keys come as one JSON array, so the
 # text (and sqlite3's prepared statement) is the same whatever their number.
@@ -60,7 +63,7 @@ WHERE alert.tenant_id = ? AND alert.fingerprint IN (SELECT value FROM json_each(
   AND alert.status != 'resolved'
 """
 
-_TABLE = Alert.__table__
+_TABLE = table_of(Alert)
 _REPEATS = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("alert_id"))
@@ -74,7 +77,17 @@ _REPEATS = (
 _REPEATS_SQLITE = ("UPDATE alert SET count = count + ?, last_seen = max(last_seen, ?), "
                    "version = version + 1 WHERE id = ?")
 _SQLITE = sqlite.dialect()
-_SEEN_SQLITE = _TABLE.c.last_seen.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+
+def _sqlite_binding(type_: TypeEngine[Any]) -> Callable[[Any], Any]:
+    """How a column type turns a value into what SQLite stores."""
+    bind = type_.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+    if bind is None:  # UTCDateTime, the type it is used for, converts every value
+        raise TypeError(f"{type_} binds values unconverted on SQLite")
+    return bind
+
+
+_SEEN_SQLITE = _sqlite_binding(_TABLE.c.last_seen.type)
 
 
 async def read(unit: UnitOfWork, tenant_id: str,
@@ -87,14 +100,15 @@ async def read(unit: UnitOfWork, tenant_id: str,
     if not keys:
         return live, carded
     if unit.driver is not None:
-        found = unit.driver.fetch(_LIVE_SQLITE, (tenant_id, json.dumps(list(keys))))
+        found: Iterable[Sequence[Any]] = unit.driver.fetch(
+            _LIVE_SQLITE, (tenant_id, json.dumps(list(keys))))
     else:
         found = await (await unit.session()).execute(
             _LIVE, {"tenant": tenant_id, "keys": list(keys)})
     for *columns, channels, platform, channel in found:
         if isinstance(channels, str):  # the sqlite3 row: JSON as stored
             channels = [] if channels == "[]" else json.loads(channels)
-        alert = LiveAlert(*columns, channels)
+        alert = LiveAlert._make((*columns, channels))
         live[alert.fingerprint] = alert  # one row per queued refresh: the same alert
         if platform is not None:
             carded.add((alert.id, platform, channel))

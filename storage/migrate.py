@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from storage.db import Database
+from storage.sqlite_inline import inline
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 _STARTING = 0x54414E44  # "TAND": the advisory lock replicas take while they start
@@ -36,8 +37,8 @@ async def _migrate(db: Database, run: Callable[[Config], None]) -> None:
     a table and drops the original, which rows referring to it would refuse."""
     sqlite = db.dialect == "sqlite"
     async with db.engine.connect() as conn:
-        driver = (await conn.get_raw_connection()).driver_connection
-        if sqlite:
+        driver = await inline(conn) if sqlite else None
+        if driver is not None:
             driver.run("PRAGMA foreign_keys=OFF")  # only outside a transaction
         try:
             async with conn.begin():
@@ -46,7 +47,7 @@ async def _migrate(db: Database, run: Callable[[Config], None]) -> None:
                         "PRAGMA foreign_key_check")).all()):
                     raise RuntimeError(f"migration left rows without their parent: {broken}")
         finally:
-            if sqlite:
+            if driver is not None:
                 driver.run("PRAGMA foreign_keys=ON")
 
 
@@ -58,7 +59,10 @@ async def current_revision(db: Database) -> str | None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_config(None)).get_current_head()
+    head = ScriptDirectory.from_config(_config(None)).get_current_head()
+    if head is None:  # the migrations ship with the package
+        raise RuntimeError("no migrations found")
+    return head
 
 
 @asynccontextmanager

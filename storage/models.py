@@ -3,8 +3,8 @@ audit rows can refer to it; the YAML file stays the source of truth."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, event, inspect, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, event, inspect, text
+from sqlmodel import Field, SQLModel, col
 
 from storage.types import UTCDateTime
 
@@ -280,26 +280,27 @@ class TeamsConversation(SQLModel, table=True):
 
 # On-call, escalation and digest (handlers/oncall.py, escalation.py, digest.py).
 # Window queries of the digest and the timers of the escalation tick use these.
-Index("ix_alert_tenant_first_seen", Alert.tenant_id, Alert.first_seen)
-Index("ix_alert_tenant_claimed_at", Alert.tenant_id, Alert.claimed_at)
-Index("ix_alert_tenant_resolved_at", Alert.tenant_id, Alert.resolved_at)
-Index("ix_alert_tenant_status_first_seen", Alert.tenant_id, Alert.status, Alert.first_seen)
+Index("ix_alert_tenant_first_seen", col(Alert.tenant_id), col(Alert.first_seen))
+Index("ix_alert_tenant_claimed_at", col(Alert.tenant_id), col(Alert.claimed_at))
+Index("ix_alert_tenant_resolved_at", col(Alert.tenant_id), col(Alert.resolved_at))
+Index("ix_alert_tenant_status_first_seen", col(Alert.tenant_id), col(Alert.status),
+      col(Alert.first_seen))
 Index(
     "ix_alert_snooze_due",
-    Alert.snoozed_until,
+    col(Alert.snoozed_until),
     sqlite_where=text("snoozed_until IS NOT NULL"),
     postgresql_where=text("snoozed_until IS NOT NULL"),
 )
 # The silence tick looks up the alerts a silence keeps quiet.
 Index(
     "ix_alert_silenced_by",
-    Alert.silenced_by,
+    col(Alert.silenced_by),
     sqlite_where=text("status = 'silenced'"),
     postgresql_where=text("status = 'silenced'"),
 )
 Index(
     "ix_remediation_pending",
-    Remediation.proposed_at,
+    col(Remediation.proposed_at),
     sqlite_where=text("status = 'pending'"),
     postgresql_where=text("status = 'pending'"),
 )
@@ -332,3 +333,8 @@ class DigestSent(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=200)
     local_date: date = Field(primary_key=True)
     sent_at: datetime = _ts()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements that skip the ORM."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it, undeclared

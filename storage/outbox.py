@@ -20,10 +20,10 @@ What a card shows is the caller's business: `claim_lane` hands the alert, inside
 lease's transaction, to the caller's `render`, and keeps what it makes with the work.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     and_,
@@ -39,12 +39,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage import queries
 from storage.db import Database
 from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
 
-INFLIGHT = ""  # MessageRef.ref while a first post is in doubt (sent, reference not stored)
+INFLIGHT = ""  # col(MessageRef.ref) while a first post is in doubt (sent, reference not stored)
 ERROR_LIMIT = 500
 
 
@@ -57,6 +58,13 @@ class Unit:
     kind: str
     alert_id: int | None = None
     row_id: int | None = None
+
+    def message_ref(self, **fields: Any) -> MessageRef:
+        """A new reference to the message of this card lane (a card lane has its alert)."""
+        if self.alert_id is None:
+            raise ValueError(f"{self} is not a card lane")
+        return MessageRef(alert_id=self.alert_id, platform=self.platform, channel=self.channel,
+                          **fields)
 
 
 @dataclass(frozen=True)
@@ -106,31 +114,32 @@ class RowWork:
 
 
 def _pending(platforms: list[str], channel: str | None):
-    query = select(Outbox).where(Outbox.done_at.is_(None), Outbox.failed_at.is_(None),
-                                 Outbox.platform.in_(platforms))
-    return query.where(Outbox.channel == channel) if channel is not None else query
+    query = select(Outbox).where(col(Outbox.done_at).is_(None), col(Outbox.failed_at).is_(None),
+                                 col(Outbox.platform).in_(platforms))
+    return query.where(col(Outbox.channel) == channel) if channel is not None else query
 
 
 def _held(now: datetime, alive_since: datetime):
     """A row not workable now: waiting (no holder) or leased by a live instance."""
-    live = exists().where(OutboxInstance.id == Outbox.leased_by,
-                          OutboxInstance.beat_at >= alive_since)
-    return and_(Outbox.due_at > now, or_(Outbox.leased_by.is_(None), live))
+    live = exists().where(col(OutboxInstance.id) == Outbox.leased_by,
+                          col(OutboxInstance.beat_at) >= alive_since)
+    return and_(col(Outbox.due_at) > now, or_(col(Outbox.leased_by).is_(None), live))
 
 
 def _workable(query, now: datetime, alive_since: datetime):
     """Card lanes none of whose rows is held (grouped), and single rows not held, of
     `query`'s pending rows, each with its first row id as "first"."""
     lanes = (
-        query.where(Outbox.kind == "card")
-        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.alert_id,
-                           func.min(Outbox.id).label("first"))
-        .group_by(Outbox.platform, Outbox.channel, Outbox.alert_id)
+        query.where(col(Outbox.kind) == "card")
+        .with_only_columns(col(Outbox.platform), col(Outbox.channel), col(Outbox.alert_id),
+                           func.min(col(Outbox.id)).label("first"))
+        .group_by(col(Outbox.platform), col(Outbox.channel), col(Outbox.alert_id))
         .having(func.max(case((_held(now, alive_since), 1), else_=0)) == 0)
     )
     singles = (
-        query.where(Outbox.kind != "card", not_(_held(now, alive_since)))
-        .with_only_columns(Outbox.platform, Outbox.channel, Outbox.kind, Outbox.id)
+        query.where(col(Outbox.kind) != "card", not_(_held(now, alive_since)))
+        .with_only_columns(col(Outbox.platform), col(Outbox.channel), col(Outbox.kind),
+                           col(Outbox.id))
     )
     return lanes, singles
 
@@ -144,12 +153,12 @@ async def due_channels(db: Database, platforms: list[str], now: datetime,
         return []
     query = _pending(platforms, None)
     if busy:
-        query = query.where(tuple_(Outbox.platform, Outbox.channel).not_in(sorted(busy)))
+        query = query.where(tuple_(col(Outbox.platform), col(Outbox.channel)).not_in(sorted(busy)))
     lanes, singles = _workable(query, now, alive_since)
     lanes = lanes.subquery()
     work = union_all(select(lanes.c.platform, lanes.c.channel, lanes.c.first),
-                     singles.with_only_columns(Outbox.platform, Outbox.channel,
-                                               Outbox.id.label("first"))).subquery()
+                     singles.with_only_columns(col(Outbox.platform), col(Outbox.channel),
+                                               col(Outbox.id).label("first"))).subquery()
     channels = (select(work.c.platform, work.c.channel)
                 .group_by(work.c.platform, work.c.channel).order_by(func.min(work.c.first)))
     async with db.read() as session:
@@ -163,7 +172,7 @@ async def due_work(db: Database, platforms: list[str], now: datetime, limit: int
         return []
     lanes, singles = _workable(_pending(platforms, channel), now, alive_since)
     lanes = lanes.order_by(literal_column("first")).limit(limit)
-    singles = singles.order_by(Outbox.id).limit(limit)
+    singles = singles.order_by(col(Outbox.id)).limit(limit)
     async with db.read() as session:
         found = [(first, Unit(p, c, "card", alert_id=a))
                  for p, c, a, first in await session.execute(lanes)]
@@ -173,12 +182,12 @@ async def due_work(db: Database, platforms: list[str], now: datetime, limit: int
 
 
 def _lane(unit: Unit):
-    return (Outbox.done_at.is_(None), Outbox.failed_at.is_(None), Outbox.kind == "card",
-            Outbox.alert_id == unit.alert_id, Outbox.platform == unit.platform,
-            Outbox.channel == unit.channel)
+    return (col(Outbox.done_at).is_(None), col(Outbox.failed_at).is_(None),
+            col(Outbox.kind) == "card", col(Outbox.alert_id) == unit.alert_id,
+            col(Outbox.platform) == unit.platform, col(Outbox.channel) == unit.channel)
 
 
-async def _any_held(session: AsyncSession, rows: list[Outbox], now: datetime,
+async def _any_held(session: AsyncSession, rows: Sequence[Outbox], now: datetime,
                     alive_since: datetime) -> bool:
     held = [row for row in rows if row.due_at > now]
     if any(row.leased_by is None for row in held):
@@ -186,8 +195,8 @@ async def _any_held(session: AsyncSession, rows: list[Outbox], now: datetime,
     holders = {row.leased_by for row in held}
     if not holders:
         return False
-    live = select(OutboxInstance.id).where(OutboxInstance.id.in_(holders),
-                                           OutboxInstance.beat_at >= alive_since)
+    live = select(col(OutboxInstance.id)).where(col(OutboxInstance.id).in_(holders),
+                                           col(OutboxInstance.beat_at) >= alive_since)
     return (await session.execute(live.limit(1))).first() is not None
 
 
@@ -197,14 +206,14 @@ async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
     (a lease of an instance that stopped beating does not count)."""
     async with db.unit() as uow:
         session = await uow.session()
-        query = select(Outbox).where(*_lane(unit)).order_by(Outbox.id).with_for_update()
+        query = select(Outbox).where(*_lane(unit)).order_by(col(Outbox.id)).with_for_update()
         rows = (await session.execute(query)).scalars().all()
         if not rows or await _any_held(session, rows, now, holder.alive_since):
             return None
         for row in rows:
             row.due_at, row.leased_by = now + lease, holder.instance
         ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
-        view = await render(session, await session.get(Alert, unit.alert_id))
+        view = await render(session, await session.get_one(Alert, unit.alert_id))
     work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
                     leased_until=now + lease, attempts=max(r.attempts for r in rows),
                     inflight_at=ref.inflight_at if ref else None)
@@ -221,8 +230,8 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
                     holder: Holder) -> RowWork | None:
     async with db.unit() as uow:
         session = await uow.session()
-        query = (select(Outbox).where(Outbox.id == unit.row_id, Outbox.done_at.is_(None),
-                                      Outbox.failed_at.is_(None),
+        query = (select(Outbox).where(col(Outbox.id) == unit.row_id, col(Outbox.done_at).is_(None),
+                                      col(Outbox.failed_at).is_(None),
                                       not_(_held(now, holder.alive_since)))
                  .with_for_update(skip_locked=True))
         row = (await session.execute(query)).scalar_one_or_none()
@@ -245,11 +254,8 @@ async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:
     left by an earlier attempt keeps its older time, so the search covers both."""
     async with db.unit() as uow:
         session = await uow.session()
-        key = (unit.alert_id, unit.platform, unit.channel)
-        if await session.get(MessageRef, key) is None:
-            session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
-                                   channel=unit.channel, ref=INFLIGHT, rendered_version=0,
-                                   inflight_at=now))
+        if await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel)) is None:
+            session.add(unit.message_ref(ref=INFLIGHT, rendered_version=0, inflight_at=now))
 
 
 async def forget_inflight(db: Database, unit: Unit) -> None:
@@ -263,7 +269,7 @@ async def forget_inflight(db: Database, unit: Unit) -> None:
 
 async def _done(session: AsyncSession, ids: list[int], now: datetime) -> None:
     if ids:
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(done_at=now))
+        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(done_at=now))
 
 
 async def _refresh_if_changed(session: AsyncSession, unit: Unit, shown: int,
@@ -272,8 +278,8 @@ async def _refresh_if_changed(session: AsyncSession, unit: Unit, shown: int,
     nothing (intake coalesces on pending rows): queue one more render of it. The alert
     row is locked first, so a writer that already changed it is waited for."""
     alert = (await session.execute(
-        select(Alert).where(Alert.id == unit.alert_id).with_for_update())).scalar_one()
-    waiting = (await session.execute(select(Outbox.id).where(*_lane(unit)).limit(1))).first()
+        select(Alert).where(col(Alert.id) == unit.alert_id).with_for_update())).scalar_one()
+    waiting = (await session.execute(select(col(Outbox.id)).where(*_lane(unit)).limit(1))).first()
     if alert.version != shown and waiting is None:
         session.add(Outbox(tenant_id=alert.tenant_id, alert_id=alert.id, kind="card",
                            platform=unit.platform, channel=unit.channel, payload={},
@@ -308,8 +314,7 @@ async def _save_ref(session: AsyncSession, work: CardWork, ref: str) -> None:
     unit = work.unit
     row = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
     if row is None:
-        session.add(MessageRef(alert_id=unit.alert_id, platform=unit.platform,
-                               channel=unit.channel, ref=ref, rendered_version=work.view.version))
+        session.add(unit.message_ref(ref=ref, rendered_version=work.view.version))
     else:
         row.ref, row.rendered_version, row.inflight_at = ref, work.view.version, None
 
@@ -324,7 +329,7 @@ async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) 
     """Keep the lease while a long run of paced notes is still being posted."""
     async with db.unit() as uow:
         session = await uow.session()
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(due_at=until))
+        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(due_at=until))
     work.leased_until = until
 
 
@@ -333,17 +338,17 @@ async def defer(db: Database, ids: list[int], until: datetime, error: str,
     """Retry later; `count` adds an attempt (rate limits are waits, not failures)."""
     values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT], "leased_by": None}
     if count:
-        values["attempts"] = Outbox.attempts + 1
+        values["attempts"] = col(Outbox.attempts) + 1
     async with db.unit() as uow:
         session = await uow.session()
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(**values))
+        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(**values))
 
 
 async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> None:
     """A permanent failure: keep the rows as failed, with the error, until retried."""
     async with db.unit() as uow:
         session = await uow.session()
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
+        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(
             failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1,
             leased_by=None))
 
@@ -366,10 +371,10 @@ class Listed:
 
 async def undelivered(db: Database, failed_only: bool, limit: int) -> list[Listed]:
     """Rows not delivered (pending or failed), oldest first."""
-    query = (select(Outbox, Alert.short_id).outerjoin(Alert, Alert.id == Outbox.alert_id)
-             .where(Outbox.done_at.is_(None)).order_by(Outbox.id).limit(limit))
+    query = (select(Outbox, col(Alert.short_id)).outerjoin(Alert, col(Alert.id) == Outbox.alert_id)
+             .where(col(Outbox.done_at).is_(None)).order_by(col(Outbox.id)).limit(limit))
     if failed_only:
-        query = query.where(Outbox.failed_at.is_not(None))
+        query = query.where(col(Outbox.failed_at).is_not(None))
     async with db.read() as session:
         found = (await session.execute(query)).all()
     return [Listed(row.id, row.tenant_id, short_id, row.platform, row.channel, row.kind,
@@ -380,13 +385,14 @@ async def undelivered(db: Database, failed_only: bool, limit: int) -> list[Liste
 async def retry(db: Database, ids: list[int] | None, now: datetime) -> list[int]:
     """Re-queue failed rows (`ids`, or every one with None), due now; their ids. A
     dispatcher's next poll picks them up; a lane's rows still render one card."""
-    query = select(Outbox.id).where(Outbox.done_at.is_(None), Outbox.failed_at.is_not(None))
+    query = select(col(Outbox.id)).where(col(Outbox.done_at).is_(None),
+                                         col(Outbox.failed_at).is_not(None))
     if ids is not None:
-        query = query.where(Outbox.id.in_(ids))
+        query = query.where(col(Outbox.id).in_(ids))
     async with db.unit() as uow:
         session = await uow.session()
         chosen = list((await session.execute(query.with_for_update())).scalars())
         if chosen:
-            await session.execute(update(Outbox).where(Outbox.id.in_(chosen)).values(
+            await session.execute(update(Outbox).where(col(Outbox.id).in_(chosen)).values(
                 failed_at=None, due_at=now, attempts=0, leased_by=None))
     return sorted(chosen)

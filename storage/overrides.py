@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import OncallOverride
 
@@ -14,9 +15,9 @@ async def overlapping(session: AsyncSession, tenant_id: str, start: datetime,
     """The tenant's overrides overlapping [start, end], oldest first."""
     query = (
         select(OncallOverride)
-        .where(OncallOverride.tenant_id == tenant_id, OncallOverride.ends_at > start,
-               OncallOverride.starts_at < end)
-        .order_by(OncallOverride.id)
+        .where(col(OncallOverride.tenant_id) == tenant_id, col(OncallOverride.ends_at) > start,
+               col(OncallOverride.starts_at) < end)
+        .order_by(col(OncallOverride.id))
     )
     return list((await session.execute(query)).scalars())
 

@@ -16,9 +16,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import chain, json_rows
-from storage.models import Outbox
+from storage.models import Outbox, table_of
 
-_INSERT_OUTBOX = insert(Outbox.__table__)
+_INSERT_OUTBOX = insert(table_of(Outbox))
 
 
 @dataclass

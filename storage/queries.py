@@ -4,9 +4,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import BindParameter, bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import (
     Alert,
@@ -16,11 +17,12 @@ from storage.models import (
     PersonIdentity,
     Remediation,
     Tenant,
+    table_of,
 )
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
-LIVE = Alert.status != literal_column("'resolved'")
+LIVE = col(Alert.status) != literal_column("'resolved'")
 T = TypeVar("T")
 
 
@@ -44,19 +46,19 @@ async def person_by_email(session: AsyncSession, email: str) -> Person | None:
 
 async def identities(session: AsyncSession, email: str) -> dict[str, str]:
     """A person's chat accounts, {platform: key}."""
-    query = select(PersonIdentity.platform, PersonIdentity.key).where(
-        PersonIdentity.person_email == email.lower())
+    query = select(col(PersonIdentity.platform), col(PersonIdentity.key)).where(
+        col(PersonIdentity.person_email) == email.lower())
     return dict((await session.execute(query)).tuples().all())
 
 
 async def people(session: AsyncSession, emails: Sequence[str]) -> dict[str, Person]:
     if not emails:
         return {}
-    rows = (await session.execute(select(Person).where(Person.email.in_(emails)))).scalars()
+    rows = (await session.execute(select(Person).where(col(Person.email).in_(emails)))).scalars()
     return {p.email: p for p in rows}
 
 
-_ALERT_BY_SHORT_ID = select(Alert).where(Alert.short_id == bindparam("short_id"))
+_ALERT_BY_SHORT_ID = select(Alert).where(col(Alert.short_id) == bindparam("short_id"))
 
 
 async def alert_by_short_id(session: AsyncSession, short_id: str) -> Alert | None:
@@ -67,11 +69,20 @@ async def alert_by_short_id(session: AsyncSession, short_id: str) -> Alert | Non
 async def latest_remediation(session: AsyncSession, alert_id: int) -> Remediation | None:
     query = (
         select(Remediation)
-        .where(Remediation.alert_id == alert_id)
-        .order_by(Remediation.id.desc())
+        .where(col(Remediation.alert_id) == alert_id)
+        .order_by(col(Remediation.id).desc())
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def awaited_remediation(session: AsyncSession, alert_id: int) -> Remediation:
+    """The latest fix of an alert whose status says a fix awaits a decision: there is one,
+    as proposing a fix is what put the alert in that status."""
+    row = await latest_remediation(session, alert_id)
+    if row is None:
+        raise LookupError(f"alert {alert_id} awaits a decision on a fix it does not have")
+    return row
 
 
 async def list_alerts(
@@ -82,22 +93,22 @@ async def list_alerts(
     unowned: bool = False,
     limit: int = 50,
 ) -> list[Alert]:
-    query = select(Alert).where(Alert.tenant_id.in_(tenant_ids))
+    query = select(Alert).where(col(Alert.tenant_id).in_(tenant_ids))
     if statuses:
-        query = query.where(Alert.status.in_(statuses))
+        query = query.where(col(Alert.status).in_(statuses))
     if owner:
-        query = query.where(Alert.owner_email == owner)
+        query = query.where(col(Alert.owner_email) == owner)
     if unowned:
-        query = query.where(Alert.owner_email.is_(None))
-    query = query.order_by(Alert.id.desc()).limit(limit)
+        query = query.where(col(Alert.owner_email).is_(None))
+    query = query.order_by(col(Alert.id).desc()).limit(limit)
     return list((await session.execute(query)).scalars())
 
 
 async def history(session: AsyncSession, tenant_id: str, short_id: str) -> list[AuditEvent]:
     query = (
         select(AuditEvent)
-        .where(AuditEvent.tenant_id == tenant_id, AuditEvent.alert == short_id)
-        .order_by(AuditEvent.seq)
+        .where(col(AuditEvent.tenant_id) == tenant_id, col(AuditEvent.alert) == short_id)
+        .order_by(col(AuditEvent.seq))
     )
     return list((await session.execute(query)).scalars())
 
@@ -105,18 +116,18 @@ async def history(session: AsyncSession, tenant_id: str, short_id: str) -> list[
 async def live_alert(session: AsyncSession, tenant_id: str, fingerprint: str) -> Alert | None:
     """The unresolved alert with this fingerprint, if any (at most one exists)."""
     query = select(Alert).where(
-        Alert.tenant_id == tenant_id, Alert.fingerprint == fingerprint, LIVE
+        col(Alert.tenant_id) == tenant_id, col(Alert.fingerprint) == fingerprint, LIVE
     )
     return (await session.execute(query)).scalar_one_or_none()
 
 
 # Intake runs these for every group of events; built once, they are only executed.
-_KEYS = bindparam("keys", expanding=True)
+_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 _RESOLVED_SINCE = (
     select(Alert)
-    .where(Alert.tenant_id == bindparam("tenant"), Alert.fingerprint.in_(_KEYS),
-           Alert.status == "resolved", Alert.resolved_at >= bindparam("since"))
-    .order_by(Alert.id)
+    .where(col(Alert.tenant_id) == bindparam("tenant"), col(Alert.fingerprint).in_(_KEYS),
+           col(Alert.status) == "resolved", col(Alert.resolved_at) >= bindparam("since"))
+    .order_by(col(Alert.id))
 )
 
 
@@ -133,7 +144,7 @@ async def resolved_since(session: AsyncSession, tenant_id: str, keys: set[str],
 # One statement for "seen this key before?" and "remember it": on PostgreSQL a
 # concurrent replay waits on the first one's key and then finds it.
 def _remember(insert):
-    table = CommandKey.__table__
+    table = table_of(CommandKey)
     return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
 
 
@@ -142,6 +153,6 @@ _REMEMBER = {"postgresql": _remember(postgresql.insert), "sqlite": _remember(sql
 
 async def remember_key(session: AsyncSession, key: str, tenant_id: str, at: datetime) -> bool:
     """Record a command's idempotency key; False when it was recorded before (a replay)."""
-    stored = await session.execute(_REMEMBER[session.bind.dialect.name],
+    stored = await session.execute(_REMEMBER[session.get_bind().dialect.name],
                                    {"key": key, "tenant_id": tenant_id, "at": at})
     return stored.first() is not None

@@ -11,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from storage.models import Alert, Remediation
+from storage.results import rowcount
 
 
 def propose(session: AsyncSession, alert_id: int, action_id: str, note: str, proposed_by: str,
@@ -28,19 +30,20 @@ async def due_decisions(session: AsyncSession, awaiting: str, remind_by: datetim
     """The latest pending fixes of alerts in status `awaiting`, proposed by `remind_by`
     and not reminded yet, or proposed by `expire_by`; oldest first, locked, as stored now."""
     later = aliased(Remediation)
-    latest = select(func.max(later.id)).where(later.alert_id == Alert.id).scalar_subquery()
+    latest = select(func.max(later.id)).where(col(later.alert_id) == Alert.id).scalar_subquery()
     query = (
         select(Remediation, Alert)
-        .join(Alert, Alert.id == Remediation.alert_id)
-        .where(Remediation.status == "pending", Remediation.proposed_at <= remind_by,
-               or_(Remediation.reminded_at.is_(None), Remediation.proposed_at <= expire_by),
-               Alert.status == awaiting, Remediation.id == latest)
-        .order_by(Remediation.proposed_at)
+        .join(Alert, col(Alert.id) == Remediation.alert_id)
+        .where(col(Remediation.status) == "pending", col(Remediation.proposed_at) <= remind_by,
+               or_(col(Remediation.reminded_at).is_(None),
+                   col(Remediation.proposed_at) <= expire_by),
+               col(Alert.status) == awaiting, col(Remediation.id) == latest)
+        .order_by(col(Remediation.proposed_at))
         .limit(size)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return [tuple(row) for row in await session.execute(query)]
+    return [(fix, alert) for fix, alert in await session.execute(query)]
 
 
 async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: int,
@@ -49,13 +52,13 @@ async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: in
     version on (the card shows the reminder); False when another tick did it first."""
     done = await session.execute(
         update(Remediation)
-        .where(Remediation.id == remediation_id, Remediation.status == "pending",
-               Remediation.reminded_at.is_(None))
+        .where(col(Remediation.id) == remediation_id, col(Remediation.status) == "pending",
+               col(Remediation.reminded_at).is_(None))
         .values(reminded_at=at)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         return False
-    await session.execute(update(Alert).where(Alert.id == alert_id)
+    await session.execute(update(Alert).where(col(Alert.id) == alert_id)
                           .values(version=Alert.version + 1))
     return True
 
@@ -63,8 +66,8 @@ async def mark_reminded(session: AsyncSession, remediation_id: int, alert_id: in
 async def expire(session: AsyncSession, remediation_id: int, at: datetime, reason: str) -> bool:
     """Mark a fix still pending as expired; False when it was decided first."""
     done = await session.execute(
-        update(Remediation).where(Remediation.id == remediation_id,
-                                  Remediation.status == "pending")
+        update(Remediation).where(col(Remediation.id) == remediation_id,
+                                  col(Remediation.status) == "pending")
         .values(status="expired", decided_at=at, decision_reason=reason)
     )
-    return done.rowcount == 1
+    return rowcount(done) == 1

@@ -12,8 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Alert, Silence
+from storage.results import rowcount
 
 
 async def add(session: AsyncSession, tenant_id: str, matchers: dict[str, str], reason: str,
@@ -32,7 +34,7 @@ async def by_id(session: AsyncSession, silence_id: int) -> Silence | None:
 
 
 _UNENDED = select(Silence).where(
-    Silence.tenant_id == bindparam("tenant"), Silence.ends_at > bindparam("at")
+    col(Silence.tenant_id) == bindparam("tenant"), col(Silence.ends_at) > bindparam("at")
 )
 
 
@@ -46,7 +48,7 @@ async def unended(session: AsyncSession, tenant_id: str, at: datetime) -> list[S
 async def holding(session: AsyncSession, silenced: str) -> list[Silence]:
     """Every silence that some alert in status `silenced` names as its silence."""
     query = select(Silence).where(
-        exists().where(Alert.silenced_by == Silence.id, Alert.status == silenced))
+        exists().where(col(Alert.silenced_by) == Silence.id, col(Alert.status) == silenced))
     return list((await session.execute(query)).scalars().all())
 
 
@@ -55,8 +57,8 @@ async def held(session: AsyncSession, silence_ids: Sequence[int], silenced: str,
     """Up to `size` alerts still `silenced` by one of these silences, locked, as stored now."""
     query = (
         select(Alert)
-        .where(Alert.status == silenced, Alert.silenced_by.in_(silence_ids))
-        .order_by(Alert.id)
+        .where(col(Alert.status) == silenced, col(Alert.silenced_by).in_(silence_ids))
+        .order_by(col(Alert.id))
         .limit(size)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
@@ -65,8 +67,8 @@ async def held(session: AsyncSession, silence_ids: Sequence[int], silenced: str,
 
 
 def _fenced(alert_id: int, silence_id: int, silenced: str):
-    return update(Alert).where(Alert.id == alert_id, Alert.status == silenced,
-                               Alert.silenced_by == silence_id)
+    return update(Alert).where(col(Alert.id) == alert_id, col(Alert.status) == silenced,
+                               col(Alert.silenced_by) == silence_id)
 
 
 async def bring_back(session: AsyncSession, alert_id: int, silence_id: int, silenced: str,
@@ -78,7 +80,7 @@ async def bring_back(session: AsyncSession, alert_id: int, silence_id: int, sile
         status=to, silenced_by=None, escalation_level=0, next_escalation_at=due,
         escalation_generation=generation + 1, version=Alert.version + 1,
         state_version=Alert.state_version + 1))
-    return done.rowcount == 1
+    return rowcount(done) == 1
 
 
 async def hand_over(session: AsyncSession, alert_id: int, silence_id: int, silenced: str,

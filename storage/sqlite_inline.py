@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 BUSY_TIMEOUT_MS = 30_000
 SLOW_COMMIT = 0.005  # seconds, averaged: a writer's commits past it go to a thread
 
@@ -216,3 +218,11 @@ def creator(path: str, *, writer: bool):
         return InlineConnection(conn, SLOW_COMMIT if writer else None)
 
     return connect
+
+
+async def inline(conn: AsyncConnection) -> InlineConnection:
+    """The connection of ours under a SQLite engine's connection (see `creator`)."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    if not isinstance(driver, InlineConnection):
+        raise TypeError(f"{conn.engine.url} does not run on sqlite_inline connections")
+    return driver

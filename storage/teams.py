@@ -6,13 +6,15 @@ so a channel message from someone does not erase the 1:1 chat learnt earlier.
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from storage.models import Membership, TeamsConversation
+from storage.models import Membership, TeamsConversation, table_of
 
 CHANNEL = "channel"
 PERSON = "person"
@@ -33,11 +35,12 @@ async def save(
     unknown = set(fields) - set(_OPTIONAL)
     if unknown:
         raise ValueError(f"unknown teams conversation fields: {sorted(unknown)}")
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"kind": kind, "key": key, "service_url": service_url, "updated_at": at, **fields}
     stmt = insert(TeamsConversation).values(**values)
-    table = TeamsConversation.__table__.c
-    changes = {name: func.coalesce(stmt.excluded[name], table[name]) for name in fields}
+    table = table_of(TeamsConversation).c
+    changes: dict[str, ColumnElement[Any]] = {
+        name: func.coalesce(stmt.excluded[name], table[name]) for name in fields}
     changes |= {"service_url": stmt.excluded.service_url, "updated_at": stmt.excluded.updated_at}
     await session.execute(stmt.on_conflict_do_update(index_elements=["kind", "key"], set_=changes))
 
@@ -52,13 +55,13 @@ async def people_of_tenant(
     """People of the tenant whom Teams knows, for a card's per-viewer refresh list."""
     query = (
         select(TeamsConversation)
-        .join(Membership, Membership.person_email == TeamsConversation.email)
+        .join(Membership, col(Membership.person_email) == TeamsConversation.email)
         .where(
-            Membership.tenant_id == tenant_id,
-            TeamsConversation.kind == PERSON,
-            TeamsConversation.user_id.is_not(None),
+            col(Membership.tenant_id) == tenant_id,
+            col(TeamsConversation.kind) == PERSON,
+            col(TeamsConversation.user_id).is_not(None),
         )
-        .order_by(TeamsConversation.email)
+        .order_by(col(TeamsConversation.email))
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
@@ -67,8 +70,8 @@ async def people_of_tenant(
 async def reachable(session: AsyncSession, aad_ids: Sequence[str]) -> frozenset[str]:
     """The Entra object ids among `aad_ids` whom Teams can be asked to message directly
     (they messaged Tandem, so their Teams user id or 1:1 chat is stored)."""
-    query = select(TeamsConversation.key).where(
-        TeamsConversation.kind == PERSON, TeamsConversation.key.in_(aad_ids),
-        or_(TeamsConversation.user_id.is_not(None),
-            TeamsConversation.conversation_id.is_not(None)))
+    query = select(col(TeamsConversation.key)).where(
+        col(TeamsConversation.kind) == PERSON, col(TeamsConversation.key).in_(aad_ids),
+        or_(col(TeamsConversation.user_id).is_not(None),
+            col(TeamsConversation.conversation_id).is_not(None)))
     return frozenset((await session.execute(query)).scalars())

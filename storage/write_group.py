@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from storage.pending import Pending
-from storage.sqlite_inline import InlineConnection
+from storage.sqlite_inline import InlineConnection, inline
 
 
 class Group:
@@ -58,8 +58,7 @@ class WriteGroup:
     async def _open(self) -> Group:
         conn = self._conn or await self._engine.connect()
         try:
-            driver = (await conn.get_raw_connection()).driver_connection
-            self._group = Group(conn, driver, await conn.begin())
+            self._group = Group(conn, await inline(conn), await conn.begin())
         except BaseException:
             self._conn = None
             await conn.close()

@@ -3,8 +3,9 @@
 import csv
 import json
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,7 +44,7 @@ def _since(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _row(event: dict) -> dict:
+def _row(event: Mapping[Any, Any]) -> dict:
     return {**event, "at": event["at"].isoformat()}
 
 

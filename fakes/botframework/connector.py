@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from fakes.loopback import started
+
 APP_ID = "11111111-2222-3333-4444-555555555555"
 APP_PASSWORD = "bot-s3cret"
 
@@ -27,7 +29,7 @@ class FakeConnector:
 
     @property
     def url(self) -> str:
-        return str(self.server.make_url("")).rstrip("/")
+        return str(started(self.server).make_url("")).rstrip("/")
 
     @property
     def token_url(self) -> str:
@@ -49,7 +51,7 @@ class FakeConnector:
         return self
 
     async def close(self) -> None:
-        await self.server.close()
+        await started(self.server).close()
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()

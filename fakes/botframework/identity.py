@@ -19,6 +19,8 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from fakes.loopback import started
+
 ISSUER = "https://api.botframework.com"
 KID = "tandem-test-key"
 
@@ -44,7 +46,7 @@ class FakeIdentity:
 
     @property
     def url(self) -> str:
-        return str(self.server.make_url("")).rstrip("/")
+        return str(started(self.server).make_url("")).rstrip("/")
 
     @property
     def metadata_url(self) -> str:
@@ -65,7 +67,7 @@ class FakeIdentity:
         return self
 
     async def close(self) -> None:
-        await self.server.close()
+        await started(self.server).close()
 
     def mint(self, audience: str, service_url: str, *, lifetime: int = 3600,
              key: rsa.RSAPrivateKey | None = None, issuer: str = ISSUER, kid: str = KID,

@@ -218,7 +218,7 @@ def _silence_times(words: list[str]) -> tuple[str | None, str | None, list[str]]
     return start, every, words
 
 
-_OTHERS = {
+_OTHERS: dict[str, Callable[[str], Request]] = {
     "propose": _propose,
     "snooze": _snooze,
     "show": _read("show", "show ID"),

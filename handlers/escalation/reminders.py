@@ -63,19 +63,22 @@ async def _remind(uow: UnitOfWork, session: Session, cfg: TandemConfig, tenant: 
                   alert: Alert, row: Remediation, now: datetime) -> bool:
     if not await remediations.mark_reminded(session, row.id, alert.id, now):
         return False
+    lapses = expires_at(tenant, row)
+    if lapses is None:  # _act reminds only pending fixes of tenants whose fixes lapse
+        raise RuntimeError(f"fix {row.id} is reminded but never lapses")
     fix = cfg.remediation(row.action_id)
     proposer = cfg.person(row.proposed_by)
     text = (f"{alert.short_id} ({alert.severity}): {proposer.name if proposer else row.proposed_by}"
             f" proposed “{fix.title if fix else row.action_id}” {_ago(now - row.proposed_at)} ago"
             f" and it is waiting for your approval; undecided, it lapses at "
-            f"{_clock(expires_at(tenant, row), tenant)}.")
+            f"{_clock(lapses, tenant)}.")
     deciders = pings.approvers(cfg, tenant.id, row.proposed_by, row.needs_internal_approver)
     reached, outbox = await _ask(session, tenant, alert, deciders, text, now)
     uow.outbox(outbox)
     record(uow, alert, at=now, actor=pings.SYSTEM_ACTOR, verb="approval.reminded",
            from_status=alert.status, to_status=alert.status,
            details={"remediation": row.id, "to": [r.audit() for r in reached]})
-    fallbacks = [r.fallback_event() for r in reached if r.fallback]
+    fallbacks = [event for r in reached if (event := r.fallback_event())]
     uow.audit(alert.tenant_id, [timers.fallback_entry(alert, f, now) for f in fallbacks])
     enqueue_card(uow, cfg, alert, now, note="Approvers reminded")
     return True

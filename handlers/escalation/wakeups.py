@@ -20,6 +20,8 @@ from storage.unit import Session, Store, UnitOfWork
 async def _wake(uow: UnitOfWork, session: Session, cfg: TandemConfig, alert: Alert,
                 now: datetime) -> bool:
     until, generation = alert.snoozed_until, alert.escalation_generation
+    if until is None:  # due_wakeups reads only alerts with a snooze
+        raise RuntimeError(f"{alert.short_id} is woken but was not snoozed")
     if alert.status != Status.SNOOZED:  # claimed or reassigned while snoozed: just tidy up
         await escalation.forget_snooze(session, alert.id, until)
         return False

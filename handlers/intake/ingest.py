@@ -95,7 +95,7 @@ async def _transition(
 async def _withdraw_pending(session: Session, alert: Alert, now: datetime) -> dict[str, Any]:
     """The source resolved an alert whose fix awaited approval: the fix is withdrawn
     (never carried out), and the resolve's audit event says so."""
-    row = await queries.latest_remediation(session, alert.id)
+    row = await queries.awaited_remediation(session, alert.id)
     row.status, row.decided_at = "withdrawn", now
     row.decision_reason = "the source resolved the alert"
     return {"withdrawn": row.action_id}
@@ -150,7 +150,10 @@ async def _retrigger(batch: Batch, live: Alert | LiveAlert, event: AlertIn,
     its escalation resumes from the level it had reached, its timer started afresh."""
     await batch.flush()
     alert = await batch.current(live)
-    details = {"acknowledged_at": alert.source_acknowledged_at.isoformat()}
+    acknowledged = alert.source_acknowledged_at
+    if acknowledged is None:  # _one retriggers only an alert its source acknowledged
+        raise RuntimeError(f"{alert.short_id} is retriggered but was not acknowledged")
+    details = {"acknowledged_at": acknowledged.isoformat()}
     alert.source_acknowledged_at, alert.count = None, alert.count + 1
     alert.last_seen = max(alert.last_seen, batch.now)
     timers.arm(batch.cfg, alert, batch.now)

@@ -92,7 +92,10 @@ async def _apply(
     now: datetime,
 ) -> str:
     before = alert.status
-    alert.status = transitions.next_status(cmd.verb, Status(before))
+    after = transitions.next_status(cmd.verb, Status(before))
+    if after is None:  # _check refused an illegal verb, on the alert as locked now
+        raise RuntimeError(f"{cmd.verb} is not possible for {alert.short_id} ({before})")
+    alert.status = after
     details = await effects.EFFECTS[cmd.verb](
         effects.Context(uow, session, cfg, alert, actor, dict(cmd.args), now)
     )

@@ -104,7 +104,7 @@ async def propose(ctx: Context) -> dict[str, Any]:
 
 
 async def _decide(ctx: Context, status: str) -> dict[str, Any]:
-    row = await queries.latest_remediation(ctx.session, ctx.alert.id)
+    row = await queries.awaited_remediation(ctx.session, ctx.alert.id)
     row.status, row.decided_by, row.decided_at = status, ctx.actor.email, ctx.now
     row.decision_reason = ctx.args.get("reason", "")
     return {"remediation": row.action_id, "reason": row.decision_reason}

@@ -87,6 +87,8 @@ async def cover(db: Store, cfg: TandemConfig, tenant: TenantConfig, email: str,
                            reason=str(error), tenant_id=tenant.id)
         raise
     who = person_view(cfg, done.email)
+    if who is None:  # overrides.add refuses anyone who is not a configured person
+        raise RuntimeError(f"{done.email} covers on-call but is not configured")
     scope = f"the {layer} layer of {tenant.name}" if layer else tenant.name
     return (f"{who.label} is on call for {scope} from {_when(starts, tenant.timezone)} "
             f"until {_when(ends, tenant.timezone)}.")

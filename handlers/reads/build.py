@@ -40,7 +40,10 @@ async def tenant_of(
 ) -> TenantConfig | Tenant:
     """The tenant's name and time zone: from config, or from its stored row for a
     tenant that has since left the config (its alerts stay readable)."""
-    return cfg.tenant(tenant_id) or await queries.tenant(session, tenant_id)
+    found = cfg.tenant(tenant_id) or await queries.tenant(session, tenant_id)
+    if found is None:  # every alert's tenant_id references a stored tenant row
+        raise LookupError(f"tenant {tenant_id!r} is neither configured nor stored")
+    return found
 
 
 async def alert_view(session: Session, cfg: TandemConfig, alert: Alert) -> AlertView:

@@ -81,15 +81,18 @@ async def list_alerts(db: Store, cfg: TandemConfig, who: Reader, tenant: str | N
     if isinstance(viewer, Refused):
         await _audit(db, who, viewer, "list", "")
         return viewer.message
-    if state == "mine" and not isinstance(viewer, Actor):
-        return "Listing 'mine' needs --as with your email."
+    owner = None
+    if state == "mine":
+        if not isinstance(viewer, Actor):
+            return "Listing 'mine' needs --as with your email."
+        owner = viewer.email
     tenants = _tenants(cfg, viewer, tenant)
     if isinstance(tenants, str):
         return tenants
     async with db.read() as session:
         rows = await queries.list_alerts(
             session, tenants, statuses=None if state == "all" else Status.working(),
-            owner=viewer.email if state == "mine" else None,
+            owner=owner,
             unowned=state == "unclaimed", limit=limit,
         )
         return [await alert_view(session, cfg, row) for row in rows]

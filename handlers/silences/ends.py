@@ -48,12 +48,15 @@ async def release_batch(uow: UnitOfWork, cfg: TandemConfig, tenant: TenantConfig
     found = await stored.held(session, ended, Status.SILENCED, BATCH)
     back = 0
     for alert in found:
+        silence_id = alert.silenced_by
+        if silence_id is None:  # stored.held reads only alerts one of `ended` holds
+            raise RuntimeError(f"{alert.short_id} is released but no silence held it")
         fields = matching.fields_of(alert)
         other = next((s for s in in_force if matching.matches(s.matchers, fields)), None)
         if other is None:
-            back += await _come_back(uow, session, cfg, alert, alert.silenced_by, now)
+            back += await _come_back(uow, session, cfg, alert, silence_id, now)
         else:
-            await stored.hand_over(session, alert.id, alert.silenced_by, Status.SILENCED, other.id)
+            await stored.hand_over(session, alert.id, silence_id, Status.SILENCED, other.id)
     return back, len(found) == BATCH
 
 

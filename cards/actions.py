@@ -69,6 +69,15 @@ def buttons_for(status: Status | str) -> tuple[str, ...]:
     return tuple(action for action, verb in ACTION_VERB.items() if verb in legal)
 
 
+def command_verb(action: str) -> Verb:
+    """The verb a state-changing button asks for. History and Refresh change nothing:
+    every caller answers them as reads before it builds a command."""
+    verb = ACTION_VERB[action]
+    if verb is None:
+        raise ValueError(f"button action {action!r} is a read, not a command")
+    return verb
+
+
 def card_actions(
     status: Status | str, allowed: frozenset[str] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -104,7 +113,8 @@ class ButtonPayload:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
-    def decode(cls, s: str) -> "ButtonPayload":
+    def decode(cls, s: object) -> "ButtonPayload":
+        """`s` comes straight from a chat platform's request, so any type is checked."""
         if not isinstance(s, str) or not s:
             raise ValueError("button payload: expected a non-empty string")
         if len(s) > MAX_ENCODED:

@@ -58,7 +58,7 @@ async def _handle(deps: SlackDeps, body: dict, sender: SlackUser, channel: str |
     if button.action in A.FORM_ACTIONS and clicker.email:
         await forms.open_form(deps, body, button, clicker, channel, user)
         return
-    verb = A.ACTION_VERB[button.action]
+    verb = A.command_verb(button.action)
     key = f"slack:{action.get('action_ts')}:{sender.team}:{user}"
     cmd = Command(verb, button.alert_id, clicker.identity, {}, idempotency_key=key,
                   seen_version=button.version)

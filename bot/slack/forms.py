@@ -68,6 +68,6 @@ async def _run(deps: SlackDeps, view: dict, button: A.ButtonPayload, channel: st
             if values.get(key, "").strip()}
     clicker = await deps.people.identify(sender)
     key = f"slack:view:{view.get('id')}:{sender.team}:{sender.user}"
-    cmd = Command(A.ACTION_VERB[button.action], button.alert_id, clicker.identity, args,
+    cmd = Command(A.command_verb(button.action), button.alert_id, clicker.identity, args,
                   idempotency_key=key, seen_version=button.version)
     await answer(deps, await execute(deps.db, deps.cfg, cmd, deps.clock()), channel, sender.user)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import aiohttp
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
 ISSUER = "https://api.botframework.com"
@@ -37,8 +38,15 @@ class KeysUnavailable(Exception):
 
 @dataclass(frozen=True)
 class SigningKey:
-    key: object
+    key: RSAPublicKey
     endorsements: tuple[str, ...]
+
+
+def _public_key(jwk: dict) -> RSAPublicKey:
+    key = RSAAlgorithm.from_jwk(json.dumps(jwk))
+    if not isinstance(key, RSAPublicKey):
+        raise ValueError("a published signing key carries a private part")
+    return key
 
 
 class OpenIdKeys:
@@ -68,8 +76,7 @@ class OpenIdKeys:
         try:
             metadata = await self._json(self._url)
             keys = await self._json(metadata["jwks_uri"])
-            parsed = {k["kid"]: SigningKey(RSAAlgorithm.from_jwk(json.dumps(k)),
-                                           tuple(k.get("endorsements", ())))
+            parsed = {k["kid"]: SigningKey(_public_key(k), tuple(k.get("endorsements", ())))
                       for k in keys["keys"] if k.get("kty") == "RSA" and "kid" in k}
         except (TimeoutError, aiohttp.ClientError, KeyError, TypeError, ValueError,
                 jwt.PyJWTError) as error:

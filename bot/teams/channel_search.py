@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
 from msgraph.generated.models.chat_message import ChatMessage
 from msgraph.generated.models.chat_message_collection_response import (
     ChatMessageCollectionResponse,
@@ -30,6 +29,7 @@ from msgraph.generated.models.chat_message_collection_response import (
 from msgraph.generated.teams.item.channels.item.messages.messages_request_builder import (
     MessagesRequestBuilder,
 )
+from msgraph.graph_service_client import GraphServiceClient
 
 from bot.outbox.sender import Permanent, Transient
 from cards.teams import CARD_TYPE, refreshed_alert
@@ -121,7 +121,9 @@ def _alerts_of(message: ChatMessage) -> set[str]:
     for attachment in message.attachments or ():
         if attachment.content_type == CARD_TYPE and attachment.content:
             try:
-                found.add(refreshed_alert(json.loads(attachment.content)))
+                alert = refreshed_alert(json.loads(attachment.content))
             except ValueError:  # not JSON: not a card of ours
                 continue
-    return found - {None}
+            if alert is not None:
+                found.add(alert)
+    return found

@@ -51,7 +51,7 @@ class Connectors(ConnectorFactory):
             found = self._clients[base] = ConnectorClient(None, custom_configuration=config)
         return found
 
-    async def create(self, service_url: str, audience: str = None) -> ConnectorClient:
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         return self.client(service_url)
 
     async def team_channels(self, service_url: str, team_id: str) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 from kiota_abstractions.api_error import APIError
-from msgraph import GraphServiceClient
+from msgraph.graph_service_client import GraphServiceClient
 
 log = logging.getLogger(__name__)
 TTL = 600.0
@@ -20,7 +20,8 @@ TTL = 600.0
 class Directory:
     def __init__(self, graph: tuple[GraphServiceClient, httpx.AsyncClient] | None,
                  ttl: float = TTL, clock: Callable[[], float] = time.monotonic):
-        self._client, self._http = graph or (None, None)
+        self._client: GraphServiceClient | None = graph[0] if graph else None
+        self._http: httpx.AsyncClient | None = graph[1] if graph else None
         self._ttl, self._clock = ttl, clock
         self._cache: dict[str, tuple[float, tuple[str, ...]]] = {}
 

@@ -12,6 +12,7 @@ import json
 import logging
 
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.core import ActivityHandler, InvokeResponse, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
@@ -20,7 +21,6 @@ from botframework.connector.auth import (
     BotFrameworkAuthentication,
     ClaimsIdentity,
 )
-from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 from bot.teams.auth import KeysUnavailable, TokenValidator, Unauthorized

@@ -120,7 +120,7 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
                data: dict) -> dict:
     submitted = is_form_submission(data)
     cmd = Command(
-        verb=A.ACTION_VERB[payload.action], alert=payload.alert_id, actor=who,
+        verb=A.command_verb(payload.action), alert=payload.alert_id, actor=who,
         args=parse_submission(data) if submitted else {},
         idempotency_key=f"teams:{activity.id}" if activity.id else None,
         seen_version=payload.version,

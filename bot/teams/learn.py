@@ -22,8 +22,9 @@ def channel_of(conversation_id: str) -> str:
 
 def _tenant(activity: Activity) -> str | None:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    return getattr(activity.conversation, "tenant_id", None) or tenant.get("id")
+    tenant = data.get("tenant")
+    from_data = tenant.get("id") if isinstance(tenant, dict) else None
+    return getattr(activity.conversation, "tenant_id", None) or from_data
 
 
 def _team(activity: Activity, field: str = "id") -> str | None:
@@ -71,8 +72,8 @@ async def remember(tc: TeamsContext, activity: Activity, email: str | None = Non
 def _event(activity: Activity) -> tuple[str | None, str | None]:
     """(eventType, channel id) from Teams channelData, e.g. ("channelCreated", "19:...")."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
-    return data.get("eventType"), channel.get("id")
+    channel = data.get("channel")
+    return data.get("eventType"), channel.get("id") if isinstance(channel, dict) else None
 
 
 async def remember_channels(tc: TeamsContext, activity: Activity) -> None:

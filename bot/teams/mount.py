@@ -52,6 +52,8 @@ def _password(settings: Settings) -> str:
 def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
           cfg: TandemConfig) -> Teams:
     app_id = settings.microsoft_app_id
+    if app_id is None:  # install() starts Teams only when it is set
+        raise ValueError("Teams needs MICROSOFT_APP_ID")
     tenant = settings.microsoft_app_tenant_id
     token_url = settings.teams_token_url or default_token_url(tenant)
     credentials = ClientCredentials(http, token_url, app_id, _password(settings))

@@ -4,7 +4,7 @@ botframework-connector would fetch them through msal, synchronously, on the even
 Tandem hands the connector `ConnectorAuth` instead (tokens from bot/client_credentials.py).
 """
 
-from msrest.pipeline import AsyncHTTPPolicy
+from msrest.pipeline.async_abc import AsyncHTTPPolicy
 
 from bot.client_credentials import ClientCredentials
 
@@ -26,4 +26,6 @@ class ConnectorAuth(AsyncHTTPPolicy):
     async def send(self, request, **kwargs):
         token = await self._credentials.token(BOT_SCOPE)
         request.http_request.headers["Authorization"] = f"Bearer {token.token}"
+        if self.next is None:  # msrest links every policy to the next when it builds a pipeline
+            raise RuntimeError("ConnectorAuth is used outside an msrest pipeline")
         return await self.next.send(request, **kwargs)

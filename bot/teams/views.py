@@ -38,7 +38,7 @@ class RefreshUsers:
             return hit[1]
         async with self._db.read() as session:
             people = await refs.people_of_tenant(session, tenant_id, MAX_REFRESH_USERS)
-        users = [p.user_id for p in people]
+        users = [p.user_id for p in people if p.user_id is not None]
         self._cache[tenant_id] = (self._clock() + self._ttl, users)
         return users
 

@@ -14,7 +14,7 @@ that queues outbox rows wakes the dispatcher through its units of work.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import aiohttp
@@ -58,6 +58,8 @@ class Jobs:
 
     async def _run(self, job_id: str, func: Job) -> None:
         task = asyncio.current_task()
+        if task is None:  # apscheduler's AsyncIOScheduler runs coroutine jobs as tasks
+            raise RuntimeError(f"job {job_id} runs outside an asyncio task")
         self._running.add(task)
         try:
             await func()
@@ -113,7 +115,7 @@ def _analyze(runtime: Runtime) -> Job:
     return run
 
 
-def register_jobs(jobs: Jobs, runtime: Runtime, pollers: list[SecurityPoller] = ()) -> None:
+def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller] = ()) -> None:
     """Every background job, registered here and nowhere else."""
     every = runtime.settings.escalation_tick_seconds
     start = jobs.clock()

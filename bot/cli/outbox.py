@@ -52,7 +52,7 @@ def retry(
     its poll interval, one card per alert and channel however many rows it had."""
     if (row_id is None) == (not every):
         fail("give one failed row's id or --all, not both")
-    chosen = run(lambda rt: outbox.retry(rt.db, None if every else [row_id], utcnow()))
+    chosen = run(lambda rt: outbox.retry(rt.db, None if row_id is None else [row_id], utcnow()))
     if not chosen:
         if every:
             echo("No failed outbox rows.")

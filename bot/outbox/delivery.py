@@ -203,6 +203,8 @@ async def _note(ch: Channel, work: Card, text: str) -> None:
 
 async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
     """A direct message ("dm") or plain channel message ("text")."""
+    if unit.row_id is None:
+        raise ValueError(f"{unit} is a card lane, not a single row")
     work = await outbox.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
     if work is None:
         return False
@@ -222,17 +224,18 @@ async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
     if not text:
         raise Permanent("the outbox row has no text", "invalid_row")
     kind, recipient = work.unit.kind, _recipient(work)
-    if kind == "dm" and recipient is None:
-        raise Permanent(f"no configured person {work.payload.get('email')!r} to message",
-                        "unknown_person")
     if kind not in ("dm", "text"):
         raise Permanent(f"unknown outbox row kind {kind!r}", "invalid_row")
-    await ch.pacer.before_post()
-    if kind == "dm":
-        await ch.sender.send_direct(recipient, text)
-    else:
+    if kind == "text":
+        await ch.pacer.before_post()
         await ch.sender.post_text(work.unit.channel, text,
                                   *mention_in(work.payload, text, recipient))
+        return
+    if recipient is None:
+        raise Permanent(f"no configured person {work.payload.get('email')!r} to message",
+                        "unknown_person")
+    await ch.pacer.before_post()
+    await ch.sender.send_direct(recipient, text)
 
 
 async def _send_digest(ch: Channel, work: outbox.RowWork) -> None:

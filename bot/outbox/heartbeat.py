@@ -77,6 +77,8 @@ class Heartbeat:
         self._users -= 1
         if self._users:
             return
+        if self._task is None:  # the first __aenter__ started it
+            raise RuntimeError("the heartbeat was left more often than entered")
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         try:

@@ -16,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
+from kiota_abstractions.serialization import ParsableFactory
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.security.alerts_v2.alerts_v2_request_builder import (
     Alerts_v2RequestBuilder,
 )
+from msgraph.graph_service_client import GraphServiceClient
 
 from bot.sources import graph
 from bot.sources.fields import parse_time
@@ -32,7 +33,7 @@ from storage.models import SourceCursor
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 CURSOR = "graph.alerts_v2"
-_ERRORS = {"XXX": ODataError}
+_ERRORS: dict[str, type[ParsableFactory]] = {"XXX": ODataError}
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class SecurityPoller:
         every: timedelta = timedelta(minutes=1),
         clock: Callable[[], datetime] | None = None,
     ):
-        self._db, self._cfg, self._tenant = db, cfg, cfg.tenant(tenant_id)
+        self._db, self._cfg, self._tenant = db, cfg, cfg.known_tenant(tenant_id)
         self._client, self._transport = client, transport
         self.every = every
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -104,7 +105,8 @@ class SecurityPoller:
             return row.value if row else ""
 
     async def _fetch(self, request) -> dict:
-        raw = await self._client.request_adapter.send_primitive_async(request, "bytes", _ERRORS)
+        raw: bytes | None = await self._client.request_adapter.send_primitive_async(
+            request, "bytes", _ERRORS)
         page = json.loads(raw or b"{}")
         return page if isinstance(page, dict) else {}
 

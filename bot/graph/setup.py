@@ -36,6 +36,8 @@ def security_pollers(
             token_url = (
                 f"{settings.graph_login_url.rstrip('/')}/{integration.aad_tenant}/oauth2/v2.0/token"
             )
+            if integration.client_id is None:  # the configuration requires it of graph
+                raise ValueError(f"graph integration {integration.id} has no client_id")
             credentials = ClientCredentials(http, token_url, integration.client_id, secret)
             client, transport = graph_client(GraphCredential(credentials), settings.graph_url)
             every = parse_duration(integration.poll_every)

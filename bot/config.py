@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import Field, SecretStr, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.config import Strict, TandemConfig
@@ -99,7 +100,7 @@ def _place(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _wanted(error: dict) -> bool:
+def _wanted(error: ErrorDetails) -> bool:
     """Of a union's branches, report only the one the value was written for: the
     mapping branch for a mapping, the plain-value branch otherwise."""
     loc = error["loc"]
@@ -110,7 +111,7 @@ def _wanted(error: dict) -> bool:
     return True
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", "one of the allowed values")).replace("'", "")

@@ -46,7 +46,7 @@ def dumps(value: Any) -> bytes:
     return _STDLIB.encode(value).encode()
 
 
-def loads(text: str) -> Any:
+def loads(text: str | bytes) -> Any:
     """`json.loads(text)`, faster (text or UTF-8 bytes).
 
     orjson reads integers beyond 64 bits as (rounded) floats and rejects NaN and

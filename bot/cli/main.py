@@ -2,7 +2,7 @@
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +28,13 @@ app.add_typer(outbox.app, name="outbox")
 alerts.app.command("send")(send.send)
 
 
+class _ServeOverrides(TypedDict, total=False):
+    """The settings `tandem serve` takes from its options; unset ones keep their default."""
+
+    host: str
+    port: int
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default TANDEM_HOST or 127.0.0.1.")] = None,
@@ -37,7 +44,11 @@ def serve(
     from bot.server import CannotListen
     from bot.server import serve as run_server
 
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    overrides: _ServeOverrides = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
     with one_line_failures():
         try:
             run_server(Settings(**overrides))
@@ -50,7 +61,7 @@ def db_upgrade() -> None:
     """Apply every migration up to this release's schema."""
     settings = Settings()
 
-    async def main() -> str:
+    async def main() -> str | None:
         db = connect(settings.database_url)
         try:
             await migrate.upgrade(db)

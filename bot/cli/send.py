@@ -20,10 +20,11 @@ def _token(settings: Settings, tenant: str) -> str:
     found = cfg.tenant(tenant)
     if found is None:
         fail(f"unknown tenant {tenant!r}")
-    native = next((i for i in found.integrations if i.kind == "native" and i.token_env), None)
-    if native is None or not os.environ.get(native.token_env):
+    env = next((i.token_env for i in found.integrations if i.kind == "native" and i.token_env),
+               None)
+    if env is None or not os.environ.get(env):
         fail(f"tenant {tenant} has no native integration token set; pass --token")
-    return os.environ[native.token_env]
+    return os.environ[env]
 
 
 async def _post(url: str, token: str, body: dict) -> tuple[int, dict]:

@@ -121,7 +121,7 @@ class Committer:
         async with self._db.unit() as uow:
             for tenant_id, batches in by_tenant.items():
                 events = [e for batch in batches for e in batch.events]
-                done = await ingest_many(uow, self._cfg, self._cfg.tenant(tenant_id),
+                done = await ingest_many(uow, self._cfg, self._cfg.known_tenant(tenant_id),
                                          events, now)
                 for batch in batches:
                     results[id(batch)], done = done[: len(batch.events)], done[len(batch.events):]

@@ -60,6 +60,9 @@ async def on_mention(event: dict, body: dict, deps: SlackDeps) -> None:
     if reply.ephemeral:
         await ephemeral(deps.client, channel, user, reply.text)
         return
+    if channel is None:  # Slack sends every app_mention with its channel
+        log.warning("slack: could not answer a mention: it names no channel")
+        return
     thread = event.get("thread_ts") or event.get("ts")
     try:
         await call("chat.postMessage", deps.client.chat_postMessage(

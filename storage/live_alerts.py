@@ -20,7 +20,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col
 
-from storage.models import Alert, Outbox, table_of
+from storage.models import UNRESOLVED_SQL, Alert, Outbox, table_of
 from storage.queries import LIVE
 from storage.unit import UnitOfWork
 
@@ -60,8 +60,7 @@ SELECT alert.id, alert.tenant_id, alert.short_id, alert.fingerprint, alert.statu
 FROM alert LEFT OUTER JOIN outbox
   ON outbox.alert_id = alert.id AND outbox.done_at IS NULL AND outbox.kind = 'card'
 WHERE alert.tenant_id = ? AND alert.fingerprint IN (SELECT value FROM json_each(?))
-  AND alert.status != 'resolved'
-"""
+  AND alert.""" + UNRESOLVED_SQL + "\n"
 
 _TABLE = table_of(Alert)
 _REPEATS = (

@@ -8,6 +8,12 @@ from sqlmodel import Field, SQLModel, col
 
 from storage.types import UTCDateTime
 
+# The one status storage must name (handlers.enums.Status.RESOLVED): an alert in any
+# other is live. Spelled once, as the partial unique index's predicate, which the
+# queries that must use that index repeat literally.
+RESOLVED = "resolved"
+UNRESOLVED_SQL = f"status != '{RESOLVED}'"
+
 
 def _ts(nullable: bool = False, index: bool = False):
     return Field(default=None, sa_column=Column(UTCDateTime, nullable=nullable, index=index))
@@ -98,8 +104,8 @@ class Alert(SQLModel, table=True):
             "tenant_id",
             "fingerprint",
             unique=True,
-            sqlite_where=text("status != 'resolved'"),
-            postgresql_where=text("status != 'resolved'"),
+            sqlite_where=text(UNRESOLVED_SQL),
+            postgresql_where=text(UNRESOLVED_SQL),
         ),
         Index("ix_alert_tenant_status", "tenant_id", "status"),
         Index(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import (
+    RESOLVED,
     Alert,
     AuditEvent,
     CommandKey,
@@ -22,7 +23,7 @@ from storage.models import (
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.
-LIVE = col(Alert.status) != literal_column("'resolved'")
+LIVE = col(Alert.status) != literal_column(f"'{RESOLVED}'")
 T = TypeVar("T")
 
 

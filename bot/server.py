@@ -1,8 +1,17 @@
-"""`tandem serve`: open the runtime and run the aiohttp app until interrupted."""
+"""`tandem serve`: open the runtime and run the aiohttp app until stopped.
+
+SIGTERM (what a container runtime or Kubernetes sends) and SIGINT stop it gracefully:
+the listener closes, requests in flight get up to SHUTDOWN_SECONDS to finish (an
+accepted alert is committed before its 202, so none is lost), the outbox dispatcher
+stops and releases what it holds, the scheduler stops, the pools close, and the
+process exits 0. Handled by the process itself, so it holds as PID 1 too, where the
+kernel ignores a signal that has no handler.
+"""
 
 import asyncio
 import gc
 import logging
+import signal
 
 from aiohttp import web
 
@@ -11,6 +20,7 @@ from bot.config import Settings
 from bot.runtime import open_runtime
 
 log = logging.getLogger("tandem")
+SHUTDOWN_SECONDS = 5.0  # for requests in flight; the whole stop stays well within 10 s
 
 
 class CannotListen(Exception):
@@ -19,7 +29,8 @@ class CannotListen(Exception):
 
 async def _run(settings: Settings) -> None:
     runtime = await open_runtime(settings)
-    runner = web.AppRunner(build_app(runtime), access_log=None)
+    runner = web.AppRunner(build_app(runtime), access_log=None,
+                           shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     try:
         try:
@@ -32,10 +43,24 @@ async def _run(settings: Settings) -> None:
         # would otherwise land on whichever requests are in flight.
         gc.freeze()
         log.info("tandem listening on http://%s:%d", settings.host, settings.port)
-        await asyncio.Event().wait()
+        name = await _stop_signal()
+        log.info("tandem stopping (%s): finishing requests in flight", name)
     finally:
         await runner.cleanup()
         await runtime.close()
+    log.info("tandem stopped")
+
+
+async def _stop_signal() -> str:
+    """Wait for SIGTERM or SIGINT; returns its name."""
+    loop, got = asyncio.get_running_loop(), asyncio.Queue[str]()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, got.put_nowait, sig.name)
+    try:
+        return await got.get()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
 
 
 def serve(settings: Settings) -> None:
@@ -43,5 +68,5 @@ def serve(settings: Settings) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     try:
         asyncio.run(_run(settings))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # an interrupt before start-up had finished
         log.info("tandem stopped")

@@ -42,7 +42,8 @@ async def _run(settings: Settings) -> None:
         # frozen, they are no longer walked by every full collection, whose pauses
         # would otherwise land on whichever requests are in flight.
         gc.freeze()
-        log.info("tandem listening on http://%s:%d", settings.host, settings.port)
+        host, port = runner.addresses[0][:2]  # the port the system gave for --port 0
+        log.info("tandem listening on http://%s:%d", host, port)
         name = await _stop_signal()
         log.info("tandem stopping (%s): finishing requests in flight", name)
     finally:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -29,14 +29,28 @@ from storage.unit import SAVEPOINT, UnitOfWork
 from storage.write_group import WriteGroup
 
 
+class UnknownDatabase(ValueError):
+    """A database URL whose scheme Tandem does not speak."""
+
+
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "sqlite+aiosqlite": "sqlite+aiosqlite",
+            "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+            "postgresql+asyncpg": "postgresql+asyncpg"}
+
+
 def async_url(url: str) -> str:
-    """Accept plain `sqlite:///` and `postgresql://` URLs and pick the async driver."""
-    parsed = make_url(url)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
-    name = parsed.drivername
-    if name in driver:
-        parsed = parsed.set(drivername=driver[name])
-    return parsed.render_as_string(hide_password=False)
+    """Accept plain `sqlite:///`, `postgresql://` and `postgres://` (Heroku's and many
+    providers' spelling) URLs and pick the async driver; refuse any other scheme."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnknownDatabase(f"{url!r} is not a database URL; use sqlite:///PATH or "
+                              "postgresql://USER@HOST/DATABASE") from None
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise UnknownDatabase(f"unknown database scheme {parsed.drivername!r}; use "
+                              "sqlite:///PATH or postgresql://USER@HOST/DATABASE")
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
 def _sqlite_engine(url: str, synchronous: str, *, writer: bool) -> AsyncEngine:

@@ -5,11 +5,10 @@ from pathlib import Path
 from typing import Annotated, TypedDict
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import alerts, audit, digest, oncall, outbox, send, silence, teams
-from bot.cli.support import echo, fail, one_line_failures, unavailable
-from bot.config import ConfigError, Settings, load
+from bot.cli.support import echo, fail, one_line_failures, settings
+from bot.config import ConfigError, load
 from storage import migrate
 from storage.db import connect
 
@@ -51,7 +50,7 @@ def serve(
         overrides["port"] = port
     with one_line_failures():
         try:
-            run_server(Settings(**overrides))
+            run_server(settings(**overrides))
         except CannotListen as error:
             fail(str(error))
 
@@ -59,20 +58,18 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration up to this release's schema."""
-    settings = Settings()
+    found = settings()
 
     async def main() -> str | None:
-        db = connect(settings.database_url)
+        db = connect(found.database_url)
         try:
             await migrate.upgrade(db)
             return await migrate.current_revision(db)
         finally:
             await db.dispose()
 
-    try:
+    with one_line_failures():
         revision = asyncio.run(main())
-    except (SQLAlchemyError, OSError) as error:
-        unavailable(error)
     echo(f"database at schema {revision}")
 
 

@@ -8,13 +8,13 @@ from typing import Annotated
 import aiohttp
 import typer
 
-from bot.cli.support import echo, fail
+from bot.cli.support import echo, fail, settings
 from bot.config import ConfigError, Settings, load
 
 
-def _token(settings: Settings, tenant: str) -> str:
+def _token(given: Settings, tenant: str) -> str:
     try:
-        cfg = load(settings.config)
+        cfg = load(given.config)
     except ConfigError as error:
         fail("; ".join(error.problems))
     found = cfg.tenant(tenant)
@@ -50,14 +50,14 @@ def send(
     token: Annotated[str | None, typer.Option(help="Bearer token; default from config.")] = None,
 ) -> None:
     """Send one alert to a running Tandem through POST /v1/alerts."""
-    settings = Settings()
+    found = settings()
     labels = dict(pair.split("=", 1) for pair in label or [] if "=" in pair)
     body = {"title": title, "severity": severity, "source": "cli", "labels": labels}
     if dedup_key:
         body["dedup_key"] = dedup_key
-    target = (url or f"http://{settings.host}:{settings.port}").rstrip("/") + "/v1/alerts"
+    target = (url or f"http://{found.host}:{found.port}").rstrip("/") + "/v1/alerts"
     try:
-        status, answer = asyncio.run(_post(target, token or _token(settings, tenant), body))
+        status, answer = asyncio.run(_post(target, token or _token(found, tenant), body))
     except (aiohttp.ClientError, TimeoutError) as error:
         fail(f"cannot reach {target}: {error or type(error).__name__}")
     if status != 202:

@@ -4,13 +4,15 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings
 from bot.runtime import Runtime, SchemaOutdated, open_runtime
+from storage.db import UnknownDatabase
 
 T = TypeVar("T")
 
@@ -20,11 +22,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def settings(**overrides: Any) -> Settings:
+    """The process settings; a bad value ends the command with one line per setting,
+    named as it is set (TANDEM_PORT: ...), never a traceback."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        fail("\n".join(f"{_setting(e['loc'])}: {e['msg']} (got {e['input']!r})"
+                        for e in error.errors()))
+
+
+def _setting(loc: tuple[int | str, ...]) -> str:
+    name = str(loc[0]) if loc else "setting"
+    return name if name.isupper() else f"TANDEM_{name.upper()}"
+
+
 def run(body: Callable[[Runtime], Awaitable[T]]) -> T:
     """Open the runtime, run `body`, close; known failures become one clear line."""
 
     async def main() -> T:
-        runtime = await open_runtime(Settings())
+        runtime = await open_runtime(settings())
         try:
             return await body(runtime)
         finally:
@@ -36,14 +53,17 @@ def run(body: Callable[[Runtime], Awaitable[T]]) -> T:
 
 @contextmanager
 def one_line_failures() -> Iterator[None]:
-    """A bad configuration, an outdated schema or an unreachable database ends the
-    command with one line on stderr and exit 1, never a traceback."""
+    """A bad configuration, an outdated schema, a database URL of an unknown kind or an
+    unreachable database ends the command with one line on stderr and exit 1, never a
+    traceback."""
     try:
         yield
     except ConfigError as error:
         fail("\n".join([f"configuration {error.path} is not usable:", *error.problems]))
     except SchemaOutdated as error:
         fail(str(error))
+    except UnknownDatabase as error:
+        fail(f"TANDEM_DATABASE_URL: {error}")
     except BrokenPipeError:
         raise  # the reader left (`tandem audit export | head`); click exits quietly
     except (SQLAlchemyError, OSError) as error:

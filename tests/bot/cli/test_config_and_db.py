@@ -1,9 +1,11 @@
 """`tandem config check`, `tandem db upgrade` and help."""
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
+import urllib.request
 
 import pytest
 from typer.testing import CliRunner
@@ -11,6 +13,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.config import EXAMPLE
 from storage import migrate
+from storage.db import async_url
 from tests.bot.cli.conftest import (
     AIOSQLITE_RACE,
     CONFIG,
@@ -195,12 +198,13 @@ def test_help_lists_the_command_groups():
         assert group in result.stdout
 
 
-def _serve(tmp_path, port: int, **env) -> subprocess.CompletedProcess:
+def _serve(tmp_path, port: int | None, **env) -> subprocess.CompletedProcess:
     if not TANDEM.exists():
         pytest.skip(f"console script not installed at {TANDEM}")
     environ = {"PATH": os.environ["PATH"], "TANDEM_DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
                **env}
-    return subprocess.run([str(TANDEM), "serve", "--port", str(port)], env=environ,
+    given = [] if port is None else ["--port", str(port)]
+    return subprocess.run([str(TANDEM), "serve", *given], env=environ,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -209,10 +213,16 @@ def _serve(tmp_path, port: int, **env) -> subprocess.CompletedProcess:
      "error: configuration /nonexistent/tandem.yaml is not usable:"),
     ({"TANDEM_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"},
      "error: database unavailable: "),
+    ({"TANDEM_DATABASE_URL": "mysql://root@127.0.0.1/tandem"},
+     "error: TANDEM_DATABASE_URL: unknown database scheme 'mysql'; use sqlite:///PATH or "),
+    ({"TANDEM_DATABASE_URL": "tandem.db"},
+     "error: TANDEM_DATABASE_URL: 'tandem.db' is not a database URL"),
+    ({"TANDEM_PORT": "eighty"},
+     "error: TANDEM_PORT: Input should be a valid integer"),
 ])
 def test_serve_start_up_errors_are_one_sentence(tmp_path, env, first):
-    done = _serve(tmp_path, 1, **env)
-    assert done.returncode == 1 and done.stderr.startswith(first)
+    done = _serve(tmp_path, None if "TANDEM_PORT" in env else 1, **env)
+    assert done.returncode == 1 and done.stderr.startswith(first), done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) <= 2
 
 
@@ -226,3 +236,29 @@ def test_serve_on_a_taken_port_says_so(tmp_path):
     assert done.stderr.splitlines()[-1].startswith(
         f"error: cannot listen on http://127.0.0.1:{port}: ")
     assert "Traceback" not in done.stderr
+
+
+def test_postgres_urls_are_postgresql_urls():
+    assert async_url("postgres://u@h:5432/tandem") == "postgresql+asyncpg://u@h:5432/tandem"
+    assert async_url("postgresql://u@h/tandem") == "postgresql+asyncpg://u@h/tandem"
+    assert async_url("sqlite:///t.db") == "sqlite+aiosqlite:///t.db"
+
+
+def test_serve_on_port_0_says_which_port_it_got(tmp_path):
+    if not TANDEM.exists():
+        pytest.skip(f"console script not installed at {TANDEM}")
+    environ = {"PATH": os.environ["PATH"], "TANDEM_DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+               "TANDEM_CONFIG": str(CONFIG)}
+    server = subprocess.Popen([str(TANDEM), "serve", "--port", "0"], env=environ, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for line in server.stdout:
+            if "tandem listening on" in line:
+                break
+        port = int(line.rstrip().rsplit(":", 1)[1])
+        assert port > 0
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            assert answer.status == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=15) == 0

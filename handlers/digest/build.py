@@ -120,15 +120,17 @@ def due_day(tenant: TenantConfig, now: datetime) -> date | None:
 
 
 async def _send_one(db: Store, cfg: TandemConfig, tenant: TenantConfig, channel: Channel,
-                    day: date, now: datetime) -> bool:
+                    day: date, now: datetime, missed: bool) -> bool:
     where = (tenant.id, channel.platform, channel.channel)
     try:
         async with db.unit() as uow:
             session = await uow.session()
             if await Q.sent(session, *where, day):
                 return False
-            since = await Q.last_sent(session, *where) or now - DEFAULT_PERIOD
-            view = await build(session, cfg, tenant, since, now)
+            last = await Q.last_sent(session, *where)
+            if missed and last is None:  # never sent here: nothing was missed
+                return False
+            view = await build(session, cfg, tenant, last or now - DEFAULT_PERIOD, now)
             await Q.record_sent(session, *where, day, now)
             uow.outbox([message_row(tenant.id, None, "digest", channel.platform, channel.channel,
                                     to_payload(view), now)])
@@ -137,18 +139,23 @@ async def _send_one(db: Store, cfg: TandemConfig, tenant: TenantConfig, channel:
     return True
 
 
-async def send_due(db: Store, cfg: TandemConfig, tenant_id: str, now: datetime) -> int:
-    """Queue today's digest for each of the tenant's channels not yet sent; returns how many."""
+async def send_due(db: Store, cfg: TandemConfig, tenant_id: str, now: datetime, *,
+                   missed: bool = False) -> int:
+    """Queue today's digest for each of the tenant's channels not yet sent; returns how
+    many. `missed`: only where a digest went out before (a catch-up)."""
     tenant = cfg.tenant(tenant_id)
     day = due_day(tenant, now) if tenant else None
     if tenant is None or day is None:
         return 0
-    return sum([await _send_one(db, cfg, tenant, c, day, now) for c in _channels(tenant)])
+    return sum([await _send_one(db, cfg, tenant, c, day, now, missed)
+                for c in _channels(tenant)])
 
 
 async def catch_up(db: Store, cfg: TandemConfig, now: datetime) -> int:
-    """At start-up: send every digest that is due today and was missed."""
-    return sum([await send_due(db, cfg, t.id, now) for t in cfg.tenants if t.digest])
+    """At start-up: send every digest that is due today and was missed. A channel that
+    never had one missed nothing: a fresh install waits for the next send time."""
+    return sum([await send_due(db, cfg, t.id, now, missed=True)
+                for t in cfg.tenants if t.digest])
 
 
 async def preview(db: Store, cfg: TandemConfig, tenant_id: str,

@@ -63,14 +63,22 @@ async def test_due_only_from_the_local_send_time_in_both_seasons(db, cfg):
     assert await build.send_due(db, cfg, "acme", utc(2026, 11, 20, 8, 29)) == 0
 
 
+async def test_a_fresh_install_sends_no_catch_up_digest(db, cfg):
+    # First started at 15:00, after the day's send time: it missed nothing.
+    assert await build.catch_up(db, cfg, utc(2026, 11, 20, 15)) == 0
+    assert await _sent(db) == []
+    assert await build.send_due(db, cfg, "acme", utc(2026, 11, 21, 8, 30)) == 2
+
+
 async def test_missed_digest_goes_out_at_start_up_if_the_day_is_not_over(db, cfg):
+    assert await build.send_due(db, cfg, "acme", utc(2026, 11, 19, 8, 30)) == 2
     # Down at 08:30; back at 15:00 the same day: the digest goes out then.
     assert await build.catch_up(db, cfg, utc(2026, 11, 20, 15)) == 2
     # Down for all of the 21st; back at 07:00 on the 22nd: the 21st is over, the 22nd not due.
     assert await build.catch_up(db, cfg, utc(2026, 11, 22, 7)) == 0
     assert await build.catch_up(db, cfg, utc(2026, 11, 22, 8, 30)) == 2
     days = sorted({s.local_date for s in await _sent(db)})
-    assert days == [date(2026, 11, 20), date(2026, 11, 22)]
+    assert days == [date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 22)]
     latest = from_payload((await _digests(db))[-1].payload)
     assert latest.since == utc(2026, 11, 20, 15)  # since the last digest actually sent
 

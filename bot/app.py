@@ -48,7 +48,7 @@ def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
                  intake.bearer_route("alertmanager", alertmanager.parse)),
         web.post("/v1/integrations/grafana", intake.bearer_route("grafana", grafana.parse)),
         web.post("/v1/integrations/azure-monitor",
-                 intake.bearer_route("azure-monitor", azure_monitor.parse)),
+                 intake.bearer_route("azure-monitor", azure_monitor.parse, query_token=True)),
         web.post("/v2/enqueue", intake.enqueue),
     ]
     if slack is not None:

@@ -92,11 +92,16 @@ async def _commit(
     return results
 
 
-def bearer_route(fmt: str, parser: Parser):
+def bearer_route(fmt: str, parser: Parser, *, query_token: bool = False):
+    """A route authenticated by a bearer token; with `query_token`, also by `?token=`
+    for senders that cannot set a header (an Azure Monitor action group's webhook)."""
+
     async def handle(request: web.Request) -> web.Response:
         intake = request.app[INTAKE]
         try:
             token = Credentials.bearer(request.headers.get("Authorization"))
+            if token is None and query_token:
+                token = request.query.get("token")
             grant = _authorise(intake.credentials.grant(token), fmt, "bearer token")
             events = _parse(parser, await _body(request))
             return replies.accepted(await _commit(intake, fmt, grant.tenant_id, events))

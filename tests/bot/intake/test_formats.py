@@ -102,6 +102,20 @@ async def test_grafana_and_azure_monitor(client, db):
     assert sources == {"grafana": "open", "azure-monitor": "resolved"}
 
 
+async def test_azure_monitor_may_carry_its_token_in_the_url(client, db):
+    """An action group's webhook cannot set a header: the secret rides in the query."""
+    azure = TOKENS["TANDEM_TEST_ACME_AZURE"]
+    fired = payload("azure_monitor_fired")
+    status, body, _ = await client.post(f"/v1/integrations/azure-monitor?token={azure}", fired)
+    assert status == 202 and body["alerts"][0]["effect"] == "created"
+    assert (await client.post("/v1/integrations/azure-monitor?token=wrong", fired))[0] == 401
+    # Only Azure Monitor's route reads the query; the others want the header.
+    native = TOKENS["TANDEM_TEST_ACME_TOKEN"]
+    refused = await client.post(f"/v1/alerts?token={native}", {"title": "x", "severity": "low"})
+    assert refused[0] == 401
+    assert len(await alerts(db)) == 1
+
+
 async def test_native_list_with_routing_and_suppression(client, db):
     token = TOKENS["TANDEM_TEST_ACME_TOKEN"]
     items = [

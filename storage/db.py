@@ -44,7 +44,8 @@ def async_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise UnknownDatabase(f"{url!r} is not a database URL; use sqlite:///PATH or "
+        # the text is not echoed: a mistyped URL may still hold a password
+        raise UnknownDatabase("not a database URL; use sqlite:///PATH or "
                               "postgresql://USER@HOST/DATABASE") from None
     driver = _DRIVERS.get(parsed.drivername)
     if driver is None:

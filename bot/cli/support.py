@@ -28,13 +28,16 @@ def settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        fail("\n".join(f"{_setting(e['loc'])}: {e['msg']} (got {e['input']!r})"
-                        for e in error.errors()))
+        fail("\n".join(_problem(e["loc"], e["msg"], e["input"]) for e in error.errors()))
 
 
-def _setting(loc: tuple[int | str, ...]) -> str:
+def _problem(loc: tuple[int | str, ...], message: str, given: object) -> str:
+    """One bad setting, named as it is set; its value is shown unless it may hold a
+    secret (a password, token or a URL with credentials)."""
     name = str(loc[0]) if loc else "setting"
-    return name if name.isupper() else f"TANDEM_{name.upper()}"
+    name = name if name.isupper() else f"TANDEM_{name.upper()}"
+    secret = any(word in name for word in ("PASSWORD", "SECRET", "TOKEN", "URL"))
+    return f"{name}: {message}" + ("" if secret else f" (got {given!r})")
 
 
 def run(body: Callable[[Runtime], Awaitable[T]]) -> T:

@@ -215,14 +215,17 @@ def _serve(tmp_path, port: int | None, **env) -> subprocess.CompletedProcess:
      "error: database unavailable: "),
     ({"TANDEM_DATABASE_URL": "mysql://root@127.0.0.1/tandem"},
      "error: TANDEM_DATABASE_URL: unknown database scheme 'mysql'; use sqlite:///PATH or "),
-    ({"TANDEM_DATABASE_URL": "tandem.db"},
-     "error: TANDEM_DATABASE_URL: 'tandem.db' is not a database URL"),
+    ({"TANDEM_DATABASE_URL": "postgresql//tandem:s3cret@db/tandem"},
+     "error: TANDEM_DATABASE_URL: not a database URL; use sqlite:///PATH or "),
     ({"TANDEM_PORT": "eighty"},
      "error: TANDEM_PORT: Input should be a valid integer"),
+    ({"TANDEM_PG_WRITERS": "0", "TANDEM_PORT": "8080"},
+     "error: TANDEM_PG_WRITERS: Input should be greater than or equal to 1 (got '0')"),
 ])
 def test_serve_start_up_errors_are_one_sentence(tmp_path, env, first):
     done = _serve(tmp_path, None if "TANDEM_PORT" in env else 1, **env)
     assert done.returncode == 1 and done.stderr.startswith(first), done.stderr
+    assert "s3cret" not in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) <= 2
 
 

@@ -1,7 +1,10 @@
 """The aiohttp application factory: every route and background job is wired here, once."""
 
+import logging
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.intake import routes as intake
 from bot.intake.auth import Credentials
@@ -9,12 +12,16 @@ from bot.intake.committer import Committer
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.dispatcher import install as install_outbox
+from bot.request_ids import request_ids
 from bot.runtime import Runtime
 from bot.scheduler import attach as attach_scheduler
 from bot.slack.app import install as install_slack
 from bot.sources import alertmanager, azure_monitor, grafana, native
 from bot.teams.mount import ROUTE as TEAMS_ROUTE
 from bot.teams.mount import install as install_teams
+from storage.outbox_stats import backlog
+
+log = logging.getLogger("tandem")
 
 RUNTIME = web.AppKey("runtime", Runtime)
 METRICS = web.AppKey("metrics", Metrics)
@@ -33,7 +40,14 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = request.app[METRICS].render()
+    """The counters, and the outbox backlog read now. With the database down the rest
+    still answers (the backlog gauges keep their last values; /readyz says why)."""
+    registry, now = request.app[METRICS], request.app[OUTBOX].clock()
+    try:
+        registry.backlog(await backlog(request.app[RUNTIME].db, now), now)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("metrics: the outbox backlog could not be read: %s", type(error).__name__)
+    body = registry.render()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
@@ -59,7 +73,7 @@ def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
 
 
 def build_app(runtime: Runtime) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[request_ids])
     app[RUNTIME] = runtime
     app[METRICS] = Metrics()
     committer = Committer(runtime.db, runtime.cfg)
@@ -69,5 +83,5 @@ def build_app(runtime: Runtime) -> web.Application:
     slack = install_slack(app, runtime, dispatcher)
     teams = install_teams(app, runtime, dispatcher)  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))
-    attach_scheduler(app, runtime)
+    attach_scheduler(app, runtime, app[METRICS])
     return app

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import Field, SecretStr, ValidationError
@@ -52,6 +53,8 @@ class Settings(BaseSettings):
     # Background jobs (bot/scheduler.py): escalation tick, digests; off in most tests.
     scheduler: bool = True
     escalation_tick_seconds: float = 15.0
+    # Logs on stderr: "text" lines, or "json" (one object a line; bot/logs.py).
+    log_format: Literal["text", "json"] = "text"
 
 
 class ConfigError(Exception):

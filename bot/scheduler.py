@@ -14,6 +14,7 @@ that queues outbox rows wakes the dispatcher through its units of work.
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -27,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.graph.security_poller import SecurityPoller
 from bot.graph.setup import security_pollers
+from bot.metrics import Metrics
 from bot.runtime import Runtime
 from handlers import digest, escalation, silences
 from handlers.timing import parse_clock
@@ -40,10 +42,12 @@ ANALYZE_SECONDS = 30  # a new database's tables grow fastest in its first minute
 
 
 class Jobs:
-    """An AsyncIOScheduler that knows which of its runs are in flight."""
+    """An AsyncIOScheduler that knows which of its runs are in flight, and counts and
+    times each run (tandem_job_runs_total, tandem_job_seconds)."""
 
-    def __init__(self, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None):
         self.clock = clock
+        self.metrics = metrics or Metrics()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task] = set()
 
@@ -61,12 +65,16 @@ class Jobs:
         if task is None:  # apscheduler's AsyncIOScheduler runs coroutine jobs as tasks
             raise RuntimeError(f"job {job_id} runs outside an asyncio task")
         self._running.add(task)
+        started, outcome = time.perf_counter(), "failed"
         try:
             await func()
+            outcome = "ok"
         except Exception:  # one failed run must not stop the job; the next run retries
             log.exception("job %s failed", job_id)
         finally:
             self._running.discard(task)
+            self.metrics.job_runs.labels(job_id, outcome).inc()
+            self.metrics.job_seconds.labels(job_id).observe(time.perf_counter() - started)
 
     @property
     def ids(self) -> list[str]:
@@ -87,8 +95,9 @@ class Jobs:
 def _timers(runtime: Runtime, jobs: Jobs) -> Job:
     async def run() -> None:
         now = jobs.clock()
-        await escalation.tick(runtime.db, runtime.cfg, now)
-        await escalation.remind_approvers(runtime.db, runtime.cfg, now)
+        jobs.metrics.escalation_steps.inc(await escalation.tick(runtime.db, runtime.cfg, now))
+        for outcome in await escalation.remind_approvers(runtime.db, runtime.cfg, now):
+            jobs.metrics.approval_reminders.labels(outcome).inc()
     return run
 
 
@@ -139,16 +148,17 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller
 SCHEDULER = web.AppKey("scheduler", Jobs)
 
 
-def attach(app: web.Application, runtime: Runtime,
+def attach(app: web.Application, runtime: Runtime, metrics: Metrics | None = None,
            clock: Callable[[], datetime] = utcnow) -> None:
     """Run the jobs while the app runs (unless TANDEM_SCHEDULER is off)."""
     if not runtime.settings.scheduler:
         return
-    jobs = app[SCHEDULER] = Jobs(clock)
+    jobs = app[SCHEDULER] = Jobs(clock, metrics)
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as http:
-            pollers = security_pollers(runtime.db, runtime.cfg, runtime.settings, http)
+            pollers = security_pollers(runtime.db, runtime.cfg, runtime.settings, http,
+                                       jobs.metrics)
             register_jobs(jobs, runtime, pollers)
             jobs.start()
             log.info("scheduler started: %s", ", ".join(jobs.ids))

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.logs import configure as configure_logs
 from bot.runtime import open_runtime
 
 log = logging.getLogger("tandem")
@@ -65,8 +66,7 @@ async def _stop_signal() -> str:
 
 
 def serve(settings: Settings) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
+    configure_logs(settings.log_format, logging.INFO)
     try:
         asyncio.run(_run(settings))
     except KeyboardInterrupt:  # an interrupt before start-up had finished

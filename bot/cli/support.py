@@ -1,6 +1,7 @@
 """Shared plumbing for CLI commands: run async code, print errors without tracebacks."""
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings
+from bot.logs import configure as configure_logs
 from bot.runtime import Runtime, SchemaOutdated, open_runtime
 from storage.db import UnknownDatabase
 
@@ -26,9 +28,11 @@ def settings(**overrides: Any) -> Settings:
     """The process settings; a bad value ends the command with one line per setting,
     named as it is set (TANDEM_PORT: ...), never a traceback."""
     try:
-        return Settings(**overrides)
+        found = Settings(**overrides)
     except ValidationError as error:
         fail("\n".join(_problem(e["loc"], e["msg"], e["input"]) for e in error.errors()))
+    configure_logs(found.log_format, logging.WARNING)  # `tandem serve` lowers it to INFO
+    return found
 
 
 def _problem(loc: tuple[int | str, ...], message: str, given: object) -> str:

@@ -10,6 +10,7 @@ deduplicate by Graph alert id.
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from msgraph.generated.security.alerts_v2.alerts_v2_request_builder import (
 )
 from msgraph.graph_service_client import GraphServiceClient
 
+from bot.metrics import Metrics
 from bot.sources import graph
 from bot.sources.fields import parse_time
 from handlers.config import TandemConfig
@@ -85,11 +87,13 @@ class SecurityPoller:
         transport: httpx.AsyncClient,
         every: timedelta = timedelta(minutes=1),
         clock: Callable[[], datetime] | None = None,
+        metrics: Metrics | None = None,
     ):
         self._db, self._cfg, self._tenant = db, cfg, cfg.known_tenant(tenant_id)
         self._client, self._transport = client, transport
         self.every = every
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._metrics = metrics or Metrics()
 
     @property
     def tenant_id(self) -> str:
@@ -126,7 +130,23 @@ class SecurityPoller:
         return len(alerts), newest
 
     async def poll(self) -> PollResult:
-        """Fetch every alert updated since the cursor, following @odata.nextLink."""
+        """Fetch every alert updated since the cursor, following @odata.nextLink; each
+        poll counted by outcome (ok, failed) and timed."""
+        started = time.perf_counter()
+        try:
+            result = await self._poll()
+        except Exception:
+            self._count("failed", started)
+            raise
+        self._count("ok", started)
+        return result
+
+    def _count(self, outcome: str, started: float) -> None:
+        self._metrics.graph_polls.labels(self._tenant.id, outcome).inc()
+        self._metrics.graph_poll_seconds.labels(self._tenant.id).observe(
+            time.perf_counter() - started)
+
+    async def _poll(self) -> PollResult:
         cursor = await self._cursor()
         request, pages, total = _first_request(self._client, cursor), 0, 0
         while request is not None:

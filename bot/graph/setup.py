@@ -9,6 +9,7 @@ from bot.client_credentials import ClientCredentials
 from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
 from bot.graph.security_poller import SecurityPoller
+from bot.metrics import Metrics
 from handlers.config import TandemConfig
 from handlers.timing import parse_duration
 from storage.db import Database
@@ -17,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def security_pollers(
-    db: Database, cfg: TandemConfig, settings: Settings, http: aiohttp.ClientSession
+    db: Database, cfg: TandemConfig, settings: Settings, http: aiohttp.ClientSession,
+    metrics: Metrics | None = None,
 ) -> list[SecurityPoller]:
     pollers = []
     for tenant in cfg.tenants:
@@ -41,5 +43,6 @@ def security_pollers(
             credentials = ClientCredentials(http, token_url, integration.client_id, secret)
             client, transport = graph_client(GraphCredential(credentials), settings.graph_url)
             every = parse_duration(integration.poll_every)
-            pollers.append(SecurityPoller(db, cfg, tenant.id, client, transport, every=every))
+            pollers.append(SecurityPoller(db, cfg, tenant.id, client, transport, every=every,
+                                          metrics=metrics))
     return pollers

@@ -10,7 +10,9 @@ stored never makes a second card, however busy the channel was meanwhile.
 
 Failures: RateLimited holds the channel for Retry-After and retries then;
 Transient retries with exponential backoff, counting attempts; Permanent keeps
-the rows as failed (logged once, counted) until an operator re-queues them.
+the rows as failed until an operator re-queues them. Each failure is logged once at
+WARNING (platform, what and where, error code; never the message's text) and every
+outcome is counted by platform, kind, outcome and error code (bot/metrics.py).
 """
 
 import logging
@@ -70,7 +72,7 @@ class Channel:
     pacer: Pacer
     retry_at: Callable[[datetime], None]  # asks the dispatcher to look again then
     recheck: Callable[[outbox.Unit], None]  # asks it to look at a finished lane once more
-    failed: Callable[[str], None]  # counts a permanent failure by its error code
+    counted: Callable[[str, str, str], None]  # counts (kind, outcome, error code)
     instance: str  # this dispatcher's id, recorded on the leases it takes
 
     def holder(self) -> outbox.Holder:
@@ -98,10 +100,18 @@ class Sent(Enum):
     GAVE_UP = "gave_up"
 
 
+@dataclass(frozen=True)
+class What:
+    """The message a platform call delivers: its kind (a metric label: card, note, dm,
+    text, digest) and how the log names it (e.g. "card of ACME-12 in C0ALERTS")."""
+
+    kind: str
+    name: str
+
+
 async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids: list[int],
-                   attempts: int, what: str) -> tuple[Sent, object]:
-    """Run one platform call; on failure record what happens to the rows. `what` names
-    the message in the log (e.g. "card of ACME-12")."""
+                   attempts: int, what: What) -> tuple[Sent, object]:
+    """Run one platform call; on failure record, log and count what happens to the rows."""
     now = ch.clock()
     try:
         return Sent.OK, await call
@@ -109,21 +119,31 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
         ch.pacer.hold(error.retry_after)
         until = now + timedelta(seconds=error.retry_after)
         await outbox.defer(ch.db, retry_ids, until, str(error), count=False)
+        _failed(ch, what, "rate_limited", "rate_limited", f"held {error.retry_after:.1f}s")
     except Permanent as error:
         message = str(error) or type(error).__name__
         await outbox.give_up(ch.db, fail_ids, message, now)
-        log.warning("outbox: %s %s failed: %s; kept as failed rows %s "
-                    "(`tandem outbox retry` re-queues them)", ch.sender.platform, what,
-                    printable(message), fail_ids)
-        ch.failed(error.code)
+        _failed(ch, what, "failed", error.code,
+                f"{printable(message)}; kept as failed rows {fail_ids} "
+                "(`tandem outbox retry` re-queues them)")
         return Sent.GAVE_UP, None
     except Exception as error:  # Transient, or a sender bug: never drop the message
+        code = error.code if isinstance(error, Transient) else "unexpected"
         if not isinstance(error, Transient):
             log.exception("outbox: unexpected error from %s sender", ch.sender.platform)
         until = now + ch.tuning.backoff(attempts)
         await outbox.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}", count=True)
+        _failed(ch, what, "retried", code,
+                f"attempt {attempts + 1}, retrying in {(until - now).total_seconds():.1f}s")
     ch.retry_at(until)
     return Sent.RETRY, None
+
+
+def _failed(ch: Channel, what: What, outcome: str, code: str, then: str) -> None:
+    """The one log line and count of a failed platform call."""
+    log.warning("outbox: %s %s failed (%s): %s", ch.sender.platform, what.name,
+                printable(code), then)
+    ch.counted(what.kind, outcome, code)
 
 
 async def _place(ch: Channel, work: Card) -> str:
@@ -138,13 +158,16 @@ async def _place(ch: Channel, work: Card) -> str:
         await outbox.mark_inflight(ch.db, unit, ch.clock())
         await ch.pacer.before_post()
         try:
-            return await ch.sender.post_card(unit.channel, view)
+            posted = await ch.sender.post_card(unit.channel, view)
         except Permanent:
             await outbox.forget_inflight(ch.db, unit)
             raise
+        ch.counted("card", "sent", "")
+        return posted
     if work.ref == outbox.INFLIGHT or work.rendered_version != view.version:
         await ch.pacer.before_update()
         await ch.sender.update_card(unit.channel, ref, view)
+        ch.counted("card", "updated", "")
     return ref
 
 
@@ -156,7 +179,7 @@ async def deliver_card(ch: Channel, unit: outbox.Unit) -> Card | bool:
     if work is None:
         return False
     outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts,
-                                  _card_of(work))
+                                  What("card", _card_of(work)))
     if outcome is not Sent.OK:
         return True
     posted, work.ref = ref != work.ref, str(ref)
@@ -179,7 +202,7 @@ async def post_notes(ch: Channel, work: Card) -> None:
         if work.leased_until - ch.clock() < ch.tuning.lease / 2:
             await outbox.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
         outcome, _ = await _guarded(ch, _note(ch, work, text), remaining, [row], work.attempts,
-                                    f"note on the {_card_of(work)}")
+                                    What("note", f"note on the {_card_of(work)}"))
         if outcome is Sent.RETRY:
             if save:
                 await outbox.finish(ch.db, work, work.plain_ids, ch.clock(), False, work.ref)
@@ -199,6 +222,7 @@ def _card_of(work: Card) -> str:
 async def _note(ch: Channel, work: Card, text: str) -> None:
     await ch.pacer.before_post()
     await ch.sender.post_note(work.unit.channel, str(work.ref), text)
+    ch.counted("note", "sent", "")
 
 
 async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
@@ -210,8 +234,9 @@ async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
         return False
     row = [unit.row_id]
     outcome, _ = await _guarded(ch, _send_row(ch, work), row, row, work.attempts,
-                                f"{unit.kind} message to {unit.channel}")
+                                What(unit.kind, f"{unit.kind} row {unit.row_id} to {unit.channel}"))
     if outcome is Sent.OK:
+        ch.counted(unit.kind, "sent", "")
         await outbox.rows_done(ch.db, row, ch.clock())
     return True
 

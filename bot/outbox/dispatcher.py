@@ -168,10 +168,12 @@ class Dispatcher:
         pacer = self._pacers.get(key)
         if pacer is None or pacer.pacing != registered.pacing:
             pacer = self._pacers[key] = Pacer(registered.pacing)
-        failed = self.metrics.outbox_failed
+        deliveries = self.metrics.deliveries
         return Channel(self.db, self.cfg, self.tuning, self.clock, registered.sender, pacer,
                        self._retry_at, self._recheck_later,
-                       lambda code: failed.labels(key[0], code).inc(), self.instance)
+                       lambda kind, outcome, code: deliveries.labels(
+                           key[0], kind, outcome, code).inc(),
+                       self.instance)
 
     async def _worker(self, key: ChannelKey) -> None:
         try:

@@ -40,7 +40,12 @@ class RateLimited(Exception):
 
 
 class Transient(Exception):
-    """A failure worth retrying with backoff (5xx, 412, network errors, timeouts)."""
+    """A failure worth retrying with backoff (5xx, 412, network errors, timeouts). `code`
+    is a metric label like Permanent's (e.g. "http_503", "ClientConnectorError")."""
+
+    def __init__(self, message: str, code: str = "transient"):
+        super().__init__(message)
+        self.code = code
 
 
 class Permanent(Exception):

@@ -69,11 +69,13 @@ async def call(method: str, request: Awaitable[AsyncSlackResponse]) -> AsyncSlac
         if status == 429:
             raise RateLimited(_retry_after(response)) from None
         if status >= 500 or code in TRANSIENT_ERRORS:
-            raise Transient(f"{method}: HTTP {status} {code or ''}".rstrip()) from None
+            raise Transient(f"{method}: HTTP {status} {code or ''}".rstrip(),
+                            str(code) if code else f"http_{status}") from None
         raise Permanent(f"{method}: {code or f'HTTP {status}'}",
                         str(code) if code else f"http_{status}") from None
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
-        raise Transient(f"{method}: {type(error).__name__}: {error}") from None
+        raise Transient(f"{method}: {type(error).__name__}: {error}",
+                        type(error).__name__) from None
     except SlackClientError as error:
         raise Permanent(f"{method}: {error}", "client_error") from None
 

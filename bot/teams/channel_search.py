@@ -102,9 +102,11 @@ async def _read(request, channel: str) -> ChatMessageCollectionResponse | None:
             log.warning("Graph cannot list channel %s (HTTP %s): posting without a search",
                         channel, error.response_status_code)
             return None
-        raise Transient(f"Graph channel messages: HTTP {error.response_status_code}") from None
+        raise Transient(f"Graph channel messages: HTTP {error.response_status_code}",
+                        f"http_{error.response_status_code}") from None
     except Exception as error:  # network or parsing: try the lane again later
-        raise Transient(f"Graph channel messages: {type(error).__name__}") from None
+        raise Transient(f"Graph channel messages: {type(error).__name__}",
+                        type(error).__name__) from None
 
 
 def _reaches(messages: list[ChatMessage], bound: datetime | None) -> bool:

@@ -79,7 +79,7 @@ def classify(status: int, headers, what: str) -> Exception:
     if status == 429:
         return RateLimited(_retry_after(headers))
     if status in RETRYABLE or status >= 500:
-        return Transient(f"{what}: Bot Connector answered HTTP {status}")
+        return Transient(f"{what}: Bot Connector answered HTTP {status}", f"http_{status}")
     return Permanent(f"{what}: Bot Connector answered HTTP {status}", f"http_{status}")
 
 
@@ -92,4 +92,4 @@ def mapped(what: str) -> Iterator[None]:
         response = error.response
         raise classify(response.status_code, response.headers, what) from None
     except (TimeoutError, aiohttp.ClientError, ClientException, TokenError) as error:
-        raise Transient(f"{what}: {type(error).__name__}") from None
+        raise Transient(f"{what}: {type(error).__name__}", type(error).__name__) from None

@@ -77,7 +77,8 @@ async def test_refused_card_is_kept_failed_then_retried_into_one_card(db, db_url
     assert len(fake_slack.calls_to("chat.postMessage", ok_only=False)) == 1  # not re-tried
     [line] = warnings(caplog)
     assert alert in line and error in line
-    assert f'tandem_outbox_failed_total{{error="{error}",platform="slack"}} 1.0' in metrics
+    assert (f'tandem_outbox_deliveries_total{{error="{error}",kind="card",outcome="failed",'
+            'platform="slack"} 1.0') in metrics
 
     listed = await cli(db_url, "outbox", "list", "--failed")
     assert listed.exit_code == 0, listed.output
@@ -154,7 +155,8 @@ async def test_metrics_endpoint_counts_failures_and_the_server_delivers_a_retry(
         await asyncio.sleep(0.02)
     async with stack.http.get(stack.server.make_url("/metrics")) as response:
         text = await response.text()
-    assert 'tandem_outbox_failed_total{error="invalid_auth",platform="slack"} 1.0' in text
+    assert ('tandem_outbox_deliveries_total{error="invalid_auth",kind="card",outcome="failed",'
+            'platform="slack"} 1.0') in text
     [line] = warnings(caplog)
     [refused] = card_posts(stack.fake)
     short_id = refused.args["metadata"]["event_payload"]["alert"]

@@ -38,7 +38,8 @@ async def test_refused_card_is_kept_failed_and_retried_into_one_card(teams, db, 
               if r.name == "tandem.outbox" and r.levelno == logging.WARNING]
     assert short in line and "HTTP 403" in line
     metrics = dispatcher.metrics.render().decode()
-    assert 'tandem_outbox_failed_total{error="http_403",platform="teams"} 1.0' in metrics
+    assert ('tandem_outbox_deliveries_total{error="http_403",kind="card",outcome="failed",'
+            'platform="teams"} 1.0') in metrics
     assert teams.connector.sent("send") == []
 
     assert await outbox_store.retry(db, None, datetime.now(UTC)) == [row.id]

@@ -10,7 +10,7 @@ import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TextIO
 
 import orjson
 
@@ -56,9 +56,26 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def handler(fmt: LogFormat) -> logging.Handler:
-    """A stderr handler in the chosen format, with the request id filter."""
-    out = logging.StreamHandler(sys.stderr)
+class _Stderr(logging.StreamHandler):
+    """Writes to sys.stderr as it is at each record (a test runner may swap it), like
+    logging's own last-resort handler."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def handler(fmt: LogFormat, stream: TextIO | None = None) -> logging.Handler:
+    """A handler writing to `stream` (default: stderr) in the chosen format, with the
+    request id filter."""
+    out = logging.StreamHandler(stream) if stream else _Stderr()
     out.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     out.addFilter(RequestIdFilter())
     out.set_name("tandem")

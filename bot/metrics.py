@@ -89,9 +89,6 @@ class Metrics:
             "tandem_approval_reminders",
             "Fixes waiting for approval whose approvers were reminded, or that lapsed.",
             ["outcome"], registry=self.registry)
-        self.decisions = Counter(
-            "tandem_decisions", "Fixes approved or rejected from chat, by tenant.",
-            ["tenant", "decision"], registry=self.registry)
         self.graph_polls = Counter(
             "tandem_graph_polls", "Microsoft Graph security polls by tenant and outcome.",
             ["tenant", "outcome"], registry=self.registry)

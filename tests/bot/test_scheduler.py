@@ -13,6 +13,7 @@ from bot.scheduler import SCHEDULER, Jobs, attach, register_jobs
 from fakes.graph import FakeGraph
 from storage.models import Alert
 from tests.bot.graph.test_security_poller import PAGE
+from tests.bot.metrics_scrape import samples, value
 from tests.conftest import new_alert
 from tests.handlers.escalation.helpers import at, events
 
@@ -48,6 +49,9 @@ async def test_started_with_the_app_ticks_and_stops_with_it(sqlite_db, cfg):
     await _until(pinged)  # the first tick runs at start-up, on the injected clock
     await runner.cleanup()
     assert not jobs.scheduler.running
+    counted = samples(jobs.metrics.render().decode())
+    assert value(counted, "tandem_escalation_steps_total") == 1
+    assert value(counted, "tandem_job_runs_total", job="escalation.tick", outcome="ok") == 1
 
 
 async def test_off_unless_enabled(sqlite_db, cfg):
@@ -118,3 +122,6 @@ async def test_graph_poller_runs_as_a_scheduled_job(sqlite_db, cfg, monkeypatch)
         await runner.cleanup()
         await graph.close()
     assert graph.requests and graph.requests[0]["authorization"] == "Bearer graph-token-1"
+    counted = samples(app[SCHEDULER].metrics.render().decode())
+    assert value(counted, "tandem_graph_polls_total", tenant="acme", outcome="ok") >= 1
+    assert value(counted, "tandem_graph_poll_seconds_count", tenant="acme") >= 1

@@ -12,6 +12,7 @@ from bot.intake.committer import Committer
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.dispatcher import install as install_outbox
+from bot.reload import attach as attach_reload
 from bot.request_ids import request_ids
 from bot.runtime import Runtime
 from bot.scheduler import attach as attach_scheduler
@@ -76,12 +77,13 @@ def build_app(runtime: Runtime) -> web.Application:
     app = web.Application(middlewares=[request_ids])
     app[RUNTIME] = runtime
     app[METRICS] = Metrics()
-    committer = Committer(runtime.db, runtime.cfg)
-    intake.mount(app, intake.Intake(Credentials(runtime.cfg), committer, app[METRICS]))
+    committer = Committer(runtime.db, runtime)
+    intake.mount(app, intake.Intake(Credentials(runtime), committer, app[METRICS]))
     dispatcher = app[OUTBOX] = install_outbox(app, runtime, app[METRICS])
     runtime.db.wake_outbox = dispatcher.wake  # after each commit that queued outbox rows
     slack = install_slack(app, runtime, dispatcher)
     teams = install_teams(app, runtime, dispatcher)  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))
     attach_scheduler(app, runtime, app[METRICS])
+    attach_reload(app, runtime)
     return app

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     slack_posts_per_second: float = 1.0  # per channel; Slack allows about one
     # Outbox dispatcher (bot/outbox.py): how often it looks for due messages unwoken.
     outbox_poll_seconds: float = 2.0
+    # Live reload (bot/reload.py): how often a replica looks for a new configuration.
+    config_poll_seconds: float = Field(default=2.0, gt=0)
     # Background jobs (bot/scheduler.py): escalation tick, digests; off in most tests.
     scheduler: bool = True
     escalation_tick_seconds: float = 15.0
@@ -60,7 +62,7 @@ class Settings(BaseSettings):
 class ConfigError(Exception):
     """A configuration file that cannot be used; `problems` names each one by place."""
 
-    def __init__(self, path: Path, problems: list[str]):
+    def __init__(self, path: Path | str, problems: list[str]):
         self.path = path
         self.problems = problems
         super().__init__(f"{path}: " + "; ".join(problems))
@@ -143,6 +145,17 @@ def problems_of(error: ValidationError) -> list[str]:
 
 
 def load(path: Path) -> TandemConfig:
+    return validate(path, read(path))
+
+
+def load_document(path: Path) -> tuple[dict, TandemConfig]:
+    """The file's document as read, for publishing, and the configuration it describes."""
+    document = read(path)
+    return document, validate(path, document)
+
+
+def read(path: Path) -> dict:
+    """The file's YAML document, a mapping; anything else is a ConfigError."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -158,7 +171,13 @@ def load(path: Path) -> TandemConfig:
         ) from None
     if not isinstance(raw, dict):
         raise ConfigError(path, ["(top level): must be a mapping with a tenants section"])
+    return raw
+
+
+def validate(where: Path | str, document: dict) -> TandemConfig:
+    """The configuration a document (read from `where`) describes; a ConfigError names
+    every problem by its place."""
     try:
-        return TandemConfig.model_validate(raw)
+        return TandemConfig.model_validate(document)
     except ValidationError as error:
-        raise ConfigError(path, problems_of(error)) from None
+        raise ConfigError(where, problems_of(error)) from None

@@ -5,7 +5,9 @@ also wakes snoozed alerts and runs approval reminders), the silence tick (at the
 same interval: alerts whose silence has ended come back), each tenant's daily digest
 on a cron in the tenant's time zone, the digest catch-up at start-up and, on
 PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics.py). Other
-periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`.
+periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`. The
+per-tenant jobs (digests, Graph pollers) are in `register_tenant_jobs`, which a
+configuration reload (bot/reload.py) runs again.
 Nothing registers on import. The scheduler starts when the app starts and, on
 cleanup, stops taking new runs and lets running ones finish before shutting down.
 Every job is idempotent through the database, so several replicas may run them. A job
@@ -132,17 +134,31 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller
                       first_run=start)
     jobs.register_job("silences.end", _silences(runtime, jobs), IntervalTrigger(seconds=every),
                       first_run=start)
+    jobs.register_job("digest.catch-up", _digest(runtime, jobs, None), DateTrigger(start))
+    if runtime.db.dialect == "postgresql":
+        jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
+    register_tenant_jobs(jobs, runtime, pollers)
+
+
+TENANT_JOBS = ("digest.", "graph.")  # prefixes of the jobs a tenant's configuration sets
+
+
+def register_tenant_jobs(jobs: Jobs, runtime: Runtime,
+                         pollers: Sequence[SecurityPoller]) -> None:
+    """Each tenant's digest cron and Graph poller, as the configuration in force says; on
+    a reload, the ones it no longer has are removed and the others replaced."""
+    for job in jobs.scheduler.get_jobs():
+        if job.id.startswith(TENANT_JOBS) and job.id != "digest.catch-up":
+            job.remove()
     for tenant in runtime.cfg.tenants:
         if tenant.digest is not None:
             at = parse_clock(tenant.digest.at)
             cron = CronTrigger(hour=at.hour, minute=at.minute, timezone=tenant.timezone)
             jobs.register_job(f"digest.{tenant.id}", _digest(runtime, jobs, tenant.id), cron)
-    jobs.register_job("digest.catch-up", _digest(runtime, jobs, None), DateTrigger(start))
-    if runtime.db.dialect == "postgresql":
-        jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
     for poller in pollers:
         jobs.register_job(f"graph.{poller.tenant_id}", poller.poll,
-                          IntervalTrigger(seconds=poller.every.total_seconds()), first_run=start)
+                          IntervalTrigger(seconds=poller.every.total_seconds()),
+                          first_run=jobs.clock())
 
 
 SCHEDULER = web.AppKey("scheduler", Jobs)
@@ -159,10 +175,22 @@ def attach(app: web.Application, runtime: Runtime, metrics: Metrics | None = Non
         async with aiohttp.ClientSession() as http:
             pollers = security_pollers(runtime.db, runtime.cfg, runtime.settings, http,
                                        jobs.metrics)
+
+            async def swapped() -> None:
+                """A reload: the tenants' jobs and pollers as the new configuration says."""
+                nonlocal pollers
+                old, pollers = pollers, security_pollers(runtime.db, runtime.cfg,
+                                                         runtime.settings, http, jobs.metrics)
+                register_tenant_jobs(jobs, runtime, pollers)
+                for poller in old:
+                    await poller.close()
+
             register_jobs(jobs, runtime, pollers)
             jobs.start()
+            runtime.on_swap.append(swapped)
             log.info("scheduler started: %s", ", ".join(jobs.ids))
             yield
+            runtime.on_swap.remove(swapped)
             await jobs.stop()
             for poller in pollers:
                 await poller.close()

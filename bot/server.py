@@ -5,7 +5,8 @@ the listener closes, requests in flight get up to SHUTDOWN_SECONDS to finish (an
 accepted alert is committed before its 202, so none is lost), the outbox dispatcher
 stops and releases what it holds, the scheduler stops, the pools close, and the
 process exits 0. Handled by the process itself, so it holds as PID 1 too, where the
-kernel ignores a signal that has no handler.
+kernel ignores a signal that has no handler. SIGHUP reloads the configuration file
+(bot/reload.py) and keeps running.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from aiohttp import web
 from bot.app import build_app
 from bot.config import Settings
 from bot.logs import configure as configure_logs
+from bot.reload import WATCHER, Watcher, replica_name
 from bot.runtime import open_runtime
 
 log = logging.getLogger("tandem")
@@ -29,9 +31,10 @@ class CannotListen(Exception):
 
 
 async def _run(settings: Settings) -> None:
-    runtime = await open_runtime(settings)
-    runner = web.AppRunner(build_app(runtime), access_log=None,
-                           shutdown_timeout=SHUTDOWN_SECONDS)
+    runtime = await open_runtime(settings, publisher=replica_name())
+    app = build_app(runtime)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    reloads = _reload_on_hangup(app[WATCHER])
     await runner.setup()
     try:
         try:
@@ -48,6 +51,8 @@ async def _run(settings: Settings) -> None:
         name = await _stop_signal()
         log.info("tandem stopping (%s): finishing requests in flight", name)
     finally:
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        reloads.cancel()
         await runner.cleanup()
         await runtime.close()
     log.info("tandem stopped")
@@ -63,6 +68,21 @@ async def _stop_signal() -> str:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+def _reload_on_hangup(watcher: Watcher) -> asyncio.Task:
+    """From now on each SIGHUP reloads the configuration file, one reload at a time."""
+    wanted = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, wanted.set)
+
+    async def reloads() -> None:
+        while True:
+            await wanted.wait()
+            wanted.clear()  # a SIGHUP during this reload asks for one more
+            log.info("tandem reloading its configuration (SIGHUP)")
+            await watcher.reload()
+
+    return asyncio.create_task(reloads())
 
 
 def serve(settings: Settings) -> None:

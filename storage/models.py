@@ -341,6 +341,21 @@ class DigestSent(SQLModel, table=True):
     sent_at: datetime = _ts()
 
 
+class ConfigVersion(SQLModel, table=True):
+    """A published configuration: the validated YAML document as loaded (it names the
+    environment variables that hold secrets, never a secret). Every replica runs the
+    highest version; `tandem serve` at start-up, SIGHUP and `tandem config reload`
+    publish a new one when the file's document differs from it (bot/reload.py)."""
+
+    __tablename__ = "config_version"
+
+    version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    document: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sha256: str = Field(max_length=64)
+    published_at: datetime = _ts()
+    published_by: str = Field(max_length=200)
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """A table model's Core table, for statements that skip the ORM."""
     return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it, undeclared

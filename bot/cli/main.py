@@ -9,6 +9,7 @@ import typer
 from bot.cli import alerts, audit, digest, oncall, outbox, send, silence, teams
 from bot.cli.support import echo, fail, one_line_failures, settings
 from bot.config import ConfigError, load
+from bot.published import Published
 from storage import migrate
 from storage.db import connect
 
@@ -86,6 +87,36 @@ def config_check(path: Annotated[Path, typer.Argument(help="The YAML file.")]) -
         f"{path}: OK — {len(cfg.tenants)} tenants, {len(cfg.people)} people, "
         f"{channels} channels, {len(cfg.remediations)} remediations"
     )
+
+
+@config_app.command("reload")
+def config_reload() -> None:
+    """Publish the file TANDEM_CONFIG names: every replica runs it within seconds. A file
+    with problems is refused, each one named, and the configuration in force stays."""
+    from bot.reload import publish_file
+    from bot.runtime import prepare
+
+    found = settings()
+
+    async def main() -> Published:
+        db = connect(found.database_url)
+        try:
+            async with migrate.one_at_a_time(db):
+                await prepare(db)
+            return await publish_file(db, found.config, "cli")
+        finally:
+            await db.dispose()
+
+    with one_line_failures():
+        try:
+            done = asyncio.run(main())
+        except ConfigError as error:
+            typer.echo("\n".join(error.problems), err=True)
+            fail(f"{len(error.problems)} problem(s) in {found.config}; nothing was published")
+    if done.new:
+        echo(f"configuration version {done.version} published from {found.config}")
+    else:
+        echo(f"configuration unchanged: version {done.version} is in force")
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from handlers.config import TandemConfig
+from handlers.config import ConfigSource
 from handlers.intake import AlertIn, Ingested, ingest_many
 from storage.db import Database
 from storage.errors import retryable
@@ -41,14 +41,14 @@ class Committer:
     def __init__(
         self,
         db: Database,
-        cfg: TandemConfig,
+        config: ConfigSource,
         *,
         max_waiting: int = 2000,
         max_group: int = 256,
         linger: float = 0.008,
         clock: Callable[[], datetime] | None = None,
     ):
-        self._db, self._cfg = db, cfg
+        self._db, self._config = db, config
         self._queue: list[_Batch] = []
         self._max_waiting, self._max_group = max_waiting, max_group
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -118,10 +118,11 @@ class Committer:
         for batch in group:
             by_tenant.setdefault(batch.tenant_id, []).append(batch)
         results: dict[int, list[Ingested]] = {}
+        cfg = self._config.cfg  # the configuration in force when the group commits
         async with self._db.unit() as uow:
             for tenant_id, batches in by_tenant.items():
                 events = [e for batch in batches for e in batch.events]
-                done = await ingest_many(uow, self._cfg, self._cfg.known_tenant(tenant_id),
+                done = await ingest_many(uow, cfg, cfg.known_tenant(tenant_id),
                                          events, now)
                 for batch in batches:
                     results[id(batch)], done = done[: len(batch.events)], done[len(batch.events):]

@@ -25,7 +25,7 @@ from bot.outbox.heartbeat import Heartbeat, Stopped, new_instance_id
 from bot.outbox.pacing import Pacer, Pacing
 from bot.outbox.sender import Sender
 from bot.runtime import Runtime
-from handlers.config import TandemConfig
+from handlers.config import ConfigSource
 from storage import outbox
 from storage.db import Database
 from storage.types import utcnow
@@ -41,10 +41,10 @@ class _Registered:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, cfg: TandemConfig, tuning: Tuning | None = None,
+    def __init__(self, db: Database, config: ConfigSource, tuning: Tuning | None = None,
                  clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None,
                  instance: str | None = None):
-        self.db, self.cfg, self.clock = db, cfg, clock
+        self.db, self.config, self.clock = db, config, clock
         self.metrics = metrics or Metrics()
         self.tuning = tuning or Tuning()
         self.instance = instance or new_instance_id()
@@ -169,7 +169,8 @@ class Dispatcher:
         if pacer is None or pacer.pacing != registered.pacing:
             pacer = self._pacers[key] = Pacer(registered.pacing)
         deliveries = self.metrics.deliveries
-        return Channel(self.db, self.cfg, self.tuning, self.clock, registered.sender, pacer,
+        return Channel(self.db, self.config.cfg, self.tuning, self.clock, registered.sender,
+                       pacer,
                        self._retry_at, self._recheck_later,
                        lambda kind, outcome, code: deliveries.labels(
                            key[0], kind, outcome, code).inc(),
@@ -208,7 +209,7 @@ def install(app: web.Application, runtime: Runtime, metrics: Metrics) -> Dispatc
     """Create the dispatcher and tie its background task to the app's lifetime. It
     polls the database, so rows re-queued by another process (`tandem outbox retry`)
     are delivered within a poll interval."""
-    dispatcher = Dispatcher(runtime.db, runtime.cfg,
+    dispatcher = Dispatcher(runtime.db, runtime,
                             Tuning(poll_seconds=runtime.settings.outbox_poll_seconds),
                             metrics=metrics)
 

@@ -84,7 +84,7 @@ def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> H
                   "Slack stays off")
         return None
     client = web_client(settings)
-    deps = SlackDeps(runtime.db, runtime.cfg, client, SlackPeople(runtime.cfg, client), utcnow)
+    deps = SlackDeps(runtime.db, runtime, client, SlackPeople(runtime, client), utcnow)
     bolt = build_bolt(settings, client)
     work = Background()
     register(bolt, deps, work)

@@ -7,15 +7,20 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.people import SlackPeople
-from handlers.config import TandemConfig
+from handlers.config import ConfigSource, TandemConfig
 from storage.db import Database
 
 
 @dataclass(frozen=True)
 class SlackDeps:
     db: Database
-    cfg: TandemConfig
+    config: ConfigSource
     client: AsyncWebClient
     people: SlackPeople
     clock: Callable[[], datetime]
+
+    @property
+    def cfg(self) -> TandemConfig:
+        """The configuration in force now (a reload swaps it)."""
+        return self.config.cfg
 

@@ -6,8 +6,9 @@ When no configured person has that pair, users.info gives the person's email and
 that is tried instead, unless Slack places the user in another team than the
 payload does, and only for people with no Slack identity configured: a configured
 (team, user) pins its person, so an account of another workspace that shows the same
-email is refused (handlers.people). Found people and looked-up emails are cached for
-the life of the process (the configuration is loaded once, at start-up).
+email is refused (handlers.people). Looked-up emails are cached for the life of the
+process, found people for as long as the configuration in force stays the same (a
+reload empties that cache, so a removed person is not found any more).
 """
 
 import asyncio
@@ -18,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.commands import Identity
-from handlers.config import SlackAccount, TandemConfig
+from handlers.config import ConfigSource, SlackAccount, TandemConfig
 from handlers.people import resolve
 
 CACHE_LIMIT = 10_000
@@ -53,14 +54,18 @@ def user_of(body: dict) -> SlackUser:
 
 
 class SlackPeople:
-    def __init__(self, cfg: TandemConfig, client: AsyncWebClient):
-        self.cfg, self.client = cfg, client
+    def __init__(self, config: ConfigSource, client: AsyncWebClient):
+        self.config, self.client = config, client
         self._found: dict[tuple[str, str], Clicker] = {}
+        self._found_in = config.cfg  # the configuration `_found` was filled from
         self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (email, team)
         self._asking: dict[str, asyncio.Future] = {}
 
     async def identify(self, sender: SlackUser) -> Clicker:
         key = (sender.team, sender.user)
+        if self._found_in is not self.cfg:
+            self._found_in = self.cfg
+            self._found.clear()
         if key in self._found:
             return self._found[key]
         by_pair = sender.identity()
@@ -78,6 +83,10 @@ class SlackPeople:
             self._found.clear()
         self._found[key] = clicker
         return clicker
+
+    @property
+    def cfg(self) -> TandemConfig:
+        return self.config.cfg
 
     def _match(self, who: Identity) -> Clicker | None:
         actor = resolve(self.cfg, who)

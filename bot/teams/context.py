@@ -5,14 +5,19 @@ from dataclasses import dataclass
 from bot.teams.connector import Connectors
 from bot.teams.directory import Directory
 from bot.teams.views import RefreshUsers
-from handlers.config import TandemConfig
+from handlers.config import ConfigSource, TandemConfig
 from storage.db import Database
 
 
 @dataclass
 class TeamsContext:
     db: Database
-    cfg: TandemConfig
+    config: ConfigSource
     connectors: Connectors
     directory: Directory
     refresh: RefreshUsers
+
+    @property
+    def cfg(self) -> TandemConfig:
+        """The configuration in force now (a reload swaps it)."""
+        return self.config.cfg

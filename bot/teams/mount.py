@@ -29,7 +29,7 @@ from bot.teams.endpoint import MessagesEndpoint, TandemAuthentication
 from bot.teams.sender import TEAMS_PACING, TeamsSender
 from bot.teams.tokens import default_token_url
 from bot.teams.views import RefreshUsers
-from handlers.config import TandemConfig
+from handlers.config import ConfigSource
 from storage.db import Database
 
 log = logging.getLogger("tandem.teams")
@@ -50,7 +50,7 @@ def _password(settings: Settings) -> str:
 
 
 def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
-          cfg: TandemConfig) -> Teams:
+          config: ConfigSource) -> Teams:
     app_id = settings.microsoft_app_id
     if app_id is None:  # install() starts Teams only when it is set
         raise ValueError("Teams needs MICROSOFT_APP_ID")
@@ -61,7 +61,7 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     graph = graph_client(GraphCredential(credentials), settings.graph_url) if (
         tenant or settings.teams_token_url) else None
     refresh = RefreshUsers(db)
-    context = TeamsContext(db, cfg, connectors, Directory(graph), refresh)
+    context = TeamsContext(db, config, connectors, Directory(graph), refresh)
     validator = TokenValidator(OpenIdKeys(http, settings.teams_openid_metadata_url), app_id)
     auth = TandemAuthentication(validator, connectors)
     endpoint = MessagesEndpoint(CloudAdapter(auth), auth, TandemTeamsBot(context))
@@ -85,7 +85,7 @@ def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> H
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
-            teams = parts["teams"] = build(http, settings, runtime.db, runtime.cfg)
+            teams = parts["teams"] = build(http, settings, runtime.db, runtime)
             dispatcher.add_sender(teams.sender, TEAMS_PACING)
             yield
             await dispatcher.remove_sender(teams.sender.platform)

@@ -4,6 +4,7 @@ database."""
 
 from handlers.config.accounts import SlackAccount
 from handlers.config.schema import Strict, TandemConfig, Tenant
+from handlers.config.source import ConfigSource
 from handlers.config.sync import sync
 
-__all__ = ["SlackAccount", "Strict", "TandemConfig", "Tenant", "sync"]
+__all__ = ["ConfigSource", "SlackAccount", "Strict", "TandemConfig", "Tenant", "sync"]

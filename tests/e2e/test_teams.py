@@ -17,6 +17,7 @@ from tests.bot.teams.test_invoke import facts, notice
 from tests.bot.teams.test_sender import install
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 
 def _card(call: dict) -> dict:
@@ -27,7 +28,7 @@ def _card(call: dict) -> dict:
 
 async def test_alert_is_posted_then_replaced_after_a_claim(teams, db, cfg):
     await install(teams)
-    dispatcher = Dispatcher(db, cfg)
+    dispatcher = Dispatcher(db, Fixed(cfg))
     dispatcher.add_sender(teams.teams.sender, TEAMS_PACING)
     db.wake_outbox = dispatcher.wake
     short = await new_alert(db, cfg, title="Disk full on db-1")
@@ -54,7 +55,7 @@ async def test_both_platforms_show_the_same_owner(teams, db, cfg):
     slack = FakeSlack()
     await slack.start()
     try:
-        dispatcher = Dispatcher(db, cfg)
+        dispatcher = Dispatcher(db, Fixed(cfg))
         dispatcher.add_sender(teams.teams.sender, TEAMS_PACING)
         client = AsyncWebClient(token=TOKEN, base_url=slack.url, retry_handlers=[])
         dispatcher.add_sender(SlackSender(client), Pacing(per_second=50))
@@ -78,7 +79,7 @@ async def test_both_platforms_show_the_same_owner(teams, db, cfg):
 
 async def test_refused_claim_leaves_the_channel_card_alone(teams, db, cfg):
     await install(teams)
-    dispatcher = Dispatcher(db, cfg)
+    dispatcher = Dispatcher(db, Fixed(cfg))
     dispatcher.add_sender(teams.teams.sender, TEAMS_PACING)
     short = await new_alert(db, cfg)
     await teams.post(teams.click(short, 1, A.CLAIM))

@@ -9,6 +9,7 @@ from bot.intake.committer import Committer
 from handlers.enums import Severity
 from handlers.intake.ingest import Effect
 from handlers.intake.types import AlertIn
+from tests.fixed import Fixed
 
 
 def _event(key: str) -> AlertIn:
@@ -24,7 +25,7 @@ def _committer(db, cfg, linger: float) -> tuple[Committer, list[int]]:
     def committed(_conn):
         commits.append(1)
 
-    return Committer(db, cfg, linger=linger), commits
+    return Committer(db, Fixed(cfg), linger=linger), commits
 
 
 async def _burst(committer: Committer, keys: list[str]) -> list[Effect]:

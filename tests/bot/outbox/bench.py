@@ -11,6 +11,7 @@ from bot.outbox.pacing import Pacing
 from bot.slack.client import base_url
 from bot.slack.sender import SlackSender
 from fakes.slack.api import TOKEN, FakeSlack
+from tests.fixed import Fixed
 
 QUICK = Pacing(500.0)
 FAST = Tuning(poll_seconds=0.05, lease_seconds=30.0, backoff_base=0.02, backoff_cap=0.2)
@@ -22,7 +23,7 @@ async def dispatcher(db, cfg, fake: FakeSlack, *, tuning: Tuning = FAST,
     async with aiohttp.ClientSession() as session:
         client = AsyncWebClient(token=TOKEN, base_url=base_url(fake.url), session=session,
                                 retry_handlers=[])
-        running = Dispatcher(db, cfg, tuning, **kw)
+        running = Dispatcher(db, Fixed(cfg), tuning, **kw)
         running.add_sender(SlackSender(client), pacing)
         try:
             yield running

@@ -17,6 +17,7 @@ from storage.db import connect
 from storage.models import Alert, MessageRef, Outbox
 from tests.bot.conftest import shows
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 from .bench import FAST, dispatcher
 
@@ -269,7 +270,7 @@ async def test_wake_delivers_without_waiting_for_the_poll(db, cfg, fake_slack):
 
 
 def test_dispatcher_needs_no_running_loop_to_be_built(cfg):
-    assert Dispatcher(None, cfg).tuning.poll_seconds == 2.0  # built inside build_app
+    assert Dispatcher(None, Fixed(cfg)).tuning.poll_seconds == 2.0  # built inside build_app
 
 
 async def test_a_change_committed_just_after_a_lane_finished_is_caught_up(db, cfg, fake_slack):

@@ -13,6 +13,7 @@ from storage import outbox as outbox_store
 from storage.instances import beat
 from storage.models import Outbox, OutboxInstance
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 from .bench import FAST, dispatcher
 from .test_dispatcher import card_posts
@@ -79,7 +80,7 @@ async def test_a_stopped_dispatcher_frees_its_leases_at_once(db, cfg, fake_slack
     """A (running, beating) leases the lane as its worker would mid-post, and is stopped
     cleanly: B takes the lane over at once, where before it waited out the 60 s lease."""
     await new_alert(db, cfg)
-    a = Dispatcher(db, cfg, FAST, instance="a-1")  # no sender: it only beats
+    a = Dispatcher(db, Fixed(cfg), FAST, instance="a-1")  # no sender: it only beats
     running = asyncio.create_task(a.run())
     while "a-1" not in await _instances(db):
         await asyncio.sleep(0.01)

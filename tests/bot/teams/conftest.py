@@ -15,6 +15,7 @@ from bot.teams.mount import ROUTE, Teams, build
 from cards import actions as A
 from fakes.botframework.connector import APP_ID, APP_PASSWORD, FakeConnector
 from fakes.botframework.identity import FakeIdentity
+from tests.fixed import Fixed
 
 TENANT = "aad-tenant-acme"
 TEAM = "19:team-acme@thread.tacv2"
@@ -89,7 +90,7 @@ async def bench(db, cfg):
     connector = await FakeConnector().start()
     identity = await FakeIdentity().start()
     http, client = aiohttp.ClientSession(), aiohttp.ClientSession()
-    teams = build(http, settings_for(connector, identity), db, cfg)
+    teams = build(http, settings_for(connector, identity), db, Fixed(cfg))
     app = web.Application()
     app.router.add_post(ROUTE, teams.endpoint.handle)
     server = TestServer(app, host="127.0.0.1")

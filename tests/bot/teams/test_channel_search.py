@@ -16,6 +16,7 @@ from handlers.reads import scoped
 from storage import outbox as outbox_store
 from storage.models import MessageRef
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 from .conftest import CHANNEL, GROUP, settings_for
 from .test_sender import install
@@ -44,7 +45,7 @@ async def test_a_fresh_process_finds_the_card_through_graph(teams, db, cfg):
                                    teams.connector.sent("send")[0]["body"]["attachments"][0]
                                    ["content"])
     async with aiohttp.ClientSession() as http:
-        fresh = build(http, settings_for(teams.connector, teams.identity), db, cfg).sender
+        fresh = build(http, settings_for(teams.connector, teams.identity), db, Fixed(cfg)).sender
         assert await fresh.find_card(CHANNEL, short) == ref
         assert await fresh.find_card(CHANNEL, "ACME-99999") is None
     assert teams.identity.message_requests[-1] == (GROUP, CHANNEL)
@@ -80,8 +81,8 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(teams, db, c
     ref = await teams.teams.sender.post_card(CHANNEL, view)
     mirror(teams)
     async with aiohttp.ClientSession() as http:
-        restarted = build(http, settings_for(teams.connector, teams.identity), db, cfg)
-        dispatcher = Dispatcher(db, cfg)
+        restarted = build(http, settings_for(teams.connector, teams.identity), db, Fixed(cfg))
+        dispatcher = Dispatcher(db, Fixed(cfg))
         dispatcher.add_sender(restarted.sender, TEAMS_PACING)
         await dispatcher.drain()
     assert len([c for c in teams.connector.sent("send") if c["conversation"] == CHANNEL]) == 1

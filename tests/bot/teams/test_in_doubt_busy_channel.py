@@ -17,6 +17,7 @@ from handlers.reads import scoped
 from storage import outbox as outbox_store
 from storage.models import MessageRef, Outbox
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 from .conftest import CHANNEL, GROUP, settings_for
 from .test_sender import install
@@ -51,8 +52,8 @@ async def _in_doubt(bench, db, cfg, posted: bool) -> tuple[datetime, str | None]
 
 async def _restart(bench, db, cfg) -> None:
     async with aiohttp.ClientSession() as http:
-        restarted = build(http, settings_for(bench.connector, bench.identity), db, cfg)
-        dispatcher = Dispatcher(db, cfg)
+        restarted = build(http, settings_for(bench.connector, bench.identity), db, Fixed(cfg))
+        dispatcher = Dispatcher(db, Fixed(cfg))
         dispatcher.add_sender(restarted.sender, TEAMS_PACING)
         await dispatcher.drain()
 

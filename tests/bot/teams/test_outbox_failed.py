@@ -12,6 +12,7 @@ from bot.teams.sender import TEAMS_PACING
 from storage import outbox as outbox_store
 from storage.models import Outbox
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 from .conftest import CHANNEL
 from .test_sender import install
@@ -27,7 +28,7 @@ async def test_refused_card_is_kept_failed_and_retried_into_one_card(teams, db, 
     await install(teams)
     short = await new_alert(db, cfg)
     teams.connector.failures.append((403, {}))
-    dispatcher = Dispatcher(db, cfg)
+    dispatcher = Dispatcher(db, Fixed(cfg))
     dispatcher.add_sender(teams.teams.sender, TEAMS_PACING)
     for _ in range(3):
         await dispatcher.drain()

@@ -7,6 +7,7 @@ escalation pings; once they have talked to Tandem they get the 1:1 message inste
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
 from handlers.escalation import reminders
+from tests.fixed import Fixed
 from tests.handlers.escalation.helpers import at, events
 from tests.handlers.escalation.test_approval_reminders import REMINDER, propose_fix
 
@@ -18,7 +19,7 @@ async def _remind(bench, db, cfg) -> list[dict]:
     """Tick the reminder and deliver it; the messages sent into the ops channel."""
     await propose_fix(db, cfg)
     assert await reminders.tick(db, cfg, at(32)) == ["reminded"]
-    dispatcher = Dispatcher(db, cfg)
+    dispatcher = Dispatcher(db, Fixed(cfg))
     dispatcher.add_sender(bench.teams.sender, TEAMS_PACING)
     await dispatcher.drain()
     return [c["body"] for c in bench.connector.sent("send")

@@ -15,6 +15,7 @@ from handlers.lifecycle.dispatch import execute
 from storage import audit
 from storage.db import connect
 from tests.conftest import new_alert
+from tests.fixed import Fixed
 
 CLAIMERS = 50
 
@@ -112,7 +113,7 @@ async def test_commands_and_intake_survive_a_database_restart(pg_db, cfg):
     assert (await execute(pg_db, cfg, claim)).outcome is Outcome.DONE
     await _drop_connections(pg_db)
     event = AlertIn(source="test", title="Disk full", severity=Severity.HIGH, dedup_key="k9")
-    [ingested] = await Committer(pg_db, cfg).submit("acme", [event])
+    [ingested] = await Committer(pg_db, Fixed(cfg)).submit("acme", [event])
     assert ingested.effect is Effect.CREATED
 
 

@@ -2,6 +2,7 @@
 
 import logging
 
+import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlalchemy.exc import SQLAlchemyError
@@ -9,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.intake import routes as intake
 from bot.intake.auth import Credentials
 from bot.intake.committer import Committer
+from bot.intake.entra import EntraTokens
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.dispatcher import install as install_outbox
@@ -63,7 +65,7 @@ def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
                  intake.bearer_route("alertmanager", alertmanager.parse)),
         web.post("/v1/integrations/grafana", intake.bearer_route("grafana", grafana.parse)),
         web.post("/v1/integrations/azure-monitor",
-                 intake.bearer_route("azure-monitor", azure_monitor.parse, query_token=True)),
+                 intake.bearer_route("azure-monitor", azure_monitor.parse, azure=True)),
         web.post("/v2/enqueue", intake.enqueue),
     ]
     if slack is not None:
@@ -73,12 +75,25 @@ def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
     return table
 
 
+def _entra(app: web.Application, runtime: Runtime) -> EntraTokens:
+    """Azure Monitor's secure-webhook checks, with their own HTTP session for the keys
+    (it opens no connection until a token arrives)."""
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+
+    async def close(_app: web.Application) -> None:
+        await http.close()
+
+    app.on_cleanup.append(close)
+    return EntraTokens(runtime, runtime.settings.entra_login_url, http)
+
+
 def build_app(runtime: Runtime) -> web.Application:
     app = web.Application(middlewares=[request_ids])
     app[RUNTIME] = runtime
     app[METRICS] = Metrics()
     committer = Committer(runtime.db, runtime)
-    intake.mount(app, intake.Intake(Credentials(runtime), committer, app[METRICS]))
+    intake.mount(app, intake.Intake(Credentials(runtime), committer, app[METRICS],
+                                    _entra(app, runtime)))
     dispatcher = app[OUTBOX] = install_outbox(app, runtime, app[METRICS])
     runtime.db.wake_outbox = dispatcher.wake  # after each commit that queued outbox rows
     slack = install_slack(app, runtime, dispatcher)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Microsoft Graph and its token endpoint; tests point both at fakes on loopback.
     graph_url: str = "https://graph.microsoft.com/v1.0"
     graph_login_url: str = "https://login.microsoftonline.com"
+    # Microsoft Entra ID's OpenID metadata, for Azure Monitor's secure-webhook tokens.
+    entra_login_url: str = "https://login.microsoftonline.com"
     # Microsoft Teams (bot/teams), under the environment names Azure documents.
     microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(

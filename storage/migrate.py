@@ -1,5 +1,7 @@
 """Alembic migrations, run programmatically on the application's own engine."""
 
+import asyncio
+import fcntl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -67,13 +69,25 @@ def head_revision() -> str:
 
 @asynccontextmanager
 async def one_at_a_time(db: Database) -> AsyncIterator[None]:
-    """Processes starting together migrate the schema and mirror the configuration one
-    after the other: on PostgreSQL under a session advisory lock (two replicas started
-    at once on a fresh database otherwise both create the tables, or both rewrite the
-    memberships, and one dies). SQLite's writer lock already takes them in turn."""
-    if db.dialect != "postgresql":
-        yield
-        return
+    """Processes starting together (`tandem serve` replicas, `tandem db upgrade` runs)
+    migrate the schema and mirror the configuration one after the other, since two at
+    once on a fresh database both create the tables, or both rewrite the memberships,
+    and one dies. PostgreSQL: a session advisory lock. SQLite: an exclusive flock on a
+    file beside the database (`tandem.db.lock`). Each migration's BEGIN IMMEDIATE
+    already serialises the statements, but it waits at most the busy timeout (30 s, too
+    short for a long migration) and leaves the gap between reading the revision and
+    upgrading; a flock waits as long as it takes, covers the whole start-up, and is
+    released by the kernel if its holder dies."""
+    if db.dialect == "postgresql":
+        async with _advisory_lock(db):
+            yield
+    else:
+        async with _file_lock(Path(f"{db.engine.url.database}.lock")):
+            yield
+
+
+@asynccontextmanager
+async def _advisory_lock(db: Database) -> AsyncIterator[None]:
     async with db.engine.connect() as conn:
         await conn.exec_driver_sql(f"SELECT pg_advisory_lock({_STARTING})")
         await conn.commit()
@@ -82,3 +96,14 @@ async def one_at_a_time(db: Database) -> AsyncIterator[None]:
         finally:
             await conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_STARTING})")
             await conn.commit()
+
+
+@asynccontextmanager
+async def _file_lock(path: Path) -> AsyncIterator[None]:
+    """Waits for the lock in a worker thread, so the event loop stays free."""
+    with path.open("a") as held:
+        await asyncio.to_thread(fcntl.flock, held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)

@@ -64,7 +64,8 @@ def db_upgrade() -> None:
     async def main() -> str | None:
         db = connect(found.database_url)
         try:
-            await migrate.upgrade(db)
+            async with migrate.one_at_a_time(db):  # with replicas starting, or other runs
+                await migrate.upgrade(db)
             return await migrate.current_revision(db)
         finally:
             await db.dispose()

@@ -66,7 +66,7 @@ def one_line_failures() -> Iterator[None]:
     try:
         yield
     except ConfigError as error:
-        fail("\n".join([f"configuration {error.path} is not usable:", *error.problems]))
+        fail(_unusable(error))
     except SchemaOutdated as error:
         fail(str(error))
     except UnknownDatabase as error:
@@ -75,6 +75,15 @@ def one_line_failures() -> Iterator[None]:
         raise  # the reader left (`tandem audit export | head`); click exits quietly
     except (SQLAlchemyError, OSError) as error:
         unavailable(error)
+
+
+def _unusable(error: ConfigError) -> str:
+    """One line for one problem (a missing file, bad YAML); one line per problem under a
+    heading for several."""
+    heading = f"configuration {error.path} is not usable:"
+    if len(error.problems) == 1:
+        return f"{heading} {error.problems[0]}"
+    return "\n".join([heading, *error.problems])
 
 
 def unavailable(error: Exception) -> NoReturn:

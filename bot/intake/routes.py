@@ -12,8 +12,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from bot.intake import replies
 from bot.intake.auth import Credentials, Grant
 from bot.intake.committer import Committer, Overloaded
+from bot.intake.entra import EntraTokens, Unauthorized
 from bot.intake.replies import Refusal
 from bot.metrics import Metrics
+from bot.openid_keys import KeysUnavailable
 from bot.sources import events_v2
 from handlers.intake import AlertIn, Effect, Ingested, PayloadError
 from storage import canonical
@@ -28,6 +30,7 @@ class Intake:
     credentials: Credentials
     committer: Committer
     metrics: Metrics
+    entra: EntraTokens | None = None  # when an azure-monitor integration configures it
 
 
 INTAKE = web.AppKey("intake", Intake)
@@ -92,17 +95,15 @@ async def _commit(
     return results
 
 
-def bearer_route(fmt: str, parser: Parser, *, query_token: bool = False):
-    """A route authenticated by a bearer token; with `query_token`, also by `?token=`
-    for senders that cannot set a header (an Azure Monitor action group's webhook)."""
+def bearer_route(fmt: str, parser: Parser, *, azure: bool = False):
+    """A route authenticated by a bearer token. With `azure` (an Azure Monitor action
+    group, whose plain webhook cannot set a header), also by `?token=` in the URL, or
+    by the Microsoft Entra ID token of its secure webhook."""
 
     async def handle(request: web.Request) -> web.Response:
         intake = request.app[INTAKE]
         try:
-            token = Credentials.bearer(request.headers.get("Authorization"))
-            if token is None and query_token:
-                token = request.query.get("token")
-            grant = _authorise(intake.credentials.grant(token), fmt, "bearer token")
+            grant = _authorise(await _grant(intake, request, azure), fmt, "bearer token")
             events = _parse(parser, await _body(request))
             return replies.accepted(await _commit(intake, fmt, grant.tenant_id, events))
         except Refusal as error:
@@ -110,6 +111,27 @@ def bearer_route(fmt: str, parser: Parser, *, query_token: bool = False):
             return replies.refusal(error)
 
     return handle
+
+
+async def _grant(intake: Intake, request: web.Request, azure: bool) -> Grant | None:
+    token = Credentials.bearer(request.headers.get("Authorization"))
+    if token is None and azure:
+        token = request.query.get("token")
+    grant = intake.credentials.grant(token)
+    if grant is None and azure and token and intake.entra is not None and token.count(".") == 2:
+        return await _entra_grant(intake.entra, token)
+    return grant
+
+
+async def _entra_grant(entra: EntraTokens, token: str) -> Grant:
+    try:
+        return await entra.grant(token)
+    except Unauthorized as error:
+        raise Refusal(401, "unauthorised", f"Microsoft Entra ID {error}") from None
+    except KeysUnavailable:
+        log.warning("Microsoft Entra ID signing keys unavailable")
+        raise Refusal(503, "keys_unavailable", "Microsoft Entra ID signing keys unavailable; "
+                      "retry later", retry_after=30) from None
 
 
 async def enqueue(request: web.Request) -> web.Response:

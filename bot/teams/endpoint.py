@@ -23,7 +23,8 @@ from botframework.connector.auth import (
 )
 from msrest.serialization import Model
 
-from bot.teams.auth import KeysUnavailable, TokenValidator, Unauthorized
+from bot.openid_keys import KeysUnavailable
+from bot.teams.auth import TokenValidator, Unauthorized
 from bot.teams.connector import Connectors
 from bot.teams.tokens import BOT_SCOPE
 

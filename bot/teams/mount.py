@@ -17,9 +17,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from bot.client_credentials import ClientCredentials
 from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
+from bot.openid_keys import OpenIdKeys
 from bot.outbox.dispatcher import Dispatcher
 from bot.runtime import Runtime
-from bot.teams.auth import OpenIdKeys, TokenValidator
+from bot.teams.auth import TokenValidator
 from bot.teams.bot import TandemTeamsBot
 from bot.teams.channel_search import ChannelSearch
 from bot.teams.connector import Connectors

@@ -36,6 +36,15 @@ class Channel(Strict):
     team: str | None = None
 
 
+class Entra(Strict):
+    """Microsoft Entra ID tokens an Azure Monitor action group's secure webhook sends:
+    issued by the Entra tenant `tenant_id` (its directory id) for the app registration
+    whose application id or ID URI (api://...) is `audience`."""
+
+    tenant_id: str = Field(min_length=1)
+    audience: str = Field(min_length=1)
+
+
 class Integration(Strict):
     """A source bound to one tenant. Secrets are named by environment variable only.
 
@@ -51,9 +60,12 @@ class Integration(Strict):
     client_id: str | None = None
     client_secret_env: str | None = None
     poll_every: str = "1m"
+    entra: Entra | None = None  # azure-monitor: also accept the secure webhook's token
 
     @model_validator(mode="after")
     def _graph_fields(self) -> "Integration":
+        if self.entra is not None and self.kind != "azure-monitor":
+            raise ValueError("entra: is only for an azure-monitor integration")
         if self.kind == "graph":
             for name in ("aad_tenant", "client_id", "client_secret_env"):
                 if not getattr(self, name):

@@ -7,7 +7,8 @@ import json
 import aiohttp
 import pytest
 
-from bot.teams.auth import SKEW, KeysUnavailable, OpenIdKeys, TokenValidator, Unauthorized
+from bot.openid_keys import KeysUnavailable, OpenIdKeys
+from bot.teams.auth import SKEW, TokenValidator, Unauthorized
 from fakes.botframework.connector import APP_ID
 from fakes.botframework.identity import new_key
 

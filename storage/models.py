@@ -234,6 +234,21 @@ class OutboxInstance(SQLModel, table=True):
     beat_at: datetime = _ts()
 
 
+class ChannelPace(SQLModel, table=True):
+    """One chat channel's send schedule, shared by every replica (bot/outbox/pacing.py).
+
+    Times are seconds since the epoch on the database's clock, so replicas whose
+    clocks disagree still space their sends by the channel's interval.
+    """
+
+    __tablename__ = "channel_pace"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    channel: str = Field(primary_key=True, max_length=200)
+    next_at: float = 0.0  # the theoretical arrival time of the next send (GCRA)
+    held_until: float = 0.0  # a Retry-After the platform asked for
+
+
 class Silence(SQLModel, table=True):
     """A maintenance window: matching alerts are stored and audited but not posted.
 

@@ -165,20 +165,49 @@ async def due_channels(db: Database, platforms: list[str], now: datetime,
         return [(p, c) for p, c in await session.execute(channels)]
 
 
+# Which work goes first in a channel: critical and high cards, then direct messages and
+# channel messages (escalation pings, reminders), then cards of lower severity; the
+# oldest first within each.
+_RANK = case({"critical": 0, "high": 1, "medium": 3, "low": 4, "info": 5},
+             value=col(Alert.severity), else_=3)
+SINGLE_RANK = 2
+
+
 async def due_work(db: Database, platforms: list[str], now: datetime, limit: int,
-                   channel: str | None, alive_since: datetime) -> list[Unit]:
-    """Workable card lanes and due single rows, oldest first."""
+                   channel: str | None, alive_since: datetime,
+                   paced: int | None = None, edits_paced: bool = False) -> list[Unit]:
+    """Workable card lanes and due single rows, most urgent first (see _RANK). With
+    `paced`, at most that many units the channel's pacing counts: those that post a new
+    message (a card never posted, a single row), and card updates too with
+    `edits_paced`. A paced channel looks again after those, so urgent work that arrives
+    meanwhile waits for no more than them, while unpaced updates are not held back."""
     if not platforms:
         return []
     lanes, singles = _workable(_pending(platforms, channel), now, alive_since)
-    lanes = lanes.order_by(literal_column("first")).limit(limit)
+    lanes = lanes.subquery()
+    ranked = (
+        select(lanes.c.platform, lanes.c.channel, lanes.c.alert_id, lanes.c.first,
+               _RANK.label("rank"), col(MessageRef.ref).is_(None).label("new"))
+        .join(Alert, col(Alert.id) == lanes.c.alert_id)
+        .outerjoin(MessageRef, and_(col(MessageRef.alert_id) == lanes.c.alert_id,
+                                    col(MessageRef.platform) == lanes.c.platform,
+                                    col(MessageRef.channel) == lanes.c.channel))
+        .order_by(literal_column("rank"), lanes.c.first).limit(limit)
+    )
     singles = singles.order_by(col(Outbox.id)).limit(limit)
     async with db.read() as session:
-        found = [(first, Unit(p, c, "card", alert_id=a))
-                 for p, c, a, first in await session.execute(lanes)]
-        found += [(row, Unit(p, c, k, row_id=row))
+        found = [((rank, first), bool(new), Unit(p, c, "card", alert_id=a))
+                 for p, c, a, first, rank, new in await session.execute(ranked)]
+        found += [((SINGLE_RANK, row), True, Unit(p, c, k, row_id=row))
                   for p, c, k, row in await session.execute(singles)]
-    return [unit for _, unit in sorted(found, key=lambda pair: pair[0])][:limit]
+    chosen, left = [], limit if paced is None else paced
+    for _, new, unit in sorted(found, key=lambda item: item[0]):
+        counted = new or edits_paced
+        if counted and left <= 0:
+            continue
+        left -= counted
+        chosen.append(unit)
+    return chosen[:limit]
 
 
 def _lane(unit: Unit):
@@ -351,48 +380,3 @@ async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> No
         await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(
             failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1,
             leased_by=None))
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One undelivered row, as `tandem outbox list` shows it."""
-
-    id: int
-    tenant: str
-    alert: str | None  # the alert's short id, for card rows
-    platform: str
-    channel: str
-    kind: str
-    attempts: int
-    error: str
-    failed: bool
-    when: datetime  # failed at, or due at
-
-
-async def undelivered(db: Database, failed_only: bool, limit: int) -> list[Listed]:
-    """Rows not delivered (pending or failed), oldest first."""
-    query = (select(Outbox, col(Alert.short_id)).outerjoin(Alert, col(Alert.id) == Outbox.alert_id)
-             .where(col(Outbox.done_at).is_(None)).order_by(col(Outbox.id)).limit(limit))
-    if failed_only:
-        query = query.where(col(Outbox.failed_at).is_not(None))
-    async with db.read() as session:
-        found = (await session.execute(query)).all()
-    return [Listed(row.id, row.tenant_id, short_id, row.platform, row.channel, row.kind,
-                   row.attempts, row.last_error, row.failed_at is not None,
-                   row.failed_at or row.due_at) for row, short_id in found]
-
-
-async def retry(db: Database, ids: list[int] | None, now: datetime) -> list[int]:
-    """Re-queue failed rows (`ids`, or every one with None), due now; their ids. A
-    dispatcher's next poll picks them up; a lane's rows still render one card."""
-    query = select(col(Outbox.id)).where(col(Outbox.done_at).is_(None),
-                                         col(Outbox.failed_at).is_not(None))
-    if ids is not None:
-        query = query.where(col(Outbox.id).in_(ids))
-    async with db.unit() as uow:
-        session = await uow.session()
-        chosen = list((await session.execute(query.with_for_update())).scalars())
-        if chosen:
-            await session.execute(update(Outbox).where(col(Outbox.id).in_(chosen)).values(
-                failed_at=None, due_at=now, attempts=0, leased_by=None))
-    return sorted(chosen)

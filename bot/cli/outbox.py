@@ -11,7 +11,7 @@ import typer
 
 from bot.cli.support import echo, fail, run
 from cards.escape import printable
-from storage import outbox
+from storage import outbox_admin
 from storage.types import utcnow
 
 app = typer.Typer(
@@ -21,7 +21,7 @@ COLUMNS = ("ID", "STATE", "TENANT", "ALERT", "PLATFORM", "CHANNEL", "KIND", "ATT
            "ERROR")
 
 
-def _line(row: outbox.Listed) -> str:
+def _line(row: outbox_admin.Listed) -> str:
     fields = (row.id, "failed" if row.failed else "pending", row.tenant, row.alert or "-",
               row.platform, row.channel, row.kind, row.attempts,
               row.when.isoformat(timespec="seconds"), row.error or "-")
@@ -35,7 +35,7 @@ def list_(
 ) -> None:
     """List undelivered rows, oldest first: tab-separated, with a header (read-only).
     WHEN is when a failed row failed, or when a pending row is next due."""
-    found = run(lambda rt: outbox.undelivered(rt.db, failed, limit))
+    found = run(lambda rt: outbox_admin.undelivered(rt.db, failed, limit))
     if not found:
         echo("No failed outbox rows." if failed else "No undelivered outbox rows.")
         return
@@ -52,7 +52,8 @@ def retry(
     its poll interval, one card per alert and channel however many rows it had."""
     if (row_id is None) == (not every):
         fail("give one failed row's id or --all, not both")
-    chosen = run(lambda rt: outbox.retry(rt.db, None if row_id is None else [row_id], utcnow()))
+    ids = None if row_id is None else [row_id]
+    chosen = run(lambda rt: outbox_admin.retry(rt.db, ids, utcnow()))
     if not chosen:
         if every:
             echo("No failed outbox rows.")

@@ -116,7 +116,7 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
     try:
         return Sent.OK, await call
     except RateLimited as error:
-        ch.pacer.hold(error.retry_after)
+        await ch.pacer.hold(error.retry_after)
         until = now + timedelta(seconds=error.retry_after)
         await outbox.defer(ch.db, retry_ids, until, str(error), count=False)
         _failed(ch, what, "rate_limited", "rate_limited", f"held {error.retry_after:.1f}s")

@@ -12,6 +12,7 @@ dead process's leases are taken back.
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ class Dispatcher:
             return None
         pacer = self._pacers.get(key)
         if pacer is None or pacer.pacing != registered.pacing:
-            pacer = self._pacers[key] = Pacer(registered.pacing)
+            pacer = self._pacers[key] = Pacer(registered.pacing, self.db, *key)
         deliveries = self.metrics.deliveries
         return Channel(self.db, self.config.cfg, self.tuning, self.clock, registered.sender,
                        pacer,
@@ -189,8 +190,10 @@ class Dispatcher:
         ch = self._channel(key)
         if ch is None:
             return False
+        pacing = ch.pacer.pacing
         units = await outbox.due_work(self.db, [key[0]], self.clock(), self.tuning.batch, key[1],
-                                      self._alive_since())
+                                      self._alive_since(), math.ceil(pacing.per_second),
+                                      pacing.pace_updates)
         gate = asyncio.Semaphore(self.tuning.parallel_cards)
 
         async def card(unit: outbox.Unit) -> outbox.CardWork | bool:

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
+from handlers.enums import Severity
 from storage import outbox as outbox_store
 from storage import queries
 from storage.instances import beat
-from storage.models import Outbox
+from storage.models import MessageRef, Outbox
 from tests.conftest import NOW, new_alert
 
 LATER = NOW + timedelta(minutes=5)
@@ -47,7 +48,7 @@ async def test_due_channels_match_due_work_oldest_first_leaving_out_busy_ones(db
     assert everything == [("slack", "C0OPS"), ("slack", "C-LANE"), ("slack", "D-DM"),
                           ("slack", "C-BUSY")]
     units = await outbox_store.due_work(db, ["slack"], NOW, 100, None, NOW)
-    assert list(dict.fromkeys((u.platform, u.channel) for u in units)) == everything
+    assert {(u.platform, u.channel) for u in units} == set(everything)
     busy = {("slack", "C0OPS"), ("slack", "C-BUSY")}
     assert await outbox_store.due_channels(db, ["slack"], NOW, busy, NOW) == [
         ("slack", "C-LANE"), ("slack", "D-DM")]
@@ -78,3 +79,26 @@ async def test_a_single_row_leased_by_a_dead_instance_is_claimed_a_live_ones_is_
         assert dict(rows.all()) == {"D-DEAD": "me-1", "D-LIVE": "live-1", "D-WAIT": None}
     live = outbox_store.Unit("slack", "D-LIVE", "dm", row_id=units[0].row_id + 1)
     assert await outbox_store.claim_row(db, live, NOW, timedelta(seconds=60), me) is None
+
+
+async def test_urgent_work_goes_first_and_a_paced_round_holds_few_new_posts(db, cfg):
+    """40 low alerts queued, then a critical one: it comes first in its channel, with
+    pings next; a round of a paced channel takes one new post but every update."""
+    lows = [await new_alert(db, cfg, severity=Severity.LOW, key=f"low-{i}") for i in range(40)]
+    critical = await new_alert(db, cfg, severity=Severity.CRITICAL, key="critical")
+    async with db.read() as session:
+        ids = {s: (await queries.alert_by_short_id(session, s)).id for s in [*lows, critical]}
+    async with db.unit() as uow:
+        session = await uow.session()
+        await session.execute(insert(Outbox), [_row(None, "C0OPS", kind="text")])
+        for short_id in lows[:3]:  # three of them are on the channel already: updates
+            session.add(MessageRef(alert_id=ids[short_id], platform="slack", channel="C0OPS",
+                                   ref="1.0", rendered_version=0))
+    units = await outbox_store.due_work(db, ["slack"], NOW, 100, "C0OPS", NOW)
+    assert [u.alert_id for u in units[:2]] == [ids[critical], None]  # then the ping
+    assert [u.alert_id for u in units[2:]] == [ids[s] for s in lows]  # oldest first
+    paced = await outbox_store.due_work(db, ["slack"], NOW, 100, "C0OPS", NOW, paced=1)
+    assert [u.alert_id for u in paced] == [ids[critical], *(ids[s] for s in lows[:3])]
+    every = await outbox_store.due_work(db, ["slack"], NOW, 100, "C0OPS", NOW, paced=2,
+                                        edits_paced=True)
+    assert [u.alert_id for u in every] == [ids[critical], None]

@@ -1,15 +1,12 @@
 """The Slack adapter's parts: settings, the client's base URL, the sender's error mapping,
 Socket Mode construction, and per-channel pacing."""
 
-import asyncio
-
 import aiohttp
 import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.outbox.pacing import Pacer, Pacing
 from bot.outbox.sender import Permanent, RateLimited, Recipient, Transient
 from bot.slack.app import build_bolt, socket_mode
 from bot.slack.client import web_client
@@ -87,41 +84,6 @@ async def test_direct_messages_find_the_user_by_email_when_needed(fake_slack, se
     assert [m["text"] for m in fake_slack.messages["DU0IVY"]] == ["hello"]
     with pytest.raises(Permanent, match="users_not_found"):
         await sender.send_direct(Recipient("ghost@acme.example", "Ghost"), "boo")
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-async def test_pacer_spaces_posts_and_honours_holds():
-    clock = Clock()
-    pacer = Pacer(Pacing(2.0), clock, clock.sleep)
-    stamps = []
-    for _ in range(4):
-        await pacer.before_post()
-        stamps.append(clock.now)
-    assert stamps == [0.0, 0.5, 1.0, 1.5]
-    await pacer.before_update()  # Slack edits are not counted against the channel
-    assert clock.now == 1.5
-    pacer.hold(3.0)
-    await pacer.before_update()
-    assert clock.now == 4.5
-
-
-async def test_pacer_allows_a_burst_then_the_rate():
-    clock = Clock()
-    pacer = Pacer(Pacing(7.0, burst=7, pace_updates=True), clock, clock.sleep)
-    for _ in range(14):
-        await pacer.before_update()
-    assert clock.now == pytest.approx(1.0)
 
 
 async def test_pings_quote_alert_titles_without_letting_them_mention_anyone(fake_slack, sender):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
-from storage import outbox as outbox_store
+from storage import outbox_admin
 from storage.models import Outbox
 from tests.conftest import new_alert
 from tests.fixed import Fixed
@@ -43,7 +43,7 @@ async def test_refused_card_is_kept_failed_and_retried_into_one_card(teams, db, 
             'platform="teams"} 1.0') in metrics
     assert teams.connector.sent("send") == []
 
-    assert await outbox_store.retry(db, None, datetime.now(UTC)) == [row.id]
+    assert await outbox_admin.retry(db, None, datetime.now(UTC)) == [row.id]
     await dispatcher.drain()
     await dispatcher.drain()
     [sent] = teams.connector.sent("send")

@@ -63,20 +63,24 @@ class Queued:
     channel: str
 
 
-async def read(session: AsyncSession, tenant_id: str, lanes: Iterable[Lane],
-               open_since: datetime) -> tuple[dict[Lane, Window], dict[tuple[str, str, str], int]]:
-    """The windows of `lanes`, and the storms in them an alert joined since
-    `open_since`, by (platform, channel, source)."""
-    windows = select(StormWindow).where(
+async def windows(session: AsyncSession, tenant_id: str,
+                  lanes: Iterable[Lane]) -> dict[Lane, Window]:
+    """The stored windows of `lanes` (a lane never counted has none)."""
+    query = select(StormWindow).where(
         col(StormWindow.tenant_id) == tenant_id,
         tuple_(col(StormWindow.platform), col(StormWindow.channel)).in_(sorted(set(lanes))))
-    found = {(w.platform, w.channel): Window(w.started_at, w.count, w.stormy_until)
-             for w in (await session.execute(windows)).scalars()}
-    storms = select(col(Storm.platform), col(Storm.channel), col(Storm.source),
-                    func.max(col(Storm.id))).where(
-        col(Storm.tenant_id) == tenant_id, col(Storm.last_at) >= open_since,
+    return {(w.platform, w.channel): Window(w.started_at, w.count, w.stormy_until)
+            for w in (await session.execute(query)).scalars()}
+
+
+async def open_storms(session: AsyncSession, tenant_id: str,
+                      since: datetime) -> dict[tuple[str, str, str], int]:
+    """The tenant's storms an alert joined since `since`, by (platform, channel, source)."""
+    query = select(col(Storm.platform), col(Storm.channel), col(Storm.source),
+                   func.max(col(Storm.id))).where(
+        col(Storm.tenant_id) == tenant_id, col(Storm.last_at) >= since,
     ).group_by(col(Storm.platform), col(Storm.channel), col(Storm.source))
-    return found, {(p, c, s): i for p, c, s, i in await session.execute(storms)}
+    return {(p, c, s): i for p, c, s, i in await session.execute(query)}
 
 
 async def write(session: AsyncSession, tenant_id: str, windows: Mapping[Lane, Window],

@@ -4,10 +4,10 @@ The common cases are handled in memory and written at `flush()`: a repeat of a l
 alert (count, last_seen and version, one executemany UPDATE for the group; the version
 moves because the card shows the count, and the outbox re-renders on a new version) and
 a new alert (numbers allocated in one UPDATE, rows inserted together; their audit events
-and card rows are held for the end of the unit of work; in a storm, handlers/storms
-groups them: two reads and a few writes per group, none per alert). Anything else (resolve,
-acknowledge, a trigger of an alert its source acknowledged, reopen within the flap
-window) flushes first and takes the per-event path.
+and card rows are held for the end of the unit of work; handlers/storms counts them per
+channel with a read and an upsert per group, a few more statements only in a storm).
+Anything else (resolve, acknowledge, a trigger of an alert its source acknowledged,
+reopen within the flap window) flushes first and takes the per-event path.
 """
 
 from collections import Counter

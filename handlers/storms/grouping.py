@@ -51,17 +51,19 @@ async def new_alert_rows(unit: UnitOfWork, tenant: TenantConfig, created: Sequen
         return rows
     span = parse_duration(settings.window)
     session = await unit.session()
-    windows, open_ = await storms.read(session, tenant.id,
-                                       {(r["platform"], r["channel"]) for r in rows}, now - span)
+    lanes = await storms.windows(session, tenant.id, {(r["platform"], r["channel"]) for r in rows})
     by_id = {alert.id: alert for alert in created}
-    kept, joined = [], []
+    kept, joining = [], []
     for row in rows:
         lane = (row["platform"], row["channel"])
-        window = windows.setdefault(lane, Window(now, 0, None))
+        window = lanes.setdefault(lane, Window(now, 0, None))
         alert = by_id[row["alert_id"]]
         if tick(window, now, span, settings.threshold) and alert.severity != Severity.CRITICAL:
-            joined.append(Joined(alert.id, *lane, alert.source, open_.get((*lane, alert.source))))
+            joining.append((alert, lane))
         else:
             kept.append(row)
-    queued = await storms.write(session, tenant.id, windows, joined, now)
+    open_ = await storms.open_storms(session, tenant.id, now - span) if joining else {}
+    joined = [Joined(alert.id, *lane, alert.source, open_.get((*lane, alert.source)))
+              for alert, lane in joining]
+    queued = await storms.write(session, tenant.id, lanes, joined, now)
     return kept + refresh_rows(queued, now)

@@ -24,6 +24,7 @@ REOPEN = "alert.reopen"
 SNOOZE = "alert.snooze"
 HISTORY = "alert.history"
 REFRESH = "alert.refresh"  # Teams card refresh and form "Cancel": re-render, no change
+OPEN = "alert.open"  # a storm card's row: post the alert's own card in the channel
 OVERFLOW = "alert.more"  # Slack overflow menu's action_id; the chosen option's payload says which
 
 # In the order a card shows the buttons.
@@ -40,6 +41,7 @@ ACTION_VERB: dict[str, Verb | None] = {
     REOPEN: Verb.REOPEN,
     HISTORY: None,
     REFRESH: None,
+    OPEN: None,
 }
 
 # Actions that collect input first (Slack modal, Teams form) before becoming a command.

@@ -57,6 +57,7 @@ ACTION_TITLES = {
     A.SNOOZE: "Snooze",
     A.HISTORY: "History",
     A.REFRESH: "Refresh",
+    A.OPEN: "Open",
 }
 
 

@@ -166,3 +166,35 @@ class DigestView:
     sla_breaches: tuple[SlaBreaches, ...] = ()
     response: tuple[ResponseTimes, ...] = ()
     noisiest: tuple[SourceNoise, ...] = ()
+
+
+@dataclass(frozen=True)
+class StormRow:
+    """One alert of a storm card: enough to tell it apart and to claim or open it."""
+
+    short_id: str
+    title: str
+    severity: Severity
+    status: Status
+    state_version: int  # the claim button's payload carries it, as on the alert's card
+    owner: PersonView | None = None
+    opened: bool = False  # it has its own card in the channel now
+
+
+@dataclass(frozen=True)
+class StormView:
+    """New alerts of one source grouped into one card in one channel."""
+
+    id: int
+    tenant_id: str
+    timezone: str
+    source: str
+    opened_at: datetime
+    last_at: datetime
+    count: int
+    severities: tuple[tuple[Severity, int], ...]  # most severe first
+    rows: tuple[StormRow, ...]  # the top ones: live first, then most severe, then newest
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)

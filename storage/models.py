@@ -212,7 +212,10 @@ class Outbox(SQLModel, table=True):
 
 
 class MessageRef(SQLModel, table=True):
-    """The one posted message per alert per channel; later changes update it."""
+    """The one posted message per alert per channel; later changes update it.
+
+    An alert grouped into a storm (storage/storms.py) has, until it is opened on its
+    own, the storm's card as its message: `ref` is "storm:<id>"."""
 
     __tablename__ = "message_ref"
 
@@ -222,6 +225,46 @@ class MessageRef(SQLModel, table=True):
     ref: str = Field(max_length=200)
     rendered_version: int = 0
     inflight_at: datetime | None = _ts(nullable=True)  # when a first post was marked in doubt
+
+
+class Storm(SQLModel, table=True):
+    """New alerts of one source grouped into one card in one channel, while the channel
+    receives more new alerts than its tenant's threshold (handlers/storms)."""
+
+    id: int = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
+    platform: str = Field(max_length=16)
+    channel: str = Field(max_length=200)
+    source: str = Field(max_length=64)
+    opened_at: datetime = _ts()
+    last_at: datetime = _ts()  # when an alert last joined
+    ref: str | None = Field(default=None, max_length=200)  # the card, once posted
+    queued: bool = False  # a refresh of the card waits in the outbox, not yet taken
+
+    __table_args__ = (Index("ix_storm_lane", "tenant_id", "platform", "channel", "last_at"),)
+
+
+class StormAlert(SQLModel, table=True):
+    """An alert that joined a storm (it stays counted there once opened on its own)."""
+
+    __tablename__ = "storm_alert"
+
+    storm_id: int = Field(primary_key=True, foreign_key="storm.id")
+    alert_id: int = Field(primary_key=True, foreign_key="alert.id")
+
+
+class StormWindow(SQLModel, table=True):
+    """How many new alerts one channel received in its current window, and until when it
+    counts as stormy (a window after it last went over the threshold)."""
+
+    __tablename__ = "storm_window"
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenant.id", max_length=64)
+    platform: str = Field(primary_key=True, max_length=16)
+    channel: str = Field(primary_key=True, max_length=200)
+    started_at: datetime = _ts()
+    count: int = 0
+    stormy_until: datetime | None = _ts(nullable=True)
 
 
 class OutboxInstance(SQLModel, table=True):

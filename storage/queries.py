@@ -17,6 +17,7 @@ from storage.models import (
     Person,
     PersonIdentity,
     Remediation,
+    StormAlert,
     Tenant,
     table_of,
 )
@@ -93,8 +94,12 @@ async def list_alerts(
     owner: str | None = None,
     unowned: bool = False,
     limit: int = 50,
+    storm: int | None = None,
 ) -> list[Alert]:
     query = select(Alert).where(col(Alert.tenant_id).in_(tenant_ids))
+    if storm is not None:  # the alerts that joined this storm
+        query = query.where(col(Alert.id).in_(
+            select(col(StormAlert.alert_id)).where(col(StormAlert.storm_id) == storm)))
     if statuses:
         query = query.where(col(Alert.status).in_(statuses))
     if owner:

@@ -41,9 +41,12 @@ def list_(
     state: Annotated[str, typer.Option(help="open, mine, unclaimed or all.")] = "open",
     actor: Reader = None,
     limit: int = 50,
+    storm: Annotated[int | None, typer.Option(
+        help="Only the alerts of this storm (its card says which).")] = None,
 ) -> None:
     """List alerts, newest first (an operator command: read-only)."""
-    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, _reader(actor), tenant, state, limit))
+    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, _reader(actor), tenant, state, limit,
+                                             storm))
     if isinstance(found, str):
         fail(found)
     echo("\n".join(summary_line(v) for v in found) or "No alerts.")

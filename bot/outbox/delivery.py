@@ -8,6 +8,10 @@ marker is committed with the time, and a lane found in that state asks the platf
 again, so a crash between the platform accepting a post and the reference being
 stored never makes a second card, however busy the channel was meanwhile.
 
+An alert grouped into a storm (handlers/storms) has its storm's card as its message
+in that channel: its lane queues a refresh of the storm card ("storm" rows, one
+waiting per storm) and posts nothing itself.
+
 Failures: RateLimited holds the channel for Retry-After and retries then;
 Transient retries with exponential backoff, counting attempts; Permanent keeps
 the rows as failed until an operator re-queues them. Each failure is logged once at
@@ -28,9 +32,11 @@ from cards.format import clock_time
 from handlers.config import TandemConfig
 from handlers.digest import from_payload
 from handlers.reads import alert_view
+from handlers.storms import posted, refresh, storm_card
 from handlers.views import AlertView
 from storage import outbox
 from storage.db import Database
+from storage.storms import storm_of
 
 log = logging.getLogger("tandem.outbox")
 
@@ -178,6 +184,10 @@ async def deliver_card(ch: Channel, unit: outbox.Unit) -> Card | bool:
                                    viewer(ch.cfg))
     if work is None:
         return False
+    storm = storm_of(work.ref)
+    if storm is not None:
+        await _to_storm(ch, work, storm)
+        return True
     outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts,
                                   What("card", _card_of(work)))
     if outcome is not Sent.OK:
@@ -191,6 +201,14 @@ async def deliver_card(ch: Channel, unit: outbox.Unit) -> Card | bool:
         return work
     ch.recheck(unit)
     return True
+
+
+async def _to_storm(ch: Channel, work: Card, storm: int) -> None:
+    """The alert's card in this channel is its storm's: refresh that one instead. Its
+    notes are not posted: the storm card shows each alert's status and owner."""
+    async with ch.db.unit() as unit:
+        await refresh(unit, storm, ch.clock())
+    await outbox.rows_done(ch.db, work.ids, ch.clock())
 
 
 async def post_notes(ch: Channel, work: Card) -> None:
@@ -226,7 +244,7 @@ async def _note(ch: Channel, work: Card, text: str) -> None:
 
 
 async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
-    """A direct message ("dm") or plain channel message ("text")."""
+    """A direct message ("dm"), plain channel message ("text"), digest or storm card."""
     if unit.row_id is None:
         raise ValueError(f"{unit} is a card lane, not a single row")
     work = await outbox.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
@@ -244,6 +262,9 @@ async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
 async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
     if work.unit.kind == "digest":
         await _send_digest(ch, work)
+        return
+    if work.unit.kind == "storm":
+        await _send_storm(ch, work)
         return
     text = str(work.payload.get("text") or "")
     if not text:
@@ -271,3 +292,23 @@ async def _send_digest(ch: Channel, work: outbox.RowWork) -> None:
         raise Permanent(f"unreadable digest payload: {error}", "invalid_row") from None
     await ch.pacer.before_post()
     await ch.sender.post_digest(work.unit.channel, digest)
+
+
+async def _send_storm(ch: Channel, work: outbox.RowWork) -> None:
+    """A "storm" row: post the storm's card, or update it in place once posted."""
+    storm = work.payload.get("storm")
+    if type(storm) is not int:
+        raise Permanent("the storm row names no storm", "invalid_row")
+    async with ch.db.unit() as unit:
+        found = await storm_card(await unit.session(), ch.cfg, storm)
+    if found is None:
+        raise Permanent(f"storm {storm} does not exist", "invalid_row")
+    view, ref = found
+    if ref is not None:
+        await ch.pacer.before_update()
+        await ch.sender.update_storm(work.unit.channel, ref, view)
+        return
+    await ch.pacer.before_post()
+    ref = await ch.sender.post_storm(work.unit.channel, view)
+    async with ch.db.unit() as unit:
+        await posted(unit, storm, ref)

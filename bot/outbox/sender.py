@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from handlers.views import AlertView, DigestView
+from handlers.views import AlertView, DigestView, StormView
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,12 @@ class Sender(Protocol):
 
     async def update_card(self, channel: str, ref: str, view: AlertView) -> None:
         """Replace the card at `ref` with the current state."""
+
+    async def post_storm(self, channel: str, view: StormView) -> str:
+        """Post a new storm card (cards/storm.py); returns the message reference to store."""
+
+    async def update_storm(self, channel: str, ref: str, view: StormView) -> None:
+        """Replace the storm card at `ref` with the storm's current state."""
 
     async def post_note(self, channel: str, ref: str, text: str) -> None:
         """Add a one-line note under the card (Slack thread reply / Teams reply)."""

@@ -14,7 +14,7 @@ from bot.slack.people import Clicker, SlackUser, user_of
 from bot.slack.replies import answer, ephemeral
 from cards import actions as A
 from cards.chat_text import PlainText
-from handlers import chat
+from handlers import chat, storms
 from handlers.commands import Command
 from handlers.lifecycle import execute
 
@@ -55,6 +55,9 @@ async def _handle(deps: SlackDeps, body: dict, sender: SlackUser, channel: str |
     if button.action in _READS:
         await _read(deps, clicker, button, channel, user)
         return
+    if button.action == A.OPEN:
+        await _open(deps, clicker, button, channel, user)
+        return
     if button.action in A.FORM_ACTIONS and clicker.email:
         await forms.open_form(deps, body, button, clicker, channel, user)
         return
@@ -74,3 +77,14 @@ async def _read(deps: SlackDeps, clicker: Clicker, button: A.ButtonPayload, chan
         await ephemeral(deps.client, channel, user, f"{reply.view.short_id} now:", reply.view)
         return
     await ephemeral(deps.client, channel, user, reply.text)
+
+
+async def _open(deps: SlackDeps, clicker: Clicker, button: A.ButtonPayload, channel: str | None,
+                user: str) -> None:
+    """A storm card's Open: the alert's own card is posted in the channel (outbox)."""
+    if channel is None:
+        await ephemeral(deps.client, channel, user, "Open works from a storm card in a channel.")
+        return
+    said = await storms.open_alone(deps.db, deps.cfg, clicker.identity, button.alert_id, "slack",
+                                   channel, deps.clock())
+    await ephemeral(deps.client, channel, user, said)

@@ -20,8 +20,9 @@ from bot.outbox.sender import Permanent, RateLimited, Recipient, Transient
 from cards.digest import render_slack as render_digest
 from cards.messages import Mention, slack_message
 from cards.slack import render_alert
+from cards.storm import render_slack as render_storm
 from handlers.config import SlackAccount
-from handlers.views import AlertView, DigestView
+from handlers.views import AlertView, DigestView, StormView
 
 EVENT_TYPE = "tandem_alert"
 HISTORY_PAGE = 200  # Slack's advice for a page of conversations.history
@@ -98,6 +99,18 @@ class SlackSender:
         await call("chat.update", self.client.chat_update(
             channel=channel, ts=ref, text=message["text"], blocks=message["blocks"],
             metadata=card_metadata(view)))
+
+    async def post_storm(self, channel: str, view: StormView) -> str:
+        message = render_storm(view)
+        done = await call("chat.postMessage", self.client.chat_postMessage(
+            channel=channel, text=message["text"], blocks=message["blocks"],
+            unfurl_links=False, unfurl_media=False))
+        return str(done["ts"])
+
+    async def update_storm(self, channel: str, ref: str, view: StormView) -> None:
+        message = render_storm(view)
+        await call("chat.update", self.client.chat_update(
+            channel=channel, ts=ref, text=message["text"], blocks=message["blocks"]))
 
     async def post_note(self, channel: str, ref: str, text: str) -> None:
         await call("chat.postMessage", self.client.chat_postMessage(

@@ -11,14 +11,16 @@ from botbuilder.schema import Activity
 
 from bot.teams.context import TeamsContext
 from bot.teams.identity import identify
+from bot.teams.learn import channel_of
 from bot.teams.views import notice_card, render_for, with_notice
 from cards import actions as A
 from cards.messages import teams_answer
 from cards.teams_forms import is_form_submission, parse_submission, render_form
 from cards.text import render_history
-from handlers import lifecycle, reads
+from handlers import lifecycle, reads, storms
 from handlers.commands import Command, Identity, Outcome
 from handlers.views import AlertView
+from storage.types import utcnow
 
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"
@@ -70,9 +72,21 @@ async def handle(tc: TeamsContext, activity: Activity) -> dict:
         return await _current(tc, payload.alert_id, who)
     if payload.action == A.HISTORY:
         return await _history(tc, payload.alert_id, who)
+    if payload.action == A.OPEN:
+        return await _open(tc, activity, who, payload.alert_id)
     if payload.action in A.FORM_ACTIONS and not is_form_submission(data):
         return await _form(tc, payload.action, payload.alert_id, who)
     return await _run(tc, activity, who, payload, data)
+
+
+async def _open(tc: TeamsContext, activity: Activity, who: Identity, short_id: str) -> dict:
+    """A storm card's Open: the alert's own card is posted in the channel (outbox)."""
+    conversation = activity.conversation.id if activity.conversation else None
+    if not conversation:
+        return message_response("Open works from a storm card in a channel.")
+    said = await storms.open_alone(tc.db, tc.cfg, who, short_id, "teams",
+                                   channel_of(conversation), utcnow())
+    return message_response(said)
 
 
 async def _view(tc: TeamsContext, short_id: str, who: Identity) -> AlertView | str:
@@ -128,6 +142,6 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
     result = await lifecycle.execute(tc.db, tc.cfg, cmd)
     if result.outcome is Outcome.INVALID and submitted:
         return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
-    if result.view is None:
+    if result.view is None or "storm" in data:  # the clicker keeps the storm card
         return message_response(result.message)
     return await _card(tc, result.view, who, None if result.ok else result.message)

@@ -21,8 +21,10 @@ from bot.teams.views import RefreshUsers
 from cards.digest import render_teams as render_digest
 from cards.digest import summary as digest_summary
 from cards.messages import Mention, teams_message
+from cards.storm import headline as storm_headline
+from cards.storm import render_teams as render_storm
 from cards.teams import CARD_TYPE, render_alert
-from handlers.views import AlertView, DigestView
+from handlers.views import AlertView, DigestView, StormView
 from storage import teams as refs
 from storage.db import Database
 from storage.models import TeamsConversation
@@ -84,6 +86,21 @@ class TeamsSender:
         found = await self._reference(refs.CHANNEL, channel)
         activity = card_activity(await self._card(view), view.title, activity_id=ref)
         with mapped("update card"):
+            await self._connectors.client(found.service_url).conversations \
+                .update_activity(channel, ref, activity)
+
+    async def post_storm(self, channel: str, view: StormView) -> str:
+        ref = await self._reference(refs.CHANNEL, channel)
+        activity = card_activity(render_storm(view), storm_headline(view))
+        with mapped("post storm card"):
+            sent = await self._connectors.client(ref.service_url).conversations \
+                .send_to_conversation(channel, activity)
+        return sent.id
+
+    async def update_storm(self, channel: str, ref: str, view: StormView) -> None:
+        found = await self._reference(refs.CHANNEL, channel)
+        activity = card_activity(render_storm(view), storm_headline(view), activity_id=ref)
+        with mapped("update storm card"):
             await self._connectors.client(found.service_url).conversations \
                 .update_activity(channel, ref, activity)
 

@@ -95,6 +95,24 @@ class RoutingRule(Strict):
     suppress: bool = False  # store and audit, never post
 
 
+class Storm(Strict):
+    """When more than `threshold` new alerts reach one channel within `window`, further
+    non-critical ones are grouped into one storm card per source (handlers/storms)."""
+
+    threshold: int = Field(default=10, ge=0, le=100_000)  # 0: never group
+    window: str = "2m"
+
+    @field_validator("window")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return self.threshold > 0
+
+
 class Tenant(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     name: str = Field(min_length=1)
@@ -112,6 +130,13 @@ class Tenant(Strict):
     digest: Digest | None = None
     ack_sla: AckSla = AckSla()
     snooze: SnoozeLimits = SnoozeLimits()  # the longest snooze per severity, and a partner's
+    storm: Storm = Storm()  # `storm: off` turns grouping off
+
+    @field_validator("storm", mode="before")
+    @classmethod
+    def _storm_off(cls, value: object) -> object:
+        """YAML reads `off` as False; either spelling turns storms off."""
+        return {"threshold": 0} if value is False or value == "off" else value
 
     @field_validator("flap_window", "silence_max")
     @classmethod

@@ -4,9 +4,10 @@ The common cases are handled in memory and written at `flush()`: a repeat of a l
 alert (count, last_seen and version, one executemany UPDATE for the group; the version
 moves because the card shows the count, and the outbox re-renders on a new version) and
 a new alert (numbers allocated in one UPDATE, rows inserted together; their audit events
-and card rows are held for the end of the unit of work). Anything else (resolve,
-acknowledge, a trigger of an alert its source acknowledged, reopen within the flap
-window) flushes first and takes the per-event path.
+and card rows are held for the end of the unit of work; handlers/storms counts them per
+channel with a read and an upsert per group, a few more statements only in a storm).
+Anything else (resolve, acknowledge, a trigger of an alert its source acknowledged,
+reopen within the flap window) flushes first and takes the per-event path.
 """
 
 from collections import Counter
@@ -18,10 +19,11 @@ from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Status
 from handlers.escalation import timers
-from handlers.fanout import card_rows, channels_of, outbox_row
+from handlers.fanout import channels_of, outbox_row
 from handlers.intake.routing import route
 from handlers.intake.types import AlertIn
 from handlers.silences import matching
+from handlers.storms.grouping import new_alert_rows
 from handlers.timing.parse import parse_duration
 from storage import alerts, live_alerts, queries
 from storage.live_alerts import Carded, LiveAlert
@@ -130,8 +132,9 @@ class Batch:
              "to_status": alert.status}
             for alert, entry in self.created
         ])
-        rows = [r for alert, _ in self.created if alert.status != Status.SILENCED
-                for r in card_rows(self.tenant, alert, self.now)]
+        posted = [alert for alert, _ in self.created if alert.status != Status.SILENCED]
+        rows = await new_alert_rows(self.unit, self.tenant, posted, self.now)
         self.unit.outbox(rows)
-        self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows)
+        self.carded.update((r["alert_id"], r["platform"], r["channel"]) for r in rows
+                           if r["kind"] == "card")
         self.created.clear()

@@ -74,7 +74,8 @@ def _tenants(cfg: TandemConfig, viewer: Actor | Operator, tenant: str | None) ->
 
 
 async def list_alerts(db: Store, cfg: TandemConfig, who: Reader, tenant: str | None,
-                      state: str, limit: int = 50) -> list[AlertView] | str:
+                      state: str, limit: int = 50,
+                      storm: int | None = None) -> list[AlertView] | str:
     if state not in STATES:
         return f"Unknown list {state!r}; use one of: {', '.join(STATES)}."
     viewer = _viewer(cfg, who)
@@ -93,7 +94,7 @@ async def list_alerts(db: Store, cfg: TandemConfig, who: Reader, tenant: str | N
         rows = await queries.list_alerts(
             session, tenants, statuses=None if state == "all" else Status.working(),
             owner=owner,
-            unowned=state == "unclaimed", limit=limit,
+            unowned=state == "unclaimed", limit=limit, storm=storm,
         )
         return [await alert_view(session, cfg, row) for row in rows]
 

@@ -5,7 +5,7 @@
 alerts in its current window.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ it; the outbox's card lane for it then refreshes the storm's card instead.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,6 +19,7 @@ from sqlmodel import col
 from storage.models import RESOLVED, Alert, MessageRef, Storm, StormAlert, StormWindow, table_of
 
 PREFIX = "storm:"
+POSTING = "posting:"  # Storm.ref while a replica posts the card's first message
 
 Lane = tuple[str, str]  # (platform, channel)
 
@@ -164,15 +165,33 @@ class Member:
 
 @dataclass(frozen=True)
 class Taken:
-    """What a storm card shows, read as the dispatcher takes the refresh."""
+    """What a storm card shows, read as the dispatcher takes the refresh. `ref` is the
+    card's message, or None when the taker is to post it; `busy` when another taker is
+    posting it right now."""
 
     storm: Storm
     severities: dict[str, int]
     top: list[Member]
+    ref: str | None = None
+    busy: bool = False
+
+
+def _first_post(storm: Storm, now: datetime, lease: timedelta) -> tuple[str | None, bool]:
+    """(the card's reference, busy). A card never posted is marked as being posted by
+    this taker, so two replicas taking two refreshes of a new storm post one card; a
+    mark older than `lease` is of a taker that died, and is taken over."""
+    if storm.ref is not None and not storm.ref.startswith(POSTING):
+        return storm.ref, False
+    if storm.ref is not None:
+        since = datetime.fromisoformat(storm.ref.removeprefix(POSTING))
+        if since > now - lease:
+            return None, True
+    storm.ref = f"{POSTING}{now.isoformat()}"
+    return None, False
 
 
 async def take(session: AsyncSession, storm_id: int, severity_rank: Mapping[str, int],
-               top: int) -> Taken | None:
+               top: int, now: datetime, lease: timedelta) -> Taken | None:
     """Unmark the storm (a later join queues another refresh) and read its card: the
     count of its alerts by severity, and its `top` alerts, live ones first, then by
     `severity_rank` (lower first), newest first."""
@@ -180,6 +199,9 @@ async def take(session: AsyncSession, storm_id: int, severity_rank: Mapping[str,
     storm = await session.get(Storm, storm_id, populate_existing=True)
     if storm is None:
         return None
+    ref, busy = _first_post(storm, now, lease)
+    if busy:
+        return Taken(storm, {}, [], busy=True)
     members = col(StormAlert.storm_id) == storm_id
     counted = select(col(Alert.severity), func.count()).join(
         StormAlert, col(StormAlert.alert_id) == Alert.id).where(members).group_by(
@@ -194,8 +216,15 @@ async def take(session: AsyncSession, storm_id: int, severity_rank: Mapping[str,
             .join(StormAlert, col(StormAlert.alert_id) == Alert.id)
             .outerjoin(MessageRef, stood_for).where(members)
             .order_by(col(Alert.status) == RESOLVED, rank, col(Alert.id).desc()).limit(top))
-    found = [Member(alert, ref is None) for alert, ref in await session.execute(rows)]
-    return Taken(storm, severities, found)
+    found = [Member(alert, stood is None) for alert, stood in await session.execute(rows)]
+    return Taken(storm, severities, found, ref)
+
+
+async def forget_posting(session: AsyncSession, storm_id: int) -> None:
+    """The first post failed: the next refresh posts it, on whichever replica."""
+    await session.execute(update(Storm).where(col(Storm.id) == storm_id,
+                                              col(Storm.ref).startswith(POSTING))
+                          .values(ref=None))
 
 
 async def save_ref(session: AsyncSession, storm_id: int, ref: str) -> None:

@@ -32,7 +32,7 @@ from cards.format import clock_time
 from handlers.config import TandemConfig
 from handlers.digest import from_payload
 from handlers.reads import alert_view
-from handlers.storms import posted, refresh, storm_card
+from handlers.storms import BeingPosted, not_posted, posted, refresh, storm_card
 from handlers.views import AlertView
 from storage import outbox
 from storage.db import Database
@@ -299,8 +299,12 @@ async def _send_storm(ch: Channel, work: outbox.RowWork) -> None:
     storm = work.payload.get("storm")
     if type(storm) is not int:
         raise Permanent("the storm row names no storm", "invalid_row")
-    async with ch.db.unit() as unit:
-        found = await storm_card(await unit.session(), ch.cfg, storm)
+    try:
+        async with ch.db.unit() as unit:
+            found = await storm_card(await unit.session(), ch.cfg, storm, ch.clock(),
+                                     ch.tuning.lease)
+    except BeingPosted as busy:
+        raise Transient(str(busy), "storm_being_posted") from None
     if found is None:
         raise Permanent(f"storm {storm} does not exist", "invalid_row")
     view, ref = found
@@ -308,7 +312,12 @@ async def _send_storm(ch: Channel, work: outbox.RowWork) -> None:
         await ch.pacer.before_update()
         await ch.sender.update_storm(work.unit.channel, ref, view)
         return
-    await ch.pacer.before_post()
-    ref = await ch.sender.post_storm(work.unit.channel, view)
+    try:
+        await ch.pacer.before_post()
+        ref = await ch.sender.post_storm(work.unit.channel, view)
+    except Exception:
+        async with ch.db.unit() as unit:
+            await not_posted(unit, storm)
+        raise
     async with ch.db.unit() as unit:
         await posted(unit, storm, ref)

@@ -11,6 +11,7 @@ from cards.escape import unmarkdown
 from tests.bot.teams.conftest import CHANNEL
 from tests.bot.teams.test_sender import install
 from tests.cards.checks import check_adaptive_card
+from tests.fixed import Fixed
 from tests.storms import THRESHOLD, arrive, storm_config
 
 
@@ -35,7 +36,7 @@ def _storms(teams) -> list[dict]:
 
 async def test_storm_card_on_teams_claim_and_open(teams, db, cfg):
     await install(teams)
-    dispatcher = Dispatcher(db, cfg)
+    dispatcher = Dispatcher(db, Fixed(cfg))
     dispatcher.add_sender(teams.teams.sender, TEAMS_PACING)
     await arrive(db, cfg, "prometheus", [f"disk {i}" for i in range(THRESHOLD)])
     first, second = await arrive(db, cfg, "prometheus", ["*disk* 3", "disk 4"])

@@ -17,7 +17,9 @@ EXAMPLE = Path(__file__).with_name("example.yaml")
 class Settings(BaseSettings):
     """Process settings; secrets and the database URL come only from here."""
 
-    model_config = SettingsConfigDict(env_prefix="TANDEM_", extra="ignore")
+    # An empty variable is an unset one: compose passes `${SLACK_SIGNING_SECRET:-}` as
+    # "", which would otherwise turn Slack on with an empty signing secret.
+    model_config = SettingsConfigDict(env_prefix="TANDEM_", extra="ignore", env_ignore_empty=True)
 
     database_url: str = "sqlite:///tandem.db"
     config: Path = EXAMPLE

@@ -154,3 +154,16 @@ def test_settings_defaults_and_environment(monkeypatch):
     assert chosen.database_url == "postgresql://db.internal/tandem"
     assert chosen.config == Path("/etc/tandem.yaml")
     assert chosen.port == 9090
+
+
+def test_an_empty_variable_is_an_unset_one(monkeypatch):
+    """compose's `${SLACK_SIGNING_SECRET:-}` sets "" for a secret not given: that must
+    leave Slack and Teams off, never on with an empty secret anyone can sign with."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                 "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "TANDEM_PORT"):
+        monkeypatch.setenv(name, "")
+    settings = Settings()
+    assert settings.slack_bot_token is None and settings.slack_signing_secret is None
+    assert settings.slack_app_token is None
+    assert settings.microsoft_app_id is None and settings.microsoft_app_password is None
+    assert settings.port == 8080

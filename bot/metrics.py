@@ -81,6 +81,10 @@ class Metrics:
         self.job_seconds = Histogram(
             "tandem_job_seconds", "Scheduler job run duration.", ["job"],
             buckets=RUN_BUCKETS, registry=self.registry)
+        self.leader = Gauge(
+            "tandem_scheduler_leader",
+            "1 while this replica holds the lead and runs the fleet's jobs, else 0.",
+            registry=self.registry)
         self.escalation_steps = Counter(
             "tandem_escalation_steps",
             "Escalation steps taken; each pings its target (person or channels).",

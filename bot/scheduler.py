@@ -10,8 +10,15 @@ per-tenant jobs (digests, Graph pollers) are in `register_tenant_jobs`, which a
 configuration reload (bot/reload.py) runs again.
 Nothing registers on import. The scheduler starts when the app starts and, on
 cleanup, stops taking new runs and lets running ones finish before shutting down.
-Every job is idempotent through the database, so several replicas may run them. A job
-that queues outbox rows wakes the dispatcher through its units of work.
+
+Every replica registers every job, but runs them only while it holds the lead
+(storage/leadership.py): one replica at a time polls Microsoft Graph, ticks the
+escalation timers and sends the digests. The others try to take the lead every
+LEAD_SECONDS, so when the leader stops or dies another one runs the jobs within
+seconds; the one that takes the lead also runs the digest catch-up. Every job is
+idempotent through the database besides, so two replicas that both believed they
+led for a moment would not ping or post twice. A job that queues outbox rows wakes
+the dispatcher through its units of work.
 """
 
 import asyncio
@@ -34,6 +41,7 @@ from bot.metrics import Metrics
 from bot.runtime import Runtime
 from handlers import digest, escalation, silences
 from handlers.timing import parse_clock
+from storage.leadership import Leadership, leadership
 from storage.statistics import analyze_stale
 from storage.types import utcnow
 
@@ -41,17 +49,22 @@ log = logging.getLogger("tandem.scheduler")
 Job = Callable[[], Awaitable[object]]
 STOP_GRACE_SECONDS = 10.0
 ANALYZE_SECONDS = 30  # a new database's tables grow fastest in its first minutes
+LEAD_SECONDS = 5.0
 
 
 class Jobs:
     """An AsyncIOScheduler that knows which of its runs are in flight, and counts and
     times each run (tandem_job_runs_total, tandem_job_seconds)."""
 
-    def __init__(self, clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None):
+    def __init__(self, clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None,
+                 leader: Leadership | None = None):
         self.clock = clock
         self.metrics = metrics or Metrics()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.leader = leader  # None: this process runs every job (tests, one-shot use)
+        self.on_lead: dict[str, Job] = {}  # run once each time this replica takes the lead
         self._running: set[asyncio.Task] = set()
+        self._campaign: asyncio.Task | None = None
 
     def register_job(self, job_id: str, func: Job, trigger: BaseTrigger,
                      first_run: datetime | None = None) -> None:
@@ -63,6 +76,8 @@ class Jobs:
                                replace_existing=True, **extra)
 
     async def _run(self, job_id: str, func: Job) -> None:
+        if self.leader is not None and not self.leader.held:
+            return
         task = asyncio.current_task()
         if task is None:  # apscheduler's AsyncIOScheduler runs coroutine jobs as tasks
             raise RuntimeError(f"job {job_id} runs outside an asyncio task")
@@ -82,16 +97,50 @@ class Jobs:
     def ids(self) -> list[str]:
         return sorted(job.id for job in self.scheduler.get_jobs())
 
-    def start(self) -> None:
+    async def start(self, every: float = LEAD_SECONDS) -> None:
+        """Start the scheduler; with a leader, try for the lead now and every `every`."""
+        if self.leader is not None:
+            await self._try_lead()
+            self._campaign = asyncio.create_task(self._campaign_every(every))
         self.scheduler.start()
 
+    async def _campaign_every(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self._try_lead()
+
+    async def _try_lead(self) -> None:
+        if self.leader is None:
+            return
+        was = self.leader.held
+        try:
+            leads = await self.leader.try_lead()
+        except Exception as error:  # the database is away: try again on the next round
+            log.warning("cannot reach the database to take the lead: %s", type(error).__name__)
+            leads = self.leader.held
+        self.metrics.leader.set(1 if leads else 0)
+        if leads and not was:
+            log.info("this replica takes the lead: it runs the fleet's jobs")
+            for job_id, func in self.on_lead.items():
+                self.register_job(job_id, func, DateTrigger(self.clock()))
+        elif was and not leads:
+            log.warning("this replica lost the lead; another one runs the jobs")
+
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
-        """No new runs; wait up to `grace` seconds for running ones, then shut down."""
-        self.scheduler.pause()
-        if self._running:
-            await asyncio.wait(set(self._running), timeout=grace)
-        self.scheduler.shutdown(wait=False)
-        await asyncio.sleep(0)  # AsyncIOScheduler finishes shutting down on the next loop turn
+        """No new runs; wait up to `grace` seconds for running ones, then shut down and
+        hand the lead over."""
+        if self._campaign is not None:
+            self._campaign.cancel()
+            await asyncio.gather(self._campaign, return_exceptions=True)
+        if self.scheduler.running:
+            self.scheduler.pause()
+            if self._running:
+                await asyncio.wait(set(self._running), timeout=grace)
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler finishes shutting down on the next turn
+        if self.leader is not None:
+            await self.leader.step_down()
+            self.metrics.leader.set(0)
 
 
 def _timers(runtime: Runtime, jobs: Jobs) -> Job:
@@ -134,7 +183,11 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller
                       first_run=start)
     jobs.register_job("silences.end", _silences(runtime, jobs), IntervalTrigger(seconds=every),
                       first_run=start)
-    jobs.register_job("digest.catch-up", _digest(runtime, jobs, None), DateTrigger(start))
+    catch_up = _digest(runtime, jobs, None)
+    if jobs.leader is None:
+        jobs.register_job("digest.catch-up", catch_up, DateTrigger(start))
+    else:
+        jobs.on_lead["digest.catch-up"] = catch_up
     if runtime.db.dialect == "postgresql":
         jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
     register_tenant_jobs(jobs, runtime, pollers)
@@ -169,7 +222,7 @@ def attach(app: web.Application, runtime: Runtime, metrics: Metrics | None = Non
     """Run the jobs while the app runs (unless TANDEM_SCHEDULER is off)."""
     if not runtime.settings.scheduler:
         return
-    jobs = app[SCHEDULER] = Jobs(clock, metrics)
+    jobs = app[SCHEDULER] = Jobs(clock, metrics, leadership(runtime.db))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as http:
@@ -186,7 +239,7 @@ def attach(app: web.Application, runtime: Runtime, metrics: Metrics | None = Non
                     await poller.close()
 
             register_jobs(jobs, runtime, pollers)
-            jobs.start()
+            await jobs.start()
             runtime.on_swap.append(swapped)
             log.info("scheduler started: %s", ", ".join(jobs.ids))
             yield

@@ -118,7 +118,7 @@ async def test_job_runs_are_counted_with_their_duration():
 
     jobs.register_job("slow", slow, DateTrigger(datetime.now(UTC)))
     jobs.register_job("broken", broken, DateTrigger(datetime.now(UTC)))
-    jobs.start()
+    await jobs.start()
     for _ in range(300):
         got = samples(metrics.render().decode())
         if value(got, "tandem_job_seconds_count", job="slow") and \

@@ -70,7 +70,7 @@ async def test_stop_lets_a_running_job_finish(sqlite_db, cfg):
         finished.append(True)
 
     jobs.register_job("slow", slow, DateTrigger(datetime.now(UTC)))
-    jobs.start()
+    await jobs.start()
     await started.wait()
     stopping = asyncio.create_task(jobs.stop())
     await asyncio.sleep(0)

@@ -100,7 +100,11 @@ async def _advisory_lock(db: Database) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _file_lock(path: Path) -> AsyncIterator[None]:
-    """Waits for the lock in a worker thread, so the event loop stays free."""
+    """Waits for the lock in a worker thread, so the event loop stays free. Without
+    the database's folder there is nothing to race for: SQLite names the problem."""
+    if not path.parent.is_dir():
+        yield
+        return
     with path.open("a") as held:
         await asyncio.to_thread(fcntl.flock, held, fcntl.LOCK_EX)
         try:

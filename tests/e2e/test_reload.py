@@ -5,10 +5,7 @@ configuration in force stays."""
 
 import asyncio
 import os
-import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,43 +20,9 @@ from storage.db import Database, connect
 from storage.models import Alert, AuditEvent
 from tests.bot.intake.conftest import TOKENS
 from tests.bot.reload_files import DANA, bad, config_text, without_dana, write
+from tests.e2e.replicas import TANDEM, Replica, stop
 
-TANDEM = Path(sys.executable).with_name("tandem")
 CONVERGED_WITHIN = 8.0  # seconds: a poll every 2 s, and a click's own time
-
-
-class Replica:
-    """One `tandem serve --port 0` process, its log in a file."""
-
-    def __init__(self, env: dict, log: Path):
-        self.log = log
-        with log.open("w") as out:
-            self.process = subprocess.Popen([str(TANDEM), "serve", "--port", "0"], env=env,
-                                            stdout=out, stderr=subprocess.STDOUT)
-        self.base = ""
-
-    async def ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            if found := re.search(r"listening on (http://\S+)", self.log.read_text()):
-                self.base = found.group(1)
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"tandem serve did not come up:\n{self.log.read_text()}")
-
-
-
-def _stop(replicas: list[Replica]) -> None:
-    """SIGTERM to all at once, then wait for each (killed if it hangs)."""
-    running = [r.process for r in replicas if r.process.poll() is None]
-    for process in running:
-        process.send_signal(signal.SIGTERM)
-    for process in running:
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _env(db_url: str, config: Path, fake_url: str) -> dict:
@@ -145,7 +108,7 @@ async def test_a_removed_person_is_refused_on_every_replica_after_reload(
                 await _click_claim(http, replica, short_id, fake_slack.url)
                 assert await _outcome(db, short_id) == "refused"
     finally:
-        _stop(replicas)
+        stop(replicas)
         await db.dispose()
     for replica in replicas:
         assert "configuration version 2 in force" in replica.log.read_text()
@@ -170,7 +133,7 @@ async def test_sighup_with_a_bad_file_logs_its_problems_and_keeps_the_configurat
             await _click_claim(http, replica, fresh[0], fake_slack.url)
             assert await _outcome(db, fresh[0]) == "accepted"  # Dana's rights stay
     finally:
-        _stop([replica])
+        stop([replica])
         await db.dispose()
     log = replica.log.read_text()
     assert f"configuration {config} refused (2 problem(s)); version 1 stays in force" in log

@@ -9,6 +9,12 @@ pointed at the fake from fakes/; clicks are correctly signed HTTP requests.
    /v2/enqueue); exactly 500 chat.postMessage calls, never closer together than the
    pacing allows, and every card ending on its right count (20).
 3. Pacing at Slack's real rate (1 message a second) on a smaller storm.
+4. Critical: a critical alert sent halfway through a 10,000-alert storm into one
+   channel paced at Slack's rate: from its 202 to its card reaching the fake (target
+   3 s; without priority it would wait for every card queued before it).
+5. Replicas: the pacing storm sent round-robin to 1 and then 3 apps (each its own
+   runtime, pool and dispatcher, as replicas are) on one database: the busiest second
+   at the fake, which must stay within the channel's rate either way.
 
     .venv/bin/python bench/slack_actions.py            # SQLite in a temporary folder
     .venv/bin/python bench/slack_actions.py --pg       # PostgreSQL at 127.0.0.1:5432
@@ -59,12 +65,14 @@ CLICKERS = (payloads.SAM, payloads.LEE, payloads.DANA, payloads.RAJ)
 class App:
     """The program on a loopback port, with Slack pointed at a fresh fake."""
 
-    def __init__(self, db_url: str, rate: float):
+    def __init__(self, db_url: str, rate: float, fake: FakeSlack | None = None):
         self.db_url, self.rate = db_url, rate
-        self.fake = FakeSlack()
+        self.fake = fake or FakeSlack()
+        self._own_fake = fake is None
 
     async def __aenter__(self) -> "App":
-        await self.fake.start()
+        if self._own_fake:
+            await self.fake.start()
         settings = Settings(database_url=self.db_url, config=CONFIG, SLACK_BOT_TOKEN=TOKEN,
                             SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=self.fake.url,
                             slack_posts_per_second=self.rate, outbox_poll_seconds=0.05)
@@ -80,12 +88,13 @@ class App:
         await self.http.close()
         await self.runner.cleanup()
         await self.runtime.close()
-        await self.fake.close()
+        if self._own_fake:
+            await self.fake.close()
 
-    async def enqueue(self, key: str, tenant: str = "acme") -> None:
+    async def enqueue(self, key: str, tenant: str = "acme", severity: str = "warning") -> None:
         body = {"routing_key": ROUTING[tenant][1], "event_action": "trigger", "dedup_key": key,
                 "payload": {"summary": f"Disk full on {key}", "source": key,
-                            "severity": "warning"}}
+                            "severity": severity}}
         async with self.http.post(f"{self.base}/v2/enqueue", json=body) as response:
             if response.status != 202:
                 raise RuntimeError(f"/v2/enqueue answered {response.status}")
@@ -177,6 +186,81 @@ async def storm(db_url: str, events: int, keys: int, rate: float, senders: int =
         await check_counts(app, events // keys, keys)
 
 
+async def critical(db_url: str, events: int) -> None:
+    """A critical alert halfway through a storm of new alerts into one channel paced at
+    Slack's 1 a second: its card goes before the thousands queued ahead of it."""
+    async with App(db_url, rate=1.0) as app:
+        queue = list(range(events))
+
+        async def sender() -> None:
+            while queue:
+                await app.enqueue(f"flood-{queue.pop()}", STORM_TENANT)
+
+        senders = [asyncio.create_task(sender()) for _ in range(50)]
+        while len(queue) > events // 2:
+            await asyncio.sleep(0.01)
+        await app.enqueue("the-critical-one", STORM_TENANT, "critical")
+        accepted = time.monotonic()
+        await asyncio.gather(*senders)
+        posted = await _first_post_about(app, "the-critical-one", timeout=60)
+        ahead = await app.pending()
+        print(f"critical: one critical alert sent after {events // 2:,} of a {events:,}-alert "
+              f"storm, pacing 1/s ({app.runtime.db.dialect})")
+        print(f"  202 -> its card at the fake {posted - accepted:6.2f} s   (target < 3 s); "
+              f"{ahead:,} cards still queued behind it")
+
+
+async def _first_post_about(app: App, key: str, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for call in app.fake.calls_to("chat.postMessage"):
+            if key in call.args.get("text", "") or key in json.dumps(call.args.get("blocks")):
+                return call.at
+        await asyncio.sleep(0.02)
+    raise SystemExit(f"FAILED: no card for {key} within {timeout} s")
+
+
+async def replicas(db_url: str, events: int, keys: int, rate: float) -> None:
+    """The same storm through 1 and then 3 apps on one database and one fake Slack."""
+    for count in (1, 3):
+        fake = FakeSlack()
+        await fake.start()
+        apps = [App(db_url, rate, fake) for _ in range(count)]
+        try:
+            for app in apps:
+                await app.__aenter__()
+            await _replica_storm(apps, fake, events, keys, rate)
+        finally:
+            for app in apps:
+                await app.__aexit__(None, None, None)
+            await fake.close()
+
+
+async def _replica_storm(apps: list[App], fake: FakeSlack, events: int, keys: int,
+                         rate: float) -> None:
+    queue, count = list(range(events)), len(apps)
+
+    async def sender(i: int) -> None:
+        while queue:
+            await apps[i % count].enqueue(f"r{count}-{queue.pop() % keys}", STORM_TENANT)
+
+    started = time.monotonic()
+    await asyncio.gather(*(sender(i) for i in range(30)))
+    while len(fake.calls_to("chat.postMessage")) < keys:
+        if time.monotonic() - started > keys / rate * 3 + 60:
+            raise SystemExit("FAILED: the replicas did not post every card")
+        await asyncio.sleep(0.1)
+    posts = sorted(c.at for c in fake.calls_to("chat.postMessage", ok_only=False))
+    gaps = [b - a for a, b in zip(posts, posts[1:], strict=False)]
+    print(f"replicas: {count} on one {apps[0].runtime.db.dialect} database, {events} "
+          f"events over {keys} keys into one channel paced {rate:g}/s")
+    print(f"  posts {len(posts)}; most in any one second {busiest_second(posts)} "
+          f"(allowed {int(rate) + 1}); closest two {min(gaps) * 1000:.0f} ms apart; "
+          f"mean rate {(len(posts) - 1) / (posts[-1] - posts[0]):.2f}/s")
+    if busiest_second(posts) > int(rate) + 1:
+        raise SystemExit("FAILED: replicas together posted faster than the pacing")
+
+
 def busiest_second(times: list[float]) -> int:
     """The most posts that arrived within any one second."""
     most, start = 0, 0
@@ -247,7 +331,9 @@ async def run(args: argparse.Namespace) -> None:
     os.environ.update(dict(ROUTING.values()))
     phases = {"clicks": lambda url: clicks(url, args.clicks),
               "storm": lambda url: storm(url, args.events, args.keys, args.rate),
-              "pacing": lambda url: storm(url, args.real_events, args.real_keys, 1.0)}
+              "pacing": lambda url: storm(url, args.real_events, args.real_keys, 1.0),
+              "critical": lambda url: critical(url, args.events),
+              "replicas": lambda url: replicas(url, args.real_events, 2 * args.real_keys, 2.0)}
     for name in args.phases.split(","):
         phase = phases[name]
         if args.pg:
@@ -265,8 +351,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg", nargs="?", const="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="run on PostgreSQL (server URL; a temporary database is made)")
-    parser.add_argument("--phases", default="clicks,storm,pacing",
-                        help="which to run, comma-separated: clicks, storm, pacing")
+    parser.add_argument("--phases", default="clicks,storm,pacing,critical,replicas",
+                        help="which to run, comma-separated: clicks, storm, pacing, critical, "
+                             "replicas")
     parser.add_argument("--clicks", type=int, default=50)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--keys", type=int, default=500)

@@ -52,7 +52,7 @@ class Tuning:
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
     batch: int = 100
-    parallel_cards: int = 4  # cards of one channel rendered at once (posts still paced)
+    parallel_cards: int = 16  # cards of one channel rendered at once (posts still paced)
 
     @property
     def lease(self) -> timedelta:

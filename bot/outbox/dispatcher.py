@@ -54,6 +54,8 @@ class Dispatcher:
         self._senders: dict[str, _Registered] = {}
         self._pacers: dict[ChannelKey, Pacer] = {}
         self._workers: dict[ChannelKey, asyncio.Task] = {}
+        self._noting: dict[ChannelKey, list[asyncio.Task]] = {}  # thread notes being posted
+        self._note_turns: dict[ChannelKey, asyncio.Lock] = {}
         self._dirty: set[ChannelKey] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._rechecks: dict[outbox.Unit, float] = {}  # finished lane -> when to look again
@@ -67,7 +69,8 @@ class Dispatcher:
     async def remove_sender(self, platform: str) -> None:
         """Stop delivering to `platform`; its in-flight work resumes on the next start."""
         self._senders.pop(platform, None)
-        await self._cancel([t for (p, _), t in self._workers.items() if p == platform])
+        noting = [t for (p, _), tasks in self._noting.items() if p == platform for t in tasks]
+        await self._cancel([t for (p, _), t in self._workers.items() if p == platform] + noting)
 
     def wake(self) -> None:
         """Look for work now (call after committing something that enqueued rows)."""
@@ -104,6 +107,7 @@ class Dispatcher:
             while True:
                 await self._scan()
                 running = [t for t in self._workers.values() if not t.done()]
+                running += [t for tasks in self._noting.values() for t in tasks if not t.done()]
                 if not running:
                     return
                 await asyncio.gather(*running, return_exceptions=True)
@@ -116,7 +120,8 @@ class Dispatcher:
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()
-        await self._cancel(list(self._workers.values()))
+        await self._cancel([*self._workers.values(),
+                            *(t for tasks in self._noting.values() for t in tasks)])
 
     async def _cancel(self, tasks: list[asyncio.Task]) -> None:
         for task in tasks:
@@ -203,9 +208,25 @@ class Dispatcher:
         results = await asyncio.gather(*(card(u) for u in units if u.kind == "card"))
         for work in results:
             if isinstance(work, outbox.CardWork):
-                await post_notes(ch, work)
+                self._note_later(key, ch, work)
         moved = [await deliver_row(ch, u) for u in units if u.kind != "card"]
         return any(r is not False for r in results) or any(moved)
+
+    def _note_later(self, key: ChannelKey, ch: Channel, work: outbox.CardWork) -> None:
+        """Post a lane's thread notes after the round, one lane's at a time per channel,
+        while the worker goes on with the next round: the notes are paced posts, and the
+        cards of later clicks must not wait behind them. The lane stays leased until its
+        notes are in."""
+        tasks = [t for t in self._noting.get(key, []) if not t.done()]
+        tasks.append(asyncio.create_task(self._post_notes(key, ch, work)))
+        self._noting[key] = tasks
+
+    async def _post_notes(self, key: ChannelKey, ch: Channel, work: outbox.CardWork) -> None:
+        async with self._note_turns.setdefault(key, asyncio.Lock()):
+            try:
+                await post_notes(ch, work)
+            except Exception:
+                log.exception("outbox: notes for %s %s failed; the lane is retried", *key)
 
 
 def install(app: web.Application, runtime: Runtime, metrics: Metrics) -> Dispatcher:

@@ -149,14 +149,18 @@ async def clicks(db_url: str, n: int) -> None:
             body = payloads.form(payloads.block_action(CLICKERS[i % len(CLICKERS)], short_id, 1,
                                                        A.CLAIM))
             requests.append((body, {"Content-Type": FORM, **sign(body)}))
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(pool, fire, f"{app.base}/healthz", [])  # start it
             answers = await loop.run_in_executor(pool, fire, f"{app.base}/slack/events",
                                                  requests)
-        if any(status != 200 for _, _, status in answers):
-            raise SystemExit("FAILED: a click was not acknowledged with 200")
-        await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n, timeout=120)
+            if any(status != 200 for _, _, status in answers):
+                raise SystemExit("FAILED: a click was not acknowledged with 200")
+            await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n,
+                                    timeout=120)
+        finally:  # joining the clicking process blocks: not while the app is at work
+            await asyncio.to_thread(pool.shutdown)
         updated = {c.args["metadata"]["event_payload"]["alert"]: c.at
                    for c in app.fake.calls_to("chat.update")}
         ack = [answered - sent for sent, answered, _ in answers]
@@ -250,6 +254,7 @@ async def _replica_storm(apps: list[App], fake: FakeSlack, events: int, keys: in
         if time.monotonic() - started > keys / rate * 3 + 60:
             raise SystemExit("FAILED: the replicas did not post every card")
         await asyncio.sleep(0.1)
+    await apps[0].settle(60)
     posts = sorted(c.at for c in fake.calls_to("chat.postMessage", ok_only=False))
     gaps = [b - a for a, b in zip(posts, posts[1:], strict=False)]
     print(f"replicas: {count} on one {apps[0].runtime.db.dialect} database, {events} "

@@ -13,6 +13,7 @@ import asyncio
 import gc
 import logging
 import signal
+import socket
 
 from aiohttp import web
 
@@ -30,18 +31,40 @@ class CannotListen(Exception):
     """The address is taken or not ours: said in one line, unlike a database failure."""
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening address, taken before anything else starts: a port in use is said
+    in one line before a migration or a background job has logged a word. (Listening
+    starts once the app is ready; until then the socket is only bound.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise CannotListen(f"cannot listen on http://{host}:{port}: "
+                           f"{error.strerror or error}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise CannotListen(f"cannot listen on http://{host}:{port}: "
+                           f"{error.strerror or error}") from None
+    return sock
+
+
 async def _run(settings: Settings) -> None:
-    runtime = await open_runtime(settings, publisher=replica_name())
+    sock = _bind(settings.host, settings.port)
+    try:
+        runtime = await open_runtime(settings, publisher=replica_name())
+    except BaseException:
+        sock.close()
+        raise
     app = build_app(runtime)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     reloads = _reload_on_hangup(app[WATCHER])
     await runner.setup()
     try:
-        try:
-            await web.TCPSite(runner, settings.host, settings.port).start()
-        except OSError as error:
-            raise CannotListen(f"cannot listen on http://{settings.host}:{settings.port}: "
-                               f"{error.strerror or error}") from None
+        await web.SockSite(runner, sock).start()
         # The SDKs leave a few hundred thousand long-lived objects behind at start-up;
         # frozen, they are no longer walked by every full collection, whose pauses
         # would otherwise land on whichever requests are in flight.

@@ -243,9 +243,9 @@ def test_serve_on_a_taken_port_says_so(tmp_path):
         port = taken.getsockname()[1]
         done = _serve(tmp_path, port)
     assert done.returncode == 1
-    assert done.stderr.splitlines()[-1].startswith(
-        f"error: cannot listen on http://127.0.0.1:{port}: ")
-    assert "Traceback" not in done.stderr
+    # the address is taken before anything else starts: the error is all there is
+    assert done.stderr.splitlines() == [
+        f"error: cannot listen on http://127.0.0.1:{port}: Address already in use"]
 
 
 def test_postgres_urls_are_postgresql_urls():

@@ -2,9 +2,8 @@
 
 The Metrics object is made once per app (bot.app) and passed to what counts: intake,
 the outbox dispatcher, the scheduler's jobs, the Graph pollers and the Slack and Teams
-adapters (decisions on fixes). Every label's values
-are bounded: platforms, kinds, outcomes, platform error codes, configured tenants and
-job ids, never free text.
+adapters (decisions on fixes). Every label's values are bounded: platforms, kinds,
+outcomes, platform error codes, configured tenants and job ids, never free text.
 """
 
 from collections.abc import Iterable

@@ -22,7 +22,7 @@ from handlers.reads import scoped
 from tests.conftest import new_alert
 
 from .conftest import said
-from .metrics_scrape import scrape, value
+from .metrics_scrape import scrape
 from .teams.conftest import TENANT, bench, settings_for
 
 DECISIONS = "tandem_remediation_decisions_total"

@@ -96,8 +96,8 @@ def build_app(runtime: Runtime) -> web.Application:
                                     _entra(app, runtime)))
     dispatcher = app[OUTBOX] = install_outbox(app, runtime, app[METRICS])
     runtime.db.wake_outbox = dispatcher.wake  # after each commit that queued outbox rows
-    slack = install_slack(app, runtime, dispatcher)
-    teams = install_teams(app, runtime, dispatcher)  # when MICROSOFT_APP_ID is set
+    slack = install_slack(app, runtime, dispatcher, app[METRICS])
+    teams = install_teams(app, runtime, dispatcher, app[METRICS])  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))
     attach_scheduler(app, runtime, app[METRICS])
     attach_reload(app, runtime)

@@ -1,9 +1,9 @@
 """Prometheus metrics, on a registry per application so tests and replicas stay separate.
 
 The Metrics object is made once per app (bot.app) and passed to what counts: intake,
-the outbox dispatcher, the scheduler's jobs and the Graph pollers. Every label's values
-are bounded: platforms, kinds, outcomes, platform error codes, configured tenants and
-job ids, never free text.
+the outbox dispatcher, the scheduler's jobs, the Graph pollers and the Slack and Teams
+adapters (decisions on fixes). Every label's values are bounded: platforms, kinds,
+outcomes, platform error codes, configured tenants and job ids, never free text.
 """
 
 from collections.abc import Iterable
@@ -13,9 +13,12 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from handlers.commands import Command, Outcome, Result
+from handlers.enums import Verb
 from storage.outbox_stats import Backlog
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+DECISIONS = {Verb.APPROVE: "approved", Verb.REJECT: "rejected"}
 RUN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -41,6 +44,12 @@ class Metrics:
             "tandem_alerts_rejected",
             "Requests refused, by source format and reason.",
             ["format", "reason"],
+            registry=self.registry,
+        )
+        self.decisions = Counter(
+            "tandem_remediation_decisions",
+            "Proposed fixes approved or rejected in chat, by tenant and decision.",
+            ["tenant", "decision"],
             registry=self.registry,
         )
         self._outbox()
@@ -114,6 +123,14 @@ class Metrics:
             oldest[key[0]] = max(oldest.get(key[0], 0.0), age)
         for platform, age in oldest.items():
             self.oldest_due.labels(platform).set(age)
+
+    def decided(self, cmd: Command | None, result: Result | None) -> None:
+        """Count an approval or rejection carried out, whichever chat path ran `cmd`: not
+        a refused one, nor a replay of one already counted. None (a chat reply that ran
+        no command) counts nothing."""
+        decision = DECISIONS.get(cmd.verb) if cmd else None
+        if decision and result and result.outcome is Outcome.DONE and result.view:
+            self.decisions.labels(result.view.tenant_id, decision).inc()
 
     def intake(self, fmt: str) -> "FormatMetrics":
         """The accepted-request metrics of one format, their labels bound once: a

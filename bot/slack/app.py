@@ -22,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import Pacing
 from bot.runtime import Runtime
@@ -72,8 +73,10 @@ def _events(bolt: AsyncApp, verifier: SignatureVerifier):
     return slack_events
 
 
-def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> Handler | None:
-    """Start Slack when configured, its sender delivering for `dispatcher`.
+def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher,
+            metrics: Metrics) -> Handler | None:
+    """Start Slack when configured, its sender delivering for `dispatcher`, counting
+    decisions on fixes in `metrics`.
     Returns the Events API handler when Slack speaks HTTP, None when it is off or uses
     Socket Mode only."""
     settings = runtime.settings
@@ -84,7 +87,7 @@ def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> H
                   "Slack stays off")
         return None
     client = web_client(settings)
-    deps = SlackDeps(runtime.db, runtime, client, SlackPeople(runtime, client), utcnow)
+    deps = SlackDeps(runtime.db, runtime, client, SlackPeople(runtime, client), utcnow, metrics)
     bolt = build_bolt(settings, client)
     work = Background()
     register(bolt, deps, work)

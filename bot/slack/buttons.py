@@ -11,12 +11,11 @@ import logging
 from bot.slack import forms
 from bot.slack.deps import SlackDeps
 from bot.slack.people import Clicker, SlackUser, user_of
-from bot.slack.replies import answer, ephemeral
+from bot.slack.replies import carry_out, ephemeral
 from cards import actions as A
 from cards.chat_text import PlainText
 from handlers import chat, storms
 from handlers.commands import Command
-from handlers.lifecycle import execute
 
 log = logging.getLogger("tandem.slack")
 _READS = {A.HISTORY: "history", A.REFRESH: "show"}
@@ -65,7 +64,7 @@ async def _handle(deps: SlackDeps, body: dict, sender: SlackUser, channel: str |
     key = f"slack:{action.get('action_ts')}:{sender.team}:{user}"
     cmd = Command(verb, button.alert_id, clicker.identity, {}, idempotency_key=key,
                   seen_version=button.version)
-    await answer(deps, await execute(deps.db, deps.cfg, cmd, deps.clock()), channel, user)
+    await carry_out(deps, cmd, channel, user)
 
 
 async def _read(deps: SlackDeps, clicker: Clicker, button: A.ButtonPayload, channel: str | None,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from bot.slack.people import SlackPeople
 from handlers.config import ConfigSource, TandemConfig
 from storage.db import Database
@@ -18,6 +19,7 @@ class SlackDeps:
     client: AsyncWebClient
     people: SlackPeople
     clock: Callable[[], datetime]
+    metrics: Metrics
 
     @property
     def cfg(self) -> TandemConfig:

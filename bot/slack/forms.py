@@ -10,13 +10,12 @@ import logging
 
 from bot.slack.deps import SlackDeps
 from bot.slack.people import Clicker, SlackUser, user_of
-from bot.slack.replies import answer, ephemeral
+from bot.slack.replies import carry_out, ephemeral
 from bot.slack.sender import call
 from cards import actions as A
 from cards.slack_modals import parse_submission, render_modal
 from handlers import reads
 from handlers.commands import Command
-from handlers.lifecycle import execute
 
 log = logging.getLogger("tandem.slack")
 
@@ -70,4 +69,4 @@ async def _run(deps: SlackDeps, view: dict, button: A.ButtonPayload, channel: st
     key = f"slack:view:{view.get('id')}:{sender.team}:{sender.user}"
     cmd = Command(A.command_verb(button.action), button.alert_id, clicker.identity, args,
                   idempotency_key=key, seen_version=button.version)
-    await answer(deps, await execute(deps.db, deps.cfg, cmd, deps.clock()), channel, sender.user)
+    await carry_out(deps, cmd, channel, sender.user)

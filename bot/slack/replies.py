@@ -1,4 +1,5 @@
-"""Answers only the asker sees (chat.postEphemeral), and how a command's result is shown.
+"""Answers only the asker sees (chat.postEphemeral), and running a clicked or submitted
+command: its decision counted, its result shown.
 
 Every answer goes out as rich text (cards.messages.slack_answer): it quotes titles,
 notes, reasons and what the person typed, and Slack parses no markup or mention in it.
@@ -13,7 +14,8 @@ from bot.slack.deps import SlackDeps
 from bot.slack.sender import call
 from cards.messages import slack_answer
 from cards.slack import MAX_BLOCKS, render_alert
-from handlers.commands import Outcome, Result
+from handlers.commands import Command, Outcome
+from handlers.lifecycle import execute
 from handlers.views import AlertView
 
 log = logging.getLogger("tandem.slack")
@@ -35,11 +37,13 @@ async def ephemeral(client: AsyncWebClient, channel: str | None, user: str, text
         log.warning("slack: could not show an answer to %s: %s", user, error)
 
 
-async def answer(deps: SlackDeps, result: Result, channel: str | None, user: str) -> None:
-    """A done command updates the shared card (through the outbox); anything else is
-    told to the clicker alone, with the current card when theirs was stale (a lost
-    claim race included: the loser sees who holds it now)."""
-    if result.outcome in (Outcome.DONE, Outcome.REPLAYED):
+async def carry_out(deps: SlackDeps, cmd: Command, channel: str | None, user: str) -> None:
+    """Run a button's or a modal's command. A done one updates the shared card (through
+    the outbox); anything else is told to the clicker alone, with the current card when
+    theirs was stale (a lost claim race included: the loser sees who holds it now)."""
+    result = await execute(deps.db, deps.cfg, cmd, deps.clock())
+    deps.metrics.decided(cmd, result)
+    if result.ok:
         return
     view = result.view if result.outcome in (Outcome.STALE, Outcome.CONFLICT) else None
     await ephemeral(deps.client, channel, user, result.message, view)

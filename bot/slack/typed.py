@@ -25,8 +25,10 @@ async def _run(deps: SlackDeps, sender: SlackUser, channel: str | None, text: st
                key: str | None) -> chat.Reply:
     clicker = await deps.people.identify(sender)
     asked = chat.Asked(clicker.identity, "slack", channel)
-    return await chat.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
-                                   now=deps.clock())
+    reply = await chat.run(deps.db, deps.cfg, asked, text, PlainText(), key=key,
+                           now=deps.clock())
+    deps.metrics.decided(reply.command, reply.result)
+    return reply
 
 
 async def on_command(body: dict, respond, deps: SlackDeps) -> None:

@@ -44,6 +44,7 @@ async def answer(tc: TeamsContext, turn_context: TurnContext, who: Identity) -> 
                   channel=channel_of(activity.conversation.id) if in_channel else None)
     key = f"teams:{activity.id}" if activity.id else None
     reply = await run(tc.db, tc.cfg, asked, command_text(activity), RENDER, key=key)
+    tc.metrics.decided(reply.command, reply.result)
     await turn_context.send_activity(
         Activity(type="message", text=teams_answer(reply.text), text_format="markdown",
                  reply_to_id=activity.id))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bot.metrics import Metrics
 from bot.teams.connector import Connectors
 from bot.teams.directory import Directory
 from bot.teams.views import RefreshUsers
@@ -16,6 +17,7 @@ class TeamsContext:
     connectors: Connectors
     directory: Directory
     refresh: RefreshUsers
+    metrics: Metrics  # decisions on fixes are counted here
 
     @property
     def cfg(self) -> TandemConfig:

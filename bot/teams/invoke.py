@@ -140,6 +140,7 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
         seen_version=payload.version,
     )
     result = await lifecycle.execute(tc.db, tc.cfg, cmd)
+    tc.metrics.decided(cmd, result)
     if result.outcome is Outcome.INVALID and submitted:
         return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
     if result.view is None or "storm" in data:  # the clicker keeps the storm card

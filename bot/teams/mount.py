@@ -17,6 +17,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from bot.client_credentials import ClientCredentials
 from bot.config import Settings
 from bot.graph.client import GraphCredential, graph_client
+from bot.metrics import Metrics
 from bot.openid_keys import OpenIdKeys
 from bot.outbox.dispatcher import Dispatcher
 from bot.runtime import Runtime
@@ -51,7 +52,7 @@ def _password(settings: Settings) -> str:
 
 
 def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
-          config: ConfigSource) -> Teams:
+          config: ConfigSource, metrics: Metrics) -> Teams:
     app_id = settings.microsoft_app_id
     if app_id is None:  # install() starts Teams only when it is set
         raise ValueError("Teams needs MICROSOFT_APP_ID")
@@ -62,7 +63,7 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     graph = graph_client(GraphCredential(credentials), settings.graph_url) if (
         tenant or settings.teams_token_url) else None
     refresh = RefreshUsers(db)
-    context = TeamsContext(db, config, connectors, Directory(graph), refresh)
+    context = TeamsContext(db, config, connectors, Directory(graph), refresh, metrics)
     validator = TokenValidator(OpenIdKeys(http, settings.teams_openid_metadata_url), app_id)
     auth = TandemAuthentication(validator, connectors)
     endpoint = MessagesEndpoint(CloudAdapter(auth), auth, TandemTeamsBot(context))
@@ -70,8 +71,10 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     return Teams(context, endpoint, TeamsSender(db, connectors, refresh, search))
 
 
-def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> Handler | None:
-    """Start Teams when MICROSOFT_APP_ID is set, its sender delivering for `dispatcher`.
+def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher,
+            metrics: Metrics) -> Handler | None:
+    """Start Teams when MICROSOFT_APP_ID is set, its sender delivering for `dispatcher`,
+    counting decisions on fixes in `metrics`.
     Returns the Bot Framework messaging endpoint's handler, None when Teams is off."""
     settings = runtime.settings
     if not settings.microsoft_app_id:
@@ -86,7 +89,7 @@ def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher) -> H
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
-            teams = parts["teams"] = build(http, settings, runtime.db, runtime)
+            teams = parts["teams"] = build(http, settings, runtime.db, runtime, metrics)
             dispatcher.add_sender(teams.sender, TEAMS_PACING)
             yield
             await dispatcher.remove_sender(teams.sender.platform)

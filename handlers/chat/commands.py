@@ -23,7 +23,7 @@ from handlers.chat.parse import (
     Usage,
     parse,
 )
-from handlers.commands import Command, Identity, Outcome
+from handlers.commands import Command, Identity, Outcome, Result
 from handlers.config.schema import TandemConfig
 from handlers.lifecycle.dispatch import execute
 from handlers.reads import scoped
@@ -35,9 +35,14 @@ LIST_LIMIT = 20
 
 @dataclass(frozen=True)
 class Reply:
+    """What the adapter shows; `command` and `result` are the state change the text ran,
+    if any, so the adapter can tell what was carried out (bot.metrics counts decisions)."""
+
     text: str
     ephemeral: bool = True
     view: AlertView | None = None  # the alert's state now, so the caller can refresh its card
+    command: Command | None = None
+    result: Result | None = None
 
 
 class TextRender(Protocol):
@@ -97,7 +102,8 @@ async def _act(db: Store, cfg: TandemConfig, who: Identity, request: Act, key: s
                now: datetime) -> Reply:
     cmd = Command(request.verb, request.alert, who, request.args, idempotency_key=key)
     result = await execute(db, cfg, cmd, now)
-    return Reply(result.message, ephemeral=result.outcome is not Outcome.DONE, view=result.view)
+    return Reply(result.message, ephemeral=result.outcome is not Outcome.DONE, view=result.view,
+                 command=cmd, result=result)
 
 
 async def _read(db: Store, cfg: TandemConfig, who: Identity, request: Read,

@@ -1,6 +1,15 @@
 """Reading /metrics as Prometheus does, for the observability tests."""
 
+import aiohttp
+from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
+
+
+async def scrape(server: TestServer) -> dict:
+    """GET /metrics from the app on `server`, as samples()."""
+    async with aiohttp.ClientSession() as http, http.get(server.make_url("/metrics")) as answer:
+        assert answer.status == 200
+        return samples(await answer.text())
 
 
 def samples(text: str) -> dict[tuple[str, frozenset], float]:

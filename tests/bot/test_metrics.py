@@ -6,7 +6,6 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from apscheduler.triggers.date import DateTrigger
@@ -20,7 +19,7 @@ from bot.scheduler import Jobs
 from storage.models import Outbox
 from tests.conftest import DATA, NOW, new_alert
 
-from .metrics_scrape import samples, value
+from .metrics_scrape import samples, scrape, value
 from .outbox.bench import dispatcher
 from .outbox.test_dispatcher import card_posts
 
@@ -37,12 +36,6 @@ async def server(db_url, tokens):
     yield server
     await server.close()
     await runtime.close()
-
-
-async def scrape(server: TestServer) -> dict:
-    async with aiohttp.ClientSession() as http, http.get(server.make_url("/metrics")) as answer:
-        assert answer.status == 200
-        return samples(await answer.text())
 
 
 async def undelivered(db, channel: str) -> int:

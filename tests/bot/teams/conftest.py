@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.teams.mount import ROUTE, Teams, build
 from cards import actions as A
 from fakes.botframework.connector import APP_ID, APP_PASSWORD, FakeConnector
@@ -90,7 +91,7 @@ async def bench(db, cfg):
     connector = await FakeConnector().start()
     identity = await FakeIdentity().start()
     http, client = aiohttp.ClientSession(), aiohttp.ClientSession()
-    teams = build(http, settings_for(connector, identity), db, Fixed(cfg))
+    teams = build(http, settings_for(connector, identity), db, Fixed(cfg), Metrics())
     app = web.Application()
     app.router.add_post(ROUTE, teams.endpoint.handle)
     server = TestServer(app, host="127.0.0.1")

@@ -6,6 +6,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from bot.metrics import Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.sender import Transient
 from bot.teams.mount import build
@@ -45,7 +46,8 @@ async def test_a_fresh_process_finds_the_card_through_graph(teams, db, cfg):
                                    teams.connector.sent("send")[0]["body"]["attachments"][0]
                                    ["content"])
     async with aiohttp.ClientSession() as http:
-        fresh = build(http, settings_for(teams.connector, teams.identity), db, Fixed(cfg)).sender
+        fresh = build(http, settings_for(teams.connector, teams.identity), db, Fixed(cfg),
+                      Metrics()).sender
         assert await fresh.find_card(CHANNEL, short) == ref
         assert await fresh.find_card(CHANNEL, "ACME-99999") is None
     assert teams.identity.message_requests[-1] == (GROUP, CHANNEL)
@@ -62,7 +64,7 @@ async def test_graph_refusing_or_failing(teams_sqlite, sqlite_db, cfg, statuses,
     teams_sqlite.identity.message_failures.extend(statuses)
     async with aiohttp.ClientSession() as http:
         fresh = build(http, settings_for(teams_sqlite.connector, teams_sqlite.identity),
-                      sqlite_db, cfg).sender
+                      sqlite_db, cfg, Metrics()).sender
         if outcome is Transient:
             with pytest.raises(Transient):
                 await fresh.find_card(CHANNEL, short)
@@ -81,7 +83,8 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(teams, db, c
     ref = await teams.teams.sender.post_card(CHANNEL, view)
     mirror(teams)
     async with aiohttp.ClientSession() as http:
-        restarted = build(http, settings_for(teams.connector, teams.identity), db, Fixed(cfg))
+        restarted = build(http, settings_for(teams.connector, teams.identity), db, Fixed(cfg),
+                          Metrics())
         dispatcher = Dispatcher(db, Fixed(cfg))
         dispatcher.add_sender(restarted.sender, TEAMS_PACING)
         await dispatcher.drain()

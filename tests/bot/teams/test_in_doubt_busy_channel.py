@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy import select
 
+from bot.metrics import Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams import channel_search
 from bot.teams.mount import build
@@ -52,7 +53,8 @@ async def _in_doubt(bench, db, cfg, posted: bool) -> tuple[datetime, str | None]
 
 async def _restart(bench, db, cfg) -> None:
     async with aiohttp.ClientSession() as http:
-        restarted = build(http, settings_for(bench.connector, bench.identity), db, Fixed(cfg))
+        restarted = build(http, settings_for(bench.connector, bench.identity), db, Fixed(cfg),
+                          Metrics())
         dispatcher = Dispatcher(db, Fixed(cfg))
         dispatcher.add_sender(restarted.sender, TEAMS_PACING)
         await dispatcher.drain()

@@ -37,7 +37,8 @@ SLACK_USERS = {
 
 def slack_settings(db_url: str, fake: FakeSlack, **extra) -> Settings:
     # No trailing slash on purpose: bot.slack.client must add it.
-    return Settings(database_url=db_url, config=DATA / "config.yaml", SLACK_BOT_TOKEN=TOKEN,
+    extra.setdefault("config", DATA / "config.yaml")
+    return Settings(database_url=db_url, SLACK_BOT_TOKEN=TOKEN,
                     SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url.rstrip("/"),
                     slack_posts_per_second=200.0, outbox_poll_seconds=0.05, **extra)
 
@@ -127,9 +128,9 @@ async def fake_slack():
     await fake.close()
 
 
-@pytest.fixture
-async def stack(db_url, fake_slack, tokens):
-    runtime = await open_runtime(slack_settings(db_url, fake_slack))
+async def running(fake_slack: FakeSlack, settings: Settings):
+    """The whole app on a loopback port with Slack pointed at the fake, as a Stack."""
+    runtime = await open_runtime(settings)
     server = TestServer(build_app(runtime), host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()
@@ -137,3 +138,9 @@ async def stack(db_url, fake_slack, tokens):
     await http.close()
     await server.close()
     await runtime.close()
+
+
+@pytest.fixture
+async def stack(db_url, fake_slack, tokens):
+    async for running_stack in running(fake_slack, slack_settings(db_url, fake_slack)):
+        yield running_stack

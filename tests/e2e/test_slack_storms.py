@@ -2,35 +2,19 @@
 threshold arrive at intake and share one storm card at the fake Slack, whose rows'
 Claim and Open buttons (signed clicks) and the /tandem command act on each alert."""
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
-from bot.app import build_app
-from bot.config import Settings
-from bot.runtime import open_runtime
 from cards import actions as A
-from fakes.slack.api import TOKEN
 from fakes.slack.payloads import DANA, LEE
-from fakes.slack.signing import SECRET
-from tests.bot.conftest import Stack, said, shows
+from tests.bot.conftest import Stack, running, said, shows, slack_settings
 from tests.storms import THRESHOLD, storm_config_file
 
 
 @pytest.fixture
 async def storm_stack(db_url, fake_slack, tokens, tmp_path):
-    settings = Settings(database_url=db_url, config=storm_config_file(tmp_path),
-                        SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
-                        SLACK_API_URL=fake_slack.url.rstrip("/"), slack_posts_per_second=200.0,
-                        outbox_poll_seconds=0.05)
-    runtime = await open_runtime(settings)
-    server = TestServer(build_app(runtime), host="127.0.0.1")
-    await server.start_server()
-    http = aiohttp.ClientSession()
-    yield Stack(fake_slack, runtime, server, http)
-    await http.close()
-    await server.close()
-    await runtime.close()
+    settings = slack_settings(db_url, fake_slack, config=storm_config_file(tmp_path))
+    async for running_stack in running(fake_slack, settings):
+        yield running_stack
 
 
 def storm_of(fake) -> dict | None:

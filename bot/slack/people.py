@@ -75,7 +75,10 @@ class SlackPeople:
             consistent = not sender.home or team == sender.team
             if not (email and consistent):
                 return Clicker(by_pair, None)
-            claimed = sender.identity(email)
+            # A slash command names only the workspace it was typed in: the account is
+            # the one in the user's own team, as users.info gives it.
+            own = sender if sender.home or not team else SlackUser(team, sender.user, True)
+            claimed = own.identity(email)
             clicker = self._match(claimed)
             if clicker is None:
                 return Clicker(claimed, None)  # commands refuse it, naming the pinned person

@@ -80,3 +80,14 @@ async def test_partner_cannot_approve_their_own_proposal(stack):
     assert await stack.version("ACME-1") == version
     checked = await audit.verify(stack.runtime.db)
     assert checked.ok and checked.checked == 4  # created, claim, propose, refused approve
+
+
+async def test_a_slack_connect_guest_acts_by_slash_command_as_their_own_account(stack):
+    """A slash command names only the workspace it was typed in (Acme's), not Dana's own
+    (the partner's): she is found by users.info, as her pinned partner account."""
+    await stack.enqueue("disk-db-7")
+    await stack.card("ACME-1")
+    assert await stack.slash(DANA, "claim ACME-1") == 200
+    await stack.fake.wait_for(lambda: stack.fake.responses)
+    [typed] = stack.fake.responses
+    assert said(typed) == "Dana Reyes (partner) claimed ACME-1."

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, event, inspect, text
 from sqlmodel import Field, SQLModel, col
 
-from storage.types import UTCDateTime
+import storage.storm_models  # noqa: F401  (their tables join the metadata with these)
+from storage.types import timestamp
 
 # The one status storage must name (handlers.enums.Status.RESOLVED): an alert in any
 # other is live. Spelled once, as the partial unique index's predicate, which the
@@ -15,8 +16,6 @@ RESOLVED = "resolved"
 UNRESOLVED_SQL = f"status != '{RESOLVED}'"
 
 
-def _ts(nullable: bool = False, index: bool = False):
-    return Field(default=None, sa_column=Column(UTCDateTime, nullable=nullable, index=index))
 
 
 class Tenant(SQLModel, table=True):
@@ -82,15 +81,15 @@ class Alert(SQLModel, table=True):
     count: int = 1
     version: int = Field(default=1, sa_column=_alert_version)
     state_version: int = 1
-    first_seen: datetime = _ts()
-    last_seen: datetime = _ts()
-    claimed_at: datetime | None = _ts(nullable=True)
-    resolved_at: datetime | None = _ts(nullable=True)
-    snoozed_until: datetime | None = _ts(nullable=True)
-    next_escalation_at: datetime | None = _ts(nullable=True)
+    first_seen: datetime = timestamp()
+    last_seen: datetime = timestamp()
+    claimed_at: datetime | None = timestamp(nullable=True)
+    resolved_at: datetime | None = timestamp(nullable=True)
+    snoozed_until: datetime | None = timestamp(nullable=True)
+    next_escalation_at: datetime | None = timestamp(nullable=True)
     # The source acknowledged it (PagerDuty's acknowledge): escalation pauses until the
     # source triggers it again. Tandem's own status and owner are not touched.
-    source_acknowledged_at: datetime | None = _ts(nullable=True)
+    source_acknowledged_at: datetime | None = timestamp(nullable=True)
     # The silence that keeps this alert quiet; it comes back when that silence ends.
     # None on an alert a routing rule suppressed: those stay silenced.
     silenced_by: int | None = Field(default=None, foreign_key="silence.id")
@@ -142,9 +141,9 @@ class Remediation(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     decided_by: str | None = Field(default=None, foreign_key="person.email", max_length=320)
     decision_reason: str = ""
-    proposed_at: datetime = _ts()
-    decided_at: datetime | None = _ts(nullable=True)
-    reminded_at: datetime | None = _ts(nullable=True)  # approvers were reminded (once)
+    proposed_at: datetime = timestamp()
+    decided_at: datetime | None = timestamp(nullable=True)
+    reminded_at: datetime | None = timestamp(nullable=True)  # approvers were reminded (once)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -155,7 +154,7 @@ class AuditEvent(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
     seq: int
-    at: datetime = _ts()
+    at: datetime = timestamp()
     actor: str = Field(max_length=320)
     actor_side: str | None = Field(default=None, max_length=16)
     verb: str = Field(max_length=40)
@@ -176,7 +175,7 @@ class CommandKey(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
-    at: datetime = _ts()
+    at: datetime = timestamp()
 
 
 class Outbox(SQLModel, table=True):
@@ -189,13 +188,13 @@ class Outbox(SQLModel, table=True):
     platform: str = Field(max_length=16)
     channel: str = Field(max_length=200)
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _ts()
-    due_at: datetime = _ts()
+    created_at: datetime = timestamp()
+    due_at: datetime = timestamp()
     attempts: int = 0
     last_error: str = ""
-    done_at: datetime | None = _ts(nullable=True)
+    done_at: datetime | None = timestamp(nullable=True)
     # Refused for good (e.g. channel_not_found): kept, not retried, until `outbox retry`.
-    failed_at: datetime | None = _ts(nullable=True)
+    failed_at: datetime | None = timestamp(nullable=True)
     # The dispatcher instance whose lease pushed due_at out (None: a wait, not a lease).
     leased_by: str | None = Field(default=None, max_length=64)
 
@@ -214,7 +213,7 @@ class Outbox(SQLModel, table=True):
 class MessageRef(SQLModel, table=True):
     """The one posted message per alert per channel; later changes update it.
 
-    An alert grouped into a storm (storage/storms.py) has, until it is opened on its
+    An alert grouped into a storm (storage/storm_models.py) has, until it is opened on its
     own, the storm's card as its message: `ref` is "storm:<id>"."""
 
     __tablename__ = "message_ref"
@@ -224,47 +223,7 @@ class MessageRef(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=200)
     ref: str = Field(max_length=200)
     rendered_version: int = 0
-    inflight_at: datetime | None = _ts(nullable=True)  # when a first post was marked in doubt
-
-
-class Storm(SQLModel, table=True):
-    """New alerts of one source grouped into one card in one channel, while the channel
-    receives more new alerts than its tenant's threshold (handlers/storms)."""
-
-    id: int = Field(default=None, primary_key=True)
-    tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
-    platform: str = Field(max_length=16)
-    channel: str = Field(max_length=200)
-    source: str = Field(max_length=64)
-    opened_at: datetime = _ts()
-    last_at: datetime = _ts()  # when an alert last joined
-    ref: str | None = Field(default=None, max_length=200)  # the card, once posted
-    queued: bool = False  # a refresh of the card waits in the outbox, not yet taken
-
-    __table_args__ = (Index("ix_storm_lane", "tenant_id", "platform", "channel", "last_at"),)
-
-
-class StormAlert(SQLModel, table=True):
-    """An alert that joined a storm (it stays counted there once opened on its own)."""
-
-    __tablename__ = "storm_alert"
-
-    storm_id: int = Field(primary_key=True, foreign_key="storm.id")
-    alert_id: int = Field(primary_key=True, foreign_key="alert.id")
-
-
-class StormWindow(SQLModel, table=True):
-    """How many new alerts one channel received in its current window, and until when it
-    counts as stormy (a window after it last went over the threshold)."""
-
-    __tablename__ = "storm_window"
-
-    tenant_id: str = Field(primary_key=True, foreign_key="tenant.id", max_length=64)
-    platform: str = Field(primary_key=True, max_length=16)
-    channel: str = Field(primary_key=True, max_length=200)
-    started_at: datetime = _ts()
-    count: int = 0
-    stormy_until: datetime | None = _ts(nullable=True)
+    inflight_at: datetime | None = timestamp(nullable=True)  # when a first post was marked in doubt
 
 
 class OutboxInstance(SQLModel, table=True):
@@ -273,8 +232,8 @@ class OutboxInstance(SQLModel, table=True):
     __tablename__ = "outbox_instance"
 
     id: str = Field(primary_key=True, max_length=64)
-    started_at: datetime = _ts()
-    beat_at: datetime = _ts()
+    started_at: datetime = timestamp()
+    beat_at: datetime = timestamp()
 
 
 class ChannelPace(SQLModel, table=True):
@@ -304,8 +263,8 @@ class Silence(SQLModel, table=True):
     matchers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     reason: str = ""
     created_by: str = Field(max_length=320)
-    starts_at: datetime = _ts()
-    ends_at: datetime = _ts()
+    starts_at: datetime = timestamp()
+    ends_at: datetime = timestamp()
     every: str | None = Field(default=None, max_length=64)
 
 
@@ -339,7 +298,7 @@ class TeamsConversation(SQLModel, table=True):
     user_id: str | None = Field(default=None, max_length=200)
     conversation_id: str | None = Field(default=None, max_length=300)
     email: str | None = Field(default=None, max_length=320, index=True)
-    updated_at: datetime = _ts()
+    updated_at: datetime = timestamp()
 
 
 # On-call, escalation and digest (handlers/oncall.py, escalation.py, digest.py).
@@ -379,10 +338,10 @@ class OncallOverride(SQLModel, table=True):
     tenant_id: str = Field(foreign_key="tenant.id", max_length=64)
     layer: str | None = Field(default=None, max_length=40)
     email: str = Field(foreign_key="person.email", max_length=320)
-    starts_at: datetime = _ts()
-    ends_at: datetime = _ts()
+    starts_at: datetime = timestamp()
+    ends_at: datetime = timestamp()
     created_by: str = Field(max_length=320)
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp()
 
     __table_args__ = (Index("ix_oncall_override_window", "tenant_id", "ends_at"),)
 
@@ -396,7 +355,7 @@ class DigestSent(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=16)
     channel: str = Field(primary_key=True, max_length=200)
     local_date: date = Field(primary_key=True)
-    sent_at: datetime = _ts()
+    sent_at: datetime = timestamp()
 
 
 class ConfigVersion(SQLModel, table=True):
@@ -410,7 +369,7 @@ class ConfigVersion(SQLModel, table=True):
     version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     document: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     sha256: str = Field(max_length=64)
-    published_at: datetime = _ts()
+    published_at: datetime = timestamp()
     published_by: str = Field(max_length=200)
 
 

@@ -17,10 +17,10 @@ from storage.models import (
     Person,
     PersonIdentity,
     Remediation,
-    StormAlert,
     Tenant,
     table_of,
 )
+from storage.storm_models import StormAlert
 
 # Spelled exactly as the partial unique index's predicate, literal and not a bound
 # parameter, so SQLite can prove the index applies and use it.

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import RESOLVED, Alert, MessageRef, Storm, StormAlert, StormWindow, table_of
+from storage.models import RESOLVED, Alert, MessageRef, table_of
+from storage.storm_models import Storm, StormAlert, StormWindow
 
 PREFIX = "storm:"
 POSTING = "posting:"  # Storm.ref while a replica posts the card's first message

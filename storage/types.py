@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import Column, DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator):
@@ -28,3 +29,8 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def timestamp(nullable: bool = False, index: bool = False):
+    """A UTC timestamp column for a table model."""
+    return Field(default=None, sa_column=Column(UTCDateTime, nullable=nullable, index=index))

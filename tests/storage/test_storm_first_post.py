@@ -4,7 +4,7 @@ replicas taking two refreshes of a new storm post one card."""
 from datetime import timedelta
 
 from storage import storms
-from storage.models import Storm
+from storage.storm_models import Storm
 from tests.conftest import NOW
 
 LEASE = timedelta(seconds=60)

@@ -24,7 +24,8 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _duration(value: str) -> str:
+def valid_duration(value: str) -> str:
+    """A pydantic field validator: the value must read as a duration (15m, 2h, 1d)."""
     parse_duration(value)
     return value
 
@@ -40,7 +41,7 @@ class Rotation(_Frozen):
     handoff: str = "mon 09:00"
     start: date
 
-    _every = field_validator("every")(_duration)
+    _every = field_validator("every")(valid_duration)
 
     @field_validator("handoff")
     @classmethod
@@ -102,7 +103,7 @@ class Step(_Frozen):
     after: str
     notify: str
 
-    _after = field_validator("after")(_duration)
+    _after = field_validator("after")(valid_duration)
 
     @field_validator("notify")
     @classmethod
@@ -144,7 +145,7 @@ class ApprovalReminders(_Frozen):
     remind_after: str = "30m"
     expire_after: str = "4h"
 
-    _durations = field_validator("remind_after", "expire_after")(_duration)
+    _durations = field_validator("remind_after", "expire_after")(valid_duration)
 
     @model_validator(mode="after")
     def _order(self) -> "ApprovalReminders":
@@ -175,7 +176,7 @@ class AckSla(_Frozen):
     medium: str = "4h"
     low: str = "1d"
 
-    _durations = field_validator("critical", "high", "medium", "low")(_duration)
+    _durations = field_validator("critical", "high", "medium", "low")(valid_duration)
 
     def limit(self, severity: Severity) -> timedelta | None:
         value = getattr(self, severity.value, None)
@@ -195,7 +196,7 @@ class SnoozeLimits(_Frozen):
     partner: str = "1h"
 
     _durations = field_validator("critical", "high", "medium", "low", "info", "partner")(
-        _duration)
+        valid_duration)
 
     def limit(self, severity: Severity) -> timedelta:
         return parse_duration(getattr(self, severity.value))

@@ -21,6 +21,7 @@ from handlers.config.oncall import (
     EscalationPolicy,
     Layer,
     SnoozeLimits,
+    valid_duration,
 )
 from handlers.enums import Role, Severity, Side
 from handlers.timing.parse import parse_duration
@@ -102,11 +103,7 @@ class Storm(Strict):
     threshold: int = Field(default=10, ge=0, le=100_000)  # 0: never group
     window: str = "2m"
 
-    @field_validator("window")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
+    _window = field_validator("window")(valid_duration)
 
     @property
     def enabled(self) -> bool:
@@ -138,11 +135,7 @@ class Tenant(Strict):
         """YAML reads `off` as False; either spelling turns storms off."""
         return {"threshold": 0} if value is False or value == "off" else value
 
-    @field_validator("flap_window", "silence_max")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
+    _durations = field_validator("flap_window", "silence_max")(valid_duration)
 
     @model_validator(mode="after")
     def _route_channels(self) -> "Tenant":

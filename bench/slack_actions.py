@@ -65,8 +65,9 @@ CLICKERS = (payloads.SAM, payloads.LEE, payloads.DANA, payloads.RAJ)
 class App:
     """The program on a loopback port, with Slack pointed at a fresh fake."""
 
-    def __init__(self, db_url: str, rate: float, fake: FakeSlack | None = None):
-        self.db_url, self.rate = db_url, rate
+    def __init__(self, db_url: str, rate: float, fake: FakeSlack | None = None,
+                 poll: float = 0.05):
+        self.db_url, self.rate, self.poll = db_url, rate, poll
         self.fake = fake or FakeSlack()
         self._own_fake = fake is None
 
@@ -75,7 +76,7 @@ class App:
             await self.fake.start()
         settings = Settings(database_url=self.db_url, config=CONFIG, SLACK_BOT_TOKEN=TOKEN,
                             SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=self.fake.url,
-                            slack_posts_per_second=self.rate, outbox_poll_seconds=0.05)
+                            slack_posts_per_second=self.rate, outbox_poll_seconds=self.poll)
         self.runtime: Runtime = await open_runtime(settings)
         self.runner = web.AppRunner(build_app(self.runtime), access_log=None)
         await self.runner.setup()
@@ -139,16 +140,22 @@ def fire(url: str, requests: list[tuple[str, dict]]) -> list[tuple[float, float,
 
 
 async def clicks(db_url: str, n: int) -> None:
-    async with App(db_url, rate=1000.0) as app:
-        await asyncio.gather(*(app.enqueue(f"click-{i}") for i in range(n)))
-        await app.fake.wait_for(lambda: len(app.fake.cards("C0OPS")) == n, timeout=120)
-        await app.settle(60)
+    """At the shipped poll interval, after a warm-up click by each clicker (a fresh
+    process's first click compiles its SQL and asks users.info who clicked), once the
+    outbox is at rest: as a burst of clicks meets a server that has been running."""
+    warm = len(CLICKERS)
+    async with App(db_url, rate=1000.0, poll=Settings().outbox_poll_seconds) as app:
+        await asyncio.gather(*(app.enqueue(f"click-{i}") for i in range(n + warm)))
+        await app.fake.wait_for(lambda: len(app.fake.cards("C0OPS")) == n + warm, timeout=120)
         ids = [m["metadata"]["event_payload"]["alert"] for m in app.fake.cards("C0OPS")]
-        requests = []
-        for i, short_id in enumerate(ids):
-            body = payloads.form(payloads.block_action(CLICKERS[i % len(CLICKERS)], short_id, 1,
-                                                       A.CLAIM))
-            requests.append((body, {"Content-Type": FORM, **sign(body)}))
+        warm_up = [_click(i, short_id) for i, short_id in enumerate(ids[:warm])]
+        await asyncio.to_thread(fire, f"{app.base}/slack/events", warm_up)
+        await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= warm,
+                                timeout=60)
+        await app.settle(60)
+        await asyncio.sleep(Tuning().recheck_seconds + 0.5)
+        ids = ids[warm:]
+        requests = [_click(i, short_id) for i, short_id in enumerate(ids)]
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         try:
             loop = asyncio.get_running_loop()
@@ -157,7 +164,7 @@ async def clicks(db_url: str, n: int) -> None:
                                                  requests)
             if any(status != 200 for _, _, status in answers):
                 raise SystemExit("FAILED: a click was not acknowledged with 200")
-            await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n,
+            await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n + warm,
                                     timeout=120)
         finally:  # joining the clicking process blocks: not while the app is at work
             await asyncio.to_thread(pool.shutdown)
@@ -165,10 +172,19 @@ async def clicks(db_url: str, n: int) -> None:
                    for c in app.fake.calls_to("chat.update")}
         ack = [answered - sent for sent, answered, _ in answers]
         update = [updated[s] - sent for s, (sent, _, _) in zip(ids, answers, strict=True)]
-        print(f"clicks: {n} concurrent signed Claim clicks ({app.runtime.db.dialect})")
+        print(f"clicks: {n} concurrent signed Claim clicks ({app.runtime.db.dialect}), "
+              f"after {warm} warm-up clicks")
         print(f"  request -> HTTP ack      p50 {ms(pct(ack, 50))}   p99 {ms(pct(ack, 99))}"
               f"   (target p99 < 100 ms)")
-        print(f"  request -> chat.update   p50 {ms(pct(update, 50))}   p99 {ms(pct(update, 99))}")
+        print(f"  request -> chat.update   p50 {ms(pct(update, 50))}   p99 {ms(pct(update, 99))}"
+              f"   (target p99 < 250 ms)")
+
+
+def _click(i: int, short_id: str) -> tuple[str, dict]:
+    """A signed Claim click on `short_id`'s card, by one of the clickers in turn."""
+    body = payloads.form(payloads.block_action(CLICKERS[i % len(CLICKERS)], short_id, 1,
+                                               A.CLAIM))
+    return body, {"Content-Type": FORM, **sign(body)}
 
 
 async def storm(db_url: str, events: int, keys: int, rate: float, senders: int = 50) -> None:

@@ -1,6 +1,8 @@
 """The aiohttp application factory: every route and background job is wired here, once."""
 
+import gc
 import logging
+from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
@@ -87,6 +89,16 @@ def _entra(app: web.Application, runtime: Runtime) -> EntraTokens:
     return EntraTokens(runtime, runtime.settings.entra_login_url, http)
 
 
+async def _frozen_heap(_app: web.Application) -> AsyncIterator[None]:
+    """What start-up made (modules, the configuration, SQL and card templates) lives as
+    long as the server. A full garbage collection walks every object: with all of that
+    it stalled the event loop for over 100 ms, in the middle of a burst of clicks.
+    Frozen, start-up's objects are left out of every collection while the server runs."""
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
 def build_app(runtime: Runtime) -> web.Application:
     app = web.Application(middlewares=[request_ids])
     app[RUNTIME] = runtime
@@ -101,4 +113,5 @@ def build_app(runtime: Runtime) -> web.Application:
     app.add_routes(routes(slack, teams))
     attach_scheduler(app, runtime, app[METRICS])
     attach_reload(app, runtime)
+    app.cleanup_ctx.append(_frozen_heap)
     return app

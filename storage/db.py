@@ -8,7 +8,7 @@ its write group's end, in the same transaction.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sqlite_inline
 from storage.sqlite_inline import InlineConnection
-from storage.unit import SAVEPOINT, UnitOfWork
+from storage.unit import SAVEPOINT, ChannelKey, UnitOfWork, Wake
 from storage.write_group import WriteGroup
 
 
@@ -108,8 +108,12 @@ def _undo(driver: InlineConnection) -> None:
     driver.run(f"RELEASE {SAVEPOINT}")
 
 
-def _nothing() -> None:
+def _nothing(_channels: Collection[ChannelKey]) -> None:
     """No outbox to wake (the command line, tests without a dispatcher)."""
+
+
+def _none() -> None:
+    """No executor worker to wake."""
 
 
 def lost_connection(error: BaseException) -> bool:
@@ -131,8 +135,10 @@ class Database:
     time anyway, and every unit in flight beyond those the loop can serve slows the one
     holding the chain's lock, whose every round trip waits its turn on the loop.
 
-    `wake_outbox` is called after every commit that queued outbox rows: the running
-    program points it at the outbox dispatcher (bot.app.build_app).
+    `wake_outbox` is called after every commit that queued outbox rows, with their
+    (platform, channel) pairs, and `wake_executions` after one that queued a fix's
+    execution: the running program points them at the outbox dispatcher and the
+    executor worker (bot.app.build_app).
     """
 
     engine: AsyncEngine
@@ -141,7 +147,8 @@ class Database:
     read_engine: AsyncEngine | None = None
     _group: WriteGroup | None = None
     _writers: asyncio.Semaphore | None = None
-    wake_outbox: Callable[[], None] = _nothing
+    wake_outbox: Wake = _nothing
+    wake_executions: Callable[[], None] = _none
 
     @property
     def dialect(self) -> str:
@@ -156,7 +163,8 @@ class Database:
             if self._writers is None:  # connect() gives each Database one or the other
                 raise RuntimeError("a Database needs a write group or a writers' semaphore")
             async with self._writers, self.sessions() as session, session.begin():
-                unit = UnitOfWork(None, lambda _stack: _given(session), self.wake_outbox)
+                unit = UnitOfWork(None, lambda _stack: _given(session), self.wake_outbox,
+                                  self.wake_executions)
                 yield unit
                 await session.flush()  # the unit's own changes first, the chain's lock last
                 held = unit.end()
@@ -166,7 +174,7 @@ class Database:
             async with self._group.unit() as group:
                 group.driver.run(f"SAVEPOINT {SAVEPOINT}")
                 unit = UnitOfWork(group.driver, lambda stack: self._joined(stack, group.conn),
-                                  self.wake_outbox)
+                                  self.wake_outbox, self.wake_executions)
                 try:
                     try:
                         yield unit

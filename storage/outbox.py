@@ -210,41 +210,75 @@ async def due_work(db: Database, platforms: list[str], now: datetime, limit: int
     return chosen[:limit]
 
 
-def _lane(unit: Unit):
+def _lanes(platform: str, channel: str, alert_ids: list[int | None]):
     return (col(Outbox.done_at).is_(None), col(Outbox.failed_at).is_(None),
-            col(Outbox.kind) == "card", col(Outbox.alert_id) == unit.alert_id,
-            col(Outbox.platform) == unit.platform, col(Outbox.channel) == unit.channel)
+            col(Outbox.kind) == "card", col(Outbox.alert_id).in_(alert_ids),
+            col(Outbox.platform) == platform, col(Outbox.channel) == channel)
 
 
-async def _any_held(session: AsyncSession, rows: Sequence[Outbox], now: datetime,
-                    alive_since: datetime) -> bool:
-    held = [row for row in rows if row.due_at > now]
-    if any(row.leased_by is None for row in held):
-        return True
-    holders = {row.leased_by for row in held}
+def _lane(unit: Unit):
+    return _lanes(unit.platform, unit.channel, [unit.alert_id])
+
+
+async def _live(session: AsyncSession, holders: set[str], alive_since: datetime) -> set[str]:
+    """Which of these dispatcher instances have beaten since `alive_since`."""
     if not holders:
-        return False
-    live = select(col(OutboxInstance.id)).where(col(OutboxInstance.id).in_(holders),
-                                           col(OutboxInstance.beat_at) >= alive_since)
-    return (await session.execute(live.limit(1))).first() is not None
+        return set()
+    query = select(col(OutboxInstance.id)).where(col(OutboxInstance.id).in_(holders),
+                                                 col(OutboxInstance.beat_at) >= alive_since)
+    return set((await session.execute(query)).scalars())
 
 
-async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
-                     holder: Holder, render: Render[V]) -> CardWork[V] | None:
-    """Lease a lane and render the alert's current state, or None if it is not workable
-    (a lease of an instance that stopped beating does not count)."""
+def _held_rows(rows: Sequence[Outbox], now: datetime, live: set[str]) -> bool:
+    """Whether a lane is held: a row waiting for a retry, or leased by a live instance."""
+    return any(row.due_at > now and (row.leased_by is None or row.leased_by in live)
+               for row in rows)
+
+
+async def claim_lanes(db: Database, units: Sequence[Unit], now: datetime, lease: timedelta,
+                      holder: Holder, render: Render[V]) -> list[CardWork[V]]:
+    """Lease the workable lanes among `units` (card lanes of one channel) and render each
+    alert's current state, in one transaction: a round of a busy channel costs a few
+    statements, not a few per lane. Lanes not workable (held, or gone) are left out; a
+    lease of an instance that stopped beating does not count."""
+    if not units:
+        return []
+    platform, channel = units[0].platform, units[0].channel
+    wanted = [unit.alert_id for unit in units]
     async with db.unit() as uow:
         session = await uow.session()
-        query = select(Outbox).where(*_lane(unit)).order_by(col(Outbox.id)).with_for_update()
-        rows = (await session.execute(query)).scalars().all()
-        if not rows or await _any_held(session, rows, now, holder.alive_since):
-            return None
-        for row in rows:
-            row.due_at, row.leased_by = now + lease, holder.instance
-        ref = await session.get(MessageRef, (unit.alert_id, unit.platform, unit.channel))
-        view = await render(session, await session.get_one(Alert, unit.alert_id))
+        query = (select(Outbox).where(*_lanes(platform, channel, wanted))
+                 .order_by(col(Outbox.id)).with_for_update())
+        lanes: dict[int | None, list[Outbox]] = {}
+        for row in (await session.execute(query)).scalars():
+            lanes.setdefault(row.alert_id, []).append(row)
+        holders = {row.leased_by for rows in lanes.values() for row in rows
+                   if row.leased_by is not None and row.due_at > now}
+        live = await _live(session, holders, holder.alive_since)
+        claimed = [(unit, lanes[unit.alert_id]) for unit in units
+                   if unit.alert_id in lanes and not _held_rows(lanes[unit.alert_id], now, live)]
+        if not claimed:
+            return []
+        ids = [row.id for _, rows in claimed for row in rows]
+        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids))
+                              .values(due_at=now + lease, leased_by=holder.instance))
+        alert_ids = [unit.alert_id for unit, _ in claimed]
+        shown = select(MessageRef).where(col(MessageRef.alert_id).in_(alert_ids),
+                                         col(MessageRef.platform) == platform,
+                                         col(MessageRef.channel) == channel)
+        refs: dict[int | None, MessageRef] = {
+            ref.alert_id: ref for ref in (await session.execute(shown)).scalars()}
+        alerts: dict[int | None, Alert] = {alert.id: alert for alert in (await session.execute(
+            select(Alert).where(col(Alert.id).in_(alert_ids)))).scalars()}
+        return [_work(unit, rows, refs.get(unit.alert_id),
+                      await render(session, alerts[unit.alert_id]), now + lease)
+                for unit, rows in claimed]
+
+
+def _work(unit: Unit, rows: list[Outbox], ref: MessageRef | None, view: V,
+          leased_until: datetime) -> CardWork[V]:
     work = CardWork(unit, view, ref.ref if ref else None, ref.rendered_version if ref else 0, [],
-                    leased_until=now + lease, attempts=max(r.attempts for r in rows),
+                    leased_until=leased_until, attempts=max(r.attempts for r in rows),
                     inflight_at=ref.inflight_at if ref else None)
     for row in rows:
         note = row.payload.get("note")
@@ -253,6 +287,14 @@ async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
         else:
             work.plain_ids.append(row.id)
     return work
+
+
+async def claim_lane(db: Database, unit: Unit, now: datetime, lease: timedelta,
+                     holder: Holder, render: Render[V]) -> CardWork[V] | None:
+    """Lease one lane and render the alert's current state, or None if it is not
+    workable (see claim_lanes)."""
+    found = await claim_lanes(db, [unit], now, lease, holder, render)
+    return found[0] if found else None
 
 
 async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,

@@ -18,7 +18,7 @@ session is there from the start.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Protocol, TypeAlias
 
@@ -28,6 +28,9 @@ from storage.pending import Pending
 from storage.sqlite_inline import InlineConnection
 
 SAVEPOINT = "tandem_unit"
+ChannelKey: TypeAlias = tuple[str, str]  # (platform, channel)
+# Told which channels a committed unit queued outbox rows for (Database.wake_outbox).
+Wake: TypeAlias = Callable[[Collection[ChannelKey]], None]
 # The ORM session handlers read through (Database.read(), UnitOfWork.session()).
 Session: TypeAlias = AsyncSession
 log = logging.getLogger("tandem.storage")
@@ -36,10 +39,11 @@ log = logging.getLogger("tandem.storage")
 class UnitOfWork:
     def __init__(self, driver: InlineConnection | None,
                  opener: Callable[[AsyncExitStack], Awaitable[Session]],
-                 wake_outbox: Callable[[], None]):
+                 wake_outbox: Wake, wake_executions: Callable[[], None]):
         self.driver = driver
         self.held = Pending()
         self._opener, self._wake_outbox = opener, wake_outbox
+        self._wake_executions = wake_executions
         self._stack = AsyncExitStack()
         self._session: Session | None = None
         self._after: list[Callable[[], None]] = []
@@ -65,6 +69,10 @@ class UnitOfWork:
         self._holding()
         self._after.append(call)
 
+    def executions_queued(self) -> None:
+        """The unit queued a fix's execution: the executor worker looks once committed."""
+        self.after_commit(self._wake_executions)
+
     async def flush(self) -> None:
         """Write what the unit holds so far, as `session.flush()` does for ORM changes,
         for a unit that reads its own audit events or outbox rows back."""
@@ -85,9 +93,10 @@ class UnitOfWork:
 
     def end(self) -> Pending:
         """What the unit holds, to be written with its transaction; it takes no more.
-        Queued outbox rows wake the outbox once they are committed."""
+        Queued outbox rows wake the outbox, naming their channels, once committed."""
         if self.held.outbox:
-            self._after.append(self._wake_outbox)
+            channels = {(row["platform"], row["channel"]) for row in self.held.outbox}
+            self._after.append(lambda: self._wake_outbox(channels))
         self._ended = True
         return self.held
 

@@ -177,21 +177,24 @@ async def _place(ch: Channel, work: Card) -> str:
     return ref
 
 
-async def deliver_card(ch: Channel, unit: outbox.Unit) -> Card | bool:
-    """Render one lane. False: not workable now; True: finished (or failure recorded);
-    the work itself when its notes still need posting (see post_notes)."""
-    work = await outbox.claim_lane(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder(),
-                                   viewer(ch.cfg))
-    if work is None:
-        return False
+async def claim_cards(ch: Channel, units: list[outbox.Unit]) -> list[Card]:
+    """Lease a round's card lanes (those still workable) and render each, at once."""
+    return await outbox.claim_lanes(ch.db, units, ch.clock(), ch.tuning.lease, ch.holder(),
+                                    viewer(ch.cfg))
+
+
+async def deliver_card(ch: Channel, work: Card) -> Card | None:
+    """Deliver one leased lane: None once finished (or its failure recorded), else the
+    work itself when its notes still need posting (see post_notes)."""
+    unit = work.unit
     storm = storm_of(work.ref)
     if storm is not None:
         await _to_storm(ch, work, storm)
-        return True
+        return None
     outcome, ref = await _guarded(ch, _place(ch, work), work.ids, work.ids, work.attempts,
                                   What("card", _card_of(work)))
     if outcome is not Sent.OK:
-        return True
+        return None
     posted, work.ref = ref != work.ref, str(ref)
     if work.notes and not posted:
         work.unsaved = True  # one commit, with the notes, instead of two
@@ -200,7 +203,7 @@ async def deliver_card(ch: Channel, unit: outbox.Unit) -> Card | bool:
     if work.notes:
         return work
     ch.recheck(unit)
-    return True
+    return None
 
 
 async def _to_storm(ch: Channel, work: Card, storm: int) -> None:

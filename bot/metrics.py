@@ -105,6 +105,11 @@ class Metrics:
         self.graph_polls = Counter(
             "tandem_graph_polls", "Microsoft Graph security polls by tenant and outcome.",
             ["tenant", "outcome"], registry=self.registry)
+        self.executions = Counter(
+            "tandem_remediation_executions",
+            "Steps of approved fixes carried out, by action kind and what came back "
+            "(running, succeeded, failed, retrying, expired).",
+            ["kind", "outcome"], registry=self.registry)
         self.graph_poll_seconds = Histogram(
             "tandem_graph_poll_seconds", "Microsoft Graph security poll duration.", ["tenant"],
             buckets=RUN_BUCKETS, registry=self.registry)

@@ -65,6 +65,8 @@ class Verb(StrEnum):
     REOPEN = "reopen"
     SNOOZE = "snooze"
     COMMENT = "comment"
+    RETRY = "retry"  # an approved fix that failed is carried out again
+    DONE = "done"  # a fix was carried out by hand (a manual fix, or a failed one)
 
     @property
     def past(self) -> str:
@@ -85,4 +87,6 @@ _PAST = {
     Verb.REOPEN: "reopened",
     Verb.SNOOZE: "snoozed",
     Verb.COMMENT: "commented on",
+    Verb.RETRY: "retried the fix for",
+    Verb.DONE: "carried out by hand the fix for",
 }

@@ -23,6 +23,26 @@ class PersonView:
 
 
 @dataclass(frozen=True)
+class ExecutionView:
+    """The latest run of an approved fix: queued, launching, running, succeeded, failed
+    or expired; `detail` holds the platform's words (or why it failed)."""
+
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    external_id: str = ""
+    detail: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def retrying(self) -> bool:
+        """A launch the platform refused for now (429, 5xx, unreachable) waits to go again."""
+        return self.status == "queued" and self.attempts > 0
+
+
+@dataclass(frozen=True)
 class RemediationView:
     id: int
     action_id: str
@@ -36,6 +56,10 @@ class RemediationView:
     decision_reason: str = ""
     reminded_at: datetime | None = None  # when the approvers were reminded
     expires_at: datetime | None = None  # when an undecided fix lapses
+    target: dict[str, str] = field(default_factory=dict)  # bound from the alert when proposed
+    described: str = ""  # "Revoke all sign-in sessions of jo@acme.example"
+    manual: bool = False  # carried out by a person, who marks it done
+    execution: ExecutionView | None = None
 
 
 @dataclass(frozen=True)

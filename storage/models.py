@@ -3,10 +3,12 @@ audit rows can refer to it; the YAML file stays the source of truth."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, event, inspect, text
+from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, event, text
+from sqlalchemy.orm.attributes import get_history
 from sqlmodel import Field, SQLModel, col
 
-import storage.storm_models  # noqa: F401  (their tables join the metadata with these)
+import storage.execution_models  # noqa: F401  (their tables join the metadata with these)
+import storage.storm_models  # noqa: F401
 from storage.types import timestamp
 
 # The one status storage must name (handlers.enums.Status.RESOLVED): an alert in any
@@ -125,8 +127,7 @@ def _state_moves(mapper, connection, alert: Alert) -> None:
     """An ORM update that changes the owner or the status (a remediation's decision is
     a status too) moves the state version; statements that bypass the ORM move it
     themselves."""
-    attrs = inspect(alert).attrs
-    if any(attrs[name].history.has_changes() for name in _STATE):
+    if any(get_history(alert, name).has_changes() for name in _STATE):
         alert.state_version += 1
 
 
@@ -144,6 +145,8 @@ class Remediation(SQLModel, table=True):
     proposed_at: datetime = timestamp()
     decided_at: datetime | None = timestamp(nullable=True)
     reminded_at: datetime | None = timestamp(nullable=True)  # approvers were reminded (once)
+    # The target bound from the alert when it was proposed, e.g. {"user": "jo@acme.example"}
+    target: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class AuditEvent(SQLModel, table=True):

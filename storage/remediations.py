@@ -18,11 +18,13 @@ from storage.results import rowcount
 
 
 def propose(session: AsyncSession, alert_id: int, action_id: str, note: str, proposed_by: str,
-            proposer_side: str, needs_internal_approver: bool, at: datetime) -> None:
+            proposer_side: str, needs_internal_approver: bool, at: datetime,
+            target: dict[str, str] | None = None) -> None:
     """Add a pending fix to the unit of work; it is written with the alert's change."""
     session.add(Remediation(alert_id=alert_id, action_id=action_id, note=note,
                             proposed_by=proposed_by, proposer_side=proposer_side,
-                            needs_internal_approver=needs_internal_approver, proposed_at=at))
+                            needs_internal_approver=needs_internal_approver, proposed_at=at,
+                            target=target or {}))
 
 
 async def due_decisions(session: AsyncSession, awaiting: str, remind_by: datetime,

@@ -3,7 +3,8 @@ routing, remediations, approval policy, on-call, business hours) and its mirror 
 database."""
 
 from handlers.config.accounts import SlackAccount
-from handlers.config.schema import Strict, TandemConfig, Tenant
+from handlers.config.base import Strict
+from handlers.config.schema import TandemConfig, Tenant
 from handlers.config.source import ConfigSource
 from handlers.config.sync import sync
 

@@ -9,9 +9,11 @@ from functools import cached_property
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from handlers.config.accounts import PLATFORMS, ChatAccounts, Platform
+from handlers.config.base import Strict
+from handlers.config.fixes import Fix, FixPolicy
 from handlers.config.hours import BusinessHours
 from handlers.config.oncall import (
     ON_CALL,
@@ -25,10 +27,6 @@ from handlers.config.oncall import (
 )
 from handlers.enums import Role, Severity, Side
 from handlers.timing.parse import parse_duration
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Channel(Strict):
@@ -128,6 +126,7 @@ class Tenant(Strict):
     ack_sla: AckSla = AckSla()
     snooze: SnoozeLimits = SnoozeLimits()  # the longest snooze per severity, and a partner's
     storm: Storm = Storm()  # `storm: off` turns grouping off
+    remediation: FixPolicy = FixPolicy()
 
     @field_validator("storm", mode="before")
     @classmethod
@@ -177,13 +176,6 @@ class Person(ChatAccounts):
         return value.lower()
 
 
-class RemediationEntry(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str = Field(min_length=1)
-    action: str = Field(min_length=1)
-    url_env: str | None = None
-
-
 class ApprovalPolicy(Strict):
     internal_approver_for: list[Severity] = [Severity.CRITICAL, Severity.HIGH]
     proposer_may_approve: Literal[False] = False
@@ -192,7 +184,7 @@ class ApprovalPolicy(Strict):
 class TandemConfig(Strict):
     tenants: list[Tenant] = Field(min_length=1)
     people: list[Person] = []
-    remediations: list[RemediationEntry] = []
+    remediations: list[Fix] = []
     approval: ApprovalPolicy = ApprovalPolicy()
 
     @model_validator(mode="after")
@@ -215,9 +207,20 @@ class TandemConfig(Strict):
         for i, tenant in enumerate(self.tenants):
             members = {p.email for p in self.people if tenant.id in p.tenants}
             problems += reference_problems(f"tenants[{i}]", tenant, members)
+        problems += self._fix_references()
         if problems:  # one line per problem, each starting with its place
             raise ValueError("\n".join(problems))
         return self
+
+    def _fix_references(self) -> list[str]:
+        fixes = {f.id for f in self.remediations}
+        problems = [f"remediations[{i}].undo: unknown fix {fix.undo!r}"
+                    for i, fix in enumerate(self.remediations)
+                    if fix.undo and fix.undo not in fixes]
+        return problems + [
+            f"tenants[{i}].remediation.partner_may_approve[{j}]: unknown fix {fix!r}"
+            for i, tenant in enumerate(self.tenants)
+            for j, fix in enumerate(tenant.remediation.partner_may_approve) if fix not in fixes]
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)
@@ -251,7 +254,7 @@ class TandemConfig(Strict):
         """The configured person with this email (any case), or None."""
         return self.people_by.get(("email", email.strip().lower())) if email else None
 
-    def remediation(self, remediation_id: str) -> RemediationEntry | None:
+    def remediation(self, remediation_id: str) -> Fix | None:
         return next((r for r in self.remediations if r.id == remediation_id), None)
 
 

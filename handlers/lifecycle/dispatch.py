@@ -17,6 +17,7 @@ from handlers.lifecycle.effects import Invalid
 from handlers.people.refusals import record_refusal, unavailable
 from handlers.people.resolve import Actor, not_known, resolve
 from handlers.reads.build import alert_view
+from handlers.remediation.states import fix_refusal
 from handlers.views import AlertView
 from storage import queries
 from storage.errors import Conflict, Disconnected, translated
@@ -78,6 +79,9 @@ def _check(
     status = Status(alert.status)
     if transitions.next_status(cmd.verb, status) is None:
         return Outcome.ILLEGAL, transitions.refusal(cmd.verb, status, alert.short_id)
+    state = fix_refusal(cfg, cmd.verb, view)
+    if state:
+        return Outcome.ILLEGAL, state
     reason = policy.refusal(actor, cmd.verb, subject, cfg.approval)
     return (Outcome.REFUSED, reason) if reason else None
 

@@ -13,12 +13,13 @@ from handlers.config.oncall import SnoozeLimits
 from handlers.config.schema import TandemConfig
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.escalation import timers
-from handlers.lifecycle.policy import needs_internal_approver
+from handlers.lifecycle.policy import needs_internal_approver, needs_internal_for_fix
 from handlers.lifecycle.transitions import TRANSITIONS
 from handlers.people.resolve import Actor
+from handlers.remediation import CLASSIFICATIONS, Unbound, bind, close_at_source, queue_fix
 from handlers.timing.parse import parse_duration
 from storage import queries, remediations
-from storage.models import Alert
+from storage.models import Alert, Remediation
 from storage.unit import Session, UnitOfWork
 
 
@@ -97,36 +98,71 @@ async def propose(ctx: Context) -> dict[str, Any]:
     if entry is None:
         known = ", ".join(r.id for r in ctx.cfg.remediations) or "none configured"
         raise Invalid(f"Unknown fix {wanted!r}; choose one of: {known}.")
-    needs = needs_internal_approver(ctx.cfg.approval, Severity(ctx.alert.severity), ctx.actor.side)
+    try:
+        target = bind(entry, ctx.alert)
+    except Unbound as error:
+        raise Invalid(str(error)) from None
+    needs = needs_internal_for_fix(ctx.cfg, ctx.alert.tenant_id, entry,
+                                   Severity(ctx.alert.severity), ctx.actor.side)
     remediations.propose(ctx.session, ctx.alert.id, entry.id, ctx.args.get("note", ""),
-                         ctx.actor.email, ctx.actor.side, needs, ctx.now)
-    return {"remediation": entry.id, "needs_internal_approver": needs}
+                         ctx.actor.email, ctx.actor.side, needs, ctx.now, target)
+    return {"remediation": entry.id, "needs_internal_approver": needs, "target": target}
 
 
-async def _decide(ctx: Context, status: str) -> dict[str, Any]:
+async def _decide(ctx: Context, status: str) -> tuple[dict[str, Any], Remediation]:
     row = await queries.awaited_remediation(ctx.session, ctx.alert.id)
     row.status, row.decided_by, row.decided_at = status, ctx.actor.email, ctx.now
     row.decision_reason = ctx.args.get("reason", "")
-    return {"remediation": row.action_id, "reason": row.decision_reason}
+    return {"remediation": row.action_id, "reason": row.decision_reason}, row
 
 
 async def approve(ctx: Context) -> dict[str, Any]:
-    return await _decide(ctx, "approved")
+    fix = await queries.awaited_remediation(ctx.session, ctx.alert.id)
+    entry = ctx.cfg.remediation(fix.action_id)
+    if entry is not None and entry.needs_reason and not ctx.args.get("reason", "").strip():
+        raise Invalid(f"Approving {entry.title} needs a reason: it changes who can sign in "
+                      "or what can reach the network.")
+    details, row = await _decide(ctx, "approved")
+    queued = await queue_fix(ctx.uow, ctx.cfg, ctx.alert, row, ctx.actor.email, ctx.now)
+    return details | {"executes": queued}
 
 
 async def reject(ctx: Context) -> dict[str, Any]:
-    return await _decide(ctx, "rejected")
+    return (await _decide(ctx, "rejected"))[0]
 
 
 async def withdraw(ctx: Context) -> dict[str, Any]:
-    return await _decide(ctx, "withdrawn")
+    return (await _decide(ctx, "withdrawn"))[0]
+
+
+async def retry(ctx: Context) -> dict[str, Any]:
+    row = await queries.awaited_remediation(ctx.session, ctx.alert.id)
+    row.status = "approved"
+    await queue_fix(ctx.uow, ctx.cfg, ctx.alert, row, ctx.actor.email, ctx.now)
+    return {"remediation": row.action_id, "reason": ctx.args.get("reason", "")}
+
+
+async def done(ctx: Context) -> dict[str, Any]:
+    row = await queries.awaited_remediation(ctx.session, ctx.alert.id)
+    note = ctx.args.get("note", "").strip()
+    if not note:
+        raise Invalid("Marking a fix done by hand needs a note saying what was done.")
+    row.status = "done"
+    return {"remediation": row.action_id, "note": note}
 
 
 async def resolve(ctx: Context) -> dict[str, Any]:
+    classification = ctx.args.get("classification", "") or "unknown"
+    if classification not in CLASSIFICATIONS:
+        raise Invalid(f"Classification must be one of {', '.join(CLASSIFICATIONS)}, "
+                      f"not {classification!r}.")
     ctx.alert.resolved_at = ctx.now
     ctx.alert.snoozed_until = None
     _stop_timers(ctx.alert)
-    return {"note": ctx.args.get("note", "")}
+    closes = await close_at_source(ctx.uow, ctx.cfg, ctx.alert, ctx.actor.email, classification,
+                                   ctx.now)
+    return {"note": ctx.args.get("note", "")} | (
+        {"classification": classification, "closed_at_source": True} if closes else {})
 
 
 async def reopen(ctx: Context) -> dict[str, Any]:
@@ -189,4 +225,6 @@ EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict[str, Any]]]] = {
     Verb.REOPEN: reopen,
     Verb.SNOOZE: snooze,
     Verb.COMMENT: comment,
+    Verb.RETRY: retry,
+    Verb.DONE: done,
 }

@@ -5,7 +5,8 @@
 
 from dataclasses import dataclass
 
-from handlers.config.schema import ApprovalPolicy
+from handlers.config.fixes import Fix
+from handlers.config.schema import ApprovalPolicy, TandemConfig
 from handlers.enums import Role, Severity, Side, Status, Verb
 from handlers.people.resolve import Actor
 from handlers.views import AlertView
@@ -13,8 +14,10 @@ from handlers.views import AlertView
 REQUIRED_ROLE: dict[Verb, Role] = {verb: Role.RESPONDER for verb in Verb} | {
     Verb.APPROVE: Role.APPROVER,
     Verb.REJECT: Role.APPROVER,
+    Verb.RETRY: Role.APPROVER,  # carrying a fix out again is deciding it again
 }
-_DECISIONS = (Verb.APPROVE, Verb.REJECT)
+_DECISIONS = (Verb.APPROVE, Verb.REJECT, Verb.RETRY)
+_ON_A_FIX = (Status.REMEDIATION_PENDING, Status.REMEDIATION_APPROVED)
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,13 @@ class Subject:
     proposer_email: str | None = None
     proposer_side: Side | None = None
     status: Status | None = None
+    needs_internal: bool = False  # the fix needs an internal approver (set when proposed)
+    fix_title: str = ""
 
 
 def subject_of(view: AlertView) -> Subject:
     """The alert as policy sees it; dispatch() and per-viewer buttons both ask this."""
-    pending = view.remediation if view.status is Status.REMEDIATION_PENDING else None
+    pending = view.remediation if view.status in _ON_A_FIX else None
     return Subject(
         short_id=view.short_id, tenant_id=view.tenant_id, tenant_name=view.tenant_name,
         severity=view.severity, owner_email=view.owner.email if view.owner else None,
@@ -44,11 +49,25 @@ def subject_of(view: AlertView) -> Subject:
         proposer_email=pending.proposed_by.email if pending else None,
         proposer_side=pending.proposer_side if pending else None,
         status=view.status,
+        needs_internal=pending.needs_internal_approver if pending else False,
+        fix_title=pending.title if pending else "",
     )
 
 
 def needs_internal_approver(policy: ApprovalPolicy, severity: Severity, side: Side) -> bool:
     return side is Side.PARTNER and severity in policy.internal_approver_for
+
+
+def needs_internal_for_fix(cfg: TandemConfig, tenant_id: str, fix: Fix, severity: Severity,
+                           side: Side) -> bool:
+    """Whether this fix, proposed by someone of `side`, needs an internal approver: a
+    destructive kind (or an entry that says so) always does, a partner's proposal at a
+    severity the approval policy names does, unless the tenant lets the partner approve
+    this fix."""
+    tenant = cfg.tenant(tenant_id)
+    if tenant is not None and fix.id in tenant.remediation.partner_may_approve:
+        return False
+    return fix.needs_internal or needs_internal_approver(cfg.approval, severity, side)
 
 
 def refusal(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy) -> str | None:
@@ -82,11 +101,14 @@ def _decision(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy
     if subject.proposer_email == actor.email:
         return f"You proposed this fix for {subject.short_id}; someone else must {verb.value} it."
     proposer_side = subject.proposer_side or Side.INTERNAL
-    if needs_internal_approver(policy, subject.severity, proposer_side) and (
-        actor.side is not Side.INTERNAL
-    ):
+    if actor.side is Side.INTERNAL:
+        return None
+    if needs_internal_approver(policy, subject.severity, proposer_side):
         return (
             f"A partner's fix for a {subject.severity.value} alert needs an internal "
             f"approver; {actor.name} is on the partner side."
         )
+    if subject.needs_internal:
+        return (f"{subject.fix_title or 'This fix'} needs an internal approver; "
+                f"{actor.name} is on the partner side.")
     return None

@@ -36,6 +36,9 @@ TRANSITIONS: dict[Verb, dict[Status, Status]] = {
     Verb.REOPEN: {S.RESOLVED: S.OPEN},
     Verb.SNOOZE: {S.OPEN: S.SNOOZED, S.CLAIMED: S.SNOOZED},
     Verb.COMMENT: _keep(S),
+    # Which fix may be retried or marked done is the fix's own state (effects.py).
+    Verb.RETRY: {S.REMEDIATION_APPROVED: S.REMEDIATION_APPROVED},
+    Verb.DONE: {S.REMEDIATION_APPROVED: S.REMEDIATION_APPROVED},
 }
 
 STATUS_WORDS = {
@@ -69,6 +72,8 @@ _SPECIFIC: dict[tuple[Verb, Status | None], str] = {
     ): "{id} has a fix waiting for approval; approve or reject it before releasing.",
     (Verb.SNOOZE, S.SNOOZED): "{id} is already snoozed.",
     (Verb.CLAIM, S.CLAIMED): "{id} is already claimed.",
+    (Verb.RETRY, None): "{id} has no approved fix to retry.",
+    (Verb.DONE, None): "{id} has no approved fix to mark done.",
 }
 
 

@@ -5,8 +5,11 @@ from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity, Side, Status
 from handlers.escalation.reminders import expires_at
 from handlers.people.resolve import person_view, view_of
-from handlers.views import AlertView, HistoryEntry, RemediationView
-from storage import queries
+from handlers.remediation.binding import described
+from handlers.remediation.states import is_manual
+from handlers.views import AlertView, ExecutionView, HistoryEntry, RemediationView
+from storage import executions, queries
+from storage.execution_models import Execution
 from storage.models import Alert, AuditEvent, Remediation, Tenant
 from storage.unit import Session
 
@@ -19,10 +22,12 @@ async def _remediation(
     found = await queries.people(session, [e for e in (row.proposed_by, row.decided_by) if e])
     entry = cfg.remediation(row.action_id)
     decided = found.get(row.decided_by) if row.decided_by else None
+    title = entry.title if entry else row.action_id
+    ran = (await executions.latest_of(session, [row.id])).get(row.id)
     return RemediationView(
         id=row.id,
         action_id=row.action_id,
-        title=entry.title if entry else row.action_id,
+        title=title,
         note=row.note,
         proposed_by=person_view(found[row.proposed_by]),
         needs_internal_approver=row.needs_internal_approver,
@@ -32,7 +37,17 @@ async def _remediation(
         decision_reason=row.decision_reason,
         reminded_at=row.reminded_at,
         expires_at=expires_at(cfg.tenant(tenant_id), row),
+        target=dict(row.target),
+        described=described(title, dict(row.target)),
+        manual=is_manual(cfg, row.action_id),
+        execution=execution_view(ran) if ran else None,
     )
+
+
+def execution_view(row: Execution) -> ExecutionView:
+    return ExecutionView(id=row.id, kind=row.kind, status=row.status, attempts=row.attempts,
+                         external_id=row.external_id, detail=row.detail,
+                         started_at=row.started_at, finished_at=row.finished_at)
 
 
 async def tenant_of(

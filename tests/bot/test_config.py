@@ -39,7 +39,8 @@ def test_shipped_example_loads():
     dana = cfg.person("dana@partner.example")
     assert dana.side is Side.PARTNER and dana.tenants == ["acme", "globex"]
     assert (dana.slack.team, dana.slack.user) == ("T0PARTNER", "U0DANA")
-    assert {r.id for r in cfg.remediations} == {"revoke-sessions", "restart-service", "block-ip"}
+    assert {r.id for r in cfg.remediations} == {"revoke-sessions", "disable-user", "enable-user",
+                                            "isolate-device", "restart-service", "block-ip"}
 
 
 def test_email_is_stored_lowercase_so_lookups_match():

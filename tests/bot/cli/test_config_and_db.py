@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_config_check_example(cli):
     result = cli("config", "check", str(EXAMPLE))
     assert result.exit_code == 0, result.output
-    assert result.stdout == (f"{EXAMPLE}: OK — 2 tenants, 5 people, 3 channels, 3 remediations\n")
+    assert result.stdout == (f"{EXAMPLE}: OK — 2 tenants, 5 people, 3 channels, 6 remediations\n")
     assert result.stderr == ""
 
 

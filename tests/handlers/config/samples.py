@@ -28,7 +28,8 @@ BASE = {
             "tenants": ["acme", "globex"],
         },
     ],
-    "remediations": [{"id": "restart-service", "title": "Restart", "action": "webhook"}],
+    "remediations": [{"id": "restart-service", "title": "Restart", "action": "webhook",
+                      "url_env": "TANDEM_RUNBOOK_URL", "secret_env": "TANDEM_RUNBOOK_SECRET"}],
 }
 
 

@@ -97,7 +97,7 @@ async def test_partner_cannot_approve_own_proposal(db, cfg):
 
 
 async def test_partner_proposal_on_high_alert_needs_internal_approver(db, cfg):
-    alert = await new_alert(db, cfg, severity=Severity.HIGH)
+    alert = await new_alert(db, cfg, severity=Severity.HIGH, user="jo@acme.example")
     await act(db, cfg, Verb.CLAIM, alert, DANA)
     proposed = await act(
         db,

@@ -63,6 +63,7 @@ ARGS = {
     V.SNOOZE: {"duration": "1h"},
     V.COMMENT: {"text": "looking at it"},
     V.RESOLVE: {"note": "fixed"},
+    V.DONE: {"note": "restarted it by hand"},
 }
 
 # How each status is reached with real commands: Dana claims and proposes, Sam decides.
@@ -88,6 +89,11 @@ def _db_spec(status: Status, verb: Verb, who: Who, short_id: str) -> tuple[Outco
             return Outcome.CONFLICT, f"You already own {short_id}."
         holder = f"{owner.name} ({owner.side.value})"
         return Outcome.CONFLICT, f"{short_id} is already claimed by {holder}."
+    if status is APPROVED and verb in (V.RETRY, V.DONE):  # the approved fix has not failed
+        return Outcome.ILLEGAL, (
+            f"The fix for {short_id} has not failed (approved); only a failed fix is retried."
+            if verb is V.RETRY else f"The fix for {short_id} is approved; only a failed fix, "
+            "or an approved fix carried out by hand, is marked done.")
     kind, value = spec(status, verb, who, ctx)
     return {"illegal": Outcome.ILLEGAL, "refused": Outcome.REFUSED, "done": Outcome.DONE}[
         kind

@@ -52,6 +52,8 @@ LEGAL: dict[Status, dict[Verb, Status]] = {
         V.PROPOSE: PENDING,
         V.RESOLVE: RESOLVED,
         V.COMMENT: APPROVED,
+        V.RETRY: APPROVED,
+        V.DONE: APPROVED,
     },
     REJECTED: {
         V.RELEASE: OPEN,
@@ -163,13 +165,17 @@ ILLEGAL: dict[Verb, dict[Status, str]] = {
         RESOLVED: _DONE_WITH,
     },
     V.COMMENT: {},
+    V.RETRY: {status: "{id} has no approved fix to retry." for status in (
+        OPEN, CLAIMED, PENDING, REJECTED, SNOOZED, SILENCED)} | {RESOLVED: _DONE_WITH},
+    V.DONE: {status: "{id} has no approved fix to mark done." for status in (
+        OPEN, CLAIMED, PENDING, REJECTED, SNOOZED, SILENCED)} | {RESOLVED: _DONE_WITH},
 }
 
 # Policy in words: deciding on a fix needs the approver role, everything else the
 # responder role; the proposer never decides on their own fix; a partner's fix for a
 # critical or high alert needs an internal approver; only the owner or an admin releases;
-# only the proposer or an admin withdraws a fix.
-DECISIONS = (V.APPROVE, V.REJECT)
+# only the proposer or an admin withdraws a fix. Retrying a failed fix decides it again.
+DECISIONS = (V.APPROVE, V.REJECT, V.RETRY)
 NEEDS_INTERNAL = (Severity.CRITICAL, Severity.HIGH)  # the approval policy used below
 APPROVAL = ApprovalPolicy(internal_approver_for=list(NEEDS_INTERNAL))
 TENANT, TENANT_NAME, ID = "acme", "Acme Ltd", "ACME-7"

@@ -15,7 +15,12 @@ _EARLY = 300  # renew five minutes before expiry
 
 
 class TokenError(Exception):
-    """The token endpoint refused or could not be reached; the message names why."""
+    """The token endpoint refused or could not be reached; the message names why.
+    `status` is the endpoint's HTTP status, None when it could not be reached."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class ClientCredentials:
@@ -58,6 +63,7 @@ class ClientCredentials:
             raise TokenError(f"token endpoint unreachable: {type(error).__name__}") from None
         if status != 200 or not isinstance(body, dict) or "access_token" not in body:
             code = body.get("error", "no error code") if isinstance(body, dict) else "not JSON"
-            raise TokenError(f"token endpoint answered HTTP {status} ({code}) for {scope}")
+            raise TokenError(f"token endpoint answered HTTP {status} ({code}) for {scope}",
+                             status)
         lifetime = int(body.get("expires_in", 3600))
         return AccessToken(body["access_token"], int(self._clock()) + lifetime)

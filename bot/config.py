@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Microsoft Graph and its token endpoint; tests point both at fakes on loopback.
     graph_url: str = "https://graph.microsoft.com/v1.0"
     graph_login_url: str = "https://login.microsoftonline.com"
+    # Microsoft Defender for Endpoint's API (remediations); its tokens come from graph_login_url.
+    defender_url: str = "https://api.securitycenter.microsoft.com"
     # Microsoft Entra ID's OpenID metadata, for Azure Monitor's secure-webhook tokens.
     entra_login_url: str = "https://login.microsoftonline.com"
     # Microsoft Teams (bot/teams), under the environment names Azure documents.

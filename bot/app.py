@@ -17,6 +17,7 @@ from bot.metrics import CONTENT_TYPE, Metrics
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.dispatcher import install as install_outbox
 from bot.reload import attach as attach_reload
+from bot.remediation.worker import install as install_worker
 from bot.request_ids import request_ids
 from bot.runtime import Runtime
 from bot.scheduler import attach as attach_scheduler
@@ -108,6 +109,7 @@ def build_app(runtime: Runtime) -> web.Application:
                                     _entra(app, runtime)))
     dispatcher = app[OUTBOX] = install_outbox(app, runtime, app[METRICS])
     runtime.db.wake_outbox = dispatcher.wake  # after each commit that queued outbox rows
+    install_worker(app, runtime, dispatcher.instance, app[METRICS])  # approved fixes
     slack = install_slack(app, runtime, dispatcher, app[METRICS])
     teams = install_teams(app, runtime, dispatcher, app[METRICS])  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))

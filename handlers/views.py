@@ -59,6 +59,7 @@ class RemediationView:
     target: dict[str, str] = field(default_factory=dict)  # bound from the alert when proposed
     described: str = ""  # "Revoke all sign-in sessions of jo@acme.example"
     manual: bool = False  # carried out by a person, who marks it done
+    reason_required: bool = False  # approving it needs a reason (a destructive kind)
     execution: ExecutionView | None = None
 
 

@@ -14,10 +14,13 @@ catalogue gave; they go into the call and nowhere else.
 import asyncio
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+
+import aiohttp
+from aiohttp import web
 
 from bot.metrics import Metrics
 from bot.remediation.executor import (
@@ -30,6 +33,8 @@ from bot.remediation.executor import (
     Retry,
     State,
 )
+from bot.remediation.registry import build_executors
+from bot.runtime import Runtime
 from cards.escape import printable
 from handlers.config import ConfigSource
 from handlers.remediation import Step, record_step
@@ -44,7 +49,7 @@ IN_DOUBT = ("Tandem stopped while starting this fix, so it may have run or not; 
 
 
 class Executors(Protocol):
-    def for_kind(self, kind: str) -> Executor | None: ...
+    def for_kind(self, kind: str) -> Executor: ...  # KeyError: none carries it out
 
 
 @dataclass(frozen=True)
@@ -140,8 +145,9 @@ class Worker:
         row = leased.execution
         if leased.found == "queued" and row.expires_at is not None and now > row.expires_at:
             return Step("expired", "the approval ran out before Tandem could start it")
-        executor = self.executors.for_kind(row.kind)
-        if executor is None:
+        try:
+            executor = self.executors.for_kind(row.kind)
+        except KeyError:
             return Step("failed", f"this server carries out no {row.kind} fixes")
         if leased.found == "launching" and row.kind not in executor.repeatable:
             return Step("failed", IN_DOUBT)
@@ -223,3 +229,27 @@ def _payload(row: Execution, options: dict) -> dict:
             "title": options.get("title"), "target": dict(row.target),
             "extra_vars": options.get("extra_vars") or {},
             "proposed_by": options.get("proposed_by"), "approved_by": options.get("approved_by")}
+
+
+def install(app: web.Application, runtime: Runtime, instance: str,
+            metrics: Metrics) -> Worker:
+    """Create the executors and the worker, tied to the app's lifetime; commits that
+    queue an execution wake it."""
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    settings = runtime.settings
+    executors = build_executors(http, runtime.db, graph_url=settings.graph_url,
+                                login_url=settings.graph_login_url,
+                                defender_url=settings.defender_url)
+    worker = Worker(runtime.db, runtime, executors, instance, metrics=metrics)
+    runtime.db.wake_executions = worker.wake
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(worker.run())
+        yield
+        await worker.close()
+        await task
+        await executors.close()
+        await http.close()
+
+    app.cleanup_ctx.append(lifetime)
+    return worker

@@ -40,6 +40,7 @@ async def _remediation(
         target=dict(row.target),
         described=described(title, dict(row.target)),
         manual=is_manual(cfg, row.action_id),
+        reason_required=bool(entry and entry.needs_reason),
         execution=execution_view(ran) if ran else None,
     )
 

@@ -208,11 +208,12 @@ async def new_alert(
     severity: Severity = Severity.HIGH,
     key: str | None = None,
     title: str = "Disk full on db-1",
+    source: str = "test",
     **labels,
 ) -> str:
     """Create an alert through intake and return its short id."""
     event = AlertIn(
-        source="test",
+        source=source,
         title=title,
         severity=severity,
         dedup_key=key or uuid.uuid4().hex,

@@ -34,7 +34,9 @@ class Subject:
     proposer_email: str | None = None
     proposer_side: Side | None = None
     status: Status | None = None
-    needs_internal: bool = False  # the fix needs an internal approver (set when proposed)
+    # Whether the fix needs an internal approver, as decided when it was proposed (None:
+    # not known here, so the approval policy's severity rule is applied).
+    needs_internal: bool | None = None
     fix_title: str = ""
 
 
@@ -49,7 +51,7 @@ def subject_of(view: AlertView) -> Subject:
         proposer_email=pending.proposed_by.email if pending else None,
         proposer_side=pending.proposer_side if pending else None,
         status=view.status,
-        needs_internal=pending.needs_internal_approver if pending else False,
+        needs_internal=pending.needs_internal_approver if pending else None,
         fix_title=pending.title if pending else "",
     )
 
@@ -100,15 +102,15 @@ def _withdraw(actor: Actor, subject: Subject) -> str | None:
 def _decision(actor: Actor, verb: Verb, subject: Subject, policy: ApprovalPolicy) -> str | None:
     if subject.proposer_email == actor.email:
         return f"You proposed this fix for {subject.short_id}; someone else must {verb.value} it."
-    proposer_side = subject.proposer_side or Side.INTERNAL
-    if actor.side is Side.INTERNAL:
+    by_severity = needs_internal_approver(policy, subject.severity,
+                                          subject.proposer_side or Side.INTERNAL)
+    needs = by_severity if subject.needs_internal is None else subject.needs_internal
+    if not needs or actor.side is Side.INTERNAL:
         return None
-    if needs_internal_approver(policy, subject.severity, proposer_side):
+    if by_severity:
         return (
             f"A partner's fix for a {subject.severity.value} alert needs an internal "
             f"approver; {actor.name} is on the partner side."
         )
-    if subject.needs_internal:
-        return (f"{subject.fix_title or 'This fix'} needs an internal approver; "
-                f"{actor.name} is on the partner side.")
-    return None
+    return (f"{subject.fix_title or 'This fix'} needs an internal approver; "
+            f"{actor.name} is on the partner side.")

@@ -13,6 +13,7 @@ Fields: `id` (required, dedup_key), `title` (required, clipped at 1024), `descri
 `alertWebUrl` -> links; `createdDateTime` -> occurred_at. `evidence[]` by "@odata.type":
     #microsoft.graph.security.userEvidence   userAccount.userPrincipalName -> label "user"
     #microsoft.graph.security.deviceEvidence deviceDnsName                 -> label "device"
+                                             mdeDeviceId (Defender's id)   -> label "device_id"
     #microsoft.graph.security.ipEvidence     ipAddress                     -> label "ip"
 several of one kind are joined with "," (in order, without repeats); other evidence
 types are ignored. `parse_alert(item)` reads one alert (paths like `severity`);
@@ -47,7 +48,7 @@ SEVERITIES = {
 
 
 def _evidence(f: Fields, alert: dict, path: str) -> dict[str, str]:
-    found: dict[str, dict[str, None]] = {"user": {}, "device": {}, "ip": {}}
+    found: dict[str, dict[str, None]] = {"user": {}, "device": {}, "device_id": {}, "ip": {}}
     for i, raw in enumerate(f.array(alert, "evidence", path) or []):
         where = item(at(path, "evidence"), i)
         ev = f.is_object(raw, where)
@@ -60,6 +61,10 @@ def _evidence(f: Fields, alert: dict, path: str) -> dict[str, str]:
             value = f.text(account, "userPrincipalName", at(where, "userAccount"))
         elif label is not None:
             value = f.text(ev, "deviceDnsName" if label == "device" else "ipAddress", where)
+            if label == "device":
+                machine = f.text(ev, "mdeDeviceId", where)
+                if machine:
+                    found["device_id"].setdefault(machine, None)
         else:
             continue
         if value:

@@ -29,6 +29,7 @@ def test_page_with_evidence():
         "category": "DefenseEvasion",
         "user": "akumar@contoso.com,svc-backup@contoso.com",
         "device": "ws-0142.corp.contoso.com",
+        "device_id": "73e7e2de709dff64ef64b1d0c30e67fab63279db",
         "ip": "203.0.113.7,198.51.100.23",
     }
     assert hidden_file.links == (

@@ -9,6 +9,7 @@
   400 once expired, 404 for another token.
 """
 
+import asyncio
 import itertools
 import json
 import uuid
@@ -53,6 +54,7 @@ class WebhookReceiver(_Served):
     duplicates: int = 0
     refused: int = 0  # deliveries whose signature did not verify
     answer_next: list[tuple[int, int | None]] = field(default_factory=list)  # status, Retry-After
+    hold_next: list[float] = field(default_factory=list)  # seconds to sit on a kept delivery
 
     async def start(self) -> "WebhookReceiver":
         app = web.Application()
@@ -81,6 +83,8 @@ class WebhookReceiver(_Served):
             self.duplicates += 1
         else:
             self.deliveries[webhook_id] = payload
+        if self.hold_next:  # the runbook ran; the answer is slow (the sender may die meanwhile)
+            await asyncio.sleep(self.hold_next.pop(0))
         return web.json_response({"received": webhook_id})
 
 

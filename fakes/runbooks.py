@@ -11,6 +11,7 @@
 
 import asyncio
 import itertools
+import time
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class _Served:
         raw = await request.read()
         self.requests.append({"method": request.method, "path": request.path,
                               "query": dict(request.query), "headers": dict(request.headers),
-                              "body": raw})
+                              "body": raw, "at": time.monotonic()})
         return raw
 
 

@@ -70,10 +70,13 @@ async def lease(db: Database, execution_id: int, now: datetime, until: datetime,
         fenced = update(Execution).where(col(Execution.id) == row.id,
                                          col(Execution.status) == found,
                                          col(Execution.due_at) == row.due_at)
-        if rowcount(await session.execute(fenced.values(**values))) != 1:
+        if rowcount(await session.execute(
+                fenced.values(**values).execution_options(synchronize_session=False))) != 1:
             return None
-        await session.refresh(row)
-        return Leased(row, found)
+        session.expunge(row)
+    for name, value in values.items():  # as stored now, without reading it back
+        setattr(row, name, value)
+    return Leased(row, found)
 
 
 async def live_for(session: AsyncSession, alert_id: int) -> Execution | None:

@@ -81,14 +81,18 @@ class Dispatcher:
 
     def wake(self, channels: Collection[ChannelKey] = ()) -> None:
         """Look for work now (call after committing something that enqueued rows). Given
-        the rows' channels, and a worker already running on each (of the platforms this
-        dispatcher delivers to), that worker takes one more look instead: a burst of
-        clicks on one channel then costs no scans."""
+        the rows' channels (of the platforms this dispatcher delivers to), each gets its
+        worker at once, without a scan: one already running takes one more look, an idle
+        channel's starts. A burst of clicks on one channel then costs no scans."""
         mine = [key for key in channels if key[0] in self._senders]
-        if channels and all(self._running(key) for key in mine):
-            self._dirty.update(mine)
+        if not mine or self._closed or not self.heartbeat.fresh:
+            self._event.set()
             return
-        self._event.set()
+        for key in mine:
+            if self._running(key):
+                self._dirty.add(key)
+            else:
+                self._workers[key] = asyncio.create_task(self._worker(key))
 
     def _running(self, key: ChannelKey) -> bool:
         task = self._workers.get(key)

@@ -83,6 +83,8 @@ class Worker:
         self.metrics = metrics
         self._event = asyncio.Event()
         self._timers: set[asyncio.TimerHandle] = set()
+        self._inflight: dict[int, asyncio.Task] = {}
+        self._gate = asyncio.Semaphore(self.timing.parallel)
         self._closed = False
 
     def wake(self) -> None:
@@ -103,27 +105,37 @@ class Worker:
             self._event.clear()
 
     async def close(self) -> None:
+        """Stop looking; work in hand is finished (a call cut off would be in doubt)."""
         self._closed = True
         for timer in self._timers:
             timer.cancel()
         self.wake()
+        await asyncio.gather(*list(self._inflight.values()), return_exceptions=True)
 
     async def tick(self) -> int:
-        """Work every execution due now; how many were worked."""
+        """Start work on every execution due now that is not already in hand (at most
+        `parallel` at a time; the rest wait for a free slot, not for the whole batch);
+        how many were started."""
         now = self.clock()
         due = await executions.due(self.db, now, now - self.timing.dead_after, self.timing.batch)
-        gate = asyncio.Semaphore(self.timing.parallel)
+        fresh = [i for i in due if i not in self._inflight]
+        for execution_id in fresh:
+            task = asyncio.create_task(self._guarded(execution_id))
+            self._inflight[execution_id] = task
+            task.add_done_callback(lambda _t, i=execution_id: self._inflight.pop(i, None))
+        return len(fresh)
 
-        async def one(execution_id: int) -> bool:
-            async with gate:
-                return await self.work(execution_id)
-
-        return sum(await asyncio.gather(*(one(i) for i in due)))
+    async def _guarded(self, execution_id: int) -> None:
+        async with self._gate:
+            try:
+                await self.work(execution_id)
+            except Exception:  # the lease lapses and another look retries it
+                log.exception("remediation: execution %s could not be worked", execution_id)
 
     async def drain(self) -> None:
         """Work until nothing is due now (tests, one-shot use)."""
-        while await self.tick():
-            pass
+        while await self.tick() or self._inflight:
+            await asyncio.gather(*list(self._inflight.values()), return_exceptions=True)
 
     async def work(self, execution_id: int) -> bool:
         now = self.clock()

@@ -109,8 +109,9 @@ async def propose(ctx: Context) -> dict[str, Any]:
     return {"remediation": entry.id, "needs_internal_approver": needs, "target": target}
 
 
-async def _decide(ctx: Context, status: str) -> tuple[dict[str, Any], Remediation]:
-    row = await queries.awaited_remediation(ctx.session, ctx.alert.id)
+async def _decide(ctx: Context, status: str,
+                  row: Remediation | None = None) -> tuple[dict[str, Any], Remediation]:
+    row = row or await queries.awaited_remediation(ctx.session, ctx.alert.id)
     row.status, row.decided_by, row.decided_at = status, ctx.actor.email, ctx.now
     row.decision_reason = ctx.args.get("reason", "")
     return {"remediation": row.action_id, "reason": row.decision_reason}, row
@@ -122,7 +123,7 @@ async def approve(ctx: Context) -> dict[str, Any]:
     if entry is not None and entry.needs_reason and not ctx.args.get("reason", "").strip():
         raise Invalid(f"Approving {entry.title} needs a reason: it changes who can sign in "
                       "or what can reach the network.")
-    details, row = await _decide(ctx, "approved")
+    details, row = await _decide(ctx, "approved", fix)
     queued = await queue_fix(ctx.uow, ctx.cfg, ctx.alert, row, ctx.actor.email, ctx.now)
     return details | {"executes": queued}
 

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # fakes/, and the Slack benchmark's harness
 
 import aiohttp  # noqa: E402
+from slack_actions import FORM, ROUTING, App, create_pg, drop_pg, fire, ms, pct  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bot.outbox.heartbeat import Heartbeat  # noqa: E402
@@ -39,10 +40,8 @@ from fakes.runbooks import WebhookReceiver  # noqa: E402
 from fakes.slack import payloads  # noqa: E402
 from fakes.slack.signing import sign  # noqa: E402
 from handlers.commands import Command, Identity, Outcome  # noqa: E402
-from handlers.config import ConfigSource  # noqa: E402
 from handlers.enums import Verb  # noqa: E402
 from handlers.lifecycle.dispatch import execute  # noqa: E402
-from slack_actions import FORM, ROUTING, App, create_pg, drop_pg, fire, ms, pct  # noqa: E402
 from storage.execution_models import Execution  # noqa: E402
 from storage.models import Alert  # noqa: E402
 

@@ -11,8 +11,8 @@
 
 import asyncio
 import itertools
-import time
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 

@@ -122,8 +122,13 @@ class Worker:
         for execution_id in fresh:
             task = asyncio.create_task(self._guarded(execution_id))
             self._inflight[execution_id] = task
-            task.add_done_callback(lambda _t, i=execution_id: self._inflight.pop(i, None))
+            task.add_done_callback(self._finished(execution_id))
         return len(fresh)
+
+    def _finished(self, execution_id: int) -> Callable[[asyncio.Task], None]:
+        def forget(_task: asyncio.Task) -> None:
+            self._inflight.pop(execution_id, None)
+        return forget
 
     async def _guarded(self, execution_id: int) -> None:
         async with self._gate:

@@ -4,7 +4,7 @@ from handlers.config.schema import TandemConfig
 from handlers.config.schema import Tenant as TenantConfig
 from handlers.enums import Severity, Side, Status
 from handlers.escalation.reminders import expires_at
-from handlers.people.resolve import person_view, view_of
+from handlers.people.resolve import view_of
 from handlers.remediation.binding import described
 from handlers.remediation.states import is_manual
 from handlers.views import AlertView, ExecutionView, HistoryEntry, RemediationView
@@ -19,9 +19,11 @@ async def _remediation(
 ) -> RemediationView | None:
     if row is None:
         return None
-    found = await queries.people(session, [e for e in (row.proposed_by, row.decided_by) if e])
+    proposer = await view_of(session, cfg, row.proposed_by)
+    if proposer is None:  # remediation.proposed_by references a stored person
+        raise LookupError(f"the proposer of fix {row.id} is not stored")
+    decided = await view_of(session, cfg, row.decided_by) if row.decided_by else None
     entry = cfg.remediation(row.action_id)
-    decided = found.get(row.decided_by) if row.decided_by else None
     title = entry.title if entry else row.action_id
     ran = (await executions.latest_of(session, [row.id])).get(row.id)
     return RemediationView(
@@ -29,11 +31,11 @@ async def _remediation(
         action_id=row.action_id,
         title=title,
         note=row.note,
-        proposed_by=person_view(found[row.proposed_by]),
+        proposed_by=proposer,
         needs_internal_approver=row.needs_internal_approver,
         status=row.status,
         proposer_side=Side(row.proposer_side),
-        decided_by=person_view(decided) if decided else None,
+        decided_by=decided,
         decision_reason=row.decision_reason,
         reminded_at=row.reminded_at,
         expires_at=expires_at(cfg.tenant(tenant_id), row),

@@ -26,13 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # fakes/, and the Slack benchmark's harness
 
-import aiohttp  # noqa: E402
 from slack_actions import FORM, ROUTING, App, create_pg, drop_pg, fire, ms, pct  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bot.outbox.heartbeat import Heartbeat  # noqa: E402
-from bot.remediation.registry import build_executors  # noqa: E402
-from bot.remediation.worker import Worker  # noqa: E402
 from cards import actions as A  # noqa: E402
 from fakes.defender import FakeDefender  # noqa: E402
 from fakes.graph import FakeGraph  # noqa: E402
@@ -109,42 +105,31 @@ async def approvals(db_url: str, n: int) -> None:
 
 
 async def defender(db_url: str, n: int, seconds: float) -> None:
-    """`n` isolations that stay in progress, carried by one worker for `seconds`."""
+    """`n` isolations that stay in progress, carried by the app's own worker for `seconds`."""
     machines = {DEVICE.format(i): {"computerDnsName": f"laptop-{i}", "ends": "InProgress"}
                 for i in range(n)}
     fake, graph = await FakeDefender(machines=machines).start(), await FakeGraph().start()
     os.environ["TANDEM_TEST_ACME_GRAPH_SECRET"] = "s3cret"
+    where = {"graph_url": f"{graph.base}/v1.0", "graph_login_url": graph.base,
+             "defender_url": fake.url}
     try:
-        async with App(db_url, rate=1000.0) as app:
+        async with App(db_url, rate=1000.0, **where) as app:
             await _queue_isolations(app, list(machines))
-            async with aiohttp.ClientSession() as http:
-                executors = build_executors(http, app.runtime.db, graph_url=f"{graph.base}/v1.0",
-                                            login_url=graph.base, defender_url=fake.url)
-                worker = Worker(app.runtime.db, app.runtime, executors, "bench-defender")
-                beat = Heartbeat(app.runtime.db, worker.instance, worker.clock, 5.0,
-                                 worker.timing.dead_after)
-                async with beat:
-                    task = asyncio.create_task(worker.run())
-                    await asyncio.sleep(seconds)
-                    await worker.close()
-                    await task
-                await executors.close()
+            await asyncio.sleep(seconds)
             async with app.runtime.db.read() as session:
-                running = sum(1 for e in (await session.execute(select(Execution))).scalars()
-                              if e.status == "running")
-        print(f"defender: {n} isolations in progress for {seconds:.0f} s "
+                found = [e.status for e in (await session.execute(select(Execution))).scalars()]
+        print(f"defender: {n} isolations kept in progress, {seconds:.0f} s "
               f"({app.runtime.db.dialect})")
         print(f"  calls {len(fake.arrivals)}, most in any 60 s {fake.calls_in_any_minute} "
               f"(Defender allows 100), answered 429: {fake.throttled}, "
-              f"isolations launched {len(fake.actions)}, running {running}")
+              f"launched {len(fake.actions)}, running {found.count('running')} of {len(found)}")
     finally:
         await fake.close()
         await graph.close()
 
 
 async def _queue_isolations(app: App, devices: list[str]) -> None:
-    """An approved isolation per device, queued in the database (the app's own worker is
-    pointed at the real Defender URL, so they are moved out of its reach first)."""
+    """An approved isolation per device (Sam approves Dana's proposal, with a reason)."""
     db, cfg = app.runtime.db, app.runtime.cfg
     await asyncio.gather(*(app.enqueue(f"iso-{i}", severity="warning")
                            for i in range(len(devices))))

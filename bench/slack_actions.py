@@ -66,8 +66,9 @@ class App:
     """The program on a loopback port, with Slack pointed at a fresh fake."""
 
     def __init__(self, db_url: str, rate: float, fake: FakeSlack | None = None,
-                 poll: float = 0.05):
+                 poll: float = 0.05, **settings: str):
         self.db_url, self.rate, self.poll = db_url, rate, poll
+        self.settings = settings  # more Settings, e.g. where Graph and Defender are
         self.fake = fake or FakeSlack()
         self._own_fake = fake is None
 
@@ -76,7 +77,8 @@ class App:
             await self.fake.start()
         settings = Settings(database_url=self.db_url, config=CONFIG, SLACK_BOT_TOKEN=TOKEN,
                             SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=self.fake.url,
-                            slack_posts_per_second=self.rate, outbox_poll_seconds=self.poll)
+                            slack_posts_per_second=self.rate, outbox_poll_seconds=self.poll,
+                            **self.settings)
         self.runtime: Runtime = await open_runtime(settings)
         self.runner = web.AppRunner(build_app(self.runtime), access_log=None)
         await self.runner.setup()

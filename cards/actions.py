@@ -6,11 +6,11 @@ buttons a status offers follow from handlers' transition table, never a copy of 
 """
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.enums import Status, Verb
 from handlers.lifecycle.transitions import legal_verbs
+from handlers.views import AlertView, RemediationView
 
 CLAIM = "alert.claim"
 RELEASE = "alert.release"
@@ -22,6 +22,8 @@ WITHDRAW = "alert.withdraw"
 RESOLVE = "alert.resolve"
 REOPEN = "alert.reopen"
 SNOOZE = "alert.snooze"
+RETRY = "alert.retry"
+DONE = "alert.done"  # a fix carried out by hand: a manual one, or one that failed
 HISTORY = "alert.history"
 REFRESH = "alert.refresh"  # Teams card refresh and form "Cancel": re-render, no change
 OPEN = "alert.open"  # a storm card's row: post the alert's own card in the channel
@@ -33,6 +35,8 @@ ACTION_VERB: dict[str, Verb | None] = {
     PROPOSE: Verb.PROPOSE,
     APPROVE: Verb.APPROVE,
     REJECT: Verb.REJECT,
+    RETRY: Verb.RETRY,
+    DONE: Verb.DONE,
     ESCALATE: Verb.ESCALATE,
     RESOLVE: Verb.RESOLVE,
     SNOOZE: Verb.SNOOZE,
@@ -44,8 +48,9 @@ ACTION_VERB: dict[str, Verb | None] = {
     OPEN: None,
 }
 
-# Actions that collect input first (Slack modal, Teams form) before becoming a command.
-FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE})
+# Actions that collect input first (Slack modal, Teams form) before becoming a command;
+# Approve only on some alerts (opens_form).
+FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE, DONE, APPROVE})
 # Shown in Slack's overflow menu and as secondary actions in Teams.
 SECONDARY = (RELEASE, WITHDRAW, HISTORY)
 
@@ -61,8 +66,8 @@ _KEYS = {"v", "a", "n", "x"}
 
 
 def buttons_for(status: Status | str) -> tuple[str, ...]:
-    """The state-changing actions a card shows in this status (History not included):
-    each legal verb that has a button."""
+    """The state-changing actions a card may show in this status (History not included):
+    each legal verb that has a button (fits_fix picks those the alert's fix calls for)."""
     try:
         status = Status(status)
     except ValueError:
@@ -80,11 +85,32 @@ def command_verb(action: str) -> Verb:
     return verb
 
 
+def opens_form(action: str, view: AlertView) -> bool:
+    """Whether the button asks for input first on this alert's card: Approve does only
+    for a fix whose approval needs a reason; elsewhere it is one click."""
+    if action == APPROVE:
+        return view.remediation is not None and view.remediation.reason_required
+    return action in FORM_ACTIONS
+
+
+def fits_fix(action: str, fix: RemediationView | None) -> bool:
+    """Whether the alert's fix, as it stands, calls for this button: Retry is for a failed
+    fix, Done for a failed one or an approved one a person carries out."""
+    if action == RETRY:
+        return fix is not None and fix.can_retry
+    if action == DONE:
+        return fix is not None and fix.can_mark_done
+    return True
+
+
 def card_actions(
-    status: Status | str, allowed: frozenset[str] | None = None
+    status: Status | str, allowed: frozenset[str] | None = None,
+    fix: RemediationView | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(primary, secondary) actions for a card; `allowed` filters all but History."""
-    shown = [a for a in buttons_for(status) if allowed is None or a in allowed]
+    """(primary, secondary) actions for a card showing `fix`; `allowed` filters all but
+    History."""
+    shown = [a for a in buttons_for(status)
+             if (allowed is None or a in allowed) and fits_fix(a, fix)]
     primary = tuple(a for a in shown if a not in SECONDARY)
     secondary = tuple(a for a in shown if a in SECONDARY) + (HISTORY,)
     return primary, secondary
@@ -133,59 +159,3 @@ class ButtonPayload:
         if set(body) != _KEYS:
             raise ValueError(f"button payload: expected keys {sorted(_KEYS)}, got {sorted(body)}")
         return cls(alert_id=body["a"], version=body["n"], action=body["x"])
-
-
-# The input each form action asks for; Slack modals and Teams forms render these, and
-# both platforms' submissions come back as {field key: value} with the same keys.
-REMEDIATION, NOTE, REASON, MODE, DURATION = "remediation", "note", "reason", "mode", "duration"
-ESCALATE_MODES = (("next_level", "Next level"), ("other_side", "Hand to the other side"))
-SNOOZE_DURATIONS = (("15m", "15 minutes"), ("1h", "1 hour"), ("4h", "4 hours"), ("24h", "24 hours"))
-
-
-@dataclass(frozen=True)
-class FormField:
-    key: str
-    label: str
-    kind: str  # "select" | "radio" | "text" | "multiline"
-    options: tuple[tuple[str, str], ...] = ()  # (value, title)
-    optional: bool = False
-    initial: str | None = None
-
-
-@dataclass(frozen=True)
-class FormSpec:
-    action: str
-    title: str
-    submit: str
-    fields: tuple[FormField, ...]
-
-
-_FORM_TITLES = {
-    PROPOSE: ("Propose a fix", "Propose"),
-    ESCALATE: ("Escalate", "Escalate"),
-    RESOLVE: ("Resolve", "Resolve"),
-    SNOOZE: ("Snooze", "Snooze"),
-}
-
-
-def form_spec(action: str, catalogue: Sequence[tuple[str, str]] = ()) -> FormSpec:
-    """The form for a FORM_ACTIONS action; `catalogue` is (remediation id, title) pairs."""
-    if action not in _FORM_TITLES:
-        raise ValueError(f"action {action!r} has no form")
-    fields = {
-        PROPOSE: (
-            FormField(REMEDIATION, "Remediation", "select", tuple(catalogue)),
-            FormField(NOTE, "Note for the approver", "text", optional=True),
-        ),
-        ESCALATE: (
-            FormField(REASON, "Reason", "multiline"),
-            FormField(MODE, "Escalate to", "radio", ESCALATE_MODES, initial="next_level"),
-        ),
-        RESOLVE: (FormField(NOTE, "Resolution note", "multiline"),),
-        SNOOZE: (FormField(DURATION, "Snooze for", "select", SNOOZE_DURATIONS, initial="1h"),),
-    }[action]
-    return FormSpec(action, *_FORM_TITLES[action], fields)
-
-
-def form_keys(action: str) -> tuple[str, ...]:
-    return tuple(f.key for f in form_spec(action).fields)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cards import actions as A
 from handlers.enums import Severity, Status
-from handlers.views import AlertView, RemediationView
+from handlers.views import AlertView
 
 DESCRIPTION_LIMIT = 2900  # under Block Kit's 3,000-char section text limit, with room
 FIELD_LIMIT = 200
@@ -44,6 +44,14 @@ STATUS_WORDS = {
     Status.SILENCED: "Silenced",
     Status.RESOLVED: "Resolved",
 }
+# An approved fix's status, once it ran (or lapsed, or was done by hand).
+FIX_STATUS_WORDS = {
+    "executing": "Fix running",
+    "executed": "Fix executed",
+    "failed": "Fix failed",
+    "expired": "Fix expired",
+    "done": "Fix done by hand",
+}
 ACTION_TITLES = {
     A.CLAIM: "Claim",
     A.RELEASE: "Release",
@@ -51,6 +59,8 @@ ACTION_TITLES = {
     A.PROPOSE: "Propose fix",
     A.APPROVE: "Approve fix",
     A.REJECT: "Reject fix",
+    A.RETRY: "Retry",
+    A.DONE: "Done by hand",
     A.WITHDRAW: "Withdraw fix",
     A.RESOLVE: "Resolve",
     A.REOPEN: "Reopen",
@@ -97,6 +107,8 @@ def header_colour(view: AlertView) -> str:
 
 def status_text(view: AlertView) -> str:
     words = STATUS_WORDS.get(view.status, str(view.status))
+    if view.status == Status.REMEDIATION_APPROVED and view.remediation is not None:
+        words = FIX_STATUS_WORDS.get(view.remediation.status, words)
     if view.status == Status.SNOOZED and view.snoozed_until is not None:
         return f"{words} until {format_time(view.snoozed_until, view.timezone)}"
     return words
@@ -182,26 +194,9 @@ def description(view: AlertView) -> str:
     return truncate(view.description.strip(), DESCRIPTION_LIMIT)
 
 
-def remediation_lines(rem: RemediationView, timezone: str = "UTC") -> tuple[str, list[str]]:
-    """A heading and detail lines for the proposed (or decided) fix."""
-    heading = f"Proposed fix: {rem.title}"
-    lines = [f"Note: {rem.note}"] if rem.note else []
-    lines.append(f"Proposed by {rem.proposed_by.label}")
-    if rem.decided_by is not None:
-        decision = f"{rem.status.capitalize()} by {rem.decided_by.label}"
-        lines.append(f"{decision}: {rem.decision_reason}" if rem.decision_reason else decision)
-    elif rem.needs_internal_approver:
-        lines.append("⚠️ Needs an internal approver")
-    if rem.decided_by is None and (rem.reminded_at or rem.expires_at):
-        lines.append(deadline_text(rem, timezone))
-    return truncate(heading, FIELD_LIMIT), [truncate(line, FIELD_LIMIT * 2) for line in lines]
-
-
-def deadline_text(rem: RemediationView, timezone: str) -> str:
-    """E.g. 'Approvers reminded 14:32 · lapses 2026-11-22 18:02 GMT'."""
-    parts = []
-    if rem.reminded_at:
-        parts.append(f"Approvers reminded {clock_time(rem.reminded_at, timezone)}")
-    if rem.expires_at:
-        parts.append(f"lapses {format_time(rem.expires_at, timezone)}")
-    return "⏰ " + " · ".join(parts)
+def action_title(action: str, view: AlertView) -> str:
+    """A button's title on this alert's card: Done, for a fix that is done by hand anyway."""
+    rem = view.remediation
+    if action == A.DONE and rem is not None and rem.manual and rem.status == "approved":
+        return "Done"
+    return ACTION_TITLES[action]

@@ -5,6 +5,7 @@ from typing import Any
 from cards import actions as A
 from cards import format as F
 from cards.escape import slack as escape
+from cards.fixes import remediation_lines
 from handlers.enums import Status
 from handlers.views import AlertView
 
@@ -86,13 +87,13 @@ def _links_blocks(view: AlertView) -> list[dict[str, Any]]:
 def _remediation_blocks(view: AlertView) -> list[dict[str, Any]]:
     if view.remediation is None or view.status == Status.RESOLVED:
         return []
-    heading, lines = F.remediation_lines(view.remediation, view.timezone)
+    heading, lines = remediation_lines(view.remediation, view.timezone)
     text = "\n".join([heading, *lines])
     return [{"type": "section", "block_id": "alert.remediation", "text": plain(text)}]
 
 
 def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict[str, Any]:
-    primary, secondary = A.card_actions(view.status, allowed)
+    primary, secondary = A.card_actions(view.status, allowed, view.remediation)
     elements = [_button(view, action) for action in primary]
     if len(secondary) >= 2:
         elements.append(_overflow(view, secondary))
@@ -109,7 +110,7 @@ def _button(view: AlertView, action: str) -> dict[str, Any]:
     button = {
         "type": "button",
         "action_id": action,
-        "text": plain(F.ACTION_TITLES[action], 75),
+        "text": plain(F.action_title(action, view), 75),
         "value": _payload(view, action),
     }
     if action in BUTTON_STYLES:
@@ -119,7 +120,7 @@ def _button(view: AlertView, action: str) -> dict[str, Any]:
 
 def _overflow(view: AlertView, actions: tuple[str, ...]) -> dict[str, Any]:
     options = [
-        {"text": plain(F.ACTION_TITLES[action], 75), "value": _payload(view, action)}
+        {"text": plain(F.action_title(action, view), 75), "value": _payload(view, action)}
         for action in actions
     ]
     return {"type": "overflow", "action_id": A.OVERFLOW, "options": options}

@@ -10,6 +10,8 @@ from typing import Any
 
 from cards import actions as A
 from cards import format as F
+from cards import forms
+from cards.fixes import form_about
 from cards.slack import plain
 from handlers.views import AlertView
 
@@ -21,8 +23,9 @@ OPTION_VALUE_LIMIT = 150
 def render_modal(
     view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()
 ) -> dict[str, Any]:
-    spec = A.form_spec(action, catalogue)
-    intro = {"type": "section", "text": plain(F.headline(view))}
+    spec = forms.form_for(view, action, catalogue)
+    about = form_about(view, action)
+    intro = [{"type": "section", "text": plain(text)} for text in (F.headline(view), about) if text]
     return {
         "type": "modal",
         "callback_id": action,
@@ -30,7 +33,7 @@ def render_modal(
         "title": plain(spec.title, 24),
         "submit": plain(spec.submit, 24),
         "close": plain("Cancel", 24),
-        "blocks": [intro, *(_input_block(field) for field in spec.fields)],
+        "blocks": [*intro, *(_input_block(field) for field in spec.fields)],
     }
 
 
@@ -49,7 +52,7 @@ def _state_value(state: dict[str, Any]) -> str:
     return str(state.get("value") or "")
 
 
-def _input_block(field: A.FormField) -> dict[str, Any]:
+def _input_block(field: forms.FormField) -> dict[str, Any]:
     return {
         "type": "input",
         "block_id": field.key,
@@ -59,7 +62,7 @@ def _input_block(field: A.FormField) -> dict[str, Any]:
     }
 
 
-def _element(field: A.FormField) -> dict[str, Any]:
+def _element(field: forms.FormField) -> dict[str, Any]:
     if field.kind in ("text", "multiline"):
         return {
             "type": "plain_text_input",

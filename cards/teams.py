@@ -5,6 +5,7 @@ from typing import Any
 from cards import actions as A
 from cards import format as F
 from cards.escape import markdown
+from cards.fixes import remediation_lines
 from handlers.enums import Status
 from handlers.views import AlertView
 
@@ -116,14 +117,15 @@ def _remediation(view: AlertView) -> list[dict[str, Any]]:
     rem = view.remediation
     if rem is None or view.status == Status.RESOLVED:
         return []
-    heading, lines = F.remediation_lines(rem, view.timezone)
+    heading, lines = remediation_lines(rem, view.timezone)
     items = [text_block(heading, weight="Bolder"), *(text_block(line) for line in lines)]
-    style = "attention" if rem.needs_internal_approver and rem.decided_by is None else "emphasis"
+    waiting = rem.needs_internal_approver and rem.decided_by is None
+    style = "attention" if waiting or rem.status == "failed" else "emphasis"
     return [{"type": "Container", "style": style, "items": items, "separator": True}]
 
 
 def _actions(view: AlertView, allowed: frozenset[str] | None) -> list[dict[str, Any]]:
-    primary, secondary = A.card_actions(view.status, allowed)
+    primary, secondary = A.card_actions(view.status, allowed, view.remediation)
     actions = [_action(view, action) for action in primary]
     actions += [_action(view, action, mode="secondary") for action in secondary]
     return actions
@@ -132,4 +134,4 @@ def _actions(view: AlertView, allowed: frozenset[str] | None) -> list[dict[str, 
 def _action(view: AlertView, action: str, **extra: str) -> dict[str, Any]:
     if action in ACTION_STYLES:
         extra["style"] = ACTION_STYLES[action]
-    return execute(view, action, F.ACTION_TITLES[action], **extra)
+    return execute(view, action, F.action_title(action, view), **extra)

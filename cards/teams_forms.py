@@ -12,6 +12,8 @@ from typing import Any
 
 from cards import actions as A
 from cards import format as F
+from cards import forms
+from cards.fixes import form_about
 from cards.teams import card, execute, text_block
 from handlers.views import AlertView
 
@@ -22,10 +24,12 @@ INPUT_LIMIT = 3000
 def render_form(
     view: AlertView, action: str, catalogue: Sequence[tuple[str, str]] = ()
 ) -> dict[str, Any]:
-    spec = A.form_spec(action, catalogue)
+    spec = forms.form_for(view, action, catalogue)
+    about = form_about(view, action)
     body = [
         text_block(spec.title, size="Medium", weight="Bolder"),
         text_block(F.headline(view), isSubtle=True),
+        *([text_block(about)] if about else []),
         *(_input(field) for field in spec.fields),
     ]
     submit = execute(view, action, spec.submit, style="positive")
@@ -42,10 +46,10 @@ def parse_submission(data: dict[str, Any]) -> dict[str, str]:
     """Action.Execute data of a submitted form -> {field key: value or ""}."""
     if not is_form_submission(data):
         raise ValueError("not a Tandem form submission")
-    return {key: str(data.get(key) or "") for key in A.form_keys(data[FORM_MARKER])}
+    return {key: str(data.get(key) or "") for key in forms.form_keys(data[FORM_MARKER])}
 
 
-def _input(field: A.FormField) -> dict[str, Any]:
+def _input(field: forms.FormField) -> dict[str, Any]:
     common = {
         "id": field.key,
         "label": field.label,

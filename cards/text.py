@@ -3,8 +3,9 @@
 from typing import Any
 
 from cards import format as F
+from cards.fixes import remediation_lines
 from handlers.enums import Status
-from handlers.views import AlertView, HistoryEntry
+from handlers.views import AlertView, ExecutionView, HistoryEntry
 
 DETAILS_LIMIT = 120
 
@@ -18,13 +19,43 @@ def render_alert(view: AlertView) -> str:
     if labels:
         lines.append(f"Labels: {labels}")
     if view.remediation is not None and view.status != Status.RESOLVED:
-        heading, details = F.remediation_lines(view.remediation, view.timezone)
+        heading, details = remediation_lines(view.remediation, view.timezone)
         lines += [heading, *(f"  {line}" for line in details)]
     lines += [f"Link: {url}" for _, url in F.link_items(view)]
     description = F.description(view)
     if description:
         lines += ["", description]
     return "\n".join(lines)
+
+
+def render_remediation(view: AlertView) -> str:
+    """The alert's fix in full: what it acts on, who proposed and decided it, and its
+    latest execution (`tandem remediation status`)."""
+    rem = view.remediation
+    if rem is None:
+        return f"{view.short_id} shows no fix: it is {F.status_text(view).lower()}."
+    heading, details = remediation_lines(rem, view.timezone)
+    target = ", ".join(f"{name}={value}" for name, value in sorted(rem.target.items()))
+    lines = [F.summary_line(view), heading, *(f"  {line}" for line in details),
+             f"  Catalogue entry: {rem.action_id} ({rem.status})"]
+    if target:
+        lines.append(f"  Target: {target}")
+    if rem.execution is not None:
+        lines += _execution(rem.execution, view.timezone)
+    return "\n".join(lines)
+
+
+def _execution(run: ExecutionView, timezone: str) -> list[str]:
+    lines = [f"Execution {run.id} ({run.kind}): {run.status}, "
+             f"{run.attempts} attempt{'' if run.attempts == 1 else 's'}"]
+    if run.external_id:
+        lines.append(f"  External id: {run.external_id}")
+    if run.detail:
+        lines.append(f"  Detail: {run.detail}")
+    for word, at in (("Started", run.started_at), ("Finished", run.finished_at)):
+        if at is not None:
+            lines.append(f"  {word}: {F.format_time(at, timezone)}")
+    return lines
 
 
 def render_history(short_id: str, entries: list[HistoryEntry], timezone: str) -> str:

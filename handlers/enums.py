@@ -35,6 +35,21 @@ class Status(StrEnum):
         return tuple(s for s in cls.unresolved() if s is not cls.SILENCED)
 
 
+class Classification(StrEnum):
+    """What a resolved alert turned out to be, told to the source that raised it when
+    resolving closes it there (Microsoft Graph's alert classification)."""
+
+    UNKNOWN = "unknown"
+    FALSE_POSITIVE = "falsePositive"
+    TRUE_POSITIVE = "truePositive"
+    INFORMATIONAL = "informationalExpectedActivity"
+
+
+# The source of the alerts the Microsoft Graph security poller brings in: resolving one
+# closes it in Graph too, with a classification.
+GRAPH_SOURCE = "graph"
+
+
 class Side(StrEnum):
     INTERNAL = "internal"
     PARTNER = "partner"

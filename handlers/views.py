@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from handlers.enums import Severity, Side, Status
+from handlers.enums import GRAPH_SOURCE, Severity, Side, Status
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,16 @@ class RemediationView:
     reason_required: bool = False  # approving it needs a reason (a destructive kind)
     execution: ExecutionView | None = None
 
+    # Which fix may be retried or marked done by hand (the rule dispatch() checks).
+    @property
+    def can_retry(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def can_mark_done(self) -> bool:
+        """A failed fix, or an approved one a person carries out."""
+        return self.status == "failed" or (self.manual and self.status == "approved")
+
 
 @dataclass(frozen=True)
 class AlertView:
@@ -89,6 +99,11 @@ class AlertView:
     remediation: RemediationView | None = None
     state_version: int = 1  # moves with owner, status or fix: button payloads carry it
     source_acknowledged_at: datetime | None = None  # escalation paused until a re-trigger
+
+    @property
+    def from_graph(self) -> bool:
+        """Brought in by the Graph security poller: resolving it closes it there, classified."""
+        return self.source == GRAPH_SOURCE
 
 
 @dataclass(frozen=True)

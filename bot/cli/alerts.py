@@ -9,7 +9,7 @@ from cards import text
 from cards.format import summary_line
 from handlers import reads
 from handlers.commands import Command, Identity, Result
-from handlers.enums import Verb
+from handlers.enums import Classification, Verb
 from handlers.lifecycle import execute
 from handlers.people.operator import Operator
 
@@ -21,11 +21,11 @@ Reader = Annotated[str | None, typer.Option(
 AlertId = Annotated[str, typer.Argument(help="Alert id, e.g. ACME-142.")]
 
 
-def _reader(actor: str | None) -> Identity | Operator:
+def reader(actor: str | None) -> Identity | Operator:
     return Identity(email=actor) if actor else Operator()
 
 
-def _act(verb: Verb, alert_id: str, actor: str, **args: str | None) -> None:
+def act(verb: Verb, alert_id: str, actor: str, **args: str | None) -> None:
     cmd = Command(
         verb, alert_id, Identity(email=actor), {k: v for k, v in args.items() if v is not None}
     )
@@ -45,7 +45,7 @@ def list_(
         help="Only the alerts of this storm (its card says which).")] = None,
 ) -> None:
     """List alerts, newest first (an operator command: read-only)."""
-    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, _reader(actor), tenant, state, limit,
+    found = run(lambda rt: reads.list_alerts(rt.db, rt.cfg, reader(actor), tenant, state, limit,
                                              storm))
     if isinstance(found, str):
         fail(found)
@@ -55,7 +55,7 @@ def list_(
 @app.command()
 def show(alert_id: AlertId, actor: Reader = None) -> None:
     """Show one alert (an operator command: read-only)."""
-    view = run(lambda rt: reads.show_alert(rt.db, rt.cfg, _reader(actor), alert_id))
+    view = run(lambda rt: reads.show_alert(rt.db, rt.cfg, reader(actor), alert_id))
     if isinstance(view, str):
         fail(view)
     echo(text.render_alert(view))
@@ -64,7 +64,7 @@ def show(alert_id: AlertId, actor: Reader = None) -> None:
 @app.command()
 def history(alert_id: AlertId, actor: Reader = None) -> None:
     """One alert's timeline from the audit log (an operator command: read-only)."""
-    found = run(lambda rt: reads.alert_history(rt.db, rt.cfg, _reader(actor), alert_id))
+    found = run(lambda rt: reads.alert_history(rt.db, rt.cfg, reader(actor), alert_id))
     if isinstance(found, str):
         fail(found)
     view, entries = found
@@ -74,13 +74,13 @@ def history(alert_id: AlertId, actor: Reader = None) -> None:
 @app.command()
 def claim(alert_id: AlertId, actor: As) -> None:
     """Take ownership."""
-    _act(Verb.CLAIM, alert_id, actor)
+    act(Verb.CLAIM, alert_id, actor)
 
 
 @app.command()
 def release(alert_id: AlertId, actor: As) -> None:
     """Give up ownership."""
-    _act(Verb.RELEASE, alert_id, actor)
+    act(Verb.RELEASE, alert_id, actor)
 
 
 @app.command()
@@ -90,7 +90,7 @@ def reassign(
     to: Annotated[str, typer.Option(help="A person's email, or internal/partner.")],
 ) -> None:
     """Hand to a named person or to a side."""
-    _act(Verb.REASSIGN, alert_id, actor, to=to)
+    act(Verb.REASSIGN, alert_id, actor, to=to)
 
 
 @app.command()
@@ -101,7 +101,7 @@ def escalate(
     side: Annotated[bool, typer.Option(help="Hand to the other side.")] = False,
 ) -> None:
     """Raise the escalation level (or hand to the other side)."""
-    _act(Verb.ESCALATE, alert_id, actor, reason=reason, mode="other_side" if side else "next_level")
+    act(Verb.ESCALATE, alert_id, actor, reason=reason, mode="other_side" if side else "next_level")
 
 
 @app.command()
@@ -112,37 +112,45 @@ def propose(
     note: str = "",
 ) -> None:
     """Propose a fix from the remediation catalogue."""
-    _act(Verb.PROPOSE, alert_id, actor, remediation=fix, note=note)
+    act(Verb.PROPOSE, alert_id, actor, remediation=fix, note=note)
 
 
 @app.command()
 def approve(alert_id: AlertId, actor: As, reason: str = "") -> None:
     """Approve the pending fix."""
-    _act(Verb.APPROVE, alert_id, actor, reason=reason)
+    act(Verb.APPROVE, alert_id, actor, reason=reason)
 
 
 @app.command()
 def reject(alert_id: AlertId, actor: As, reason: str = "") -> None:
     """Reject the pending fix."""
-    _act(Verb.REJECT, alert_id, actor, reason=reason)
+    act(Verb.REJECT, alert_id, actor, reason=reason)
 
 
 @app.command()
 def withdraw(alert_id: AlertId, actor: As, reason: str = "") -> None:
     """Take back the fix you proposed (or, as an admin, anyone's)."""
-    _act(Verb.WITHDRAW, alert_id, actor, reason=reason)
+    act(Verb.WITHDRAW, alert_id, actor, reason=reason)
 
 
 @app.command()
-def resolve(alert_id: AlertId, actor: As, note: str = "") -> None:
+def resolve(
+    alert_id: AlertId,
+    actor: As,
+    note: str = "",
+    classification: Annotated[Classification | None, typer.Option(
+        help="What it turned out to be, told to Microsoft Graph when the alert came from "
+             "there (resolving closes it at its source). Default: unknown.")] = None,
+) -> None:
     """Mark resolved."""
-    _act(Verb.RESOLVE, alert_id, actor, note=note)
+    act(Verb.RESOLVE, alert_id, actor, note=note,
+        classification=classification.value if classification else None)
 
 
 @app.command()
 def reopen(alert_id: AlertId, actor: As) -> None:
     """Reopen a resolved alert."""
-    _act(Verb.REOPEN, alert_id, actor)
+    act(Verb.REOPEN, alert_id, actor)
 
 
 @app.command()
@@ -152,10 +160,10 @@ def snooze(
     for_: Annotated[str, typer.Option("--for", help="e.g. 30m, 2h, 1d.")],
 ) -> None:
     """Snooze for a while."""
-    _act(Verb.SNOOZE, alert_id, actor, duration=for_)
+    act(Verb.SNOOZE, alert_id, actor, duration=for_)
 
 
 @app.command()
 def comment(alert_id: AlertId, actor: As, message: str) -> None:
     """Add a comment to the alert's history."""
-    _act(Verb.COMMENT, alert_id, actor, text=message)
+    act(Verb.COMMENT, alert_id, actor, text=message)

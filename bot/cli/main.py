@@ -6,7 +6,7 @@ from typing import Annotated, TypedDict
 
 import typer
 
-from bot.cli import alerts, audit, digest, oncall, outbox, send, silence, teams
+from bot.cli import alerts, audit, digest, oncall, outbox, remediation, send, silence, teams
 from bot.cli.support import echo, fail, one_line_failures, settings
 from bot.config import ConfigError, load
 from bot.published import Published
@@ -19,6 +19,7 @@ config_app = typer.Typer(help="Configuration file.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(alerts.app, name="alert")
+app.add_typer(remediation.app, name="remediation")
 app.add_typer(audit.app, name="audit")
 app.add_typer(silence.app, name="silence")
 app.add_typer(teams.app, name="teams")

@@ -57,8 +57,8 @@ async def _handle(deps: SlackDeps, body: dict, sender: SlackUser, channel: str |
     if button.action == A.OPEN:
         await _open(deps, clicker, button, channel, user)
         return
-    if button.action in A.FORM_ACTIONS and clicker.email:
-        await forms.open_form(deps, body, button, clicker, channel, user)
+    if button.action in A.FORM_ACTIONS and clicker.email and await forms.open_form(
+            deps, body, button, clicker, channel, user):
         return
     verb = A.command_verb(button.action)
     key = f"slack:{action.get('action_ts')}:{sender.team}:{user}"

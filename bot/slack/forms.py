@@ -13,6 +13,7 @@ from bot.slack.people import Clicker, SlackUser, user_of
 from bot.slack.replies import carry_out, ephemeral
 from bot.slack.sender import call
 from cards import actions as A
+from cards.forms import form_keys
 from cards.slack_modals import parse_submission, render_modal
 from handlers import reads
 from handlers.commands import Command
@@ -21,20 +22,25 @@ log = logging.getLogger("tandem.slack")
 
 
 async def open_form(deps: SlackDeps, body: dict, button: A.ButtonPayload, clicker: Clicker,
-                    channel: str | None, user: str) -> None:
+                    channel: str | None, user: str) -> bool:
+    """Open the button's modal, or answer why not; False when on this alert the button
+    asks for nothing (Approve, for a fix approved without a reason): it is a click."""
     view = await reads.show_alert(deps.db, deps.cfg, clicker.identity, button.alert_id)
     if isinstance(view, str):
         await ephemeral(deps.client, channel, user, view)
-        return
+        return True
+    if not A.opens_form(button.action, view):
+        return False
     catalogue = [(r.id, r.title) for r in deps.cfg.remediations]
     if button.action == A.PROPOSE and not catalogue:
         await ephemeral(deps.client, channel, user,
                         "No remediations are configured, so there is no fix to propose.")
-        return
+        return True
     modal = render_modal(view, button.action, catalogue)
     modal["private_metadata"] = json.dumps({"button": button.encode(), "channel": channel})
     await call("views.open", deps.client.views_open(trigger_id=body.get("trigger_id"),
                                                     view=modal))
+    return True
 
 
 def _metadata(view: dict) -> tuple[A.ButtonPayload, str | None]:
@@ -62,8 +68,8 @@ async def _run(deps: SlackDeps, view: dict, button: A.ButtonPayload, channel: st
                sender: SlackUser) -> None:
     values = parse_submission((view.get("state") or {}).get("values") or {})
     # Form field keys are the command's argument names (remediation, note, reason, mode,
-    # duration); empty optional fields are left out.
-    args = {key: values[key].strip() for key in A.form_keys(button.action)
+    # duration, classification); empty optional fields are left out.
+    args = {key: values[key].strip() for key in form_keys(button.action)
             if values.get(key, "").strip()}
     clicker = await deps.people.identify(sender)
     key = f"slack:view:{view.get('id')}:{sender.team}:{sender.user}"

@@ -75,7 +75,9 @@ async def handle(tc: TeamsContext, activity: Activity) -> dict:
     if payload.action == A.OPEN:
         return await _open(tc, activity, who, payload.alert_id)
     if payload.action in A.FORM_ACTIONS and not is_form_submission(data):
-        return await _form(tc, payload.action, payload.alert_id, who)
+        form = await _form(tc, payload.action, payload.alert_id, who)
+        if form is not None:
+            return form
     return await _run(tc, activity, who, payload, data)
 
 
@@ -121,10 +123,14 @@ async def _history(tc: TeamsContext, short_id: str, who: Identity) -> dict:
 
 
 async def _form(tc: TeamsContext, action: str, short_id: str, who: Identity,
-                notice: str | None = None) -> dict:
+                notice: str | None = None) -> dict | None:
+    """The form the button opens on this alert; None where it asks for nothing (Approve,
+    for a fix approved without a reason): the click is the command."""
     view = await _view(tc, short_id, who)
     if isinstance(view, str):
         return _unavailable(view)
+    if not A.opens_form(action, view):
+        return None
     catalogue = [(r.id, r.title) for r in tc.cfg.remediations]
     form = render_form(view, action, catalogue)
     return card_response(with_notice(form, notice) if notice else form)
@@ -142,7 +148,9 @@ async def _run(tc: TeamsContext, activity: Activity, who: Identity, payload: A.B
     result = await lifecycle.execute(tc.db, tc.cfg, cmd)
     tc.metrics.decided(cmd, result)
     if result.outcome is Outcome.INVALID and submitted:
-        return await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
+        form = await _form(tc, payload.action, payload.alert_id, who, notice=result.message)
+        if form is not None:
+            return form
     if result.view is None or "storm" in data:  # the clicker keeps the storm card
         return message_response(result.message)
     return await _card(tc, result.view, who, None if result.ok else result.message)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from handlers.enums import Verb
+from handlers.enums import Classification, Verb
 from handlers.reads.scoped import STATES
 from handlers.silences.matching import every_text, parse_matchers
 from handlers.timing.parse import looks_like_clock, parse_duration
@@ -23,7 +23,11 @@ HELP = "\n".join([
     "  propose ID FIX [note]        propose a fix from the remediation catalogue",
     "  approve ID | reject ID [reason]",
     "  withdraw ID [reason]         take back the fix you proposed",
-    "  resolve ID [note] | reopen ID",
+    "  retry ID [reason]            carry out a failed fix again",
+    "  done ID NOTE                 a failed (or manual) fix was done by hand: say what",
+    "  resolve ID [as CLASSIFICATION] [note] | reopen ID",
+    "                               CLASSIFICATION (an alert from Microsoft Graph): unknown,",
+    "                               falsePositive, truePositive, informationalExpectedActivity",
     "  snooze ID 1h                 quiet an alert for a while",
     "  silence add key=value [key=value ...] for 2h [from WHEN] [every DAYS HH:MM-HH:MM] [reason]",
     "                               e.g. silence add service=db for 4h from sat 22:00 patching",
@@ -93,8 +97,10 @@ _REST_ARG: dict[str, tuple[Verb, str | None]] = {
     "reject": (Verb.REJECT, "reason"),
     "withdraw": (Verb.WITHDRAW, "reason"),
     "escalate": (Verb.ESCALATE, "reason"),
-    "resolve": (Verb.RESOLVE, "note"),
+    "retry": (Verb.RETRY, "reason"),
 }
+# As people type them: any case; the value Graph takes.
+_CLASSIFICATIONS = {c.value.lower(): c.value for c in Classification}
 
 
 def parse(text: str) -> Request:
@@ -137,6 +143,28 @@ def _propose(rest: str) -> Act:
     if len(parts) > 1:
         args["note"] = parts[1].strip()
     return Act(Verb.PROPOSE, alert, args)
+
+
+def _resolve(rest: str) -> Act:
+    """`resolve ID [as CLASSIFICATION] [note]`: "as" and a classification's name, or the
+    note begins there."""
+    alert, extra = _alert_and_rest(rest, "resolve ID [as CLASSIFICATION] [note]")
+    words = extra.split(maxsplit=2)
+    args: dict[str, str] = {}
+    if len(words) >= 2 and words[0].lower() == "as" and words[1].lower() in _CLASSIFICATIONS:
+        args["classification"] = _CLASSIFICATIONS[words[1].lower()]
+        extra = words[2].strip() if len(words) > 2 else ""
+    if extra:
+        args["note"] = extra
+    return Act(Verb.RESOLVE, alert, args)
+
+
+def _done(rest: str) -> Act:
+    usage = "done ID NOTE, e.g. done ACME-142 blocked 203.0.113.9 at the edge firewall"
+    alert, extra = _alert_and_rest(rest, usage)
+    if not extra:
+        raise Usage(f"Say what was done. Usage: {usage}")
+    return Act(Verb.DONE, alert, {"note": extra})
 
 
 def _snooze(rest: str) -> Act:
@@ -220,6 +248,8 @@ def _silence_times(words: list[str]) -> tuple[str | None, str | None, list[str]]
 
 _OTHERS: dict[str, Callable[[str], Request]] = {
     "propose": _propose,
+    "resolve": _resolve,
+    "done": _done,
     "snooze": _snooze,
     "show": _read("show", "show ID"),
     "history": _read("history", "history ID"),

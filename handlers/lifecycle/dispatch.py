@@ -25,6 +25,9 @@ from storage.models import Alert
 from storage.unit import Session, Store, UnitOfWork
 
 _ATTEMPTS = 5
+# Verbs that change an alert's fix and leave its status as it was: nothing on the alert
+# row would otherwise change, and neither would the card or the buttons' version fence.
+_FIX_ONLY = (Verb.RETRY, Verb.DONE)
 
 
 def _refuse(
@@ -103,6 +106,8 @@ async def _apply(
     details = await effects.EFFECTS[cmd.verb](
         effects.Context(uow, session, cfg, alert, actor, dict(cmd.args), now)
     )
+    if cmd.verb in _FIX_ONLY:
+        alert.state_version += 1  # its fix moved on: so do its buttons and its card
     await session.flush()  # the optimistic lock fires here, before anything is audited
     record(
         uow,

@@ -1,9 +1,9 @@
 """Which verbs a person may use on an alert right now, for cards that show each viewer
 only the buttons their role allows (Teams refreshes a card per viewer).
 
-It asks the questions dispatch() asks before acting (tenant, lifecycle, claim
-conflict, policy) through the same functions, on the alert's view instead of its row,
-so a card can be re-rendered per viewer without another database round trip.
+It asks the questions dispatch() asks before acting (tenant, lifecycle, the fix's own
+state, claim conflict, policy) through the same functions, on the alert's view instead
+of its row, so a card can be re-rendered per viewer without another database round trip.
 """
 
 from handlers.commands import Command, Identity
@@ -12,6 +12,7 @@ from handlers.enums import Verb
 from handlers.lifecycle import policy, transitions
 from handlers.lifecycle.dispatch import claimed_by_other
 from handlers.people.resolve import Actor, actor_of
+from handlers.remediation.states import fix_refusal
 from handlers.views import AlertView
 
 
@@ -23,7 +24,7 @@ def configured_actor(cfg: TandemConfig, email: str | None) -> Actor | None:
 
 def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, view: AlertView,
                subject: policy.Subject) -> bool:
-    if transitions.next_status(verb, view.status) is None:
+    if transitions.next_status(verb, view.status) is None or fix_refusal(cfg, verb, view):
         return False
     probe = Command(verb, view.short_id, Identity(email=actor.email))
     if claimed_by_other(probe, actor, subject):

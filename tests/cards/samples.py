@@ -3,8 +3,9 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from cards import actions as A
 from handlers.enums import Severity, Side, Status
-from handlers.views import AlertView, PersonView, RemediationView
+from handlers.views import AlertView, ExecutionView, PersonView, RemediationView
 
 DANA = PersonView("dana@partner.example", "Dana Reyes", Side.PARTNER)
 SAM = PersonView("sam@acme.example", "Sam Okafor", Side.INTERNAL)
@@ -70,6 +71,69 @@ def pending_view() -> AlertView:
     )
 
 
+JO = {"user": "jo@acme.example"}
+STARTED = datetime(2026, 11, 22, 14, 25, tzinfo=UTC)
+FINISHED = datetime(2026, 11, 22, 14, 26, 40, tzinfo=UTC)
+MACHINE_ACTION = "7b1c2d3e-4f50-4a1b-9c2d-3e4f5a6b7c8d"
+
+
+def fix_view(status: str = "approved", execution: ExecutionView | None = None,
+             **changes) -> AlertView:
+    """A fix bound to jo@acme.example: pending, or approved by Sam and then carried out
+    (`execution`, the latest run) or not."""
+    rem = RemediationView(
+        id=8, action_id="revoke-sessions", title="Revoke all sign-in sessions", note="",
+        proposed_by=DANA, needs_internal_approver=True, status=status,
+        proposer_side=Side.PARTNER, decided_by=None if status == "pending" else SAM,
+        target=dict(JO), described="Revoke all sign-in sessions of jo@acme.example",
+        execution=execution)
+    alert_status = (Status.REMEDIATION_PENDING if status == "pending"
+                    else Status.REMEDIATION_APPROVED)
+    return base_view(status=alert_status, owner=DANA, severity=Severity.HIGH, version=5,
+                     title="Risky sign-in for jo@acme.example", source="graph",
+                     remediation=replace(rem, **changes))
+
+
+def run(status: str, **changes) -> ExecutionView:
+    """The fix's execution in `status`, launched once at STARTED."""
+    made = ExecutionView(id=31, kind="graph.revoke_sessions", status=status, attempts=1,
+                         started_at=STARTED)
+    return replace(made, **changes)
+
+
+def fix_pending_reason() -> AlertView:
+    """A destructive fix waiting for an internal approver, who must give a reason."""
+    return fix_view("pending", action_id="disable-user", title="Disable the account",
+                    described="Disable the account of jo@acme.example", reason_required=True,
+                    note="Impossible travel, then MFA fatigue")
+
+
+def fix_running() -> AlertView:
+    return fix_view("executing", run("running", kind="defender.isolate",
+                                     external_id=MACHINE_ACTION, detail="InProgress"),
+                    action_id="isolate-device", title="Isolate the device",
+                    target={"device": "dev-42"}, described="Isolate the device on device dev-42",
+                    decision_reason="Ransomware beacon on dev-42")
+
+
+def fix_failed() -> AlertView:
+    detail = ("Microsoft Graph refused: Insufficient privileges to complete the operation "
+              "(403); grant User.RevokeSessions.All")
+    return fix_view("failed", run("failed", detail=detail, finished_at=FINISHED))
+
+
+def fix_executed() -> AlertView:
+    return fix_view("executed", run("succeeded", external_id="a1b2c3", finished_at=FINISHED,
+                                    kind="awx.launch"),
+                    action_id="run-playbook", title="Run the clean-up playbook", target={},
+                    described="Run the clean-up playbook")
+
+
+def fix_manual() -> AlertView:
+    return fix_view("approved", action_id="block-ip", title="Block the source IP at the firewall",
+                    target={}, described="Block the source IP at the firewall", manual=True)
+
+
 def resolved_view() -> AlertView:
     return base_view(
         status=Status.RESOLVED, owner=SAM, owner_side=Side.INTERNAL, version=6, count=5
@@ -88,4 +152,20 @@ STATES = {
     "claimed_partner": claimed_view,
     "pending_internal_approver": pending_view,
     "resolved": resolved_view,
+    "fix_pending_reason": fix_pending_reason,
+    "fix_running": fix_running,
+    "fix_failed": fix_failed,
+    "fix_executed": fix_executed,
+    "fix_manual": fix_manual,
+}
+
+# The forms the golden files pin: name -> (action, the alert it is opened on).
+FORMS = {
+    "propose": (A.PROPOSE, pending_view),
+    "escalate": (A.ESCALATE, pending_view),
+    "resolve": (A.RESOLVE, pending_view),
+    "resolve_graph": (A.RESOLVE, fix_failed),
+    "snooze": (A.SNOOZE, pending_view),
+    "done": (A.DONE, fix_failed),
+    "approve": (A.APPROVE, fix_pending_reason),
 }

@@ -3,12 +3,15 @@ import json
 import pytest
 
 from cards import actions as A
+from cards import forms
 from handlers.enums import Status, Verb
 from handlers.lifecycle import transitions
 
+from .samples import base_view, fix_failed, fix_manual, fix_pending_reason, fix_view, pending_view
+
 ALL_ACTIONS = [
     A.CLAIM, A.RELEASE, A.ESCALATE, A.PROPOSE, A.APPROVE,
-    A.REJECT, A.RESOLVE, A.REOPEN, A.SNOOZE, A.HISTORY,
+    A.REJECT, A.RESOLVE, A.REOPEN, A.SNOOZE, A.HISTORY, A.RETRY, A.DONE,
 ]  # fmt: skip
 
 
@@ -84,7 +87,8 @@ def test_payload_refuses_over_long_alert_id():
         (Status.OPEN, (A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE)),
         (Status.CLAIMED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.RELEASE)),
         (Status.REMEDIATION_PENDING, (A.APPROVE, A.REJECT, A.ESCALATE, A.WITHDRAW)),
-        (Status.REMEDIATION_APPROVED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
+        (Status.REMEDIATION_APPROVED,
+         (A.PROPOSE, A.RETRY, A.DONE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
         (Status.REMEDIATION_REJECTED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
         (Status.SNOOZED, (A.CLAIM, A.RESOLVE)),
         (Status.SILENCED, (A.CLAIM, A.RESOLVE)),
@@ -125,13 +129,54 @@ def test_card_actions_split_and_filter():
     assert A.card_actions(Status.OPEN, frozenset()) == ((), (A.HISTORY,))
 
 
+def test_fix_buttons_follow_the_fix_as_it_stands():
+    """Retry on a failed fix; Done on a failed one or an approved manual one; neither
+    while the fix runs or after it ran."""
+    def shown(view):
+        primary, _ = A.card_actions(view.status, None, view.remediation)
+        return {a for a in primary if a in (A.RETRY, A.DONE)}
+
+    assert shown(fix_failed()) == {A.RETRY, A.DONE}
+    assert shown(fix_manual()) == {A.DONE}
+    for status in ("approved", "executing", "executed", "done", "expired"):
+        assert shown(fix_view(status)) == set(), status
+    primary, _ = A.card_actions(Status.REMEDIATION_APPROVED, frozenset({A.DONE}),
+                                fix_failed().remediation)
+    assert primary == (A.DONE,)  # and what a viewer may do still filters them
+
+
+def test_approve_opens_a_form_only_when_the_fix_needs_a_reason():
+    assert A.opens_form(A.APPROVE, fix_pending_reason())
+    assert not A.opens_form(A.APPROVE, pending_view())
+    assert A.opens_form(A.DONE, fix_manual()) and A.opens_form(A.RESOLVE, base_view())
+    assert not A.opens_form(A.CLAIM, base_view())
+
+
 def test_form_specs_cover_form_actions_only():
-    assert set(A.FORM_ACTIONS) == {A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE}
-    assert A.form_keys(A.PROPOSE) == ("remediation", "note")
-    assert A.form_keys(A.ESCALATE) == ("reason", "mode")
-    assert A.form_keys(A.RESOLVE) == ("note",)
-    assert A.form_keys(A.SNOOZE) == ("duration",)
-    snooze = A.form_spec(A.SNOOZE).fields[0]
+    assert set(A.FORM_ACTIONS) == {A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.DONE,
+                                   A.APPROVE}
+    assert forms.form_keys(A.PROPOSE) == ("remediation", "note")
+    assert forms.form_keys(A.ESCALATE) == ("reason", "mode")
+    assert forms.form_keys(A.RESOLVE) == ("note", "classification")
+    assert forms.form_keys(A.SNOOZE) == ("duration",)
+    assert forms.form_keys(A.DONE) == ("note",)
+    assert forms.form_keys(A.APPROVE) == ("reason",)
+    snooze = forms.form_spec(A.SNOOZE).fields[0]
     assert [value for value, _ in snooze.options] == ["15m", "1h", "4h", "24h"]
     with pytest.raises(ValueError, match="has no form"):
-        A.form_spec(A.CLAIM)
+        forms.form_spec(A.CLAIM)
+
+
+def test_resolving_asks_for_a_classification_only_for_a_graph_alert():
+    assert [f.key for f in forms.form_for(base_view(), A.RESOLVE).fields] == ["note"]
+    graph = forms.form_for(base_view(source="graph"), A.RESOLVE).fields
+    assert [f.key for f in graph] == ["note", "classification"]
+    assert graph[1].initial == "unknown" and not graph[1].optional
+    assert [v for v, _ in graph[1].options] == [
+        "unknown", "falsePositive", "truePositive", "informationalExpectedActivity"]
+
+
+def test_done_and_approval_forms_require_their_text():
+    assert [(f.key, f.optional) for f in forms.form_spec(A.DONE).fields] == [("note", False)]
+    assert [(f.key, f.optional) for f in forms.form_spec(A.APPROVE).fields] == [
+        ("reason", False)]

@@ -1,8 +1,7 @@
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from cards import format as F
-from handlers.enums import Side, Status
+from handlers.enums import Status
 
 from .samples import DANA, base_view, pending_view
 
@@ -74,15 +73,3 @@ def test_header_colour_by_severity_and_resolved():
 def test_links_keep_http_only():
     view = base_view(links=("javascript:alert(1)", "https://a.example/x", "ftp://b", "nonsense"))
     assert F.link_items(view) == [("a.example", "https://a.example/x")]
-
-
-def test_remediation_lines_show_decision():
-    rem = replace(
-        pending_view().remediation,
-        status="rejected",
-        decided_by=replace(DANA, name="Sam Okafor", side=Side.INTERNAL),
-        decision_reason="too risky",
-    )
-    heading, lines = F.remediation_lines(rem)
-    assert heading == "Proposed fix: Restart the service"
-    assert lines[-1] == "Rejected by Sam Okafor (internal): too risky"

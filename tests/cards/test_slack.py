@@ -66,8 +66,8 @@ def test_claimed_card_puts_release_and_history_in_overflow():
 def test_pending_card_shows_remediation_and_reject_is_danger():
     message = slack.render_alert(pending_view())
     text = json.dumps(message, ensure_ascii=False)
-    assert "Proposed fix: Restart the service" in text
-    assert "Needs an internal approver" in text
+    assert "Fix proposed: Restart the service — by Dana Reyes (partner), needs an internal " \
+        "approver" in text
     reject = [e for e in actions_of(message) if e["action_id"] == A.REJECT][0]
     assert reject["style"] == "danger"
 

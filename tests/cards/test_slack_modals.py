@@ -1,36 +1,34 @@
 import pytest
 
 from cards import actions as A
+from cards import forms
 from cards import slack_modals as M
 
 from .checks import check_golden, check_slack_modal
-from .samples import CATALOGUE, pending_view
-
-MODALS = {
-    "propose": lambda v: M.render_modal(v, A.PROPOSE, CATALOGUE),
-    "escalate": lambda v: M.render_modal(v, A.ESCALATE),
-    "resolve": lambda v: M.render_modal(v, A.RESOLVE),
-    "snooze": lambda v: M.render_modal(v, A.SNOOZE),
-}
+from .samples import CATALOGUE, FORMS, fix_failed, pending_view
 
 
-@pytest.mark.parametrize("name", sorted(MODALS))
+@pytest.mark.parametrize("name", sorted(FORMS))
 def test_golden_and_valid(name):
-    modal = MODALS[name](pending_view())
+    action, view = FORMS[name]
+    modal = M.render_modal(view(), action, CATALOGUE)
     check_slack_modal(modal)
     check_golden(f"slack_modal_{name}", modal)
     assert modal["type"] == "modal"
-    assert modal["callback_id"] == f"alert.{name}"
+    assert modal["callback_id"] == action
     payload = A.ButtonPayload.decode(modal["private_metadata"])
-    assert payload == A.ButtonPayload("ACME-142", 3, modal["callback_id"])
+    assert payload == A.ButtonPayload("ACME-142", view().state_version, action)
 
 
-def test_inputs_use_form_keys_as_block_and_action_ids():
+@pytest.mark.parametrize("view", [pending_view, fix_failed])
+def test_inputs_use_form_keys_as_block_and_action_ids(view):
     for action in A.FORM_ACTIONS:
-        modal = M.render_modal(pending_view(), action, CATALOGUE)
+        modal = M.render_modal(view(), action, CATALOGUE)
         inputs = [b for b in modal["blocks"] if b["type"] == "input"]
-        assert [b["block_id"] for b in inputs] == list(A.form_keys(action))
-        assert [b["element"]["action_id"] for b in inputs] == list(A.form_keys(action))
+        keys = [f.key for f in forms.form_for(view(), action).fields]
+        assert [b["block_id"] for b in inputs] == keys
+        assert [b["element"]["action_id"] for b in inputs] == keys
+        assert set(keys) <= set(forms.form_keys(action))
 
 
 def state_values(**values) -> dict:

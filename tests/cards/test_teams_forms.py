@@ -4,14 +4,7 @@ from cards import actions as A
 from cards import slack_modals, teams_forms
 
 from .checks import check_adaptive_card, check_golden
-from .samples import CATALOGUE, pending_view
-
-FORMS = {
-    "propose": lambda v: teams_forms.render_form(v, A.PROPOSE, CATALOGUE),
-    "escalate": lambda v: teams_forms.render_form(v, A.ESCALATE),
-    "resolve": lambda v: teams_forms.render_form(v, A.RESOLVE),
-    "snooze": lambda v: teams_forms.render_form(v, A.SNOOZE),
-}
+from .samples import CATALOGUE, FORMS, fix_failed, pending_view
 
 
 def inputs(card: dict) -> list[dict]:
@@ -20,20 +13,22 @@ def inputs(card: dict) -> list[dict]:
 
 @pytest.mark.parametrize("name", sorted(FORMS))
 def test_golden_and_valid(name):
-    card = FORMS[name](pending_view())
+    action, view = FORMS[name]
+    card = teams_forms.render_form(view(), action, CATALOGUE)
     check_adaptive_card(card)
     check_golden(f"teams_form_{name}", card)
     submit, cancel = card["actions"]
-    assert submit["type"] == "Action.Execute" and submit["verb"] == f"alert.{name}"
+    assert submit["type"] == "Action.Execute" and submit["verb"] == action
     assert A.ButtonPayload.decode(submit["data"]["payload"]).action == submit["verb"]
     assert submit["data"]["form"] == submit["verb"]
     assert cancel["verb"] == A.REFRESH and cancel["associatedInputs"] == "none"
 
 
-def test_input_ids_match_slack_keys():
+@pytest.mark.parametrize("view", [pending_view, fix_failed])
+def test_input_ids_match_slack_keys(view):
     for action in A.FORM_ACTIONS:
-        card = teams_forms.render_form(pending_view(), action, CATALOGUE)
-        modal = slack_modals.render_modal(pending_view(), action, CATALOGUE)
+        card = teams_forms.render_form(view(), action, CATALOGUE)
+        modal = slack_modals.render_modal(view(), action, CATALOGUE)
         slack_keys = [b["block_id"] for b in modal["blocks"] if b["type"] == "input"]
         assert [i["id"] for i in inputs(card)] == slack_keys
 
@@ -48,6 +43,12 @@ def test_both_platforms_give_the_same_domain_args():
     expected = {"reason": "still filling", "mode": "other_side"}
     assert teams_forms.parse_submission(data) == expected
     assert slack_modals.parse_submission(slack_state) == expected
+
+
+def test_a_resolve_form_without_a_classification_reads_back_empty():
+    card = teams_forms.render_form(pending_view(), A.RESOLVE)
+    data = dict(card["actions"][0]["data"], note="freed space")
+    assert teams_forms.parse_submission(data) == {"note": "freed space", "classification": ""}
 
 
 def test_parse_submission_fills_missing_optional_inputs():

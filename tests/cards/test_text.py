@@ -17,8 +17,9 @@ def test_render_alert_lines():
     )
     assert "First seen: 2026-11-22 14:02 GMT" in lines
     assert "Labels: instance=db-1:9100, team=dba" in lines
-    assert "Proposed fix: Restart the service" in lines
-    assert "  ⚠️ Needs an internal approver" in lines
+    assert ("Fix proposed: Restart the service — by Dana Reyes (partner), needs an internal "
+            "approver") in lines
+    assert "  Note: Restart clears the WAL backlog" in lines
     assert lines[-1] == "Filesystem /var/lib/postgresql is 97% full & growing <fast>."
 
 

@@ -70,7 +70,7 @@ async def test_partner_cannot_approve_their_own_proposal(stack):
     status, _ = await stack.signed(payloads.form(submission))
     assert status == 200
     await stack.fake.wait_for(
-        lambda: shows(stack.fake.card_for("C0OPS", "ACME-1")[0], "Proposed fix: Restart"))
+        lambda: shows(stack.fake.card_for("C0OPS", "ACME-1")[0], "Fix proposed: Restart"))
     version = await stack.version("ACME-1")
     await stack.click(RAJ, "ACME-1", version, A.APPROVE)
     await stack.fake.wait_for(lambda: stack.fake.ephemeral)

@@ -25,6 +25,19 @@ NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
     ("escalate ACME-1 disk filling fast",
      Act(Verb.ESCALATE, "ACME-1", {"mode": "next_level", "reason": "disk filling fast"})),
     ("resolve ACME-1  freed  space ", Act(Verb.RESOLVE, "ACME-1", {"note": "freed  space"})),
+    ("resolve ACME-1 as falsepositive travel, not a thief", Act(Verb.RESOLVE, "ACME-1", {
+        "classification": "falsePositive", "note": "travel, not a thief"})),
+    ("resolve ACME-1 as TruePositive", Act(Verb.RESOLVE, "ACME-1", {
+        "classification": "truePositive"})),
+    ("resolve ACME-1 as expected, disk freed", Act(Verb.RESOLVE, "ACME-1", {
+        "note": "as expected, disk freed"})),
+    ("resolve ACME-1 as", Act(Verb.RESOLVE, "ACME-1", {"note": "as"})),
+    ("resolve ACME-1", Act(Verb.RESOLVE, "ACME-1")),
+    ("retry acme-1", Act(Verb.RETRY, "ACME-1")),
+    ("retry ACME-1 permission granted now", Act(Verb.RETRY, "ACME-1", {
+        "reason": "permission granted now"})),
+    ("done ACME-1 blocked 203.0.113.9 at the edge", Act(Verb.DONE, "ACME-1", {
+        "note": "blocked 203.0.113.9 at the edge"})),
     ("reject ACME-1 too risky", Act(Verb.REJECT, "ACME-1", {"reason": "too risky"})),
     ("propose ACME-1 restart-service after hours", Act(Verb.PROPOSE, "ACME-1", {
         "remediation": "restart-service", "note": "after hours"})),
@@ -45,6 +58,9 @@ def test_parse(text, expected):
     ("claim ACME-1 now please", "claim takes only an alert id. Usage: claim ID"),
     ("propose ACME-1", "Name the fix. Usage: propose ID FIX [note]"),
     ("snooze ACME-1", "Say for how long. Usage: snooze ID DURATION"),
+    ("done ACME-1", "Say what was done. Usage: done ID NOTE"),
+    ("done", "Usage: done ID NOTE"),
+    ("retry", "Usage: retry ID [reason]"),
     ("list everything", "Unknown list 'everything'. Usage: list [open|mine|unclaimed]"),
     ("silence add service=db", "Say for how long with 'for'."),
     ("silence add service for 2h", "Silence: 'service' is not key=value."),

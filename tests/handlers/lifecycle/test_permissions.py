@@ -10,7 +10,15 @@ from handlers.lifecycle import dispatch
 from handlers.lifecycle.permissions import allowed_verbs, configured_actor
 from handlers.people.operator import Operator
 from handlers.reads.scoped import show_alert
-from tests.cards.samples import base_view, claimed_view, pending_view, resolved_view
+from tests.cards.samples import (
+    base_view,
+    claimed_view,
+    fix_failed,
+    fix_manual,
+    fix_view,
+    pending_view,
+    resolved_view,
+)
 from tests.conftest import new_alert
 
 
@@ -32,6 +40,17 @@ def test_approvals_follow_policy(cfg):
     assert Verb.APPROVE in allowed(cfg, "sam@acme.example", view)
     assert Verb.APPROVE not in allowed(cfg, "raj@partner.example", view)  # partner approver
     assert Verb.APPROVE not in allowed(cfg, "dana@partner.example", view)  # the proposer
+
+
+def test_retry_and_done_follow_the_fix_as_it_stands(cfg):
+    """Dana (partner) proposed it, Sam approved it; Lee is a responder, not an approver."""
+    fix = {Verb.RETRY, Verb.DONE}
+    assert allowed(cfg, "sam@acme.example", fix_failed()) & fix == fix
+    assert allowed(cfg, "lee@acme.example", fix_failed()) & fix == {Verb.DONE}
+    assert allowed(cfg, "raj@partner.example", fix_failed()) & fix == {Verb.DONE}  # internal
+    assert allowed(cfg, "sam@acme.example", fix_manual()) & fix == {Verb.DONE}
+    for status in ("approved", "executing", "executed", "done"):
+        assert allowed(cfg, "sam@acme.example", fix_view(status)) & fix == set(), status
 
 
 def test_the_owner_of_a_snoozed_alert_may_claim_it_to_wake_it(cfg):

@@ -89,17 +89,24 @@ async def events(
 
 
 async def _verify_tenant(db: Database, tenant: Tenant) -> tuple[int, Break | None]:
+    """Walk the chain up to the head as `tenant` was read: events appended since (the
+    server keeps logging while this runs) are the next walk's."""
     prev, seq = GENESIS, 0
     # Plain rows rather than mappings: this loop runs once per event ever logged.
     # Stopping early closes the stream.
     async with aclosing(_batches(db, tenant.id, columns=_RAW_COLUMNS)) as batches:
         async for part in batches:
             for row in part:
+                if seq == tenant.audit_seq and row[_SEQ] > seq:
+                    break
                 seq += 1
                 reason = _check(row, seq, prev)
                 if reason:
                     return seq, Break(tenant.id, row[_SEQ], reason)
                 prev = row[_HASH]
+            else:
+                continue
+            break
     if seq != tenant.audit_seq or prev != (tenant.audit_head or GENESIS):
         return seq, Break(tenant.id, seq + 1, "is missing: the log ends before its recorded head")
     return seq, None

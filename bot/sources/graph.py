@@ -32,10 +32,10 @@ from bot.sources.fields import (
     http_links,
     item,
 )
-from handlers.enums import Severity
+from handlers.enums import GRAPH_SOURCE, Severity
 from handlers.intake import AlertIn, EventAction, PayloadError
 
-SOURCE = "graph"
+SOURCE = GRAPH_SOURCE
 EVIDENCE = "#microsoft.graph.security."
 KINDS = {"userEvidence": "user", "deviceEvidence": "device", "ipEvidence": "ip"}
 

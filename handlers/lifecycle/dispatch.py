@@ -82,7 +82,7 @@ def _check(
     status = Status(alert.status)
     if transitions.next_status(cmd.verb, status) is None:
         return Outcome.ILLEGAL, transitions.refusal(cmd.verb, status, alert.short_id)
-    state = fix_refusal(cfg, cmd.verb, view)
+    state = fix_refusal(cmd.verb, view)
     if state:
         return Outcome.ILLEGAL, state
     reason = policy.refusal(actor, cmd.verb, subject, cfg.approval)

@@ -24,7 +24,7 @@ def configured_actor(cfg: TandemConfig, email: str | None) -> Actor | None:
 
 def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, view: AlertView,
                subject: policy.Subject) -> bool:
-    if transitions.next_status(verb, view.status) is None or fix_refusal(cfg, verb, view):
+    if transitions.next_status(verb, view.status) is None or fix_refusal(verb, view):
         return False
     probe = Command(verb, view.short_id, Identity(email=actor.email))
     if claimed_by_other(probe, actor, subject):

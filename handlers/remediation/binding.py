@@ -48,5 +48,5 @@ def described(title: str, target: dict[str, str]) -> str:
     if "user" in target:
         return f"{title} of {target['user']}"
     if "device" in target:
-        return f"{title} on device {target['device']}"
+        return f"{title} ({target['device']})"
     return title

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from handlers.config.fixes import Fix, Kind
 from handlers.config.schema import TandemConfig
+from handlers.enums import GRAPH_SOURCE, Classification
 from handlers.remediation.binding import described, extra_vars
 from handlers.timing.parse import parse_duration
 from storage.execution_models import Execution
@@ -18,8 +19,7 @@ from storage.models import Alert, Remediation
 from storage.unit import UnitOfWork
 
 CLOSE_AT_SOURCE = "graph.close_alert"  # not a catalogue kind: resolving a Graph alert asks it
-GRAPH_SOURCE = "graph"
-CLASSIFICATIONS = ("unknown", "falsePositive", "truePositive", "informationalExpectedActivity")
+CLASSIFICATIONS = tuple(c.value for c in Classification)
 
 
 def _options(fix: Fix, alert: Alert, row: Remediation, approver: str) -> dict[str, object]:

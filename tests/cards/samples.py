@@ -112,7 +112,7 @@ def fix_running() -> AlertView:
     return fix_view("executing", run("running", kind="defender.isolate",
                                      external_id=MACHINE_ACTION, detail="InProgress"),
                     action_id="isolate-device", title="Isolate the device",
-                    target={"device": "dev-42"}, described="Isolate the device on device dev-42",
+                    target={"device": "dev-42"}, described="Isolate the device (dev-42)",
                     decision_reason="Ransomware beacon on dev-42")
 
 

@@ -24,7 +24,9 @@ SAYS = {
     "tandem alert list": "ACME-1 · Disk 95% on db-1 [high] — Open, Unclaimed",
     "tandem alert resolve": "Dana Reyes (partner) resolved ACME-1.",
     "tandem alert history": "resolve  remediation_approved -> resolved  note=freed space",
-    "tandem audit verify": "audit log intact: 6 events verified",
+    "tandem remediation done": "Dana Reyes (partner) carried out by hand the fix for ACME-1.",
+    "tandem remediation status": "Block the source IP at the firewall",
+    "tandem audit verify": "audit log intact: 7 events verified",
 }
 
 

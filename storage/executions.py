@@ -19,7 +19,7 @@ from sqlmodel import col
 
 from storage.db import Database
 from storage.execution_models import LIVE, Execution
-from storage.models import Alert, OutboxInstance
+from storage.models import Alert, OutboxInstance, Remediation
 from storage.results import rowcount
 
 
@@ -86,14 +86,16 @@ async def live_for(session: AsyncSession, alert_id: int) -> Execution | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def latest_of(session: AsyncSession, remediation_ids: list[int]) -> dict[int, Execution]:
-    """The latest execution of each of these fixes."""
-    if not remediation_ids:
-        return {}
-    query = (select(Execution).where(col(Execution.remediation_id).in_(remediation_ids))
-             .order_by(col(Execution.id)))
-    return {row.remediation_id: row for row in (await session.execute(query)).scalars()
-            if row.remediation_id is not None}
+async def latest_fix(session: AsyncSession,
+                     alert_id: int) -> tuple[Remediation | None, Execution | None]:
+    """The alert's latest fix and that fix's latest execution, in one statement (a card
+    never shows a fix with an execution of another moment)."""
+    query = (select(Remediation, Execution)
+             .outerjoin(Execution, col(Execution.remediation_id) == Remediation.id)
+             .where(col(Remediation.alert_id) == alert_id)
+             .order_by(col(Remediation.id).desc(), col(Execution.id).desc()).limit(1))
+    found = (await session.execute(query)).first()
+    return (found[0], found[1]) if found else (None, None)
 
 
 async def mine(session: AsyncSession, execution_id: int, instance: str) -> Execution | None:

@@ -15,7 +15,8 @@ from storage.unit import Session
 
 
 async def _remediation(
-    session: Session, cfg: TandemConfig, row: Remediation | None, tenant_id: str
+    session: Session, cfg: TandemConfig, row: Remediation | None, ran: Execution | None,
+    tenant_id: str,
 ) -> RemediationView | None:
     if row is None:
         return None
@@ -25,7 +26,6 @@ async def _remediation(
     decided = await view_of(session, cfg, row.decided_by) if row.decided_by else None
     entry = cfg.remediation(row.action_id)
     title = entry.title if entry else row.action_id
-    ran = (await executions.latest_of(session, [row.id])).get(row.id)
     return RemediationView(
         id=row.id,
         action_id=row.action_id,
@@ -69,9 +69,8 @@ async def alert_view(session: Session, cfg: TandemConfig, alert: Alert) -> Alert
     owner = await view_of(session, cfg, alert.owner_email) if alert.owner_email else None
     remediation = None
     if alert.status.startswith("remediation_"):
-        remediation = await _remediation(
-            session, cfg, await queries.latest_remediation(session, alert.id), alert.tenant_id
-        )
+        fix, ran = await executions.latest_fix(session, alert.id)
+        remediation = await _remediation(session, cfg, fix, ran, alert.tenant_id)
     return AlertView(
         id=alert.id,
         short_id=alert.short_id,

@@ -104,13 +104,21 @@ class Worker:
                 timer.cancel()
             self._event.clear()
 
-    async def close(self) -> None:
-        """Stop looking; work in hand is finished (a call cut off would be in doubt)."""
+    async def close(self, grace: float = 5.0) -> None:
+        """Stop looking; calls in flight get `grace` seconds to finish (a stop must end
+        within 10 s). One cut off is in doubt, and another replica takes it over as soon
+        as this process's heartbeat is gone."""
         self._closed = True
         for timer in self._timers:
             timer.cancel()
         self.wake()
-        await asyncio.gather(*list(self._inflight.values()), return_exceptions=True)
+        inflight = list(self._inflight.values())
+        if not inflight:
+            return
+        _, late = await asyncio.wait(inflight, timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     async def tick(self) -> int:
         """Start work on every execution due now that is not already in hand (at most

@@ -242,3 +242,20 @@ async def test_several_replicas_carry_each_fix_out_once(db, cfg, make_worker, re
     assert [r.status for r in found] == ["succeeded"] * 12
     assert [r.attempts for r in found] == [1] * 12
     assert len(receiver.deliveries) == 12 and receiver.duplicates == 0
+
+
+async def test_stopping_cuts_a_slow_call_off_after_the_grace(db, cfg, make_worker, receiver):
+    """A stop must end within 10 s: a call still in flight after the grace is cut off and
+    left in doubt (launching), for another replica to take over."""
+    receiver.hold_next.append(30.0)
+    await approved(db, cfg, "restart-service")
+    worker = make_worker()
+    running = asyncio.create_task(worker.run())
+    while not receiver.deliveries:
+        await asyncio.sleep(0.05)
+    started = asyncio.get_running_loop().time()
+    await worker.close(grace=0.5)
+    await running
+    assert asyncio.get_running_loop().time() - started < 2
+    [row] = await rows(db)
+    assert (row.status, row.attempts) == ("launching", 1)

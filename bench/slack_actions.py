@@ -3,8 +3,10 @@
 The real aiohttp app (bot.app.build_app) runs on a loopback port with its Slack Web API
 pointed at the fake from fakes/; clicks are correctly signed HTTP requests.
 
-1. Clicks: 50 concurrent signed Claim clicks on 50 posted cards; p50/p99 from each
-   request to its HTTP ack, and to the chat.update reaching the fake.
+1. Clicks: 50 concurrent signed Claim clicks on 50 posted cards, at Slack's per-channel
+   rate (each click's thread note goes one a second, after the updates; `--click-rate
+   1000` lifts it); p50/p99 from each request to its HTTP ack, and to the chat.update
+   reaching the fake.
 2. Storm: 10,000 Events v2 triggers over 500 dedup keys into one channel (POST
    /v2/enqueue); exactly 500 chat.postMessage calls, never closer together than the
    pacing allows, and every card ending on its right count (20).
@@ -141,45 +143,60 @@ def fire(url: str, requests: list[tuple[str, dict]]) -> list[tuple[float, float,
     return asyncio.run(send_all())
 
 
-async def clicks(db_url: str, n: int) -> None:
-    """At the shipped poll interval, after a warm-up click by each clicker (a fresh
-    process's first click compiles its SQL and asks users.info who clicked), once the
-    outbox is at rest: as a burst of clicks meets a server that has been running."""
+async def clicks(db_url: str, n: int, rate: float | None) -> None:
+    """The cards are posted by a first app paced at 1,000 a second; a second app on the
+    same database clicks, at the shipped poll interval and per-channel rate (`rate`
+    overrides it), after a warm-up click by each clicker (a fresh process's first click
+    compiles its SQL and asks users.info who clicked), once the outbox is at rest: as a
+    burst of clicks meets a server that has been running. Each click also posts a note in
+    the card's thread; at Slack's rate those go one a second, after the updates."""
     warm = len(CLICKERS)
-    async with App(db_url, rate=1000.0, poll=Settings().outbox_poll_seconds) as app:
-        await asyncio.gather(*(app.enqueue(f"click-{i}") for i in range(n + warm)))
-        await app.fake.wait_for(lambda: len(app.fake.cards("C0OPS")) == n + warm, timeout=120)
-        ids = [m["metadata"]["event_payload"]["alert"] for m in app.fake.cards("C0OPS")]
-        warm_up = [_click(i, short_id) for i, short_id in enumerate(ids[:warm])]
-        await asyncio.to_thread(fire, f"{app.base}/slack/events", warm_up)
-        await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= warm,
-                                timeout=60)
-        await app.settle(60)
-        await asyncio.sleep(Tuning().recheck_seconds + 0.5)
-        ids = ids[warm:]
-        requests = [_click(i, short_id) for i, short_id in enumerate(ids)]
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(pool, fire, f"{app.base}/healthz", [])  # start it
-            answers = await loop.run_in_executor(pool, fire, f"{app.base}/slack/events",
-                                                 requests)
-            if any(status != 200 for _, _, status in answers):
-                raise SystemExit("FAILED: a click was not acknowledged with 200")
-            await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n + warm,
-                                    timeout=120)
-        finally:  # joining the clicking process blocks: not while the app is at work
-            await asyncio.to_thread(pool.shutdown)
-        updated = {c.args["metadata"]["event_payload"]["alert"]: c.at
-                   for c in app.fake.calls_to("chat.update")}
-        ack = [answered - sent for sent, answered, _ in answers]
-        update = [updated[s] - sent for s, (sent, _, _) in zip(ids, answers, strict=True)]
-        print(f"clicks: {n} concurrent signed Claim clicks ({app.runtime.db.dialect}), "
-              f"after {warm} warm-up clicks")
-        print(f"  request -> HTTP ack      p50 {ms(pct(ack, 50))}   p99 {ms(pct(ack, 99))}"
-              f"   (target p99 < 100 ms)")
-        print(f"  request -> chat.update   p50 {ms(pct(update, 50))}   p99 {ms(pct(update, 99))}"
-              f"   (target p99 < 250 ms)")
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        async with App(db_url, rate=1000.0, fake=fake) as app:
+            await asyncio.gather(*(app.enqueue(f"click-{i}") for i in range(n + warm)))
+            await fake.wait_for(lambda: len(fake.cards("C0OPS")) == n + warm, timeout=120)
+            await app.settle(60)
+        ids = [m["metadata"]["event_payload"]["alert"] for m in fake.cards("C0OPS")]
+        shipped = Settings()
+        async with App(db_url, rate=rate or shipped.slack_posts_per_second, fake=fake,
+                       poll=shipped.outbox_poll_seconds) as app:
+            warm_up = [_click(i, short_id) for i, short_id in enumerate(ids[:warm])]
+            await asyncio.to_thread(fire, f"{app.base}/slack/events", warm_up)
+            await fake.wait_for(lambda: len(fake.calls_to("chat.update")) >= warm, timeout=60)
+            await app.settle(60)
+            await asyncio.sleep(Tuning().recheck_seconds + 0.5)
+            await _click_burst(app, ids[warm:], warm)
+    finally:
+        await fake.close()
+
+
+async def _click_burst(app: App, ids: list[str], before: int) -> None:
+    """Every click at once from another process; the figures."""
+    requests = [_click(i, short_id) for i, short_id in enumerate(ids)]
+    n = len(ids)
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(pool, fire, f"{app.base}/healthz", [])  # start it
+        answers = await loop.run_in_executor(pool, fire, f"{app.base}/slack/events", requests)
+        if any(status != 200 for _, _, status in answers):
+            raise SystemExit("FAILED: a click was not acknowledged with 200")
+        await app.fake.wait_for(lambda: len(app.fake.calls_to("chat.update")) >= n + before,
+                                timeout=120)
+    finally:  # joining the clicking process blocks: not while the app is at work
+        await asyncio.to_thread(pool.shutdown)
+    updated = {c.args["metadata"]["event_payload"]["alert"]: c.at
+               for c in app.fake.calls_to("chat.update")}
+    ack = [answered - sent for sent, answered, _ in answers]
+    update = [updated[s] - sent for s, (sent, _, _) in zip(ids, answers, strict=True)]
+    print(f"clicks: {n} concurrent signed Claim clicks ({app.runtime.db.dialect}), "
+          f"{app.rate:g} posts a second per channel, after {before} warm-up clicks")
+    print(f"  request -> HTTP ack      p50 {ms(pct(ack, 50))}   p99 {ms(pct(ack, 99))}"
+          f"   (target p99 < 100 ms)")
+    print(f"  request -> chat.update   p50 {ms(pct(update, 50))}   p99 {ms(pct(update, 99))}"
+          f"   (target p99 < 250 ms)")
 
 
 def _click(i: int, short_id: str) -> tuple[str, dict]:
@@ -352,7 +369,7 @@ async def drop_pg(url: str, name: str) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     os.environ.update(dict(ROUTING.values()))
-    phases = {"clicks": lambda url: clicks(url, args.clicks),
+    phases = {"clicks": lambda url: clicks(url, args.clicks, args.click_rate),
               "storm": lambda url: storm(url, args.events, args.keys, args.rate),
               "pacing": lambda url: storm(url, args.real_events, args.real_keys, 1.0),
               "critical": lambda url: critical(url, args.events),
@@ -378,6 +395,8 @@ def main() -> None:
                         help="which to run, comma-separated: clicks, storm, pacing, critical, "
                              "replicas")
     parser.add_argument("--clicks", type=int, default=50)
+    parser.add_argument("--click-rate", type=float, default=None,
+                        help="posts a second per channel while clicking (default: shipped)")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--keys", type=int, default=500)
     parser.add_argument("--rate", type=float, default=50.0,

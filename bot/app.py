@@ -109,7 +109,7 @@ def build_app(runtime: Runtime) -> web.Application:
                                     _entra(app, runtime)))
     dispatcher = app[OUTBOX] = install_outbox(app, runtime, app[METRICS])
     runtime.db.wake_outbox = dispatcher.wake  # after each commit that queued outbox rows
-    install_worker(app, runtime, dispatcher.instance, app[METRICS])  # approved fixes
+    install_worker(app, runtime, dispatcher, app[METRICS])  # approved fixes
     slack = install_slack(app, runtime, dispatcher, app[METRICS])
     teams = install_teams(app, runtime, dispatcher, app[METRICS])  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     slack_posts_per_second: float = 1.0  # per channel; Slack allows about one
     # Outbox dispatcher (bot/outbox.py): how often it looks for due messages unwoken.
     outbox_poll_seconds: float = 2.0
+    # How often a replica says it is alive; three missed beats and its leases (outbox
+    # work, fixes in flight) go to another replica.
+    heartbeat_seconds: float = Field(default=5.0, gt=0)
     # Live reload (bot/reload.py): how often a replica looks for a new configuration.
     config_poll_seconds: float = Field(default=2.0, gt=0)
     # Background jobs (bot/scheduler.py): escalation tick, digests; off in most tests.

@@ -256,7 +256,8 @@ def install(app: web.Application, runtime: Runtime, metrics: Metrics) -> Dispatc
     polls the database, so rows re-queued by another process (`tandem outbox retry`)
     are delivered within a poll interval."""
     dispatcher = Dispatcher(runtime.db, runtime,
-                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds),
+                            Tuning(poll_seconds=runtime.settings.outbox_poll_seconds,
+                                   heartbeat_seconds=runtime.settings.heartbeat_seconds),
                             metrics=metrics)
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:

@@ -23,6 +23,8 @@ import aiohttp
 from aiohttp import web
 
 from bot.metrics import Metrics
+from bot.outbox.delivery import Tuning
+from bot.outbox.dispatcher import Dispatcher
 from bot.remediation.executor import (
     AppRegistration,
     Endpoint,
@@ -56,7 +58,7 @@ class Executors(Protocol):
 class Timing:
     poll_seconds: float = 2.0
     lease_seconds: float = 120.0  # longer than any one call may take
-    dead_after: timedelta = timedelta(seconds=15)  # the dispatcher's heartbeat's
+    dead_after: timedelta = Tuning().dead_after  # as the outbox dispatcher's heartbeat has it
     first_look: float = 5.0  # a running action is polled this soon at first
     last_look: float = 60.0  # and at least this often
     backoff_base: float = 2.0
@@ -256,7 +258,7 @@ def _payload(row: Execution, options: dict) -> dict:
             "proposed_by": options.get("proposed_by"), "approved_by": options.get("approved_by")}
 
 
-def install(app: web.Application, runtime: Runtime, instance: str,
+def install(app: web.Application, runtime: Runtime, outbox: Dispatcher,
             metrics: Metrics) -> Worker:
     """Create the executors and the worker, tied to the app's lifetime; commits that
     queue an execution wake it."""
@@ -265,7 +267,8 @@ def install(app: web.Application, runtime: Runtime, instance: str,
     executors = build_executors(http, runtime.db, graph_url=settings.graph_url,
                                 login_url=settings.graph_login_url,
                                 defender_url=settings.defender_url)
-    worker = Worker(runtime.db, runtime, executors, instance, metrics=metrics)
+    timing = Timing(dead_after=outbox.tuning.dead_after)  # its heartbeat is the worker's
+    worker = Worker(runtime.db, runtime, executors, outbox.instance, timing, metrics=metrics)
     runtime.db.wake_executions = worker.wake
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:

@@ -39,7 +39,8 @@ async def _approve(db, cfg, n: int) -> None:
 def _env(db_url: str, receiver: WebhookReceiver) -> dict:
     return {**os.environ, "TANDEM_DATABASE_URL": db_url, "TANDEM_CONFIG": str(DATA / "config.yaml"),
             "TANDEM_TEST_RUNBOOK_URL": receiver.hook,
-            "TANDEM_TEST_RUNBOOK_SECRET": str(receiver.secret), "TANDEM_SCHEDULER": "false"}
+            "TANDEM_TEST_RUNBOOK_SECRET": str(receiver.secret), "TANDEM_SCHEDULER": "false",
+            "TANDEM_HEARTBEAT_SECONDS": "1"}  # a dead replica's leases lapse in 3 s
 
 
 async def _executions(db) -> list[Execution]:
@@ -74,7 +75,7 @@ async def test_killed_mid_call_the_fix_is_delivered_once_after_restart(db_url, c
 
         async def finished() -> bool:
             return [r.status for r in await _executions(db)] == ["succeeded"]
-        await _until(finished, 45)  # once the dead process's lease is void (15 s)
+        await _until(finished, 45)  # once the dead process's lease is void (3 missed beats)
         stop([second])
         [row] = await _executions(db)
         assert row.attempts == 2 and len(receiver.deliveries) == 1

@@ -22,12 +22,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def admin_sql(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
+async def admin_sql(sql: str, server: str = PG_ADMIN) -> None:
+    conn = await asyncpg.connect(server)
     try:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def create_pg(server: str) -> tuple[str, str]:
+    """A fresh database on the PostgreSQL server at `server`: its URL and name."""
+    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
+    await admin_sql(f"CREATE DATABASE {name}", server)
+    return server.rsplit("/", 1)[0] + f"/{name}", name
+
+
+async def drop_pg(server: str, name: str) -> None:
+    await admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", server)
 
 
 @contextmanager

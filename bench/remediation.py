@@ -27,9 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # fakes/, and the Slack benchmark's harness
 
-from slack_actions import FORM, ROUTING, App, create_pg, drop_pg, fire, ms, pct  # noqa: E402
+from slack_actions import FORM, ROUTING, App, fire, ms, pct  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from bench.common import create_pg, drop_pg  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.outbox.delivery import Tuning  # noqa: E402
 from cards import actions as A  # noqa: E402

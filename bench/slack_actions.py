@@ -30,7 +30,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -38,10 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the fake Slack and the payload helpers live in fakes/
 
 import aiohttp  # noqa: E402
-import asyncpg  # noqa: E402
 from aiohttp import web  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.common import create_pg, drop_pg  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.outbox.delivery import Tuning  # noqa: E402
@@ -347,24 +346,6 @@ async def check_counts(app: App, expected: int, keys: int) -> None:
 def _shows_count(cards: list[dict], count: int) -> bool:
     """The card's Occurrences field (a plain_text field: "Occurrences\\n20") shows `count`."""
     return len(cards) == 1 and f"Occurrences\\n{count}\"" in json.dumps(cards[0]["blocks"])
-
-
-async def create_pg(url: str) -> tuple[str, str]:
-    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return url.rsplit("/", 1)[0] + f"/{name}", name
-
-
-async def drop_pg(url: str, name: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await conn.close()
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -394,31 +394,3 @@ async def rows_done(db: Database, ids: list[int], now: datetime) -> None:
     async with db.unit() as uow:
         session = await uow.session()
         await _done(session, ids, now)
-
-
-async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) -> None:
-    """Keep the lease while a long run of paced notes is still being posted."""
-    async with db.unit() as uow:
-        session = await uow.session()
-        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(due_at=until))
-    work.leased_until = until
-
-
-async def defer(db: Database, ids: list[int], until: datetime, error: str,
-                count: bool) -> None:
-    """Retry later; `count` adds an attempt (rate limits are waits, not failures)."""
-    values: dict = {"due_at": until, "last_error": error[:ERROR_LIMIT], "leased_by": None}
-    if count:
-        values["attempts"] = col(Outbox.attempts) + 1
-    async with db.unit() as uow:
-        session = await uow.session()
-        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(**values))
-
-
-async def give_up(db: Database, ids: list[int], error: str, now: datetime) -> None:
-    """A permanent failure: keep the rows as failed, with the error, until retried."""
-    async with db.unit() as uow:
-        session = await uow.session()
-        await session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(
-            failed_at=now, last_error=error[:ERROR_LIMIT], attempts=Outbox.attempts + 1,
-            leased_by=None))

@@ -34,7 +34,7 @@ from handlers.digest import from_payload
 from handlers.reads import alert_view
 from handlers.storms import BeingPosted, not_posted, posted, refresh, storm_card
 from handlers.views import AlertView
-from storage import outbox
+from storage import outbox, outbox_retries
 from storage.db import Database
 from storage.storms import storm_of
 
@@ -124,11 +124,11 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
     except RateLimited as error:
         await ch.pacer.hold(error.retry_after)
         until = now + timedelta(seconds=error.retry_after)
-        await outbox.defer(ch.db, retry_ids, until, str(error), count=False)
+        await outbox_retries.defer(ch.db, retry_ids, until, str(error), count=False)
         _failed(ch, what, "rate_limited", "rate_limited", f"held {error.retry_after:.1f}s")
     except Permanent as error:
         message = str(error) or type(error).__name__
-        await outbox.give_up(ch.db, fail_ids, message, now)
+        await outbox_retries.give_up(ch.db, fail_ids, message, now)
         _failed(ch, what, "failed", error.code,
                 f"{printable(message)}; kept as failed rows {fail_ids} "
                 "(`tandem outbox retry` re-queues them)")
@@ -138,7 +138,8 @@ async def _guarded(ch: Channel, call: Awaitable, retry_ids: list[int], fail_ids:
         if not isinstance(error, Transient):
             log.exception("outbox: unexpected error from %s sender", ch.sender.platform)
         until = now + ch.tuning.backoff(attempts)
-        await outbox.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}", count=True)
+        await outbox_retries.defer(ch.db, retry_ids, until, f"{type(error).__name__}: {error}",
+                                   count=True)
         _failed(ch, what, "retried", code,
                 f"attempt {attempts + 1}, retrying in {(until - now).total_seconds():.1f}s")
     ch.retry_at(until)
@@ -221,7 +222,7 @@ async def post_notes(ch: Channel, work: Card) -> None:
         text = f"{note} · {clock_time(at, work.view.timezone)}"
         remaining = [r for r, _, _ in work.notes[i:]]
         if work.leased_until - ch.clock() < ch.tuning.lease / 2:
-            await outbox.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
+            await outbox_retries.extend(ch.db, work, remaining, ch.clock() + ch.tuning.lease)
         outcome, _ = await _guarded(ch, _note(ch, work, text), remaining, [row], work.attempts,
                                     What("note", f"note on the {_card_of(work)}"))
         if outcome is Sent.RETRY:

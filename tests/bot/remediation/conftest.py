@@ -9,6 +9,7 @@ import pytest
 
 from bot.remediation.executor import AppRegistration, Endpoint, Job
 from fakes.graph import FakeGraph
+from fakes.runbooks import WebhookReceiver
 
 APP = AppRegistration("0c0ffee0-aad-tenant", "tandem-client-id", "s3cret")
 JO = {"id": "5f0e1d2c-0000-4000-8000-00000000a11c", "accountEnabled": True}
@@ -42,5 +43,13 @@ async def http():
 async def graph():
     """Microsoft Graph and its token endpoint, with jo@acme.example in the directory."""
     fake = await FakeGraph(users={"jo@acme.example": dict(JO)}).start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def receiver():
+    """A Standard Webhooks receiver that verifies every delivery."""
+    fake = await WebhookReceiver().start()
     yield fake
     await fake.close()

@@ -16,13 +16,6 @@ PAYLOAD = {"alert": "ACME-142", "fix": "restart-service", "target": {"host": "db
 
 
 @pytest.fixture
-async def receiver():
-    fake = await WebhookReceiver().start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
 def webhooks(http):
     return Webhooks(http)
 

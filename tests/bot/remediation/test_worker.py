@@ -14,7 +14,6 @@ from bot.outbox.pacing import Pacer, Pacing
 from bot.remediation.registry import build_executors
 from bot.remediation.worker import IN_DOUBT, Timing, Worker
 from fakes.defender import FakeDefender
-from fakes.runbooks import WebhookReceiver
 from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Severity, Verb
 from handlers.lifecycle.dispatch import execute
@@ -38,13 +37,6 @@ class Clock:
 
     def __call__(self):
         return self.now
-
-
-@pytest.fixture
-async def receiver():
-    fake = await WebhookReceiver().start()
-    yield fake
-    await fake.close()
 
 
 @pytest.fixture

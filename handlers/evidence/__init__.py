@@ -1,0 +1,1 @@
+"""Evidence: the monthly report, signed exports and audit checkpoints."""

@@ -25,6 +25,7 @@ from bot.slack.app import install as install_slack
 from bot.sources import alertmanager, azure_monitor, grafana, native
 from bot.teams.mount import ROUTE as TEAMS_ROUTE
 from bot.teams.mount import install as install_teams
+from bot.web import install as install_console
 from storage.outbox_stats import backlog
 
 log = logging.getLogger("tandem")
@@ -113,6 +114,7 @@ def build_app(runtime: Runtime) -> web.Application:
     slack = install_slack(app, runtime, dispatcher, app[METRICS])
     teams = install_teams(app, runtime, dispatcher, app[METRICS])  # when MICROSOFT_APP_ID is set
     app.add_routes(routes(slack, teams))
+    install_console(app, runtime)  # sign-in, the gate over every page, the pages
     attach_scheduler(app, runtime, app[METRICS])
     attach_reload(app, runtime)
     app.cleanup_ctx.append(_frozen_heap)

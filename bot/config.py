@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = 15.0
     # Logs on stderr: "text" lines, or "json" (one object a line; bot/logs.py).
     log_format: Literal["text", "json"] = "text"
+    # The web console (bot/web): its address as browsers reach it, OpenID Connect
+    # sign-in, the key that signs session cookies, and demo mode's "sign in as".
+    public_url: str | None = None
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_client_secret_file: Path | None = None
+    session_secret: SecretStr | None = None
+    demo: bool = False
 
 
 class ConfigError(Exception):

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -66,6 +66,26 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = 15.0
     # Logs on stderr: "text" lines, or "json" (one object a line; bot/logs.py).
     log_format: Literal["text", "json"] = "text"
+    # Where people reach this deployment (https://tandem.example.com): the monthly
+    # report's Teams card links to PUBLIC_URL/reports/..., signed with LINK_SECRET and
+    # valid REPORT_LINK_DAYS (bot/report_links.py).
+    public_url: str | None = None
+    link_secret: SecretStr | None = None
+    report_link_days: int = Field(default=7, ge=1, le=90)
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", value):
+            raise ValueError("must be an http(s) address such as https://tandem.example.com")
+        return value.rstrip("/") if value else value
+
+    @field_validator("link_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
 
 class ConfigError(Exception):

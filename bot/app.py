@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import report_links
 from bot.intake import routes as intake
 from bot.intake.auth import Credentials
 from bot.intake.committer import Committer
@@ -58,8 +59,10 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
-def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
-    """Every HTTP route Tandem serves. Slack and Teams are there when configured."""
+def routes(slack: Handler | None, teams: Handler | None,
+           reports: Handler) -> list[web.RouteDef]:
+    """Every HTTP route Tandem serves. Slack and Teams are there when configured; the
+    monthly reports' signed download links always (refused while they are off)."""
     table = [
         web.get("/healthz", healthz),
         web.get("/readyz", readyz),
@@ -71,6 +74,7 @@ def routes(slack: Handler | None, teams: Handler | None) -> list[web.RouteDef]:
         web.post("/v1/integrations/azure-monitor",
                  intake.bearer_route("azure-monitor", azure_monitor.parse, azure=True)),
         web.post("/v2/enqueue", intake.enqueue),
+        web.get(report_links.ROUTE, reports),
     ]
     if slack is not None:
         table.append(web.post("/slack/events", slack))
@@ -113,7 +117,8 @@ def build_app(runtime: Runtime) -> web.Application:
     install_worker(app, runtime, dispatcher, app[METRICS])  # approved fixes
     slack = install_slack(app, runtime, dispatcher, app[METRICS])
     teams = install_teams(app, runtime, dispatcher, app[METRICS])  # when MICROSOFT_APP_ID is set
-    app.add_routes(routes(slack, teams))
+    reports = report_links.downloads(runtime.db, report_links.from_settings(runtime.settings))
+    app.add_routes(routes(slack, teams, reports))
     install_console(app, runtime)  # sign-in, the gate over every page, the pages
     attach_scheduler(app, runtime, app[METRICS])
     attach_reload(app, runtime)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -66,15 +66,34 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = 15.0
     # Logs on stderr: "text" lines, or "json" (one object a line; bot/logs.py).
     log_format: Literal["text", "json"] = "text"
-    # The web console (bot/web): its address as browsers reach it, OpenID Connect
-    # sign-in, the key that signs session cookies, and demo mode's "sign in as".
+    # Where people reach this deployment (https://tandem.example.com): the monthly
+    # report's Teams card links to PUBLIC_URL/reports/..., signed with LINK_SECRET and
+    # valid REPORT_LINK_DAYS (bot/report_links.py).
     public_url: str | None = None
+    link_secret: SecretStr | None = None
+    report_link_days: int = Field(default=7, ge=1, le=90)
+    # The web console (bot/web): OpenID Connect sign-in, the key that signs session
+    # cookies, and demo mode's "sign in as"; PUBLIC_URL above is its address too.
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
     oidc_client_secret_file: Path | None = None
     session_secret: SecretStr | None = None
     demo: bool = False
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", value):
+            raise ValueError("must be an http(s) address such as https://tandem.example.com")
+        return value.rstrip("/") if value else value
+
+    @field_validator("link_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
 
 class ConfigError(Exception):

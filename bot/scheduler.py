@@ -3,7 +3,9 @@
 `register_jobs` is the one place a job is registered: the escalation tick (which
 also wakes snoozed alerts and runs approval reminders), the silence tick (at the
 same interval: alerts whose silence has ended come back), each tenant's daily digest
-on a cron in the tenant's time zone, the digest catch-up at start-up and, on
+on a cron in the tenant's time zone, the digest catch-up at start-up, each tenant's
+monthly report (when the app is given its PDF maker: on the first of the month from the
+digest time, or 08:00 local, hourly until that day ends) with its own catch-up and, on
 PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics.py). Other
 periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`. The
 per-tenant jobs (digests, Graph pollers) are in `register_tenant_jobs`, which a
@@ -40,6 +42,7 @@ from bot.graph.setup import security_pollers
 from bot.metrics import Metrics
 from bot.runtime import Runtime
 from handlers import digest, escalation, silences
+from handlers.evidence import MakePdf, catch_up_reports, report_send_time, send_due_reports
 from handlers.timing import parse_clock
 from storage.leadership import Leadership, leadership
 from storage.statistics import analyze_stale
@@ -168,6 +171,25 @@ def _digest(runtime: Runtime, jobs: Jobs, tenant_id: str | None) -> Job:
     return run
 
 
+def _report(runtime: Runtime, jobs: Jobs, tenant_id: str | None, make_pdf: MakePdf) -> Job:
+    async def run() -> None:
+        now = jobs.clock()
+        if tenant_id is None:
+            await catch_up_reports(runtime.db, runtime.cfg, now, make_pdf)
+        else:
+            await send_due_reports(runtime.db, runtime.cfg, tenant_id, now, make_pdf)
+    return run
+
+
+def _on_lead(jobs: Jobs, job_id: str, func: Job, start: datetime) -> None:
+    """A catch-up: once at start-up, or each time this replica takes the lead (the
+    digest's is registered the same way)."""
+    if jobs.leader is None:
+        jobs.register_job(job_id, func, DateTrigger(start))
+    else:
+        jobs.on_lead[job_id] = func
+
+
 def _analyze(runtime: Runtime) -> Job:
     async def run() -> None:
         if analyzed := await analyze_stale(runtime.db):
@@ -175,8 +197,10 @@ def _analyze(runtime: Runtime) -> Job:
     return run
 
 
-def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller] = ()) -> None:
-    """Every background job, registered here and nowhere else."""
+def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller] = (),
+                  make_pdf: MakePdf | None = None) -> None:
+    """Every background job, registered here and nowhere else; the monthly reports only
+    with `make_pdf`."""
     every = runtime.settings.escalation_tick_seconds
     start = jobs.clock()
     jobs.register_job("escalation.tick", _timers(runtime, jobs), IntervalTrigger(seconds=every),
@@ -188,26 +212,36 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller
         jobs.register_job("digest.catch-up", catch_up, DateTrigger(start))
     else:
         jobs.on_lead["digest.catch-up"] = catch_up
+    if make_pdf is not None:
+        _on_lead(jobs, "report.catch-up", _report(runtime, jobs, None, make_pdf), start)
     if runtime.db.dialect == "postgresql":
         jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
-    register_tenant_jobs(jobs, runtime, pollers)
+    register_tenant_jobs(jobs, runtime, pollers, make_pdf)
 
 
-TENANT_JOBS = ("digest.", "graph.")  # prefixes of the jobs a tenant's configuration sets
+TENANT_JOBS = ("digest.", "graph.", "report.")  # prefixes of the jobs a tenant's config sets
+CATCH_UPS = ("digest.catch-up", "report.catch-up")
 
 
-def register_tenant_jobs(jobs: Jobs, runtime: Runtime,
-                         pollers: Sequence[SecurityPoller]) -> None:
-    """Each tenant's digest cron and Graph poller, as the configuration in force says; on
-    a reload, the ones it no longer has are removed and the others replaced."""
+def register_tenant_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller],
+                         make_pdf: MakePdf | None = None) -> None:
+    """Each tenant's digest cron, monthly report cron and Graph poller, as the configuration
+    in force says; on a reload, the ones it no longer has are removed and the others
+    replaced."""
     for job in jobs.scheduler.get_jobs():
-        if job.id.startswith(TENANT_JOBS) and job.id != "digest.catch-up":
+        if job.id.startswith(TENANT_JOBS) and job.id not in CATCH_UPS:
             job.remove()
     for tenant in runtime.cfg.tenants:
         if tenant.digest is not None:
             at = parse_clock(tenant.digest.at)
             cron = CronTrigger(hour=at.hour, minute=at.minute, timezone=tenant.timezone)
             jobs.register_job(f"digest.{tenant.id}", _digest(runtime, jobs, tenant.id), cron)
+        if make_pdf is not None:
+            at = report_send_time(tenant)  # then hourly: a failed generation is retried
+            monthly = CronTrigger(day=1, hour=f"{at.hour}-23", minute=at.minute,
+                                  timezone=tenant.timezone)
+            jobs.register_job(f"report.{tenant.id}",
+                              _report(runtime, jobs, tenant.id, make_pdf), monthly)
     for poller in pollers:
         jobs.register_job(f"graph.{poller.tenant_id}", poller.poll,
                           IntervalTrigger(seconds=poller.every.total_seconds()),
@@ -218,8 +252,9 @@ SCHEDULER = web.AppKey("scheduler", Jobs)
 
 
 def attach(app: web.Application, runtime: Runtime, metrics: Metrics | None = None,
-           clock: Callable[[], datetime] = utcnow) -> None:
-    """Run the jobs while the app runs (unless TANDEM_SCHEDULER is off)."""
+           clock: Callable[[], datetime] = utcnow, make_pdf: MakePdf | None = None) -> None:
+    """Run the jobs while the app runs (unless TANDEM_SCHEDULER is off); the monthly
+    reports when given `make_pdf`."""
     if not runtime.settings.scheduler:
         return
     jobs = app[SCHEDULER] = Jobs(clock, metrics, leadership(runtime.db))
@@ -234,11 +269,11 @@ def attach(app: web.Application, runtime: Runtime, metrics: Metrics | None = Non
                 nonlocal pollers
                 old, pollers = pollers, security_pollers(runtime.db, runtime.cfg,
                                                          runtime.settings, http, jobs.metrics)
-                register_tenant_jobs(jobs, runtime, pollers)
+                register_tenant_jobs(jobs, runtime, pollers, make_pdf)
                 for poller in old:
                     await poller.close()
 
-            register_jobs(jobs, runtime, pollers)
+            register_jobs(jobs, runtime, pollers, make_pdf)
             await jobs.start()
             runtime.on_swap.append(swapped)
             log.info("scheduler started: %s", ", ".join(jobs.ids))

@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import get_history
 from sqlmodel import Field, SQLModel, col
 
 import storage.execution_models  # noqa: F401  (their tables join the metadata with these)
+import storage.report_models  # noqa: F401
 import storage.storm_models  # noqa: F401
 from storage.types import timestamp
 

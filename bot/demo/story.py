@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from handlers import escalation
 from handlers.commands import Command, Identity
-from handlers.config.schema import TandemConfig
+from handlers.config import TandemConfig
 from handlers.enums import GRAPH_SOURCE, Severity, Verb
 from handlers.intake import AlertIn, ingest_many
-from handlers.lifecycle.dispatch import execute
+from handlers.lifecycle import execute
 from storage.unit import Store
 
 SAM = Identity(email="sam@acme.example")

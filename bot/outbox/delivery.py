@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.outbox.pacing import Pacer
+from bot.outbox.reports import send_report
 from bot.outbox.sender import Permanent, RateLimited, Recipient, Sender, Transient, mention_in
 from cards.escape import printable
 from cards.format import clock_time
@@ -269,6 +270,9 @@ async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
         return
     if work.unit.kind == "storm":
         await _send_storm(ch, work)
+        return
+    if work.unit.kind == "report":
+        await send_report(ch.db, ch.cfg, ch.sender, ch.pacer, work)
         return
     text = str(work.payload.get("text") or "")
     if not text:

@@ -4,7 +4,7 @@ A sender speaks one platform's wire protocol; the dispatcher (bot/outbox/dispatc
 ordering, coalescing, pacing and retries, and never knows which platform it drives.
 """
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -20,6 +20,20 @@ class Recipient:
     email: str
     name: str
     identities: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A stored monthly report to post (bot/outbox/reports.py); `read` fetches its bytes,
+    which only an upload needs."""
+
+    id: str
+    tenant_id: str
+    tenant_name: str
+    timezone: str
+    month: str  # "2026-11"
+    size: int
+    read: Callable[[], Awaitable[bytes]]
 
 
 def mention_in(payload: dict, text: str, who: Recipient | None) -> tuple[Recipient | None, int]:
@@ -91,3 +105,7 @@ class Sender(Protocol):
 
     async def post_digest(self, channel: str, digest: DigestView) -> None:
         """Post the daily digest (rendered by cards/digest.py) as a new channel message."""
+
+    async def post_report(self, channel: str, report: ReportFile) -> None:
+        """Post the monthly report into the channel (Slack: the PDF itself, through the
+        external upload flow; Teams: a card with a signed download link)."""

@@ -6,6 +6,11 @@ after a crash the dispatcher can find a card whose reference was never stored
 post was marked in flight, page after page until the history is exhausted).
 Errors map onto the dispatcher's contract: HTTP 429 -> RateLimited(Retry-After),
 5xx and network errors -> Transient, refusals such as channel_not_found -> Permanent.
+
+The monthly report goes up through Slack's external upload flow: files.getUploadURLExternal
+(name, length) -> POST of the bytes to its upload URL (upload.py) ->
+files.completeUploadExternal (file id and title, channel, comment). A failed step starts
+the flow again on retry: a file never completed is never shared (Slack discards it).
 """
 
 from collections.abc import Awaitable
@@ -16,9 +21,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.outbox.sender import Permanent, RateLimited, Recipient, Transient
+from bot.outbox.sender import Permanent, RateLimited, Recipient, ReportFile, Transient
+from bot.slack.upload import upload_bytes
 from cards.digest import render_slack as render_digest
 from cards.messages import Mention, slack_message
+from cards.report_card import filename, slack_comment, title
 from cards.slack import render_alert
 from cards.storm import render_slack as render_storm
 from handlers.config import SlackAccount
@@ -156,6 +163,15 @@ class SlackSender:
         await call("chat.postMessage", self.client.chat_postMessage(
             channel=channel, text=message["text"], blocks=message["blocks"],
             unfurl_links=False, unfurl_media=False))
+
+    async def post_report(self, channel: str, report: ReportFile) -> None:
+        pdf = await report.read()
+        got = await call("files.getUploadURLExternal", self.client.files_getUploadURLExternal(
+            filename=filename(report.tenant_id, report.month), length=len(pdf)))
+        await upload_bytes(self.client, str(got["upload_url"]), pdf)
+        await call("files.completeUploadExternal", self.client.files_completeUploadExternal(
+            files=[{"id": str(got["file_id"]), "title": title(report.month)}],
+            channel_id=channel, initial_comment=slack_comment(report.tenant_name, report.month)))
 
     async def _user_by_email(self, email: str) -> str:
         found = await call("users.lookupByEmail", self.client.users_lookupByEmail(email=email))

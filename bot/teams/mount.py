@@ -20,6 +20,7 @@ from bot.graph.client import GraphCredential, graph_client
 from bot.metrics import Metrics
 from bot.openid_keys import OpenIdKeys
 from bot.outbox.dispatcher import Dispatcher
+from bot.report_links import from_settings as report_links
 from bot.runtime import Runtime
 from bot.teams.auth import TokenValidator
 from bot.teams.bot import TandemTeamsBot
@@ -68,7 +69,8 @@ def build(http: aiohttp.ClientSession, settings: Settings, db: Database,
     auth = TandemAuthentication(validator, connectors)
     endpoint = MessagesEndpoint(CloudAdapter(auth), auth, TandemTeamsBot(context))
     search = ChannelSearch(graph[0], app_id) if graph else None
-    return Teams(context, endpoint, TeamsSender(db, connectors, refresh, search))
+    return Teams(context, endpoint, TeamsSender(db, connectors, refresh, search,
+                                                report_links(settings)))
 
 
 def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher,
@@ -82,6 +84,10 @@ def install(app: web.Application, runtime: Runtime, dispatcher: Dispatcher,
     if not _password(settings):
         log.error("MICROSOFT_APP_ID is set without MICROSOFT_APP_PASSWORD: Teams stays off")
         return None
+    if report_links(settings) is None:
+        log.warning("TANDEM_PUBLIC_URL or TANDEM_LINK_SECRET is not set: monthly reports "
+                    "cannot reach Teams channels (their rows fail as no_report_links until "
+                    "both are set and `tandem outbox retry` re-queues them)")
     parts: dict[str, Teams] = {}
 
     async def messages(request: web.Request) -> web.Response:

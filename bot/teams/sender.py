@@ -3,7 +3,8 @@
 Channel posts go to the conversation reference stored when Tandem was installed in the
 team (learn.py); a 1:1 chat is created on first use and remembered. Failures come out
 as RateLimited / Transient / Permanent (connector.mapped), and the dispatcher paces
-and retries.
+and retries. The monthly report is a card with a signed download link Tandem serves
+(bot/report_links.py says why not a file in SharePoint).
 """
 
 from collections import OrderedDict
@@ -14,13 +15,16 @@ from botbuilder.schema import ConversationParameters as Parameters
 from botbuilder.schema import Mention as MentionEntity
 
 from bot.outbox.pacing import Pacing
-from bot.outbox.sender import Permanent, Recipient
+from bot.outbox.sender import Permanent, Recipient, ReportFile
+from bot.report_links import ReportLinks
 from bot.teams.channel_search import ChannelSearch
 from bot.teams.connector import Connectors, mapped
 from bot.teams.views import RefreshUsers
 from cards.digest import render_teams as render_digest
 from cards.digest import summary as digest_summary
 from cards.messages import Mention, teams_message
+from cards.report_card import render_teams as render_report
+from cards.report_card import summary as report_summary
 from cards.storm import headline as storm_headline
 from cards.storm import render_teams as render_storm
 from cards.teams import CARD_TYPE, render_alert
@@ -52,9 +56,10 @@ class TeamsSender:
     platform = "teams"
 
     def __init__(self, db: Database, connectors: Connectors, refresh: RefreshUsers,
-                 search: ChannelSearch | None = None):
+                 search: ChannelSearch | None = None, links: ReportLinks | None = None):
         self._db, self._connectors, self._refresh = db, connectors, refresh
         self._search = search
+        self.links = links  # signs the monthly report's download links; None: not set up
         # Posts this process made, answered without asking Graph; a card posted by an
         # earlier process is found in the channel through Graph (channel_search.py).
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -132,6 +137,19 @@ class TeamsSender:
         found = await self._reference(refs.CHANNEL, channel)
         activity = card_activity(render_digest(digest), digest_summary(digest))
         with mapped("post digest"):
+            await self._connectors.client(found.service_url).conversations \
+                .send_to_conversation(channel, activity)
+
+    async def post_report(self, channel: str, report: ReportFile) -> None:
+        if self.links is None:
+            raise Permanent("report download links need TANDEM_PUBLIC_URL and "
+                            "TANDEM_LINK_SECRET; set them, then `tandem outbox retry`",
+                            "no_report_links")
+        found = await self._reference(refs.CHANNEL, channel)
+        url, expires = self.links.url(report.id, datetime.now(UTC))
+        card = render_report(report.tenant_name, report.month, url, expires, report.timezone)
+        activity = card_activity(card, report_summary(report.tenant_name, report.month))
+        with mapped("post report"):
             await self._connectors.client(found.service_url).conversations \
                 .send_to_conversation(channel, activity)
 

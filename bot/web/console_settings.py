@@ -50,16 +50,6 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def _public(url: str | None) -> str | None:
-    """The problem with TANDEM_PUBLIC_URL, if any."""
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"TANDEM_PUBLIC_URL must be an http or https address, not {url!r}"
-    return None
-
-
 def _issuer(url: str) -> str | None:
     """The problem with TANDEM_OIDC_ISSUER, if any: tokens and secrets travel to it."""
     parts = urlsplit(url)
@@ -94,7 +84,7 @@ def _oidc(settings: Settings) -> tuple[OidcClient | None, str | None]:
     if missing:
         return None, f"Sign-in is not configured: {' and '.join(missing)} missing; {HOW}."
     secret, unreadable = _secret(settings)
-    problem = unreadable or _public(settings.public_url) or _issuer(str(settings.oidc_issuer))
+    problem = unreadable or _issuer(str(settings.oidc_issuer))
     if problem:
         return None, f"Sign-in is not configured: {problem}."
     public = str(settings.public_url).rstrip("/")
@@ -117,8 +107,8 @@ def console_settings(settings: Settings) -> ConsoleSettings:
     oidc, problem = _oidc(settings)
     if problem and (settings.oidc_issuer or settings.oidc_client_id):
         log.error("web console: %s", problem)
-    public_problem = _public(settings.public_url)
-    origin = None if public_problem or not settings.public_url else _origin(settings.public_url)
+    # Settings has checked TANDEM_PUBLIC_URL is an http(s) address.
+    origin = _origin(settings.public_url) if settings.public_url else None
     return ConsoleSettings(oidc=oidc, problem=problem, origin=origin,
                            secure=bool(origin and origin.startswith("https:")),
                            session_secret=_session_secret(settings), demo=settings.demo)

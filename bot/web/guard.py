@@ -22,7 +22,9 @@ from bot.web.sessions import Session
 from bot.web.user import USER, user_of
 
 MACHINE = frozenset({"/healthz", "/readyz", "/metrics", TEAMS_ROUTE})
-MACHINE_PREFIXES = ("/v1/", "/v2/", "/slack/")
+# /reports/: a monthly report's download link is signed and expires (bot/report_links.py);
+# the signature is its authority, so whoever the Teams card reached can open it.
+MACHINE_PREFIXES = ("/v1/", "/v2/", "/slack/", "/reports/")
 OPEN_PREFIXES = ("/auth/", "/static/")
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})

@@ -4,12 +4,16 @@ It implements the methods Tandem uses with realistic bodies ({"ok": true, "ts": 
 "channel": ...}), keeps the channels' messages (cards, thread replies, metadata)
 so tests can assert on what Slack would show, records every call, and can answer
 429 with Retry-After or 500 on demand, for a number of calls or for a while.
-Slash-command and interaction answers posted to a response_url land here too.
+Slash-command and interaction answers posted to a response_url land here too, and so
+do files shared through the external upload flow (files.getUploadURLExternal, a POST
+of the bytes to the upload URL it gives, files.completeUploadExternal): `shared` and
+`file_bytes` tell tests what reached which channel, byte for byte.
 """
 
 import asyncio
 import base64
 import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +65,7 @@ class FakeSlack:
     failures: list[Failure] = field(default_factory=list)
     stall: asyncio.Event | None = None  # when set up, accepted posts wait for it to answer
     token: str = TOKEN  # the bot token Slack accepts (change it to revoke the app's)
+    files: dict[str, dict] = field(default_factory=dict)  # file id -> the upload's state
 
     def __post_init__(self) -> None:
         self._last_ts = 0.0
@@ -73,6 +78,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_post("/upload/v1/{key}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -110,6 +116,15 @@ class FakeSlack:
         return [m for m in self.cards(channel)
                 if m["metadata"]["event_payload"].get("alert") == short_id]
 
+    def shared(self, channel: str) -> list[dict]:
+        """Files shared in the channel, oldest first: id, name, title, length, comment."""
+        return [{k: f[k] for k in ("id", "name", "title", "length", "comment")}
+                for f in self.files.values() if channel in f["channels"]]
+
+    def file_bytes(self, file_id: str) -> bytes | None:
+        """What was uploaded for the file, None before its upload."""
+        return self.files[file_id]["content"]
+
     def thread(self, channel: str, ts: str) -> list[str]:
         return [m["text"] for m in self.messages.get(channel, []) if m.get("thread_ts") == ts]
 
@@ -140,10 +155,8 @@ class FakeSlack:
         self.calls.append(call)
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        channel = str(args.get("channel", ""))
-        failure = next((f for f in self.failures if f.applies(method, channel, call.at)), None)
-        if failure is not None and failure.times:
-            failure.times -= 1
+        failure = self._failure(method, str(args.get("channel") or args.get("channel_id") or ""),
+                                call.at)
         if failure is not None and not failure.accept_first:
             return self._failed(call, failure)
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
@@ -153,6 +166,12 @@ class FakeSlack:
         if self.stall is not None and body.get("ok") and method == "chat.postMessage":
             await self.stall.wait()
         return self._failed(call, failure) if failure else web.json_response(body)
+
+    def _failure(self, method: str, channel: str, now: float) -> Failure | None:
+        failure = next((f for f in self.failures if f.applies(method, channel, now)), None)
+        if failure is not None and failure.times:
+            failure.times -= 1
+        return failure
 
     @staticmethod
     def _failed(call: Call, failure: Failure) -> web.Response:
@@ -165,6 +184,29 @@ class FakeSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """An upload URL: the raw bytes (or a multipart form's "file"), no token needed, as
+        Slack's. Failures set up for method "upload" apply here."""
+        found = next((f for f in self.files.values() if f["key"] == request.match_info["key"]),
+                     None)
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            part = form.get("file")
+            body = part.file.read() if isinstance(part, web.FileField) else b""
+        else:
+            body = await request.read()
+        call = Call("upload", {"file_id": found["id"] if found else None, "length": len(body)},
+                    time.monotonic())
+        self.calls.append(call)
+        failure = self._failure("upload", "", call.at)
+        if failure is not None:
+            return self._failed(call, failure)
+        if found is None:
+            call.status = 404
+            return web.Response(status=404, text="Not Found")
+        found["content"] = body
+        return web.Response(text=f"OK - {len(body)}")
 
     def _next_ts(self) -> str:
         """Like Slack's: the wall clock in seconds with microseconds, unique and rising."""
@@ -259,6 +301,44 @@ class FakeSlack:
             return {"ok": False, "error": "users_list_not_supplied"}
         self.channels.add("D" + user)
         return {"ok": True, "channel": {"id": "D" + user}}
+
+    def m_files_getUploadURLExternal(self, args: dict) -> dict:
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "invalid_arguments"}
+        name = str(args.get("filename") or "")
+        if not name or length <= 0:  # Slack: length 0 is a missing argument
+            return {"ok": False, "error": "missing_argument"}
+        file_id, key = f"F{len(self.files) + 1:010d}", secrets.token_urlsafe(12)
+        self.files[file_id] = {"id": file_id, "key": key, "name": name, "length": length,
+                               "title": name, "content": None, "channels": [], "comment": None}
+        upload_url = self.url.replace("/api/", f"/upload/v1/{key}")
+        return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+
+    def m_files_completeUploadExternal(self, args: dict) -> dict:
+        """Every file named must have been uploaded; the channel, when given, must exist.
+        Shares them there (one message with the comment), else keeps them private."""
+        given = args.get("files") or "[]"
+        try:
+            wanted = json.loads(given) if isinstance(given, str) else list(given)
+            ids = [(str(f["id"]), f.get("title")) for f in wanted]
+        except (KeyError, TypeError, ValueError):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not ids or any(self.files.get(i, {}).get("content") is None for i, _ in ids):
+            return {"ok": False, "error": "file_not_found"}
+        channel = str(args.get("channel_id") or "")
+        if channel and not self._known(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        for file_id, title in ids:
+            found = self.files[file_id]
+            found.update(title=title or found["name"], comment=args.get("initial_comment"))
+            found["channels"] += [channel] if channel else []
+        if channel:
+            self.messages.setdefault(channel, []).append({
+                "type": "message", "user": BOT_USER, "ts": self._next_ts(),
+                "text": args.get("initial_comment") or "", "files": [i for i, _ in ids]})
+        return {"ok": True, "files": [{"id": i, "title": self.files[i]["title"]} for i, _ in ids]}
 
     def m_users_info(self, args: dict) -> dict:
         user = self.users.get(str(args.get("user", "")))

@@ -3,7 +3,8 @@
 `register_jobs` is the one place a job is registered: the escalation tick (which
 also wakes snoozed alerts and runs approval reminders), the silence tick (at the
 same interval: alerts whose silence has ended come back), each tenant's daily digest
-on a cron in the tenant's time zone, the digest catch-up at start-up and, on
+and audit checkpoint (bot/checkpoint_jobs.py) on a cron in the tenant's time zone, the
+digest and checkpoint catch-ups at start-up and, on
 PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics.py). Other
 periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`. The
 per-tenant jobs (digests, Graph pollers) are in `register_tenant_jobs`, which a
@@ -35,6 +36,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import checkpoint_jobs
 from bot.graph.security_poller import SecurityPoller
 from bot.graph.setup import security_pollers
 from bot.metrics import Metrics
@@ -190,10 +192,13 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller
         jobs.on_lead["digest.catch-up"] = catch_up
     if runtime.db.dialect == "postgresql":
         jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
+    checkpoint_jobs.register(jobs, runtime)
     register_tenant_jobs(jobs, runtime, pollers)
 
 
-TENANT_JOBS = ("digest.", "graph.")  # prefixes of the jobs a tenant's configuration sets
+# Prefixes of the jobs a tenant's configuration sets, and the catch-ups that share them.
+TENANT_JOBS = ("digest.", "graph.", checkpoint_jobs.PREFIX)
+CATCH_UPS = ("digest.catch-up", checkpoint_jobs.CATCH_UP)
 
 
 def register_tenant_jobs(jobs: Jobs, runtime: Runtime,
@@ -201,13 +206,14 @@ def register_tenant_jobs(jobs: Jobs, runtime: Runtime,
     """Each tenant's digest cron and Graph poller, as the configuration in force says; on
     a reload, the ones it no longer has are removed and the others replaced."""
     for job in jobs.scheduler.get_jobs():
-        if job.id.startswith(TENANT_JOBS) and job.id != "digest.catch-up":
+        if job.id.startswith(TENANT_JOBS) and job.id not in CATCH_UPS:
             job.remove()
     for tenant in runtime.cfg.tenants:
         if tenant.digest is not None:
             at = parse_clock(tenant.digest.at)
             cron = CronTrigger(hour=at.hour, minute=at.minute, timezone=tenant.timezone)
             jobs.register_job(f"digest.{tenant.id}", _digest(runtime, jobs, tenant.id), cron)
+    checkpoint_jobs.register_tenants(jobs, runtime)
     for poller in pollers:
         jobs.register_job(f"graph.{poller.tenant_id}", poller.poll,
                           IntervalTrigger(seconds=poller.every.total_seconds()),

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = 15.0
     # Logs on stderr: "text" lines, or "json" (one object a line; bot/logs.py).
     log_format: Literal["text", "json"] = "text"
+    # The Ed25519 key that signs audit exports and daily checkpoints (bot/signing_key.py):
+    # a PEM file's path, or the PEM text itself; never in the database.
+    signing_key_file: Path | None = None
+    signing_key: SecretStr | None = None
     # Where people reach this deployment (https://tandem.example.com): the monthly
     # report's Teams card links to PUBLIC_URL/reports/..., signed with LINK_SECRET and
     # valid REPORT_LINK_DAYS (bot/report_links.py).

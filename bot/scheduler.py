@@ -3,9 +3,10 @@
 `register_jobs` is the one place a job is registered: the escalation tick (which
 also wakes snoozed alerts and runs approval reminders), the silence tick (at the
 same interval: alerts whose silence has ended come back), each tenant's daily digest
-on a cron in the tenant's time zone, the digest catch-up at start-up, each tenant's
-monthly report (when the app is given its PDF maker: on the first of the month from the
-digest time, or 08:00 local, hourly until that day ends) with its own catch-up and, on
+and audit checkpoint (bot/checkpoint_jobs.py) on a cron in the tenant's time zone, the
+digest and checkpoint catch-ups at start-up, each tenant's monthly report (when the app
+is given its PDF maker: on the first of the month from the digest time, or 08:00 local,
+hourly until that day ends) with its own catch-up and, on
 PostgreSQL, the ANALYZE of tables whose statistics are stale (storage/statistics.py). Other
 periodic work (e.g. the Graph poller) is added there with `Jobs.register_job`. The
 per-tenant jobs (digests, Graph pollers) are in `register_tenant_jobs`, which a
@@ -37,6 +38,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import checkpoint_jobs
 from bot.graph.security_poller import SecurityPoller
 from bot.graph.setup import security_pollers
 from bot.metrics import Metrics
@@ -216,11 +218,13 @@ def register_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller
         _on_lead(jobs, "report.catch-up", _report(runtime, jobs, None, make_pdf), start)
     if runtime.db.dialect == "postgresql":
         jobs.register_job("db.analyze", _analyze(runtime), IntervalTrigger(seconds=ANALYZE_SECONDS))
+    checkpoint_jobs.register(jobs, runtime)
     register_tenant_jobs(jobs, runtime, pollers, make_pdf)
 
 
-TENANT_JOBS = ("digest.", "graph.", "report.")  # prefixes of the jobs a tenant's config sets
-CATCH_UPS = ("digest.catch-up", "report.catch-up")
+# Prefixes of the jobs a tenant's configuration sets, and the catch-ups that share them.
+TENANT_JOBS = ("digest.", "graph.", "report.", checkpoint_jobs.PREFIX)
+CATCH_UPS = ("digest.catch-up", "report.catch-up", checkpoint_jobs.CATCH_UP)
 
 
 def register_tenant_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[SecurityPoller],
@@ -242,6 +246,7 @@ def register_tenant_jobs(jobs: Jobs, runtime: Runtime, pollers: Sequence[Securit
                                   timezone=tenant.timezone)
             jobs.register_job(f"report.{tenant.id}",
                               _report(runtime, jobs, tenant.id, make_pdf), monthly)
+    checkpoint_jobs.register_tenants(jobs, runtime)
     for poller in pollers:
         jobs.register_job(f"graph.{poller.tenant_id}", poller.poll,
                           IntervalTrigger(seconds=poller.every.total_seconds()),

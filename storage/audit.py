@@ -1,8 +1,14 @@
 """Reading the audit log back: `verify` walks each tenant's hash chain (appended by
 storage/chain.py) and names the first bad row; `events` streams a chain for export.
+
+The chain alone does not stop someone who can write the database: an event rewritten,
+the rest re-hashed and the head moved makes an intact chain. `verify` is therefore
+also handed anchors, points the chain must still pass through (signed checkpoints,
+kept in the database and in chat: handlers/evidence/checkpoints.py), and names the
+first one the chain no longer passes through.
 """
 
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,9 +37,20 @@ class Break:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """Event #seq must have `hash`; `name` says where that is known from ("the
+    checkpoint of 2026-11-30 09:00 UTC")."""
+
+    seq: int
+    hash: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Verification:
     checked: int
     broken: Break | None
+    anchored: int = 0  # anchors the chain was found to pass through
 
     @property
     def ok(self) -> bool:
@@ -88,7 +105,45 @@ async def events(
                 yield row._mapping
 
 
-async def _verify_tenant(db: Database, tenant: Tenant) -> tuple[int, Break | None]:
+class _Anchors:
+    """One chain's anchors in sequence order, met one by one as the walk passes them;
+    `next` is the seq of the next one (-1: none left), so the walk's fast path compares
+    one integer per event."""
+
+    def __init__(self, tenant_id: str, anchors: Sequence[Anchor]):
+        self.tenant_id = tenant_id
+        self.todo = sorted(anchors, key=lambda a: a.seq)
+        self.done = 0
+        self.matched: Anchor | None = None
+        self.next = self.todo[0].seq if self.todo else -1
+
+    def passed(self, seq: int, found: str) -> Break | None:
+        """Event #seq, whose hash is `found`, against the anchors at it."""
+        while self.done < len(self.todo) and self.todo[self.done].seq == seq:
+            anchor = self.todo[self.done]
+            if anchor.hash != found:
+                return Break(self.tenant_id, seq, f"no longer matches {anchor.name}: the log "
+                             f"was rewritten at or before it ({self._since()})")
+            self.matched, self.done = anchor, self.done + 1
+        self.next = self.todo[self.done].seq if self.done < len(self.todo) else -1
+        return None
+
+    def beyond(self, last: int) -> Break | None:
+        """An anchor past the walked log's end: events it vouches for are gone."""
+        if self.done == len(self.todo):
+            return None
+        anchor = self.todo[self.done]
+        return Break(self.tenant_id, anchor.seq, f"is missing: the log ends at #{last}, "
+                     f"before {anchor.name} ({self._since()})")
+
+    def _since(self) -> str:
+        if self.matched is None:
+            return "no earlier checkpoint to narrow it down"
+        return f"after #{self.matched.seq}, the last checkpoint still matching"
+
+
+async def _verify_tenant(db: Database, tenant: Tenant,
+                         anchors: _Anchors) -> tuple[int, Break | None]:
     """Walk the chain up to the head as `tenant` was read: events appended since (the
     server keeps logging while this runs) are the next walk's."""
     prev, seq = GENESIS, 0
@@ -104,21 +159,26 @@ async def _verify_tenant(db: Database, tenant: Tenant) -> tuple[int, Break | Non
                 if reason:
                     return seq, Break(tenant.id, row[_SEQ], reason)
                 prev = row[_HASH]
+                if seq == anchors.next and (broken := anchors.passed(seq, prev)):
+                    return seq, broken
             else:
                 continue
             break
     if seq != tenant.audit_seq or prev != (tenant.audit_head or GENESIS):
         return seq, Break(tenant.id, seq + 1, "is missing: the log ends before its recorded head")
-    return seq, None
+    return seq, anchors.beyond(seq)
 
 
 class UnknownTenant(LookupError):
     """`verify` was asked for a chain that does not exist."""
 
 
-async def verify(db: Database, tenant_id: str | None = None) -> Verification:
-    """Walk every chain (or one tenant's); raises UnknownTenant for a chain that is not
-    there, so a typo is not reported as an intact log of nothing."""
+async def verify(db: Database, tenant_id: str | None = None,
+                 anchors: Mapping[str, Sequence[Anchor]] | None = None) -> Verification:
+    """Walk every chain (or one tenant's), each through its `anchors` (read them before
+    calling: an anchor must not be newer than the head this reads); raises
+    UnknownTenant for a chain that is not there, so a typo is not reported as an intact
+    log of nothing."""
     async with db.read() as session:
         query = select(Tenant).order_by(col(Tenant.id))
         if tenant_id:
@@ -126,10 +186,11 @@ async def verify(db: Database, tenant_id: str | None = None) -> Verification:
         tenants = (await session.execute(query)).scalars().all()
     if tenant_id and not tenants:
         raise UnknownTenant(tenant_id)
-    checked = 0
+    checked = anchored = 0
     for tenant in tenants:
-        count, broken = await _verify_tenant(db, tenant)
-        checked += count
+        marks = _Anchors(tenant.id, (anchors or {}).get(tenant.id, ()))
+        count, broken = await _verify_tenant(db, tenant, marks)
+        checked, anchored = checked + count, anchored + marks.done
         if broken:
-            return Verification(checked, broken)
-    return Verification(checked, None)
+            return Verification(checked, broken, anchored)
+    return Verification(checked, None, anchored)

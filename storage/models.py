@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column, Index, Integer, Table, UniqueConstraint, ev
 from sqlalchemy.orm.attributes import get_history
 from sqlmodel import Field, SQLModel, col
 
+import storage.checkpoint_models  # noqa: F401
 import storage.execution_models  # noqa: F401  (their tables join the metadata with these)
 import storage.report_models  # noqa: F401
 import storage.storm_models  # noqa: F401

@@ -6,11 +6,13 @@ from typing import Annotated, TypedDict
 
 import typer
 
+from bot import signing_key
 from bot.cli import (
     alerts,
     audit,
     demo,
     digest,
+    keys,
     oncall,
     outbox,
     remediation,
@@ -21,6 +23,7 @@ from bot.cli import (
 from bot.cli.support import echo, fail, one_line_failures, settings
 from bot.config import ConfigError, load
 from bot.published import Published
+from handlers.evidence import KeyProblem
 from storage import migrate
 from storage.db import connect
 
@@ -37,6 +40,7 @@ app.add_typer(teams.app, name="teams")
 app.add_typer(oncall.app, name="oncall")
 app.add_typer(digest.app, name="digest")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(keys.app, name="keys")
 alerts.app.command("send")(send.send)
 app.command("demo")(demo.demo)
 
@@ -62,10 +66,12 @@ def serve(
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
+    found = settings(**overrides)
     with one_line_failures():
         try:
-            run_server(settings(**overrides))
-        except CannotListen as error:
+            signing_key.signer(found)  # a signing key that cannot be used stops the start
+            run_server(found)
+        except (CannotListen, KeyProblem) as error:
             fail(str(error))
 
 

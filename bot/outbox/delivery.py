@@ -28,10 +28,12 @@ from enum import Enum
 from bot.outbox.pacing import Pacer
 from bot.outbox.reports import send_report
 from bot.outbox.sender import Permanent, RateLimited, Recipient, Sender, Transient, mention_in
+from cards.checkpoint import render_text as render_checkpoint
 from cards.escape import printable
 from cards.format import clock_time
 from handlers.config import TandemConfig
 from handlers.digest import from_payload
+from handlers.evidence import checkpoint_from_payload
 from handlers.reads import alert_view
 from handlers.storms import BeingPosted, not_posted, posted, refresh, storm_card
 from handlers.views import AlertView
@@ -249,7 +251,8 @@ async def _note(ch: Channel, work: Card, text: str) -> None:
 
 
 async def deliver_row(ch: Channel, unit: outbox.Unit) -> bool:
-    """A direct message ("dm"), plain channel message ("text"), digest or storm card."""
+    """A direct message ("dm"), plain channel message ("text"), digest, storm card or
+    audit checkpoint."""
     if unit.row_id is None:
         raise ValueError(f"{unit} is a card lane, not a single row")
     work = await outbox.claim_row(ch.db, unit, ch.clock(), ch.tuning.lease, ch.holder())
@@ -273,6 +276,9 @@ async def _send_row(ch: Channel, work: outbox.RowWork) -> None:
         return
     if work.unit.kind == "report":
         await send_report(ch.db, ch.cfg, ch.sender, ch.pacer, work)
+        return
+    if work.unit.kind == "checkpoint":
+        await _send_checkpoint(ch, work)
         return
     text = str(work.payload.get("text") or "")
     if not text:
@@ -300,6 +306,17 @@ async def _send_digest(ch: Channel, work: outbox.RowWork) -> None:
         raise Permanent(f"unreadable digest payload: {error}", "invalid_row") from None
     await ch.pacer.before_post()
     await ch.sender.post_digest(work.unit.channel, digest)
+
+
+async def _send_checkpoint(ch: Channel, work: outbox.RowWork) -> None:
+    """A "checkpoint" row: the day's signed audit chain head, as plain text
+    (cards/checkpoint.py says why)."""
+    try:
+        post = checkpoint_from_payload(work.payload)
+    except (KeyError, TypeError, ValueError) as error:
+        raise Permanent(f"unreadable checkpoint payload: {error}", "invalid_row") from None
+    await ch.pacer.before_post()
+    await ch.sender.post_text(work.unit.channel, render_checkpoint(post))
 
 
 async def _send_storm(ch: Channel, work: outbox.RowWork) -> None:

@@ -24,6 +24,7 @@ REOPEN = "alert.reopen"
 SNOOZE = "alert.snooze"
 RETRY = "alert.retry"
 DONE = "alert.done"  # a fix carried out by hand: a manual one, or one that failed
+SIGNIFICANT = "alert.significant"  # flag a significant incident (NIS2), with a reason
 HISTORY = "alert.history"
 REFRESH = "alert.refresh"  # Teams card refresh and form "Cancel": re-render, no change
 OPEN = "alert.open"  # a storm card's row: post the alert's own card in the channel
@@ -43,6 +44,7 @@ ACTION_VERB: dict[str, Verb | None] = {
     RELEASE: Verb.RELEASE,
     WITHDRAW: Verb.WITHDRAW,
     REOPEN: Verb.REOPEN,
+    SIGNIFICANT: Verb.SIGNIFICANT,
     HISTORY: None,
     REFRESH: None,
     OPEN: None,
@@ -50,9 +52,9 @@ ACTION_VERB: dict[str, Verb | None] = {
 
 # Actions that collect input first (Slack modal, Teams form) before becoming a command;
 # Approve only on some alerts (opens_form).
-FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE, DONE, APPROVE})
+FORM_ACTIONS = frozenset({PROPOSE, ESCALATE, RESOLVE, SNOOZE, DONE, APPROVE, SIGNIFICANT})
 # Shown in Slack's overflow menu and as secondary actions in Teams.
-SECONDARY = (RELEASE, WITHDRAW, HISTORY)
+SECONDARY = (RELEASE, WITHDRAW, SIGNIFICANT, HISTORY)
 
 # A snoozed or silenced alert is quiet on purpose, and its card offers the ways out of
 # the quiet: claim or resolve it. Escalating would leave it quiet, so there only the
@@ -105,12 +107,13 @@ def fits_fix(action: str, fix: RemediationView | None) -> bool:
 
 def card_actions(
     status: Status | str, allowed: frozenset[str] | None = None,
-    fix: RemediationView | None = None,
+    fix: RemediationView | None = None, *, flagged: bool = False,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(primary, secondary) actions for a card showing `fix`; `allowed` filters all but
-    History."""
+    History. An alert `flagged` as significant (NIS2) is flagged once."""
     shown = [a for a in buttons_for(status)
-             if (allowed is None or a in allowed) and fits_fix(a, fix)]
+             if (allowed is None or a in allowed) and fits_fix(a, fix)
+             and not (flagged and a == SIGNIFICANT)]
     primary = tuple(a for a in shown if a not in SECONDARY)
     secondary = tuple(a for a in shown if a in SECONDARY) + (HISTORY,)
     return primary, secondary

@@ -6,6 +6,7 @@ Plain strings, like cards.format; platform escaping is the caller's job.
 
 from cards import actions as A
 from cards.format import FIELD_LIMIT, clock_time, format_time, truncate
+from cards.significant import FORM_ABOUT
 from handlers.views import AlertView, ExecutionView, RemediationView
 
 # What a platform calls the id of the job an execution started, by the kind's prefix.
@@ -35,7 +36,10 @@ def remediation_lines(rem: RemediationView, timezone: str = "UTC") -> tuple[str,
 
 
 def form_about(view: AlertView, action: str) -> str:
-    """The line a form about the alert's fix shows under the alert's headline, or ""."""
+    """The line a form shows under the alert's headline (what the fix is, what flagging
+    an incident significant starts), or ""."""
+    if action == A.SIGNIFICANT:
+        return FORM_ABOUT
     rem = view.remediation
     if rem is None or action not in (A.DONE, A.APPROVE):
         return ""

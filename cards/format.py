@@ -65,6 +65,7 @@ ACTION_TITLES = {
     A.RESOLVE: "Resolve",
     A.REOPEN: "Reopen",
     A.SNOOZE: "Snooze",
+    A.SIGNIFICANT: "Significant",
     A.HISTORY: "History",
     A.REFRESH: "Refresh",
     A.OPEN: "Open",

@@ -8,7 +8,7 @@ each key is the command's argument name.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cards.actions import APPROVE, DONE, ESCALATE, PROPOSE, RESOLVE, SNOOZE
+from cards.actions import APPROVE, DONE, ESCALATE, PROPOSE, RESOLVE, SIGNIFICANT, SNOOZE
 from handlers.enums import Classification
 from handlers.views import AlertView
 
@@ -50,6 +50,7 @@ _FORM_TITLES = {
     SNOOZE: ("Snooze", "Snooze"),
     DONE: ("Mark the fix done", "Done"),
     APPROVE: ("Approve the fix", "Approve"),
+    SIGNIFICANT: ("Significant incident", "Flag"),
 }
 
 
@@ -80,6 +81,7 @@ def form_spec(action: str, catalogue: Sequence[tuple[str, str]] = (), *,
         SNOOZE: (FormField(DURATION, "Snooze for", "select", SNOOZE_DURATIONS, initial="1h"),),
         DONE: (FormField(NOTE, "What was done", "multiline"),),
         APPROVE: (FormField(REASON, "Why approve it", "multiline"),),
+        SIGNIFICANT: (FormField(NOTE, "Why it is significant under NIS2", "multiline"),),
     }[action]
     return FormSpec(action, *_FORM_TITLES[action], fields)
 

@@ -6,6 +6,7 @@ from cards import actions as A
 from cards import format as F
 from cards.escape import slack as escape
 from cards.fixes import remediation_lines
+from cards.significant import significant_lines
 from handlers.enums import Status
 from handlers.views import AlertView
 
@@ -44,6 +45,7 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
     blocks = [
         {"type": "header", "text": plain(F.headline(view), HEADER_LIMIT)},
         _fields_block(view),
+        *_significant_blocks(view),
         *_source_ack_blocks(view),
         *_labels_blocks(view),
         *_description_blocks(view),
@@ -57,6 +59,13 @@ def render_alert(view: AlertView, allowed: frozenset[str] | None = None) -> dict
 def _fields_block(view: AlertView) -> dict[str, Any]:
     cells = [plain(f"{title}\n{value}") for title, value in F.fields(view)]
     return {"type": "section", "block_id": "alert.fields", "fields": cells}
+
+
+def _significant_blocks(view: AlertView) -> list[dict[str, Any]]:
+    lines = significant_lines(view)
+    if not lines:
+        return []
+    return [{"type": "section", "block_id": "alert.significant", "text": plain("\n".join(lines))}]
 
 
 def _source_ack_blocks(view: AlertView) -> list[dict[str, Any]]:
@@ -93,7 +102,8 @@ def _remediation_blocks(view: AlertView) -> list[dict[str, Any]]:
 
 
 def _actions_block(view: AlertView, allowed: frozenset[str] | None) -> dict[str, Any]:
-    primary, secondary = A.card_actions(view.status, allowed, view.remediation)
+    primary, secondary = A.card_actions(view.status, allowed, view.remediation,
+                                        flagged=view.significant is not None)
     elements = [_button(view, action) for action in primary]
     if len(secondary) >= 2:
         elements.append(_overflow(view, secondary))

@@ -6,6 +6,7 @@ from cards import actions as A
 from cards import format as F
 from cards.escape import markdown
 from cards.fixes import remediation_lines
+from cards.significant import significant_lines
 from handlers.enums import Status
 from handlers.views import AlertView
 
@@ -66,6 +67,7 @@ def render_alert(
     body = [
         text_block(F.headline(view), size="Large", weight="Bolder", color=F.header_colour(view)),
         facts(F.fields(view)),
+        *_significant(view),
         *_source_ack(view),
         *_labels(view),
         *_description(view),
@@ -88,6 +90,14 @@ def refreshed_alert(card: dict[str, Any]) -> str | None:
         return A.ButtonPayload.decode(card["refresh"]["action"]["data"]["payload"]).alert_id
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _significant(view: AlertView) -> list[dict[str, Any]]:
+    lines = significant_lines(view)
+    if not lines:
+        return []
+    items = [text_block(lines[0], weight="Bolder"), *(text_block(line) for line in lines[1:])]
+    return [{"type": "Container", "style": "attention", "items": items}]
 
 
 def _source_ack(view: AlertView) -> list[dict[str, Any]]:
@@ -125,7 +135,8 @@ def _remediation(view: AlertView) -> list[dict[str, Any]]:
 
 
 def _actions(view: AlertView, allowed: frozenset[str] | None) -> list[dict[str, Any]]:
-    primary, secondary = A.card_actions(view.status, allowed, view.remediation)
+    primary, secondary = A.card_actions(view.status, allowed, view.remediation,
+                                        flagged=view.significant is not None)
     actions = [_action(view, action) for action in primary]
     actions += [_action(view, action, mode="secondary") for action in secondary]
     return actions

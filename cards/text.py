@@ -4,6 +4,7 @@ from typing import Any
 
 from cards import format as F
 from cards.fixes import remediation_lines
+from cards.significant import significant_lines
 from handlers.enums import Status
 from handlers.views import AlertView, ExecutionView, HistoryEntry
 
@@ -13,6 +14,7 @@ DETAILS_LIMIT = 120
 def render_alert(view: AlertView) -> str:
     lines = [F.summary_line(view)]
     lines += [f"{title}: {value}" for title, value in F.fields(view)]
+    lines += significant_lines(view)
     if acknowledged := F.source_ack_text(view):
         lines.append(acknowledged)
     labels = F.labels_text(view)

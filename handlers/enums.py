@@ -82,6 +82,7 @@ class Verb(StrEnum):
     COMMENT = "comment"
     RETRY = "retry"  # an approved fix that failed is carried out again
     DONE = "done"  # a fix was carried out by hand (a manual fix, or a failed one)
+    SIGNIFICANT = "significant"  # a NIS2 significant incident: flagged, then each report
 
     @property
     def past(self) -> str:
@@ -104,4 +105,21 @@ _PAST = {
     Verb.COMMENT: "commented on",
     Verb.RETRY: "retried the fix for",
     Verb.DONE: "carried out by hand the fix for",
+    Verb.SIGNIFICANT: "flagged as significant",
 }
+
+
+class Nis2Stage(StrEnum):
+    """A significant incident's steps under NIS2 Article 23: flagged (the company became
+    aware of it), then each report submitted to the authority (CSIRT), in this order.
+    Audited as the details' "stage" of a `significant` event."""
+
+    FLAGGED = "flagged"
+    EARLY_WARNING = "early_warning"  # within 24 h of becoming aware
+    NOTIFICATION = "notification"  # within 72 h of becoming aware
+    FINAL_REPORT = "final_report"  # within one month of the notification
+
+    @property
+    def words(self) -> str:
+        """How the step reads in a sentence: "the NIS2 early warning"."""
+        return "flag" if self is Nis2Stage.FLAGGED else self.value.replace("_", " ")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from handlers.enums import GRAPH_SOURCE, Severity, Side, Status
+from handlers.enums import GRAPH_SOURCE, Nis2Stage, Severity, Side, Status
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,19 @@ class RemediationView:
 
 
 @dataclass(frozen=True)
+class SignificantView:
+    """An alert flagged as a significant incident under NIS2: when (the clocks start
+    there) and why, the reports recorded so far in stage order, and the next one not
+    recorded with when it is due (None once all three are recorded)."""
+
+    flagged_at: datetime
+    reason: str
+    recorded: tuple[tuple[Nis2Stage, datetime], ...] = ()
+    next_stage: Nis2Stage | None = None
+    next_due: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AlertView:
     id: int
     short_id: str
@@ -99,6 +112,7 @@ class AlertView:
     remediation: RemediationView | None = None
     state_version: int = 1  # moves with owner, status or fix: button payloads carry it
     source_acknowledged_at: datetime | None = None  # escalation paused until a re-trigger
+    significant: SignificantView | None = None  # flagged as a NIS2 significant incident
 
     @property
     def from_graph(self) -> bool:

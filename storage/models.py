@@ -94,6 +94,13 @@ class Alert(SQLModel, table=True):
     # The source acknowledged it (PagerDuty's acknowledge): escalation pauses until the
     # source triggers it again. Tandem's own status and owner are not touched.
     source_acknowledged_at: datetime | None = timestamp(nullable=True)
+    # Flagged as a significant incident under NIS2 (when the company became aware of it),
+    # and each step recorded since, {stage: {"at": ISO time, "by": email, "note": text}}.
+    # The audit log holds each as a `significant` event; these let a card show the next
+    # deadline, and refuse a step recorded twice, without reading the log.
+    significant_at: datetime | None = timestamp(nullable=True)
+    significant_stages: dict = Field(default_factory=dict,
+                                     sa_column=Column(JSON, nullable=False))
     # The silence that keeps this alert quiet; it comes back when that silence ends.
     # None on an alert a routing rule suppressed: those stay silenced.
     silenced_by: int | None = Field(default=None, foreign_key="silence.id")
@@ -116,6 +123,14 @@ class Alert(SQLModel, table=True):
             "next_escalation_at",
             sqlite_where=text("next_escalation_at IS NOT NULL"),
             postgresql_where=text("next_escalation_at IS NOT NULL"),
+        ),
+        # A tenant's significant incidents (few), for reports.
+        Index(
+            "ix_alert_significant",
+            "tenant_id",
+            "significant_at",
+            sqlite_where=text("significant_at IS NOT NULL"),
+            postgresql_where=text("significant_at IS NOT NULL"),
         ),
     )
     __mapper_args__ = {"version_id_col": _alert_version}

@@ -167,3 +167,18 @@ def snooze(
 def comment(alert_id: AlertId, actor: As, message: str) -> None:
     """Add a comment to the alert's history."""
     act(Verb.COMMENT, alert_id, actor, text=message)
+
+
+@app.command()
+def significant(
+    alert_id: AlertId,
+    actor: As,
+    reason: Annotated[str, typer.Option(
+        help="Why it is a significant incident under NIS2 (needed to flag it); with "
+             "--stage, a note on that report, e.g. the authority's reference.")] = "",
+    stage: Annotated[str | None, typer.Option(
+        help="Record a report sent to the authority instead of flagging: early-warning, "
+             "notification or final-report (internal staff only).")] = None,
+) -> None:
+    """Flag a significant incident (NIS2), or record one of its reports."""
+    act(Verb.SIGNIFICANT, alert_id, actor, note=reason, stage=stage)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from handlers.enums import Classification, Verb
 from handlers.reads.scoped import STATES
+from handlers.significant import TYPED
 from handlers.silences.matching import every_text, parse_matchers
 from handlers.timing.parse import looks_like_clock, parse_duration
 
@@ -29,6 +30,9 @@ HELP = "\n".join([
     "                               CLASSIFICATION (an alert from Microsoft Graph): unknown,",
     "                               falsePositive, truePositive, informationalExpectedActivity",
     "  snooze ID 1h                 quiet an alert for a while",
+    "  significant ID REASON        flag a significant incident (NIS2): its report clocks start",
+    "  significant ID early-warning|notification|final-report [NOTE]",
+    "                               record a NIS2 report sent to the authority (internal staff)",
     "  silence add key=value [key=value ...] for 2h [from WHEN] [every DAYS HH:MM-HH:MM] [reason]",
     "                               e.g. silence add service=db for 4h from sat 22:00 patching",
     "  silence list | silence expire N",
@@ -175,6 +179,22 @@ def _snooze(rest: str) -> Act:
     return Act(Verb.SNOOZE, alert, {"duration": extra})
 
 
+_SIGNIFICANT_USAGE = ("significant ID REASON, e.g. significant ACME-142 customer data "
+                      "exposed | significant ID early-warning|notification|final-report [NOTE]")
+
+
+def _significant(rest: str) -> Act:
+    """`significant ID REASON` flags the alert; a report's name first records that report."""
+    alert, extra = _alert_and_rest(rest, _SIGNIFICANT_USAGE)
+    words = extra.split(maxsplit=1)
+    if words and words[0].lower() in TYPED.values():
+        note = words[1].strip() if len(words) > 1 else ""
+        return Act(Verb.SIGNIFICANT, alert, {"stage": words[0].lower(), "note": note})
+    if not extra:
+        raise Usage(f"Say why it is significant. Usage: {_SIGNIFICANT_USAGE}")
+    return Act(Verb.SIGNIFICANT, alert, {"note": extra})
+
+
 def _read(what: str, usage: str) -> Callable[[str], Read]:
     def parse_read(rest: str) -> Read:
         alert, extra = _alert_and_rest(rest, usage)
@@ -251,6 +271,7 @@ _OTHERS: dict[str, Callable[[str], Request]] = {
     "resolve": _resolve,
     "done": _done,
     "snooze": _snooze,
+    "significant": _significant,
     "show": _read("show", "show ID"),
     "history": _read("history", "history ID"),
     "list": _list,

@@ -7,7 +7,9 @@ the log shows who tried what and why it was refused.
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
+from handlers import significant as significance
 from handlers.commands import Command, Outcome, Result
 from handlers.config.schema import TandemConfig
 from handlers.enums import Status, Verb
@@ -86,7 +88,22 @@ def _check(
     if state:
         return Outcome.ILLEGAL, state
     reason = policy.refusal(actor, cmd.verb, subject, cfg.approval)
-    return (Outcome.REFUSED, reason) if reason else None
+    if reason:
+        return Outcome.REFUSED, reason
+    return significance.problem(cmd.verb, cmd.args, actor, view)
+
+
+def _words(cfg: TandemConfig, cmd: Command, alert: Alert, actor: Actor,
+           details: dict[str, Any]) -> tuple[str, str]:
+    """The answer to whoever acted, and the note in the card's thread."""
+    label = actor.view.label
+    if cmd.verb is Verb.SIGNIFICANT:
+        tenant = cfg.tenant(alert.tenant_id)
+        zone = tenant.timezone if tenant else "UTC"
+        flagged = significance.significant_view(alert.significant_at, alert.significant_stages,
+                                                zone)
+        return significance.said(label, alert.short_id, details, flagged, zone)
+    return f"{label} {cmd.verb.past} {alert.short_id}.", f"{label} {cmd.verb.past}"
 
 
 async def _apply(
@@ -120,9 +137,9 @@ async def _apply(
         to_status=alert.status,
         details=details,
     )
-    note = f"{actor.view.label} {cmd.verb.past}"
+    message, note = _words(cfg, cmd, alert, actor, details)
     enqueue_card(uow, cfg, alert, now, note=note)
-    return f"{actor.view.label} {cmd.verb.past} {alert.short_id}."
+    return message
 
 
 async def execute(

@@ -11,12 +11,13 @@ from typing import Any
 
 from handlers.config.oncall import SnoozeLimits
 from handlers.config.schema import TandemConfig
-from handlers.enums import Role, Severity, Side, Status, Verb
+from handlers.enums import Nis2Stage, Role, Severity, Side, Status, Verb
 from handlers.escalation import timers
 from handlers.lifecycle.policy import needs_internal_approver, needs_internal_for_fix
 from handlers.lifecycle.transitions import TRANSITIONS
 from handlers.people.resolve import Actor
 from handlers.remediation import CLASSIFICATIONS, Unbound, bind, close_at_source, queue_fix
+from handlers.significant import entry, parse_stage
 from handlers.timing.parse import parse_duration
 from storage import queries, remediations
 from storage.models import Alert, Remediation
@@ -213,6 +214,22 @@ async def comment(ctx: Context) -> dict[str, Any]:
     return {"text": text}
 
 
+async def significant(ctx: Context) -> dict[str, Any]:
+    """Flag the alert as a significant incident (NIS2), or record a report submitted to the
+    authority; whether it may be was checked (handlers.significant.problem). The step
+    is kept on the alert row: the card shows the next deadline from it."""
+    stage = parse_stage(ctx.args.get("stage"))
+    note = ctx.args.get("note", "").strip()
+    if stage is Nis2Stage.FLAGGED:
+        if not note:
+            raise Invalid(f"Flagging {ctx.alert.short_id} as significant needs a reason: "
+                          "why it is a significant incident under NIS2.")
+        ctx.alert.significant_at = ctx.now
+    stages = dict(ctx.alert.significant_stages)  # a new dict, so the change is written
+    ctx.alert.significant_stages = stages | {stage.value: entry(ctx.now, ctx.actor.email, note)}
+    return {"stage": stage.value, "note": note}
+
+
 EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict[str, Any]]]] = {
     Verb.CLAIM: claim,
     Verb.RELEASE: release,
@@ -228,4 +245,5 @@ EFFECTS: dict[Verb, Callable[[Context], Awaitable[dict[str, Any]]]] = {
     Verb.COMMENT: comment,
     Verb.RETRY: retry,
     Verb.DONE: done,
+    Verb.SIGNIFICANT: significant,
 }

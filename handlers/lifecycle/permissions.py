@@ -6,6 +6,7 @@ state, claim conflict, policy) through the same functions, on the alert's view i
 of its row, so a card can be re-rendered per viewer without another database round trip.
 """
 
+from handlers import significant as significance
 from handlers.commands import Command, Identity
 from handlers.config.schema import TandemConfig
 from handlers.enums import Verb
@@ -29,7 +30,9 @@ def _permitted(cfg: TandemConfig, actor: Actor, verb: Verb, view: AlertView,
     probe = Command(verb, view.short_id, Identity(email=actor.email))
     if claimed_by_other(probe, actor, subject):
         return False
-    return policy.refusal(actor, verb, subject, cfg.approval) is None
+    if policy.refusal(actor, verb, subject, cfg.approval) is not None:
+        return False
+    return significance.problem(verb, {}, actor, view) is None  # flagged once
 
 
 def allowed_verbs(cfg: TandemConfig, actor: Actor | None, view: AlertView) -> frozenset[Verb]:

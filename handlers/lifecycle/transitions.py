@@ -2,7 +2,7 @@
 
 `TRANSITIONS[verb][status]` is the status after the verb; a verb that is absent
 for a status is illegal there. Escalation is a level, not a status, so ESCALATE
-(like COMMENT) keeps the status.
+(like COMMENT and SIGNIFICANT) keeps the status.
 """
 
 from collections.abc import Iterable
@@ -39,6 +39,9 @@ TRANSITIONS: dict[Verb, dict[Status, Status]] = {
     # Which fix may be retried or marked done is the fix's own state (effects.py).
     Verb.RETRY: {S.REMEDIATION_APPROVED: S.REMEDIATION_APPROVED},
     Verb.DONE: {S.REMEDIATION_APPROVED: S.REMEDIATION_APPROVED},
+    # Flagging an incident significant (NIS2) and recording its reports: in any status,
+    # resolved too, since incidents are often recognised late (handlers.significant).
+    Verb.SIGNIFICANT: _keep(S),
 }
 
 STATUS_WORDS = {

@@ -7,6 +7,7 @@ from handlers.escalation.reminders import expires_at
 from handlers.people.resolve import view_of
 from handlers.remediation.binding import described
 from handlers.remediation.states import is_manual
+from handlers.significant import significant_view
 from handlers.views import AlertView, ExecutionView, HistoryEntry, RemediationView
 from storage import executions, queries
 from storage.execution_models import Execution
@@ -96,6 +97,8 @@ async def alert_view(session: Session, cfg: TandemConfig, alert: Alert) -> Alert
         snoozed_until=alert.snoozed_until,
         remediation=remediation,
         source_acknowledged_at=alert.source_acknowledged_at,
+        significant=significant_view(alert.significant_at, alert.significant_stages,
+                                     tenant.timezone),
     )
 
 

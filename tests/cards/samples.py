@@ -4,8 +4,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from cards import actions as A
-from handlers.enums import Severity, Side, Status
-from handlers.views import AlertView, ExecutionView, PersonView, RemediationView
+from handlers.enums import Nis2Stage, Severity, Side, Status
+from handlers.views import AlertView, ExecutionView, PersonView, RemediationView, SignificantView
 
 DANA = PersonView("dana@partner.example", "Dana Reyes", Side.PARTNER)
 SAM = PersonView("sam@acme.example", "Sam Okafor", Side.INTERNAL)
@@ -146,6 +146,27 @@ def acknowledged_view() -> AlertView:
                      source_acknowledged_at=datetime(2026, 11, 22, 14, 20, tzinfo=UTC))
 
 
+FLAGGED = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+WHY = "Customer <records> & *card data* exposed <!channel>"
+
+
+def significant_view() -> AlertView:
+    """Flagged as a significant incident (NIS2), its early warning recorded: the
+    notification is due 72 hours after the flag."""
+    flagged = SignificantView(
+        flagged_at=FLAGGED, reason=WHY,
+        recorded=((Nis2Stage.EARLY_WARNING, datetime(2026, 11, 23, 9, 30, tzinfo=UTC)),),
+        next_stage=Nis2Stage.NOTIFICATION, next_due=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    return replace(claimed_view(), version=4, significant=flagged)
+
+
+def significant_done_view() -> AlertView:
+    """Resolved, every NIS2 report recorded."""
+    recorded = tuple((stage, FLAGGED) for stage in (
+        Nis2Stage.EARLY_WARNING, Nis2Stage.NOTIFICATION, Nis2Stage.FINAL_REPORT))
+    return replace(resolved_view(), significant=SignificantView(FLAGGED, WHY, recorded))
+
+
 STATES = {
     "acknowledged_at_source": acknowledged_view,
     "open_critical": base_view,
@@ -157,6 +178,8 @@ STATES = {
     "fix_failed": fix_failed,
     "fix_executed": fix_executed,
     "fix_manual": fix_manual,
+    "significant": significant_view,
+    "significant_all_reported": significant_done_view,
 }
 
 # The forms the golden files pin: name -> (action, the alert it is opened on).
@@ -168,4 +191,5 @@ FORMS = {
     "snooze": (A.SNOOZE, pending_view),
     "done": (A.DONE, fix_failed),
     "approve": (A.APPROVE, fix_pending_reason),
+    "significant": (A.SIGNIFICANT, claimed_view),
 }

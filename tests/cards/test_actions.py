@@ -11,7 +11,7 @@ from .samples import base_view, fix_failed, fix_manual, fix_pending_reason, fix_
 
 ALL_ACTIONS = [
     A.CLAIM, A.RELEASE, A.ESCALATE, A.PROPOSE, A.APPROVE,
-    A.REJECT, A.RESOLVE, A.REOPEN, A.SNOOZE, A.HISTORY, A.RETRY, A.DONE,
+    A.REJECT, A.RESOLVE, A.REOPEN, A.SNOOZE, A.HISTORY, A.RETRY, A.DONE, A.SIGNIFICANT,
 ]  # fmt: skip
 
 
@@ -81,18 +81,21 @@ def test_payload_refuses_over_long_alert_id():
         A.ButtonPayload("X" * 65, 1, A.CLAIM)
 
 
+_FLAG = (A.SIGNIFICANT,)  # any status: incidents are recognised late too
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (Status.OPEN, (A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE)),
-        (Status.CLAIMED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.RELEASE)),
-        (Status.REMEDIATION_PENDING, (A.APPROVE, A.REJECT, A.ESCALATE, A.WITHDRAW)),
+        (Status.OPEN, (A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE, *_FLAG)),
+        (Status.CLAIMED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.RELEASE, *_FLAG)),
+        (Status.REMEDIATION_PENDING, (A.APPROVE, A.REJECT, A.ESCALATE, A.WITHDRAW, *_FLAG)),
         (Status.REMEDIATION_APPROVED,
-         (A.PROPOSE, A.RETRY, A.DONE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
-        (Status.REMEDIATION_REJECTED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.RELEASE)),
-        (Status.SNOOZED, (A.CLAIM, A.RESOLVE)),
-        (Status.SILENCED, (A.CLAIM, A.RESOLVE)),
-        (Status.RESOLVED, (A.REOPEN,)),
+         (A.PROPOSE, A.RETRY, A.DONE, A.ESCALATE, A.RESOLVE, A.RELEASE, *_FLAG)),
+        (Status.REMEDIATION_REJECTED, (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.RELEASE, *_FLAG)),
+        (Status.SNOOZED, (A.CLAIM, A.RESOLVE, *_FLAG)),
+        (Status.SILENCED, (A.CLAIM, A.RESOLVE, *_FLAG)),
+        (Status.RESOLVED, (A.REOPEN, *_FLAG)),
     ],
 )
 def test_buttons_for_each_status(status, expected):
@@ -122,7 +125,8 @@ def test_buttons_for_covers_every_status_and_refuses_unknown():
 def test_card_actions_split_and_filter():
     primary, secondary = A.card_actions(Status.CLAIMED)
     assert primary == (A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE)
-    assert secondary == (A.RELEASE, A.HISTORY)
+    assert secondary == (A.RELEASE, A.SIGNIFICANT, A.HISTORY)
+    assert A.card_actions(Status.CLAIMED, flagged=True)[1] == (A.RELEASE, A.HISTORY)
     primary, secondary = A.card_actions(Status.CLAIMED, frozenset({A.RESOLVE}))
     assert primary == (A.RESOLVE,)
     assert secondary == (A.HISTORY,)  # History is read-only, never filtered out
@@ -154,7 +158,8 @@ def test_approve_opens_a_form_only_when_the_fix_needs_a_reason():
 
 def test_form_specs_cover_form_actions_only():
     assert set(A.FORM_ACTIONS) == {A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.DONE,
-                                   A.APPROVE}
+                                   A.APPROVE, A.SIGNIFICANT}
+    assert forms.form_keys(A.SIGNIFICANT) == ("note",)
     assert forms.form_keys(A.PROPOSE) == ("remediation", "note")
     assert forms.form_keys(A.ESCALATE) == ("reason", "mode")
     assert forms.form_keys(A.RESOLVE) == ("note", "classification")
@@ -176,7 +181,9 @@ def test_resolving_asks_for_a_classification_only_for_a_graph_alert():
         "unknown", "falsePositive", "truePositive", "informationalExpectedActivity"]
 
 
-def test_done_and_approval_forms_require_their_text():
+def test_done_approval_and_significant_forms_require_their_text():
     assert [(f.key, f.optional) for f in forms.form_spec(A.DONE).fields] == [("note", False)]
+    assert [(f.key, f.optional) for f in forms.form_spec(A.SIGNIFICANT).fields] == [
+        ("note", False)]
     assert [(f.key, f.optional) for f in forms.form_spec(A.APPROVE).fields] == [
         ("reason", False)]

@@ -18,6 +18,11 @@ def action_ids(message: dict) -> list[str]:
     return [e["action_id"] for e in actions_of(message)]
 
 
+def overflow_of(message: dict) -> list[str]:
+    [menu] = [e for e in actions_of(message) if e["action_id"] == A.OVERFLOW]
+    return [A.ButtonPayload.decode(o["value"]).action for o in menu["options"]]
+
+
 @pytest.mark.parametrize("state", sorted(STATES))
 def test_golden_and_valid(state):
     message = slack.render_alert(STATES[state]())
@@ -39,7 +44,8 @@ def test_open_card_content():
     assert "Owner\nUnclaimed (partner side)" in fields
     assert "First seen\n2026-11-22 14:02 GMT" in fields
     assert message["text"].startswith("🔴 ACME-142")
-    assert action_ids(message) == [A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.HISTORY]
+    assert action_ids(message) == [A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.OVERFLOW]
+    assert overflow_of(message) == [A.SIGNIFICANT, A.HISTORY]
     assert actions_of(message)[0]["style"] == "primary"
 
 
@@ -54,12 +60,12 @@ def test_button_values_are_payloads_for_this_alert_version():
             assert A.ButtonPayload.decode(element["value"]).action == element["action_id"]
 
 
-def test_claimed_card_puts_release_and_history_in_overflow():
+def test_claimed_card_puts_release_significant_and_history_in_overflow():
     elements = actions_of(slack.render_alert(claimed_view()))
     overflow = elements[-1]
     assert overflow["type"] == "overflow" and overflow["action_id"] == A.OVERFLOW
     chosen = [A.ButtonPayload.decode(o["value"]).action for o in overflow["options"]]
-    assert chosen == [A.RELEASE, A.HISTORY]
+    assert chosen == [A.RELEASE, A.SIGNIFICANT, A.HISTORY]
     assert [e["action_id"] for e in elements[:-1]] == [A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE]
 
 
@@ -72,9 +78,10 @@ def test_pending_card_shows_remediation_and_reject_is_danger():
     assert reject["style"] == "danger"
 
 
-def test_resolved_card_offers_only_reopen_and_history():
+def test_resolved_card_offers_only_reopen_significant_and_history():
     message = slack.render_alert(resolved_view())
-    assert action_ids(message) == [A.REOPEN, A.HISTORY]
+    assert action_ids(message) == [A.REOPEN, A.OVERFLOW]
+    assert overflow_of(message) == [A.SIGNIFICANT, A.HISTORY]
     assert not any(e.get("style") == "primary" for e in actions_of(message))
 
 

@@ -47,12 +47,13 @@ def test_envelope_and_header_colour():
 
 def test_actions_are_execute_with_payload_data():
     card = teams.render_alert(claimed_view())
-    assert verbs(card) == [A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.RELEASE, A.HISTORY]
+    assert verbs(card) == [A.PROPOSE, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.RELEASE, A.SIGNIFICANT,
+                           A.HISTORY]
     for action in card["actions"]:
         assert action["type"] == "Action.Execute"
         payload = A.ButtonPayload.decode(action["data"]["payload"])
         assert payload == A.ButtonPayload("ACME-142", 2, action["verb"])
-    assert [a.get("mode") for a in card["actions"][-2:]] == ["secondary", "secondary"]
+    assert [a.get("mode") for a in card["actions"][-3:]] == ["secondary"] * 3
 
 
 def test_styles():
@@ -64,7 +65,7 @@ def test_styles():
 def test_allowed_filtering_and_resolved():
     card = teams.render_alert(pending_view(), allowed=frozenset({A.ESCALATE}))
     assert verbs(card) == [A.ESCALATE, A.HISTORY]
-    assert verbs(teams.render_alert(resolved_view())) == [A.REOPEN, A.HISTORY]
+    assert verbs(teams.render_alert(resolved_view())) == [A.REOPEN, A.SIGNIFICANT, A.HISTORY]
 
 
 def test_refresh_lists_at_most_60_users():

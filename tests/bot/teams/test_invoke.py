@@ -87,7 +87,7 @@ async def test_a_replayed_click_changes_nothing(teams, db, cfg):
 async def test_refresh_shows_each_viewer_their_buttons(teams, db, cfg):
     short = await new_alert(db, cfg)
     sam = (await teams.post(teams.click(short, 1, A.REFRESH)))[1]["value"]
-    assert verbs(sam) == [A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.HISTORY]
+    assert verbs(sam) == [A.CLAIM, A.ESCALATE, A.RESOLVE, A.SNOOZE, A.SIGNIFICANT, A.HISTORY]
     ivy_click = teams.click(short, 1, A.REFRESH, aad="aad-ivy")
     ivy_click["from"]["userPrincipalName"] = "ivy@acme.example"  # approver only
     assert verbs((await teams.post(ivy_click))[1]["value"]) == [A.HISTORY]

@@ -18,6 +18,7 @@ from tests.cards.samples import (
     fix_view,
     pending_view,
     resolved_view,
+    significant_view,
 )
 from tests.conftest import new_alert
 
@@ -32,7 +33,16 @@ def test_roles_sides_and_tenants(cfg):
     assert allowed(cfg, "gina@globex.example", base_view()) == frozenset()  # other tenant
     assert allowed(cfg, "nobody@acme.example", base_view()) == frozenset()
     assert Verb.CLAIM not in allowed(cfg, "sam@acme.example", claimed_view())  # Dana owns it
-    assert allowed(cfg, "sam@acme.example", resolved_view()) == {Verb.REOPEN, Verb.COMMENT}
+    assert allowed(cfg, "sam@acme.example", resolved_view()) == {
+        Verb.REOPEN, Verb.COMMENT, Verb.SIGNIFICANT}
+
+
+def test_an_incident_is_flagged_significant_once_by_any_responder(cfg):
+    """Either side flags it (the button); once flagged, nobody is offered it again."""
+    for email in ("sam@acme.example", "lee@acme.example", "dana@partner.example"):
+        assert Verb.SIGNIFICANT in allowed(cfg, email, claimed_view()), email
+        assert Verb.SIGNIFICANT not in allowed(cfg, email, significant_view()), email
+    assert Verb.SIGNIFICANT not in allowed(cfg, "ivy@acme.example", claimed_view())
 
 
 def test_approvals_follow_policy(cfg):

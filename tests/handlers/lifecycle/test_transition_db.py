@@ -64,6 +64,7 @@ ARGS = {
     V.COMMENT: {"text": "looking at it"},
     V.RESOLVE: {"note": "fixed"},
     V.DONE: {"note": "restarted it by hand"},
+    V.SIGNIFICANT: {"note": "customer records exposed"},
 }
 
 # How each status is reached with real commands: Dana claims and proposes, Sam decides.
@@ -170,7 +171,10 @@ async def test_status_sample_through_the_database(db, cfg, status):
             assert event.from_status == status
             if outcome is Outcome.DONE:
                 assert (event.verb, event.to_status) == (verb.value, value)
-                assert result.message == f"{who.name} ({who.side}) {verb.past} {short_id}."
+                done = (f"flagged {short_id} as a significant incident (NIS2); early "
+                        "warning due 2026-11-21 15:00 GMT" if verb is V.SIGNIFICANT
+                        else f"{verb.past} {short_id}")
+                assert result.message == f"{who.name} ({who.side}) {done}."
             else:
                 assert event.verb == "refused"
                 assert event.details == {"verb": verb.value, "reason": value}

@@ -17,8 +17,9 @@ SNOOZED, SILENCED, RESOLVED = S.SNOOZED, S.SILENCED, S.RESOLVED
 # The specification.
 # ---------------------------------------------------------------------------------------
 
-# For each status: the legal verbs and the status each leads to. Escalating and
-# commenting never change the status; everything else not listed is illegal.
+# For each status: the legal verbs and the status each leads to. Escalating,
+# commenting and flagging significant never change the status; everything else not
+# listed is illegal.
 LEGAL: dict[Status, dict[Verb, Status]] = {
     OPEN: {
         V.CLAIM: CLAIMED,
@@ -79,6 +80,10 @@ LEGAL: dict[Status, dict[Verb, Status]] = {
     },
     RESOLVED: {V.REOPEN: OPEN, V.COMMENT: RESOLVED},
 }
+# A significant incident (NIS2) is flagged, and its reports recorded, in any status:
+# incidents are often recognised only after they were resolved.
+for _status, _legal in LEGAL.items():
+    _legal[V.SIGNIFICANT] = _status
 
 _DONE_WITH = "{id} is already resolved; reopen it first."
 _NO_FIX = "{id} has no fix waiting for approval."
@@ -165,6 +170,7 @@ ILLEGAL: dict[Verb, dict[Status, str]] = {
         RESOLVED: _DONE_WITH,
     },
     V.COMMENT: {},
+    V.SIGNIFICANT: {},
     V.RETRY: {status: "{id} has no approved fix to retry." for status in (
         OPEN, CLAIMED, PENDING, REJECTED, SNOOZED, SILENCED)} | {RESOLVED: _DONE_WITH},
     V.DONE: {status: "{id} has no approved fix to mark done." for status in (

@@ -97,9 +97,10 @@ def _query(f: BoardFilters, actor: Actor, page: PageRequest,
     """The filters as a query of the reader's tenants, or why they cannot be."""
     if f.state not in {s.value for s in State}:
         return f"Unknown board {f.state[:20]!r}; use one of: {', '.join(State)}."
-    if f.tenant is not None and f.tenant not in actor.tenants:
-        return not_theirs(f.tenant)
-    severities = _severities(f.severities)
+    tenant = (f.tenant or "").strip() or None  # a form's "all tenants" is empty
+    if tenant is not None and tenant not in actor.tenants:
+        return not_theirs(tenant)
+    severities = _severities(tuple(f.severities))
     if isinstance(severities, str):
         return severities
     text = " ".join((f.text or "").split()) or None
@@ -112,10 +113,10 @@ def _query(f: BoardFilters, actor: Actor, page: PageRequest,
         after = cursor.decode(page.cursor) if page.cursor else None
     except cursor.BadCursor as error:
         return str(error)
-    tenants = (f.tenant,) if f.tenant else tuple(sorted(actor.tenants))
+    tenants = (tenant,) if tenant else tuple(sorted(actor.tenants))
     query = replace(_scoped(State(f.state), actor, tenants), severities=severities,
                     source=source, text=text, after=after, limit=size + 1)
-    return query, replace(f, severities=severities, source=source, text=text)
+    return query, replace(f, tenant=tenant, severities=severities, source=source, text=text)
 
 
 async def board(db: Store, cfg: TandemConfig, who: Identity,

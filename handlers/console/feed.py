@@ -115,13 +115,19 @@ class Feed:
         finally:
             subscription.close()
 
+    def _watched(self) -> set[str]:
+        return set().union(*(s.tenants for s in self._subscribers))
+
     async def poll(self) -> Changes:
         """One round: read what changed since the last and hand it out. With nobody
         subscribed only the heads are read, to start from there."""
-        watched = set().union(*(s.tenants for s in self._subscribers))
+        watched = self._watched()
         cursors = {t: seq for t, seq in self._cursors.items() if t in watched}
         changes = await changes_since(self._db, None, cursors, self._max_events)
-        self._cursors = changes.heads
+        # A tenant first watched while this round read keeps its old cursor: what was
+        # committed meanwhile is the next round's news, not skipped.
+        joined = {t: self._cursors[t] for t in self._watched() - watched if t in self._cursors}
+        self._cursors = changes.heads | joined
         if changes.any:
             for subscription in list(self._subscribers):
                 subscription.offer(changes)

@@ -25,6 +25,7 @@ async def test_a_person_sees_only_their_tenants(db, cfg):
     assert [t.id for t in gina.tenants] == ["globex"]
     assert gina.total == 2
     assert ids(await board(db, cfg, SAM)) == acme[::-1]
+    assert ids(await board(db, cfg, SAM, BoardFilters(tenant=" "))) == acme[::-1]
     both = await board(db, cfg, DANA)
     assert set(ids(both)) == {*acme, *globex} and both.total == 5
     assert [t.name for t in both.tenants] == ["Acme Ltd", "Globex Corp"]

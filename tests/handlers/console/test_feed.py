@@ -3,6 +3,7 @@ poll, only subscribers of its tenant hear of it, and a slow one costs bounded me
 On SQLite and PostgreSQL."""
 
 import asyncio
+import contextlib
 import time
 from datetime import timedelta
 
@@ -132,3 +133,38 @@ async def test_changes_start_at_the_head_and_name_their_alerts(db, cfg):
     later = await changes_since(db, {"acme"}, start.heads)
     assert later.alerts == {"acme": frozenset({second})} and set(later.heads) == {"acme"}
     assert first not in later.alerts["acme"]
+
+
+class _Held:
+    """The database, whose next read waits until the test lets it go on."""
+
+    def __init__(self, db):
+        self.db, self.reading, self.go = db, asyncio.Event(), asyncio.Event()
+
+    def unit(self):
+        return self.db.unit()
+
+    @contextlib.asynccontextmanager
+    async def read(self):
+        self.reading.set()
+        await self.go.wait()
+        async with self.db.read() as session:
+            yield session
+
+
+async def test_a_subscriber_joining_during_a_poll_misses_nothing(db, cfg):
+    short = await alert(db, cfg)
+    held = _Held(db)
+    feed = Feed(held)
+    held.go.set()
+    await feed.poll()
+    held.go.clear()
+    held.reading.clear()
+    polling = asyncio.create_task(feed.poll())
+    await held.reading.wait()  # the round has looked at who watches: nobody yet
+    with feed.watching({"acme"}) as sub:
+        await run(db, cfg, Verb.CLAIM, short, SAM)  # committed before the round reads
+        held.go.set()
+        await polling
+        await feed.poll()
+        assert sub.pending() == 1 and (await sub.get()).alerts == {short}

@@ -215,6 +215,7 @@ def _counts_statement(shape: _Shape) -> Select:
 
 @lru_cache(maxsize=256)
 def _capped_statement(shape: _Shape) -> Select:
+    """How many alerts match, counting no further than `cap`: an index-only read."""
     some = (select(col(Alert.id)).where(*_where(shape, _TENANTS, severities=False))
             .limit(bindparam("cap", type_=Integer)))
     return select(func.count()).select_from(some.subquery())
@@ -233,9 +234,8 @@ async def severity_counts(session: AsyncSession, q: BoardQuery,
     all would cost a read of each)."""
     statement, params = counts_query(q, _dialect(session))
     if cap is not None:
-        shape = _shape(q, _dialect(session))
-        capped = await session.execute(_capped_statement(shape), params | {"cap": cap + 1})
-        if capped.scalar_one() > cap:
+        capped = _capped_statement(_shape(q, _dialect(session)))
+        if (await session.execute(capped, params | {"cap": cap + 1})).scalar_one() > cap:
             return None
     counted: dict[str, int] = {}
     for severity, n in await session.execute(statement, params):

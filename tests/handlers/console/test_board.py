@@ -1,6 +1,7 @@
 """The board: only the reader's tenants, the filters, keyset paging and the counts, on
 SQLite and PostgreSQL."""
 
+import sys
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,15 @@ async def test_rows_show_fix_and_escalation(db, cfg):
     assert (row.fix.title, row.fix.status, row.fix.needs_internal_approver) == (
         "Restart the service", "pending", True)
     assert row.storm is None and row.tenant_name == "Acme Ltd"
+
+
+async def test_the_history_goes_uncounted_past_the_cap(db, cfg, monkeypatch):
+    for i in range(3):
+        await alert(db, cfg, minutes=i, severity=Severity.LOW)
+    monkeypatch.setattr(sys.modules["handlers.console.board"], "COUNT_CAP", 3)
+    counted = await board(db, cfg, SAM, BoardFilters(state="all"))
+    assert dict(counted.counts)[Severity.LOW] == 3
+    await alert(db, cfg, minutes=4)
+    uncounted = await board(db, cfg, SAM, BoardFilters(state="all"))
+    assert (uncounted.counts, uncounted.total, len(uncounted.rows)) == (None, None, 4)
+    assert (await board(db, cfg, SAM)).total == 4  # live states are always counted

@@ -87,6 +87,12 @@ def command_verb(action: str) -> Verb:
     return verb
 
 
+def action_ids(verbs: frozenset[Verb]) -> frozenset[str]:
+    """The buttons of these verbs: what `card_actions` is given as `allowed` for one
+    viewer (handlers.lifecycle.allowed_verbs), in Teams' per-viewer cards and the console."""
+    return frozenset(a for a, verb in ACTION_VERB.items() if verb in verbs)
+
+
 def opens_form(action: str, view: AlertView) -> bool:
     """Whether the button asks for input first on this alert's card: Approve does only
     for a fix whose approval needs a reason; elsewhere it is one click."""

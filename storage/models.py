@@ -328,6 +328,12 @@ Index("ix_alert_tenant_claimed_at", col(Alert.tenant_id), col(Alert.claimed_at))
 Index("ix_alert_tenant_resolved_at", col(Alert.tenant_id), col(Alert.resolved_at))
 Index("ix_alert_tenant_status_first_seen", col(Alert.tenant_id), col(Alert.status),
       col(Alert.first_seen))
+# The console's board (storage/board.py, migration 0018): each tenant's live alerts
+# newest first, and the counts per severity from the index alone.
+Index("ix_alert_board_live", col(Alert.tenant_id), col(Alert.first_seen), col(Alert.id),
+      sqlite_where=text(UNRESOLVED_SQL), postgresql_where=text(UNRESOLVED_SQL))
+Index("ix_alert_board_counts", col(Alert.tenant_id), col(Alert.severity), col(Alert.status),
+      col(Alert.owner_email))
 Index(
     "ix_alert_snooze_due",
     col(Alert.snoozed_until),

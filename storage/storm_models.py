@@ -34,6 +34,9 @@ class StormAlert(SQLModel, table=True):
     storm_id: int = Field(primary_key=True, foreign_key="storm.id")
     alert_id: int = Field(primary_key=True, foreign_key="alert.id")
 
+    # The board asks which storm each alert of a page joined (migration 0018).
+    __table_args__ = (Index("ix_storm_alert_alert", "alert_id"),)
+
 
 class StormWindow(SQLModel, table=True):
     """How many new alerts one channel received in its current window, and until when it

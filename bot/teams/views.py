@@ -7,17 +7,12 @@ from cards import actions as A
 from cards.teams import MAX_REFRESH_USERS, card, render_alert, text_block
 from handlers.commands import Identity
 from handlers.config import TandemConfig
-from handlers.enums import Verb
 from handlers.lifecycle import allowed_verbs, configured_actor
 from handlers.views import AlertView
 from storage import teams as refs
 from storage.db import Database
 
 REFRESH_TTL = 30.0
-
-
-def action_ids(verbs: frozenset[Verb]) -> frozenset[str]:
-    return frozenset(a for a, verb in A.ACTION_VERB.items() if verb in verbs)
 
 
 class RefreshUsers:
@@ -48,7 +43,7 @@ def render_for(cfg: TandemConfig, view: AlertView, users: list[str],
     """The card for `who` (None: the channel card everyone gets before their refresh)."""
     allowed = None
     if who is not None:
-        allowed = action_ids(allowed_verbs(cfg, configured_actor(cfg, who.email), view))
+        allowed = A.action_ids(allowed_verbs(cfg, configured_actor(cfg, who.email), view))
     return render_alert(view, allowed, users)
 
 

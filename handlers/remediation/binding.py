@@ -8,20 +8,25 @@ execution acts on, whatever later repeats of the alert change in its labels.
 import re
 
 from handlers.config.fixes import PLACEHOLDER, Fix
+from handlers.views import AlertView
 from storage.models import Alert
+
+# What a binding reads: the stored alert when a fix is proposed, or its view when the
+# console shows what each fix would act on before anyone proposes it.
+Bindable = Alert | AlertView
 
 
 class Unbound(ValueError):
     """The alert lacks something the fix needs; the message says what, to the proposer."""
 
 
-def _value(alert: Alert, name: str) -> str:
+def _value(alert: Bindable, name: str) -> str:
     if name.startswith("labels."):
         return str(alert.labels.get(name.removeprefix("labels."), "")).strip()
     return str(getattr(alert, name, "") or "").strip()
 
 
-def fill(template: str, alert: Alert, fix: Fix) -> str:
+def fill(template: str, alert: Bindable, fix: Fix) -> str:
     """`template` with the alert's values in place; Unbound names the first missing one."""
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -34,12 +39,12 @@ def fill(template: str, alert: Alert, fix: Fix) -> str:
     return PLACEHOLDER.sub(one, template)
 
 
-def bind(fix: Fix, alert: Alert) -> dict[str, str]:
+def bind(fix: Fix, alert: Bindable) -> dict[str, str]:
     """The fix's target for this alert, e.g. {"user": "jo@acme.example"}."""
     return {name: fill(template, alert, fix) for name, template in fix.target.items()}
 
 
-def extra_vars(fix: Fix, alert: Alert) -> dict[str, str]:
+def extra_vars(fix: Fix, alert: Bindable) -> dict[str, str]:
     return {name: fill(template, alert, fix) for name, template in fix.extra_vars.items()}
 
 

@@ -6,7 +6,18 @@ from typing import Annotated, TypedDict
 
 import typer
 
-from bot.cli import alerts, audit, digest, oncall, outbox, remediation, send, silence, teams
+from bot.cli import (
+    alerts,
+    audit,
+    digest,
+    oncall,
+    outbox,
+    remediation,
+    report,
+    send,
+    silence,
+    teams,
+)
 from bot.cli.support import echo, fail, one_line_failures, settings
 from bot.config import ConfigError, load
 from bot.published import Published
@@ -27,6 +38,7 @@ app.add_typer(oncall.app, name="oncall")
 app.add_typer(digest.app, name="digest")
 app.add_typer(outbox.app, name="outbox")
 alerts.app.command("send")(send.send)
+app.command("report")(report.report)
 
 
 class _ServeOverrides(TypedDict, total=False):

@@ -9,12 +9,24 @@ through ix_audit_event_tenant_verb_at (migration 0016).
 """
 
 import json
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, case, cast, select
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -91,8 +103,23 @@ def _event(row: Sequence[Any]) -> Event:
     return Event(seq, alert, at, verb, actor, side, _decoded(details))
 
 
+def _fast_utc(session: AsyncSession, column: Any) -> tuple[ColumnElement,
+                                                            Callable[[Any], datetime] | None]:
+    """A timestamp column read for many rows as aware UTC datetimes, and the call that
+    makes each value one (None: none needed). The same as UTCDateTime, at a fraction of
+    its cost: SQLite's text, suffixed "+00:00" in SQL, goes straight to
+    datetime.fromisoformat; PostgreSQL sends a timestamptz, which asyncpg reads as an
+    aware UTC datetime."""
+    if session.get_bind().dialect.name == "sqlite":
+        return type_coerce(column, String()) + "+00:00", datetime.fromisoformat
+    return type_coerce(func.timezone("UTC", column), DateTime(timezone=True)), None
+
+
 async def _stream(session: AsyncSession, query: Select) -> AsyncIterator[Sequence[Any]]:
-    result = await session.stream(query.execution_options(yield_per=BATCH))
+    """Rows in batches, through the session's connection (plain rows: the ORM's result
+    handling would cost as much as the report's own work)."""
+    conn = await session.connection()
+    result = await conn.stream(query.execution_options(yield_per=BATCH))
     async for part in result.partitions():
         yield part
 
@@ -100,12 +127,14 @@ async def _stream(session: AsyncSession, query: Select) -> AsyncIterator[Sequenc
 async def month_alerts(session: AsyncSession, tenant: str, starts: datetime,
                        ends: datetime) -> AsyncIterator[list[MonthAlert]]:
     """The alerts first seen in [starts, ends), in batches (ix_alert_tenant_first_seen)."""
-    query = select(col(Alert.short_id), col(Alert.first_seen), col(Alert.severity),
-                   col(Alert.source), col(Alert.status)).where(
+    seen, utc = _fast_utc(session, col(Alert.first_seen))
+    query = select(col(Alert.short_id), seen, col(Alert.severity), col(Alert.source),
+                   col(Alert.status)).where(
         col(Alert.tenant_id) == tenant, col(Alert.first_seen) >= starts,
         col(Alert.first_seen) < ends)
     async for part in _stream(session, query):
-        yield [MonthAlert(*row) for row in part]
+        yield [MonthAlert(alert, utc(at) if utc else at, severity, source, status)
+               for alert, at, severity, source, status in part]
 
 
 async def events_of_verbs(session: AsyncSession, tenant: str, verbs: Collection[str],
@@ -114,14 +143,19 @@ async def events_of_verbs(session: AsyncSession, tenant: str, verbs: Collection[
     """The tenant's events of `verbs` in [since, until), in sequence order, in batches;
     only those of a `detailed` verb carry their details (decoding every event's JSON
     would cost more than the rest of the report)."""
-    details = case((col(AuditEvent.verb).in_(list(detailed)), cast(col(AuditEvent.details), Text)),
-                   else_=None)
-    query = (select(*_EVENT, details)
-             .where(col(AuditEvent.tenant_id) == tenant, col(AuditEvent.verb).in_(list(verbs)),
+    details = case((col(AuditEvent.verb).in_(sorted(detailed)),
+                    cast(col(AuditEvent.details), Text)), else_=None)
+    at, utc = _fast_utc(session, col(AuditEvent.at))
+    query = (select(col(AuditEvent.seq), col(AuditEvent.alert), at, col(AuditEvent.verb),
+                    col(AuditEvent.actor), col(AuditEvent.actor_side), details)
+             .where(col(AuditEvent.tenant_id) == tenant, col(AuditEvent.verb).in_(sorted(verbs)),
                     col(AuditEvent.at) >= since, col(AuditEvent.at) < until)
              .order_by(col(AuditEvent.seq)))
+    loads = orjson.loads
     async for part in _stream(session, query):
-        yield [_event(row) for row in part]
+        yield [Event(seq, alert, utc(when) if utc else when, verb, actor, side,
+                     loads(text) if text else None)
+               for seq, alert, when, verb, actor, side, text in part]
 
 
 async def events_of_alerts(session: AsyncSession, tenant: str, alerts: Sequence[str],
@@ -135,7 +169,7 @@ async def events_of_alerts(session: AsyncSession, tenant: str, alerts: Sequence[
             col(AuditEvent.tenant_id) == tenant, col(AuditEvent.alert).in_(chunk),
             col(AuditEvent.at) < until)
         if verbs is not None:
-            query = query.where(col(AuditEvent.verb).in_(list(verbs)))
+            query = query.where(col(AuditEvent.verb).in_(sorted(verbs)))
         if since is not None:
             query = query.where(col(AuditEvent.at) >= since)
         found += [_event(row) for row in await session.execute(query)]

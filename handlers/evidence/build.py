@@ -61,8 +61,7 @@ async def build(session: Session, cfg: TandemConfig, tenant_id: str, month: str,
     first_seen = tally.first_seen  # read_month adds the earlier alerts it replays
     events = await read_month(session, tenant.id, window, now, names, first_seen,
                               _longest_sla(tenant))
-    acks = events.replay.samples(first_seen, "claimed")
-    fixed = events.replay.samples(first_seen, "resolved")
+    acks, fixed = events.replay.samples(first_seen)
     return ReportView(
         tenant_id=tenant.id, tenant_name=tenant.name, month=window.name,
         timezone=tenant.timezone, starts=window.starts, ends=window.ends, generated_at=now,

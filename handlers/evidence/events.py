@@ -22,8 +22,8 @@ from storage.evidence import Event
 from storage.unit import Session
 
 PING, SNOOZE = "ping", "snooze"
-STREAMED = (*OWNER_VERBS, PING, SNOOZE)
-DETAILED = (REASSIGN, ESCALATE, PING, SNOOZE)
+STREAMED = frozenset({*OWNER_VERBS, PING, SNOOZE})
+DETAILED = frozenset({REASSIGN, ESCALATE, PING, SNOOZE})
 
 
 @dataclass
@@ -34,19 +34,20 @@ class MonthEvents:
     snoozes: list[Quiet] = field(default_factory=list)
     earlier: dict[str, list[Event]] = field(default_factory=dict)  # alerts seen before
 
-    def take(self, event: Event, names: Names, first_seen: dict[str, datetime],
+    def take(self, batch: list[Event], names: Names, first_seen: dict[str, datetime],
              ends: datetime) -> None:
-        in_month = event.at < ends
-        if in_month and event.verb in (PING, ESCALATE):
-            self.escalations.append(escalation(event, names))
-        elif in_month and event.verb == SNOOZE:
-            self.snoozes.append(snooze(event, names))
-        if event.verb not in OWNER_VERBS or event.alert is None:
-            return
-        if event.alert in first_seen:
-            self.replay.apply(event)
-        elif in_month:
-            self.earlier.setdefault(event.alert, []).append(event)
+        apply, earlier = self.replay.apply, self.earlier
+        for event in batch:
+            verb, alert, in_month = event.verb, event.alert, event.at < ends
+            if verb in OWNER_VERBS and alert is not None:
+                if alert in first_seen:
+                    apply(event)
+                elif in_month:
+                    earlier.setdefault(alert, []).append(event)
+            if in_month and verb in (PING, ESCALATE):
+                self.escalations.append(escalation(event, names))
+            elif in_month and verb == SNOOZE:
+                self.snoozes.append(snooze(event, names))
 
 
 async def _replay_earlier(session: Session, tenant_id: str, month: Month, found: MonthEvents,
@@ -69,7 +70,6 @@ async def read_month(session: Session, tenant_id: str, month: Month, now: dateti
     found = MonthEvents(Replay(names, month.starts, month.ends), until)
     async for batch in E.events_of_verbs(session, tenant_id, STREAMED, month.starts, until,
                                          DETAILED):
-        for event in batch:
-            found.take(event, names, first_seen, month.ends)
+        found.take(batch, names, first_seen, month.ends)
     await _replay_earlier(session, tenant_id, month, found, first_seen)
     return found

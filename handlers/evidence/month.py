@@ -26,14 +26,14 @@ class Month:
     first: date  # the first local day
     starts: datetime  # aware UTC
     ends: datetime  # aware UTC, the first instant of the next month
+    # When each local day begins, then `ends`: an instant's day is the index
+    # bisect_right(midnights, at) - 1 (cheaper than a time zone conversion per alert).
+    midnights: tuple[datetime, ...]
 
     def days(self) -> list[date]:
         count = calendar.monthrange(self.first.year, self.first.month)[1]
         return [self.first + timedelta(days=n) for n in range(count)]
 
-    def day_of(self, at: datetime) -> date:
-        """The local day an instant falls on."""
-        return at.astimezone(self.zone).date()
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -54,8 +54,10 @@ def month_in(text: str, timezone: str) -> Month:
     zone = ZoneInfo(timezone)
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
-    return Month(f"{year:04d}-{number:02d}", zone, first, _midnight(first, zone),
-                 _midnight(following, zone))
+    days = (following - first).days
+    midnights = tuple(_midnight(first + timedelta(days=n), zone) for n in range(days + 1))
+    return Month(f"{year:04d}-{number:02d}", zone, first, midnights[0], midnights[-1],
+                 midnights)
 
 
 def add_month(at: datetime, zone: ZoneInfo) -> datetime:

@@ -15,8 +15,17 @@ class Names:
 
     def __init__(self, cfg: TandemConfig, stored: Mapping[str, tuple[str, str]]):
         self._cfg, self._stored = cfg, stored
+        # A report names the same few people many times.
+        self._names: dict[str, str] = {}
+        self._sides: dict[str | None, str | None] = {}
 
     def name(self, actor: str) -> str:
+        found = self._names.get(actor)
+        if found is None:
+            found = self._names[actor] = self._name(actor)
+        return found
+
+    def _name(self, actor: str) -> str:
         if actor.startswith(SOURCE_PREFIX):
             return actor.removeprefix(SOURCE_PREFIX)
         person = self._cfg.person(actor)
@@ -26,6 +35,11 @@ class Names:
 
     def side(self, actor: str | None) -> str | None:
         """A person's side; None for a source, the system and anyone unknown."""
+        if actor not in self._sides:
+            self._sides[actor] = self._side(actor)
+        return self._sides[actor]
+
+    def _side(self, actor: str | None) -> str | None:
         if actor is None or actor == SYSTEM_ACTOR or actor.startswith(SOURCE_PREFIX):
             return None
         person = self._cfg.person(actor)

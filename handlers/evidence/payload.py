@@ -7,6 +7,7 @@ shares to 0.0001, so the same report is the same bytes apart from `generated_at`
 
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from handlers.evidence.view import ReportView
@@ -23,10 +24,16 @@ def _number(name: str, value: float) -> float:
     return round(value, 1 if name.endswith("_seconds") else _ROUNDING.get(name, 6))
 
 
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(sorted(f.name for f in fields(kind)))
+
+
 def _plain(value: object, name: str = "") -> Any:
+    if value is None or isinstance(value, str | int):
+        return value
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name), f.name)
-                for f in sorted(fields(value), key=lambda f: f.name)}
+        return {n: _plain(getattr(value, n), n) for n in _names(type(value))}
     if isinstance(value, datetime):
         return _time(value)
     if isinstance(value, date):

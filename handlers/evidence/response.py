@@ -32,10 +32,11 @@ from handlers.evidence.view import SlaBreaches, Times
 from storage.evidence import Event
 
 CLAIM, REASSIGN, ESCALATE = "claim", "reassign", "escalate"
-RESOLUTIONS = ("resolve", "resolved")  # a person's, a source's
-LETTING_GO = ("release", "reopen", "reopened")
-OWNER_VERBS = (CLAIM, REASSIGN, ESCALATE, *RESOLUTIONS, *LETTING_GO)
+RESOLUTIONS = frozenset({"resolve", "resolved"})  # a person's, a source's
+LETTING_GO = frozenset({"release", "reopen", "reopened"})
+OWNER_VERBS = frozenset({CLAIM, REASSIGN, ESCALATE, *RESOLUTIONS, *LETTING_GO})
 SIDES = ("all", *(s.value for s in Side))
+Samples = dict[str, list[float]]  # seconds per side
 
 
 class Held:
@@ -56,47 +57,50 @@ class Replay:
         self.alerts: dict[str, Held] = {}
 
     def apply(self, event: Event) -> None:
-        if event.alert is None:
+        _, alert, at, verb, _, side, details = event
+        if alert is None:
             return
-        held = self.alerts.get(event.alert)
+        held = self.alerts.get(alert)
         if held is None:
-            held = self.alerts[event.alert] = Held()
-        details = event.details or {}
-        if event.verb == CLAIM or (event.verb == REASSIGN and details.get("to")):
-            self._claimed(held, event, details)
-        elif event.verb in RESOLUTIONS:
-            side = held.owner_side or event.actor_side
-            if self.starts <= event.at < self.ends:
-                held.resolved = (event.at, side)
-            held.answered = held.answered or event.at
-        elif event.verb in LETTING_GO or details.get("to_side"):
+            held = self.alerts[alert] = Held()
+        if verb == CLAIM:
+            self._claimed(held, at, side, side)
+        elif verb in RESOLUTIONS:
+            if self.starts <= at < self.ends:
+                held.resolved = (at, held.owner_side or side)
+            held.answered = held.answered or at
+        elif verb in LETTING_GO:
+            held.owner_side = None
+        elif details and isinstance(to := details.get("to"), str) and verb == REASSIGN:
+            self._claimed(held, at, side, self.names.side(to))
+        elif details and details.get("to_side"):
             held.owner_side = None
 
-    def _claimed(self, held: Held, event: Event, details: dict[str, object]) -> None:
-        to = details.get("to")
-        held.owner_side = self.names.side(to) if isinstance(to, str) else event.actor_side
+    @staticmethod
+    def _claimed(held: Held, at: datetime, by: str | None, owner: str | None) -> None:
+        """Claimed by someone of side `by`, now held by someone of side `owner`."""
+        held.owner_side = owner
         if held.claimed is None:
-            held.claimed = (event.at, event.actor_side)
-        held.answered = held.answered or event.at
+            held.claimed = (at, by)
+        held.answered = held.answered or at
 
-    def _in_month(self, at: datetime) -> bool:
-        return self.starts <= at < self.ends
-
-    def samples(self, first_seen: dict[str, datetime],
-                which: str) -> dict[str, list[float]]:
-        """Seconds per side ("all" holds every sample): which = "claimed" (MTTA) or
-        "resolved" (MTTR)."""
-        found: dict[str, list[float]] = {side: [] for side in SIDES}
+    def samples(self, first_seen: dict[str, datetime]) -> tuple[Samples, Samples]:
+        """Seconds to the first claim (MTTA) and to the resolution (MTTR), per side;
+        "all" holds every sample."""
+        acks: Samples = {side: [] for side in SIDES}
+        fixes: Samples = {side: [] for side in SIDES}
+        starts, ends = self.starts, self.ends
         for alert, held in self.alerts.items():
-            point = getattr(held, which)
             seen = first_seen.get(alert)
-            if point is None or seen is None or not self._in_month(point[0]):
+            if seen is None:
                 continue
-            seconds = max(0.0, (point[0] - seen).total_seconds())
-            found["all"].append(seconds)
-            if point[1] in found:
-                found[point[1]].append(seconds)
-        return found
+            for point, found in ((held.claimed, acks), (held.resolved, fixes)):
+                if point is not None and starts <= point[0] < ends:
+                    seconds = max(0.0, (point[0] - seen).total_seconds())
+                    found["all"].append(seconds)
+                    if point[1] in found:
+                        found[point[1]].append(seconds)
+        return acks, fixes
 
 
 def p90(samples: list[float]) -> float | None:
@@ -106,7 +110,7 @@ def p90(samples: list[float]) -> float | None:
     return ordered[math.ceil(0.9 * len(ordered)) - 1]
 
 
-def times(samples: dict[str, list[float]]) -> tuple[Times, ...]:
+def times(samples: Samples) -> tuple[Times, ...]:
     return tuple(Times(side, len(found), statistics.median(found) if found else None,
                        p90(found)) for side, found in samples.items())
 
@@ -115,20 +119,18 @@ def sla_breaches(tenant: TenantConfig, replay: Replay, first_seen: dict[str, dat
                  answerable: dict[str, str], read_until: datetime) -> tuple[SlaBreaches, ...]:
     """Per severity with a limit, in Severity's order. `read_until`: the events were read
     up to then (at least to the last limit of the month's alerts, or to now)."""
-    found = []
-    for severity in Severity:
-        limit = tenant.ack_sla.limit(severity)
+    limits = {s.value: limit for s in Severity if (limit := tenant.ack_sla.limit(s))}
+    alerts = dict.fromkeys(limits, 0)
+    breached = dict.fromkeys(limits, 0)
+    held = replay.alerts
+    for alert, severity in answerable.items():
+        limit = limits.get(severity)
         if limit is None:
             continue
-        alerts = breached = 0
-        for alert, level in answerable.items():
-            if level != severity:
-                continue
-            alerts += 1
-            held = replay.alerts.get(alert)
-            answered = held.answered if held else None
-            due = first_seen[alert] + limit
-            breached += (answered > due) if answered else (due < read_until)
-        found.append(SlaBreaches(severity.value, limit.total_seconds(), alerts, breached))
-    return tuple(found)
-
+        alerts[severity] += 1
+        found = held.get(alert)
+        answered = found.answered if found else None
+        due = first_seen[alert] + limit
+        breached[severity] += (answered > due) if answered else (due < read_until)
+    return tuple(SlaBreaches(severity, limit.total_seconds(), alerts[severity],
+                             breached[severity]) for severity, limit in limits.items())

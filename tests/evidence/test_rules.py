@@ -29,7 +29,8 @@ def test_december_runs_to_the_first_of_january():
 def test_a_summer_month_starts_at_local_midnight():
     month = month_in("2026-07", "Europe/London")
     assert month.starts == datetime(2026, 6, 30, 23, tzinfo=UTC)
-    assert month.day_of(datetime(2026, 7, 31, 23, 30, tzinfo=UTC)) == date(2026, 8, 1)
+    assert (len(month.midnights), month.midnights[-2:]) == (32, (
+        datetime(2026, 7, 30, 23, tzinfo=UTC), datetime(2026, 7, 31, 23, tzinfo=UTC)))
 
 
 @pytest.mark.parametrize(("flagged", "due"), [

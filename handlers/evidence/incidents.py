@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from handlers.config.schema import TandemConfig
+from handlers.enums import Severity
 from handlers.evidence.month import Month, add_month
 from handlers.evidence.names import Names
 from handlers.evidence.sentences import Narrator
@@ -96,7 +97,8 @@ def incident(cfg: TandemConfig, names: Names, month: Month, now: datetime, facts
 async def incidents(session: Session, cfg: TandemConfig, names: Names, tenant_id: str,
                     month: Month, now: datetime) -> tuple[Incident, ...]:
     """Critical and significant incidents, by detection time; their events before `now`."""
-    critical = await E.with_severity(session, tenant_id, "critical", month.starts, month.ends)
+    critical = await E.with_severity(session, tenant_id, Severity.CRITICAL.value, month.starts,
+                                     month.ends)
     chosen = sorted(set(critical) | set(await significant(session, tenant_id, month, now)))
     facts = await E.alert_facts(session, tenant_id, chosen)
     by_alert: dict[str, list[Event]] = defaultdict(list)

@@ -5,16 +5,18 @@ Loads November 2026 at "Bench Ltd" (COPY on PostgreSQL, large executemany batche
 SQLite): every alert has ten events in a realistic mix (created, pings of the
 unclaimed ones, claims, hand-overs between sides, escalations, snoozes, fixes
 proposed, approved and executed, refusals, comments, resolutions by people and by
-sources, a few incidents flagged significant); 1 % are critical. Then times `build`
-and `to_json` + `json.dumps` in a fresh process per run (--runs; the median run is
-shown), as `tandem report` runs, so that loading does not count in its peak RSS.
-Targets: under 10 s and 300 MB.
+sources, a few incidents flagged significant); 1 % are critical. Then times `build`,
+`to_json` + `json.dumps`, the HTML and the PDF (each made from the view, as `tandem
+report --format html|pdf` and the monthly run make them: the PDF makes its HTML and
+charts again) in a fresh process per run (--runs; the median run is shown), so that
+loading does not count in its peak RSS. Targets: under 10 s and 300 MB for all four.
 
     .venv/bin/python -m bench.report [--alerts 100000] [--runs 3] [--pg [SERVER]]
 """
 
 import argparse
 import asyncio
+import io
 import json
 import resource
 import subprocess
@@ -24,11 +26,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import yaml
+from pypdf import PdfReader
 from sqlalchemy import insert
 
 from bench.bulk import alert_row, analyze, insert_alerts, prepared
 from bench.common import PG_ADMIN, create_pg, drop_pg
 from bench.report_events import EVENTS_PER_ALERT, alert_events
+from cards import report
 from handlers.config.schema import TandemConfig
 from handlers.evidence.build import build
 from handlers.evidence.payload import to_json
@@ -141,13 +145,24 @@ async def _measure(url: str) -> dict:
         built = time.perf_counter()
         text = json.dumps(to_json(view), sort_keys=True)
         done = time.perf_counter()
+        page = report.html(view)
+        shown = time.perf_counter()
+        printed = report.pdf(view)
+        finished = time.perf_counter()
     finally:
         await db.dispose()
-    return {"build_s": built - started, "json_s": done - built,
-            "cpu_s": time.process_time() - cpu,
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "json_mb": len(text) / 1e6, "alerts": view.alerts, "incidents": len(view.incidents),
-            "escalations": len(view.escalations), "remediations": len(view.remediations)}
+    measured = {"cpu_s": time.process_time() - cpu,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return measured | {
+        "build_s": built - started, "json_s": done - built, "html_s": shown - done,
+        "pdf_s": finished - shown, "pdf_mb": len(printed) / 1e6, "html_mb": len(page) / 1e6,
+        "pages": len(PdfReader(io.BytesIO(printed)).pages), "json_mb": len(text) / 1e6,
+        "alerts": view.alerts, "incidents": len(view.incidents),
+        "escalations": len(view.escalations), "remediations": len(view.remediations)}
+
+
+def _whole(r: dict) -> float:
+    return r["build_s"] + r["json_s"] + r["html_s"] + r["pdf_s"]
 
 
 def _child(*args: str) -> dict:
@@ -162,7 +177,7 @@ def measured(url: str, runs: int) -> dict:
     forked, so the process that forks stays small. Times are the median run's, RSS the
     highest."""
     found = [_child("--measure", url) for _ in range(runs)]
-    middle = sorted(found, key=lambda r: r["build_s"] + r["json_s"])[len(found) // 2]
+    middle = sorted(found, key=_whole)[len(found) // 2]
     return middle | {"rss_mb": max(r["rss_mb"] for r in found)}
 
 
@@ -203,6 +218,9 @@ def main() -> None:
           f"peak RSS {r['rss_mb']:.0f} MB; JSON {r['json_mb']:.1f} MB; "
           f"{r['incidents']:,} incidents, {r['escalations']:,} escalations, "
           f"{r['remediations']:,} fixes")
+    print(f"  HTML {r['html_s']:.2f} s ({r['html_mb']:.1f} MB), PDF {r['pdf_s']:.2f} s "
+          f"({r['pages']} pages, {r['pdf_mb']:.1f} MB); build + JSON + HTML + PDF "
+          f"{_whole(r):.2f} s")
 
 
 if __name__ == "__main__":

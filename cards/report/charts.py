@@ -12,12 +12,14 @@ from datetime import date
 from typing import TypeVar
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from cards.report import svg
+from cards.report import margins, svg
 from cards.report import words as W
 from handlers.enums import Severity
 from handlers.evidence.view import ReportView, Times
@@ -36,6 +38,7 @@ OTHER_COLOUR = "#767676"
 MEDIAN_COLOUR, P90_COLOUR = "#3A74C4", "#14365C"
 SOURCE_LABEL_LIMIT = 28
 LEGEND_COLUMNS = 4
+LEGEND_FONT_SIZE = 7
 UNITS = ((86400.0, "days"), (3600.0, "hours"), (60.0, "minutes"), (1.0, "seconds"))
 
 
@@ -80,27 +83,45 @@ def by_source(view: ReportView) -> Chart:
 
 def _day_chart(view: ReportView, name: str, title: str, series: list[Series]) -> Chart:
     days = [d.day for d in view.days]
-    figure = Figure(figsize=(7.0, 2.5), layout="constrained")
-    axes = figure.add_subplot()
     positions = list(range(len(days)))
+    totals = [sum(values[i] for _, values, _ in series) for i in positions]
+    top = max(totals, default=0) * 1.05 or 1  # bars added as paths don't autoscale
+    locator = MaxNLocator(integer=True)
+    ticks = [f"{t:,.0f}" for t in locator.tick_values(0, top) if t <= top] if any(totals) else []
+    figure = Figure(figsize=(7.0, 2.5))
+    rows = -(-len(series) // _columns(figure, [label for label, _, _ in series]))
+    axes = figure.add_axes(margins.day_axes(figure, ticks, rows))
     bottom = [0] * len(days)
     for _, values, colour in series:
-        drawn = [i for i in positions if values[i]]  # an empty bar is still an element
-        axes.bar(drawn, [values[i] for i in drawn], 0.8, bottom=[bottom[i] for i in drawn],
-                 color=colour, edgecolor="white", linewidth=0.4)
+        _bars(axes, [(i, bottom[i], values[i]) for i in positions if values[i]], colour)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    axes.set_ylim(0, top)
+    axes.yaxis.set_major_locator(locator)
+    axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    axes.tick_params(axis="x", bottom=False)
     axes.set_xticks(positions, [str(d.day) for d in days], fontsize=6.5)
     axes.set_xlim(-0.6, len(days) - 0.4)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("Alerts")
     axes.set_xlabel(f"Day of {W.month_name(view.month)} ({W.zone(view.timezone).key})")
     if series:  # read left to right, as stacked from the bottom
         _legend(figure, [(label, colour) for label, _, colour in series])
-    if not any(bottom):
+    if not any(totals):
         axes.set_yticks([])
         _no_data(axes, "No alerts this month")
-    description = _day_description(days, series, bottom)
+    description = _day_description(days, series, totals)
     return Chart(title, svg.inline(figure, name, title, description))
+
+
+def _bars(axes: Axes, bars: list[tuple[int, int, int]], colour: str) -> None:
+    """A series' bars (position, bottom, height) as one path: one SVG element, where
+    `axes.bar` makes one per bar, each clipped, for matplotlib and WeasyPrint to handle."""
+    if not bars:
+        return
+    corners = [[(x - 0.4, y), (x + 0.4, y), (x + 0.4, y + h), (x - 0.4, y + h)]
+               for x, y, h in bars]
+    path = Path.make_compound_path_from_polys(np.array(corners, dtype=float))
+    axes.add_patch(PathPatch(path, facecolor=colour, edgecolor="white", linewidth=0.4,
+                             clip_on=False, in_layout=False))
 
 
 def _day_description(days: Sequence[date], series: list[Series], totals: list[int]) -> str:
@@ -114,8 +135,9 @@ def _day_description(days: Sequence[date], series: list[Series], totals: list[in
 
 
 def response_times(view: ReportView) -> Chart:
-    figure = Figure(figsize=(7.0, 2.4), layout="constrained")
-    panels = figure.subplots(1, 2)
+    figure = Figure(figsize=(7.0, 2.4))
+    panels = [figure.add_axes(rect) for rect in margins.panel_axes(
+        figure, [_side_labels(view.mtta), _side_labels(view.mttr)])]
     described = []
     for axes, label, times in ((panels[0], "Time to acknowledge (MTTA)", view.mtta),
                                (panels[1], "Time to resolve (MTTR)", view.mttr)):
@@ -141,7 +163,7 @@ def _times_panel(axes: Axes, label: str, times: Sequence[Times]) -> None:
         container = axes.barh([p + offset for p in positions],
                               [(v or 0.0) / scale for v in values], 0.38, color=colour)
         axes.bar_label(container, [W.duration(v) for v in values], padding=2, fontsize=6.5)
-    axes.set_yticks(positions, [f"{W.side(t.side)}\n{t.count} alerts" for t in times])
+    axes.set_yticks(positions, _side_labels(times))
     axes.set_title(label, fontsize=8.5)
     axes.set_xlabel(unit)
     axes.margins(x=0.25)
@@ -150,13 +172,24 @@ def _times_panel(axes: Axes, label: str, times: Sequence[Times]) -> None:
         _no_data(axes, "Nothing measured this month")
 
 
+def _side_labels(times: Sequence[Times]) -> list[str]:
+    return [f"{W.side(t.side)}\n{W.number(t.count)} alerts" for t in times]
+
+
+def _columns(figure: Figure, labels: Sequence[str]) -> int:
+    """A legend's columns: all entries in one row when there are few, and never more
+    than fit across the figure."""
+    wanted = len(labels) if len(labels) <= LEGEND_COLUMNS + 1 else LEGEND_COLUMNS
+    return margins.legend_columns(figure, labels, LEGEND_FONT_SIZE, wanted)
+
+
 def _legend(figure: Figure, entries: list[tuple[str, str]]) -> None:
-    """A legend under the chart, in rows: all entries in one row when there are few."""
-    columns = len(entries) if len(entries) <= LEGEND_COLUMNS + 1 else LEGEND_COLUMNS
+    """A legend under the chart, in rows read left to right."""
+    columns = _columns(figure, [label for label, _ in entries])
     handles = [Patch(facecolor=colour) for _, colour in entries]
     labels = [label for label, _ in entries]
     figure.legend(_row_major(handles, columns), _row_major(labels, columns), frameon=False,
-                  fontsize=7, loc="outside lower center", ncols=columns)
+                  fontsize=LEGEND_FONT_SIZE, loc="lower center", ncols=columns)
 
 
 def _row_major(items: Sequence[T], columns: int) -> list[T]:

@@ -6,7 +6,7 @@ from functools import cache, partial
 
 import jinja2
 
-from cards.report import charts
+from cards.report import charts, select, tallies
 from cards.report import words as W
 from handlers.evidence.view import Checkpoint, ReportView, Times
 
@@ -33,6 +33,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         duration=W.duration, side=W.side, person=W.person, outcome=W.outcome,
         clock_state=W.clock_state, clock_rule=W.clock_rule, hours=W.hours, share=W.share,
+        number=W.number, noun=W.noun, clocks=W.clocks, truncate=W.truncate,
     )
     return env
 
@@ -52,7 +53,29 @@ def render(view: ReportView) -> str:
         on_call_sides=on_call_totals(view),
         checkpoints=checkpoints(view),
         charts=charts.charts(view),
+        **sections(view),
     )
+
+
+def sections(view: ReportView) -> dict[str, object]:
+    """What the long sections show: their tallies over every row, and the rows listed."""
+    return {
+        "json_command": f"tandem report --tenant {view.tenant_id} --month {view.month} "
+                        "--format json",
+        "escalations": select.escalations(view),
+        "levels": tallies.escalation_levels(view),
+        "paged": tallies.paged(view),
+        "fixes": select.remediations(view),
+        "outcomes": tallies.fix_outcomes(view),
+        "containment": tallies.containment(view),
+        "quiet": select.quiet(view),
+        "quiet_kinds": tallies.quiet_kinds(view),
+        "quiet_people": tallies.quiet_by_person(view),
+        "incidents": select.incidents(view),
+        "incident_counts": tallies.incident_counts(view),
+        "clocks": tallies.clocks(view),
+        "timeline": select.timeline,
+    }
 
 
 def side_times(view: ReportView) -> list[SideTimes]:

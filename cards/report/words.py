@@ -3,6 +3,8 @@
 Escaping is the template's job (Jinja2 autoescape); nothing here returns markup.
 """
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -84,6 +86,22 @@ def duration(seconds: float | None) -> str:
 def truncate(text: str, limit: int) -> str:
     """Cut to at most `limit` characters, marking a cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def number(value: int) -> str:
+    """A count with thousands separated: '1,841'."""
+    return f"{value:,}"
+
+
+def noun(count: int, one: str, many: str | None = None) -> str:
+    """The word for `count` of a thing: 'escalation' for 1, 'escalations' otherwise."""
+    return one if count == 1 else many or f"{one}s"
+
+
+def clocks(states: Iterable[str]) -> str:
+    """A significant incident's deadlines in a few words: '1 met, 2 open'."""
+    counted = Counter(states)
+    return ", ".join(f"{counted[s]} {s}" for s in CLOCK_STATES if counted[s]) or NONE
 
 
 def hours(value: float) -> str:

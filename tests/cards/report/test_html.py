@@ -71,9 +71,9 @@ def test_sections_come_in_the_issues_order_with_one_per_incident(html):
     page = Page(html)
     assert page.headings["h1"] == ["Incident-response report"]
     assert page.headings["h2"] == SECTIONS
-    assert page.headings["h3"] == [
-        f"ACME-7 · Ransomware note on fs-1 {SCRIPT}",
+    assert page.headings["h3"] == [  # the significant one first
         'ACME-31 · Mailbox rule forwarding to "outside" & co',
+        f"ACME-7 · Ransomware note on fs-1 {SCRIPT}",
     ]
 
 

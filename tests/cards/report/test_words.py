@@ -43,3 +43,11 @@ def test_months_shares_and_words():
     assert W.person("Dana", "partner") == "Dana (partner)"
     assert W.person("graph", None) == "graph"
     assert W.truncate("abcdef", 4) == "abc…"
+
+
+def test_counts_and_their_nouns():
+    assert W.number(1841) == "1,841" and W.number(7) == "7"
+    assert (W.noun(1, "escalation"), W.noun(2, "escalation")) == ("escalation", "escalations")
+    assert (W.noun(0, "fix", "fixes"), W.noun(1, "fix", "fixes")) == ("fixes", "fix")
+    assert W.clocks(["open", "met", "open"]) == "1 met, 2 open"
+    assert W.clocks([]) == "–"

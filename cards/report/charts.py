@@ -39,6 +39,7 @@ MEDIAN_COLOUR, P90_COLOUR = "#3A74C4", "#14365C"
 SOURCE_LABEL_LIMIT = 28
 LEGEND_COLUMNS = 4
 LEGEND_FONT_SIZE = 7
+Y_FORMAT = "{x:,.0f}"
 UNITS = ((86400.0, "days"), (3600.0, "hours"), (60.0, "minutes"), (1.0, "seconds"))
 
 
@@ -86,18 +87,16 @@ def _day_chart(view: ReportView, name: str, title: str, series: list[Series]) ->
     positions = list(range(len(days)))
     totals = [sum(values[i] for _, values, _ in series) for i in positions]
     top = max(totals, default=0) * 1.05 or 1  # bars added as paths don't autoscale
-    locator = MaxNLocator(integer=True)
-    ticks = [f"{t:,.0f}" for t in locator.tick_values(0, top) if t <= top] if any(totals) else []
     figure = Figure(figsize=(7.0, 2.5))
     rows = -(-len(series) // _columns(figure, [label for label, _, _ in series]))
-    axes = figure.add_axes(margins.day_axes(figure, ticks, rows))
+    axes = figure.add_axes(margins.day_axes(figure, _y_labels(top) if any(totals) else [], rows))
     bottom = [0] * len(days)
     for _, values, colour in series:
         _bars(axes, [(i, bottom[i], values[i]) for i in positions if values[i]], colour)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylim(0, top)
-    axes.yaxis.set_major_locator(locator)
-    axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(StrMethodFormatter(Y_FORMAT))
     axes.tick_params(axis="x", bottom=False)
     axes.set_xticks(positions, [str(d.day) for d in days], fontsize=6.5)
     axes.set_xlim(-0.6, len(days) - 0.4)
@@ -110,6 +109,12 @@ def _day_chart(view: ReportView, name: str, title: str, series: list[Series]) ->
         _no_data(axes, "No alerts this month")
     description = _day_description(days, series, totals)
     return Chart(title, svg.inline(figure, name, title, description))
+
+
+def _y_labels(top: float) -> list[str]:
+    """The labels the y axis will show from 0 to `top`, to leave room for them."""
+    return [Y_FORMAT.format(x=t) for t in MaxNLocator(integer=True).tick_values(0, top)
+            if t <= top]
 
 
 def _bars(axes: Axes, bars: list[tuple[int, int, int]], colour: str) -> None:

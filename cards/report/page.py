@@ -33,7 +33,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         duration=W.duration, side=W.side, person=W.person, outcome=W.outcome,
         clock_state=W.clock_state, clock_rule=W.clock_rule, hours=W.hours, share=W.share,
-        number=W.number, noun=W.noun, clocks=W.clocks, truncate=W.truncate,
+        number=W.number, noun=W.noun, clocks=W.clocks, truncated=W.truncate,
     )
     return env
 

@@ -6,11 +6,14 @@ Console pages extend `base.html` (its blocks: title, main) and render with
 styles from /static only: no inline script or style attribute.
 """
 
+import secrets
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.web.formatting import FILTERS
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -23,6 +26,9 @@ HEADERS = {
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(FILTERS)
+# A fresh idempotency key for each form a page shows: sending it twice changes once.
+_env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
 
 
 def render(template: str, status: int = 200, **values: Any) -> web.Response:

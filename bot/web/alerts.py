@@ -73,8 +73,11 @@ async def _run(request: web.Request, form: Any, action: str) -> Result:
         return Result(Outcome.INVALID, f"Tandem has no action {action[:40]!r}.")
     keys, required = fields_of(action)
     fields = {k: str(v) for k, v in form.items() if k in keys and k not in CONTROLS}
-    return await act(runtime.db, runtime.cfg, user.identity, _short_id(request), verb, fields,
-                     _version(form.get("version")), str(form.get("key") or "") or None,
+    short_id = _short_id(request)
+    # The board's rows share one form and its key: each alert makes the key its own.
+    key = f"{form.get('key')}:{short_id}" if form.get("key") else None
+    return await act(runtime.db, runtime.cfg, user.identity, short_id, verb, fields,
+                     _version(form.get("version")), key,
                      required=required if form.get("form") else {}, now=datetime.now(UTC))
 
 

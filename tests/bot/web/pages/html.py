@@ -69,6 +69,14 @@ def field(page: str, name: str) -> str:
     return html.unescape(found.group(1))
 
 
+def claim(page: str, short_id: str) -> tuple[str, dict[str, str]]:
+    """Where the board's Claim button of `short_id` posts, and what."""
+    button = re.search(rf'formaction="([^"]+)" name="version" value="(\d+)" id="claim-{short_id}"',
+                       page)
+    assert button, f"no Claim for {short_id}"
+    return button.group(1), form(page, "alert.claim") | {"version": button.group(2)}
+
+
 def form(page: str, action: str) -> dict[str, str]:
     """The hidden fields of the form for `action` on an alert's page or the board."""
     start = page.index(f'name="action" value="{action}"')

@@ -4,7 +4,7 @@ paging both ways, and Claim straight from a row. SQLite and PostgreSQL."""
 import re
 
 from handlers.enums import Severity, Verb
-from tests.bot.web.pages.html import buttons, form, said, text
+from tests.bot.web.pages.html import buttons, claim, said, text
 from tests.handlers.console.helpers import DANA, SAM, alert, run
 
 
@@ -94,9 +94,10 @@ async def test_claiming_from_a_row_runs_the_command_and_comes_back_saying_so(sit
     short = await alert(site.db, site.cfg, title="Disk full")
     dana = await site.signed_in("dana@partner.example")
     _, page, _ = await dana.get("/?severity=high")
-    fields = form(page, "alert.claim")
+    target, fields = claim(page, short)
+    assert target == f"/alerts/{short}/act"
     assert fields["back"] == "/?severity=high" and fields["version"] == "1"
-    status, page, url = await dana.post(f"/alerts/{short}/act", fields)
+    status, page, url = await dana.post(target, fields)
     assert status == 200 and url.endswith("/?severity=high")
     assert said(page) == f"Dana Reyes (partner) claimed {short}."
     assert "Dana Reyes (partner)" in text(page, f"row-{short}") and "Claim" not in buttons(page)
@@ -104,13 +105,25 @@ async def test_claiming_from_a_row_runs_the_command_and_comes_back_saying_so(sit
     assert said(page) == ""  # said once
 
 
+async def test_two_rows_claimed_from_one_page_are_two_claims(site):
+    first, second = [await alert(site.db, site.cfg, title=t) for t in ("One", "Two")]
+    dana = await site.signed_in("dana@partner.example")
+    _, page, _ = await dana.get("/")
+    for short in (first, second):
+        target, fields = claim(page, short)
+        _, said_page, _ = await dana.post(target, fields)
+        assert said(said_page) == f"Dana Reyes (partner) claimed {short}."
+    _, again, _ = await dana.post(*claim(page, first))  # the same button twice: once
+    assert said(again) == "Already done; nothing changed."
+
+
 async def test_a_claim_from_a_stale_row_is_refused_and_the_board_shows_it_now(site):
     short = await alert(site.db, site.cfg)
     dana = await site.signed_in("dana@partner.example")
     _, page, _ = await dana.get("/")
-    stale = form(page, "alert.claim")
+    target, stale = claim(page, short)
     await run(site.db, site.cfg, Verb.CLAIM, short, SAM)
-    status, page, _ = await dana.post(f"/alerts/{short}/act", stale)
+    status, page, _ = await dana.post(target, stale)
     assert status == 200 and "Sam Okafor (internal)" in text(page, f"row-{short}")
     assert said(page).startswith(f"{short} ")
     assert 'class="said said-refused" role="alert"' in page

@@ -15,6 +15,7 @@ from bot.intake.auth import Credentials
 from bot.intake.committer import Committer
 from bot.intake.entra import EntraTokens
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.monthly_pdf import monthly_pdf
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.dispatcher import install as install_outbox
 from bot.reload import attach as attach_reload
@@ -120,7 +121,7 @@ def build_app(runtime: Runtime) -> web.Application:
     reports = report_links.downloads(runtime.db, report_links.from_settings(runtime.settings))
     app.add_routes(routes(slack, teams, reports))
     install_console(app, runtime)  # sign-in, the gate over every page, the pages
-    attach_scheduler(app, runtime, app[METRICS])
+    attach_scheduler(app, runtime, app[METRICS], make_pdf=monthly_pdf(runtime))
     attach_reload(app, runtime)
     app.cleanup_ctx.append(_frozen_heap)
     return app

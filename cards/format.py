@@ -6,10 +6,10 @@ Everything here returns plain strings; platform escaping is the caller's job.
 import re
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cards import actions as A
 from handlers.enums import Severity, Status
+from handlers.timing.zones import zone_or_utc
 from handlers.views import AlertView
 
 DESCRIPTION_LIMIT = 2900  # under Block Kit's 3,000-char section text limit, with room
@@ -81,11 +81,7 @@ def local_time(at: datetime, timezone: str) -> datetime:
     """`at` in the tenant's zone; a naive time is taken as UTC, an unknown zone as UTC."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return at.astimezone(zone)
+    return at.astimezone(zone_or_utc(timezone))
 
 
 def format_time(at: datetime, timezone: str) -> str:

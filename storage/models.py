@@ -353,6 +353,9 @@ Index(
     sqlite_where=text("status = 'pending'"),
     postgresql_where=text("status = 'pending'"),
 )
+# The monthly report reads a month of a few verbs (storage/evidence.py, migration 0016).
+Index("ix_audit_event_tenant_verb_at", col(AuditEvent.tenant_id), col(AuditEvent.verb),
+      col(AuditEvent.at))
 
 
 class OncallOverride(SQLModel, table=True):

@@ -16,6 +16,7 @@ from bot.cli import (
     oncall,
     outbox,
     remediation,
+    report,
     send,
     silence,
     teams,
@@ -43,6 +44,7 @@ app.add_typer(outbox.app, name="outbox")
 app.add_typer(keys.app, name="keys")
 alerts.app.command("send")(send.send)
 app.command("demo")(demo.demo)
+app.command("report")(report.report)
 
 
 class _ServeOverrides(TypedDict, total=False):

@@ -4,7 +4,9 @@ Escaping is the template's job (Jinja2 autoescape); nothing here returns markup.
 """
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from handlers.timing.zones import zone_or_utc
 
 NONE = "–"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -30,10 +32,7 @@ CLOCK_RULES = {
 
 def zone(name: str) -> ZoneInfo:
     """The tenant's zone; an unknown name is shown, and named, as UTC."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(name)
 
 
 def when(at: datetime | None, tz: ZoneInfo) -> str:

@@ -7,13 +7,13 @@ Cross-references to people, layers and channels are checked by the schema
 
 import re
 from datetime import date, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from handlers.config.hours import LayerHours
 from handlers.enums import Severity
 from handlers.timing.parse import DAYS, parse_clock, parse_duration
+from handlers.timing.zones import known_zone
 
 _LAYER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -81,11 +81,8 @@ class Layer(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {value!r}") from None
+        if value is not None and known_zone(value) is None:
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
 

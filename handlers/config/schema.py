@@ -7,7 +7,6 @@ Secrets are never inline: integrations name the environment variable that holds 
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
@@ -27,6 +26,7 @@ from handlers.config.oncall import (
 )
 from handlers.enums import Role, Severity, Side
 from handlers.timing.parse import parse_duration
+from handlers.timing.zones import known_zone
 
 
 class Channel(Strict):
@@ -152,12 +152,9 @@ class Tenant(Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        if known_zone(value) is None:
             raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name such as Europe/London)"
-            ) from None
+                f"unknown time zone {value!r} (use an IANA name such as Europe/London)")
         return value
 
 

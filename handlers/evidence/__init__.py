@@ -1,5 +1,6 @@
 """Evidence: the monthly report, signed exports and audit checkpoints."""
 
+from handlers.evidence.build import build as build_report
 from handlers.evidence.checkpoint_line import Checkpoint, CheckpointPost
 from handlers.evidence.checkpoint_line import from_payload as checkpoint_from_payload
 from handlers.evidence.checkpoint_line import parse as parse_checkpoints
@@ -19,12 +20,17 @@ from handlers.evidence.exports import check as check_export
 from handlers.evidence.exports import compare as compare_export
 from handlers.evidence.exports import sign as sign_export
 from handlers.evidence.exports import summary as export_summary
+from handlers.evidence.month import NoReport, parse_month
+from handlers.evidence.payload import to_json as report_json
 from handlers.evidence.signing import KeyProblem, Signer, Verifier, private_key, public_key
 from handlers.evidence.signing import generate as generate_key
+from handlers.evidence.view import ReportView
 
-__all__ = ["Checked", "Checkpoint", "CheckpointPost", "ExportRejected", "Extract", "Head",
-           "KeyProblem", "MakePdf", "Signer", "Verifier", "catch_up_reports", "check_export",
+__all__ = ["Checked", "Checkpoint", "CheckpointPost", "ExportRejected", "Extract",
+           "Head", "KeyProblem", "MakePdf", "NoReport", "ReportView", "Signer",
+           "Verifier", "build_report", "catch_up_reports", "check_export",
            "checkpoint_from_payload", "checkpoint_time", "checkpoints_catch_up",
            "compare_export", "export_summary", "generate_key", "make_checkpoint",
-           "parse_checkpoints", "private_key", "public_key", "report_send_time",
-           "send_due_reports", "sign_export", "verified_summary", "verify_audit"]
+           "parse_checkpoints", "parse_month", "private_key", "public_key",
+           "report_json", "report_send_time", "send_due_reports", "sign_export",
+           "verified_summary", "verify_audit"]

@@ -47,7 +47,7 @@ class Card:
     fix: tuple[str, list[str]] | None  # heading and lines, while the status is about it
     fix_waiting: bool  # the fix waits for a decision that needs attention, or failed
     buttons: list[Button]
-    unbound: list[FixChoice]  # catalogue fixes this alert cannot be given, and why
+    unbound: list[FixChoice]  # with Propose: catalogue fixes this alert cannot have, and why
 
 
 def _choice(fix: FixChoice) -> str:
@@ -81,6 +81,8 @@ def card(page: AlertPage) -> Card:
     fix = None
     if rem is not None and view.status != Status.RESOLVED:
         fix = remediation_lines(rem, view.timezone)
+    shown = buttons(page)
+    proposing = any(b.action == A.PROPOSE for b in shown)
     return Card(
         view=view, headline=f"{view.short_id} · {view.title}", colour=F.header_colour(view),
         facts=F.fields(view), significant=significant_lines(view),
@@ -88,7 +90,8 @@ def card(page: AlertPage) -> Card:
         description=F.description(view), links=F.link_items(view), fix=fix,
         fix_waiting=rem is not None and ((rem.needs_internal_approver and
                                           rem.decided_by is None) or rem.status == "failed"),
-        buttons=buttons(page), unbound=[f for f in page.fixes if f.problem is not None])
+        buttons=shown,
+        unbound=[f for f in page.fixes if f.problem is not None] if proposing else [])
 
 
 def fields_of(action: str) -> tuple[frozenset[str], dict[str, str]]:

@@ -1,9 +1,12 @@
 """Server-rendered pages: Jinja2 templates in bot/web/templates, every value escaped
 for HTML (autoescape), served with headers that keep them out of frames and caches.
 
-Console pages extend `base.html` (its blocks: title, main) and render with
-`render("name.html", status, **values)`. The Content-Security-Policy allows scripts and
-styles from /static only: no inline script or style attribute.
+Sign-in's pages extend `base.html` (its blocks: title, main); a signed-in person's
+pages extend `layout.html` (the sections, who is signed in, the message area; blocks
+title and content). All render with `render("name.html", status, **values)`; each
+form that changes something gets its own idempotency key from `new_key()`. The
+Content-Security-Policy allows scripts and styles from /static only: no inline script
+or style attribute.
 """
 
 import secrets

@@ -52,9 +52,13 @@ async def test_a_slack_click_made_elsewhere_shows_on_the_open_pages(open_as, sit
     await live(page)
     owner = page.locator('[data-fact="Owner"] dd')
     await expect(owner).to_have_text("Unclaimed")
+    await page.locator("summary", has_text="Comment").click()
+    await page.get_by_role("textbox", name="Comment").fill("half-typed thought")
     view = await show_alert(site.db, site.cfg, SAM, short)
     assert await site.stack.click(payloads.DANA, short, view.state_version, A.CLAIM) == 200
     await expect(owner).to_have_text("Dana Reyes (partner)", timeout=2000)
+    await expect(page.get_by_role("textbox", name="Comment")).to_have_value("half-typed thought")
+    await expect(page.get_by_role("textbox", name="Comment")).to_be_focused()
     await expect(page.locator("#timeline")).to_contain_text("dana@partner.example (partner) "
                                                             "claim open → claimed")
     await expect(board.locator(f"#row-{short} .owner")).to_have_text("Dana Reyes (partner)",
@@ -93,7 +97,7 @@ async def test_a_change_without_the_csrf_token_is_refused(open_as, site):
     short = await alert(site.db, site.cfg)
     page = await open_as("dana@partner.example")
     await live(page)  # the page's first refresh is done: it would bring the token back
-    await page.locator(f"#row-{short} input[name=csrf]").evaluate("input => input.remove()")
+    await page.locator("#claim-form input[name=csrf]").evaluate("input => input.remove()")
     await page.get_by_role("button", name=f"Claim {short}").click()
     await expect(page.locator("main")).to_contain_text(
         "This change was refused: it did not carry this session's security token; reload "

@@ -11,8 +11,9 @@ run makes nothing.
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
@@ -26,8 +27,19 @@ from handlers.evidence import (
     make_checkpoint,
 )
 
-if TYPE_CHECKING:
-    from bot.scheduler import Jobs
+
+class Jobs(Protocol):
+    """What these jobs need of bot/scheduler.py's Jobs (which imports this module)."""
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def leader(self) -> object | None: ...
+    @property
+    def on_lead(self) -> dict[str, Callable[[], Awaitable[object]]]: ...
+
+    def register_job(self, job_id: str, func: Callable[[], Awaitable[object]],
+                     trigger: BaseTrigger, first_run: datetime | None = None) -> None: ...
 
 log = logging.getLogger("tandem.checkpoints")
 PREFIX = "checkpoint."
@@ -55,7 +67,7 @@ def _job(runtime: Runtime, clock: Callable[[], datetime],
     return run
 
 
-def register(jobs: "Jobs", runtime: Runtime) -> None:
+def register(jobs: Jobs, runtime: Runtime) -> None:
     """At start-up: the catch-up (on taking the lead, or now without leadership), or the
     warning that no checkpoints are made."""
     if not signing_key.configured(runtime.settings):
@@ -69,7 +81,7 @@ def register(jobs: "Jobs", runtime: Runtime) -> None:
         jobs.on_lead[CATCH_UP] = catch_up
 
 
-def register_tenants(jobs: "Jobs", runtime: Runtime) -> None:
+def register_tenants(jobs: Jobs, runtime: Runtime) -> None:
     """Each tenant's daily checkpoint, as the configuration in force says (the scheduler
     removes the previous ones first)."""
     if not signing_key.configured(runtime.settings):

@@ -5,8 +5,9 @@ and command paths a source and a person use, at times in the recent past:
   claimed by the partner, fixed by hand once internal IT approved, and resolved: a
   whole timeline in the audit log;
 - at 2 am last night, Microsoft Graph reported a risky sign-in for jo@acme.example; the
-  partner's engineer claimed it and proposed revoking jo's sessions, which waits for
-  internal IT's approval;
+  partner's engineer claimed it at once and, 25 minutes before the demo starts, proposed
+  revoking jo's sessions, which waits for internal IT's approval (a fix proposed at
+  night would have expired by morning: the example expires them after 4 h);
 - an hour ago, a disk-space storm from Prometheus (one storm card, each alert claimable);
 - at Globex, an unclaimed certificate warning, which Acme's people never see.
 """
@@ -93,7 +94,7 @@ async def _incident(db: Store, cfg: TandemConfig, start: datetime) -> str:
     return alert
 
 
-async def _sign_in(db: Store, cfg: TandemConfig, at: datetime) -> str:
+async def _sign_in(db: Store, cfg: TandemConfig, at: datetime, now: datetime) -> str:
     event = AlertIn(source=GRAPH_SOURCE, severity=Severity.HIGH,
                     title="Risky sign-in: unfamiliar location for jo@acme.example",
                     description="Sign-in from an address never seen for this user.",
@@ -101,7 +102,8 @@ async def _sign_in(db: Store, cfg: TandemConfig, at: datetime) -> str:
                     dedup_key="da638412345678901234_1234567890")
     [alert] = await _ingest(db, cfg, "acme", [event], at)
     await _do(db, cfg, DANA, Verb.CLAIM, alert, at + timedelta(minutes=5))
-    await _do(db, cfg, DANA, Verb.PROPOSE, alert, at + timedelta(minutes=11),
+    proposed = max(at + timedelta(minutes=11), now - timedelta(minutes=25))
+    await _do(db, cfg, DANA, Verb.PROPOSE, alert, proposed,
               remediation="revoke-sessions", note="Sign-in from a new country at 2 am.")
     return alert
 
@@ -125,7 +127,7 @@ async def seed(db: Store, cfg: TandemConfig, now: datetime) -> Seeded:
         raise StoryFailed("the configuration has no tenant 'acme'")
     night = last_two_am(now, tenant.timezone)
     incident = await _incident(db, cfg, night - timedelta(hours=12))
-    sign_in = await _sign_in(db, cfg, night)
+    sign_in = await _sign_in(db, cfg, night, now)
     storm = await _storm(db, cfg, now - timedelta(hours=1))
     cert = AlertIn(source="api", severity=Severity.MEDIUM,
                    title="TLS certificate for shop.globex.example expires in 9 days",

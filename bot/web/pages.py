@@ -1,16 +1,22 @@
 """Server-rendered pages: Jinja2 templates in bot/web/templates, every value escaped
 for HTML (autoescape), served with headers that keep them out of frames and caches.
 
-Console pages extend `base.html` (its blocks: title, main) and render with
-`render("name.html", status, **values)`. The Content-Security-Policy allows scripts and
-styles from /static only: no inline script or style attribute.
+Sign-in's pages extend `base.html` (its blocks: title, main); a signed-in person's
+pages extend `layout.html` (the sections, who is signed in, the message area; blocks
+title and content). All render with `render("name.html", status, **values)`; each
+form that changes something gets its own idempotency key from `new_key()`. The
+Content-Security-Policy allows scripts and styles from /static only: no inline script
+or style attribute.
 """
 
+import secrets
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.web.formatting import FILTERS
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -23,6 +29,9 @@ HEADERS = {
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(FILTERS)
+# A fresh idempotency key for each form a page shows: sending it twice changes once.
+_env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
 
 
 def render(template: str, status: int = 200, **values: Any) -> web.Response:

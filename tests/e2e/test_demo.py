@@ -10,6 +10,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from tests.e2e.test_readme import ROOT
 from tests.e2e.test_stop import _free_port, _wait_healthy
 
 
@@ -25,8 +26,9 @@ def test_demo_serves_the_story_and_cleans_up(tmp_path):
             stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", process, log)
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                assert answer.status == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/as", timeout=5) as answer:
+                picker = answer.read().decode()
+            assert "Sam Okafor" in picker and "Dana Reyes" in picker
         finally:
             process.send_signal(signal.SIGINT)
             code = process.wait(timeout=20)
@@ -38,3 +40,8 @@ def test_demo_serves_the_story_and_cleans_up(tmp_path):
     assert folder.name.startswith("tandem-demo-") and not folder.exists()
     assert not real.exists()
     assert "Traceback" not in said
+
+
+def test_readme_starts_with_the_demo():
+    first = re.search(r"```sh\n(.*?)\n```", (ROOT / "README.md").read_text()).group(1)
+    assert first.endswith(".venv/bin/tandem demo")

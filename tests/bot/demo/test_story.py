@@ -1,13 +1,14 @@
 """The demo's story is told through the real intake and command paths: each alert ends
 in the state the story promises, its timeline is in the audit log, and the chain holds."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.config import EXAMPLE, load
 from bot.demo.story import last_two_am, seed
+from handlers import escalation
 from handlers.config.sync import sync
 from storage import audit
 from storage.db import connect
@@ -70,3 +71,17 @@ def test_the_night_is_the_last_one_at_least_an_hour_past():
     assert last_two_am(NOW, "Europe/London") == datetime(2026, 12, 6, 2, 4, 11, tzinfo=UTC)
     early = datetime(2026, 12, 6, 2, 30, tzinfo=UTC)
     assert last_two_am(early, "Europe/London").day == 5
+
+
+async def test_the_fix_still_waits_for_approval_hours_after_the_night(example):
+    """Started in the afternoon, the demo's fix has not expired (4 h in the example)."""
+    db, cfg = example
+    afternoon = datetime(2026, 12, 6, 16, 45, tzinfo=UTC)
+    told = await seed(db, cfg, afternoon)
+    await escalation.remind_approvers(db, cfg, afternoon + timedelta(minutes=1))
+    async with db.read() as session:
+        fix = (await session.execute(select(Remediation).join(
+            Alert, Alert.id == Remediation.alert_id).where(
+            Alert.short_id == told.sign_in))).scalar_one()
+    assert fix.proposed_at.replace(tzinfo=UTC) == afternoon - timedelta(minutes=25)
+    assert fix.status == "pending"

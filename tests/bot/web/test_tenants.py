@@ -11,7 +11,7 @@ async def test_a_person_of_one_tenant_has_only_that_tenant(console):
     me = await browser.me()
     assert me == {"email": "gina@globex.example", "name": "Gina Moss", "side": "internal",
                   "tenants": ["globex"], "csrf": me and me["csrf"]}
-    assert "Globex Corp (globex)" in page and "Acme" not in page and "acme" not in page
+    assert "Tenant: Globex Corp" in page and "Acme" not in page and "acme" not in page
 
 
 async def test_a_partner_of_two_tenants_has_both(console):

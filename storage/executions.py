@@ -19,7 +19,8 @@ from sqlmodel import col
 
 from storage.db import Database
 from storage.execution_models import LIVE, Execution
-from storage.models import Alert, OutboxInstance, Remediation
+from storage.models import Alert, Remediation
+from storage.outbox_models import OutboxInstance
 from storage.results import rowcount
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import OutboxInstance
+from storage.outbox_models import OutboxInstance
 from storage.results import rowcount
 
 

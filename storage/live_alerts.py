@@ -20,7 +20,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col
 
-from storage.models import UNRESOLVED_SQL, Alert, Outbox, table_of
+from storage.models import UNRESOLVED_SQL, Alert, table_of
+from storage.outbox_models import Outbox
 from storage.queries import LIVE
 from storage.unit import UnitOfWork
 

@@ -43,7 +43,8 @@ from sqlmodel import col
 
 from storage import queries
 from storage.db import Database
-from storage.models import Alert, MessageRef, Outbox, OutboxInstance, Person
+from storage.models import Alert, Person
+from storage.outbox_models import MessageRef, Outbox, OutboxInstance
 
 INFLIGHT = ""  # col(MessageRef.ref) while a first post is in doubt (sent, reference not stored)
 ERROR_LIMIT = 500

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Alert, Outbox
+from storage.models import Alert
+from storage.outbox_models import Outbox
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Outbox
 from storage.outbox import ERROR_LIMIT, CardWork
+from storage.outbox_models import Outbox
 
 
 async def extend(db: Database, work: CardWork, ids: list[int], until: datetime) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select, type_coerce
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from storage.types import UTCDateTime
 
 

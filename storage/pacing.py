@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import ChannelPace, table_of
+from storage.models import table_of
+from storage.outbox_models import ChannelPace
 
 R = TypeVar("R")
 # (next_at, held_until, now) -> (next_at, held_until, result), all in epoch seconds

@@ -16,7 +16,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import chain, json_rows
-from storage.models import Outbox, table_of
+from storage.models import table_of
+from storage.outbox_models import Outbox
 
 _INSERT_OUTBOX = insert(table_of(Outbox))
 

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import RESOLVED, Alert, MessageRef, table_of
+from storage.models import RESOLVED, Alert, table_of
+from storage.outbox_models import MessageRef
 from storage.storm_models import Storm, StormAlert, StormWindow
 
 PREFIX = "storm:"

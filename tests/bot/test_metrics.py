@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.runtime import open_runtime
 from bot.scheduler import Jobs
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.conftest import DATA, NOW, new_alert
 
 from .metrics_scrape import samples, scrape, value

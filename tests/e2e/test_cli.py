@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage.models import Alert, Outbox
+from storage.models import Alert
+from storage.outbox_models import Outbox
 from tests.bot.intake.conftest import TOKENS
 from tests.bot.intake.live_server import live_server
 from tests.conftest import DATA

@@ -17,7 +17,8 @@ from sqlalchemy import func, select, update
 from fakes.slack.api import TOKEN
 from fakes.slack.signing import SECRET
 from storage.db import Database, connect
-from storage.models import Alert, Outbox
+from storage.models import Alert
+from storage.outbox_models import Outbox
 from storage.storm_models import Storm
 from tests.bot.intake.conftest import TOKENS
 from tests.conftest import DATA

@@ -21,7 +21,7 @@ from handlers.evidence import (
 )
 from handlers.evidence.checkpoints import due_day
 from storage import audit, checkpoints
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.conftest import new_alert
 
 from .history import DAY1, DAY2, two_checkpoints

@@ -9,7 +9,8 @@ from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Verb
 from handlers.lifecycle.dispatch import execute
 from storage import audit
-from storage.models import AuditEvent, Outbox
+from storage.models import AuditEvent
+from storage.outbox_models import Outbox
 from tests.conftest import NOW, new_alert
 
 LEE = Identity(email="lee@acme.example")

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, insert, select, text
 
 from storage.db import connect
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.conftest import NOW
 
 UNITS = 20

@@ -4,7 +4,8 @@ import copy
 
 from sqlalchemy import func, select
 
-from storage.models import Alert, AuditEvent, Outbox
+from storage.models import Alert, AuditEvent
+from storage.outbox_models import Outbox
 from tests.bot.intake.conftest import TOKENS, payload
 
 PROM = TOKENS["TANDEM_TEST_ACME_PROM"]

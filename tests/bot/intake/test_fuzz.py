@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from storage.models import Alert, AuditEvent, Outbox
+from storage.models import Alert, AuditEvent
+from storage.outbox_models import Outbox
 from tests.bot.intake.conftest import TOKENS
 from tests.bot.intake.live_server import live_server
 

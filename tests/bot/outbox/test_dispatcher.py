@@ -14,7 +14,8 @@ from handlers.enums import Verb
 from handlers.lifecycle.dispatch import execute
 from storage import outbox as outbox_store
 from storage.db import connect
-from storage.models import Alert, MessageRef, Outbox
+from storage.models import Alert
+from storage.outbox_models import MessageRef, Outbox
 from tests.bot.conftest import shows
 from tests.conftest import new_alert
 from tests.fixed import Fixed

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app as cli_app
 from fakes.slack.api import TOKEN
 from handlers.enums import Verb
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.conftest import DATA, NOW, new_alert
 
 from .bench import dispatcher

@@ -11,7 +11,7 @@ from bot.outbox.delivery import viewer
 from bot.outbox.dispatcher import Dispatcher
 from storage import outbox as outbox_store
 from storage.instances import beat
-from storage.models import Outbox, OutboxInstance
+from storage.outbox_models import Outbox, OutboxInstance
 from tests.conftest import new_alert
 from tests.fixed import Fixed
 

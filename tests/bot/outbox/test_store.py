@@ -8,7 +8,7 @@ from handlers.enums import Severity
 from storage import outbox as outbox_store
 from storage import queries
 from storage.instances import beat
-from storage.models import MessageRef, Outbox
+from storage.outbox_models import MessageRef, Outbox
 from tests.conftest import NOW, new_alert
 
 LATER = NOW + timedelta(minutes=5)

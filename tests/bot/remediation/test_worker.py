@@ -19,7 +19,8 @@ from handlers.enums import Severity, Verb
 from handlers.lifecycle.dispatch import execute
 from storage import audit
 from storage.execution_models import Execution
-from storage.models import AuditEvent, Outbox
+from storage.models import AuditEvent
+from storage.outbox_models import Outbox
 from tests.bot.remediation.conftest import JO
 from tests.conftest import NOW, new_alert
 from tests.fixed import Fixed

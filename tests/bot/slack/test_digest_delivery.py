@@ -11,7 +11,7 @@ from fakes.slack.api import FakeSlack
 from handlers.digest import build
 from handlers.digest.payload import from_payload
 from handlers.escalation.steps import tick
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.bot.outbox.bench import dispatcher
 from tests.conftest import new_alert
 from tests.handlers.escalation.helpers import at

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.slack.client import base_url
 from fakes.slack.api import TOKEN, FakeSlack
 from handlers.evidence import delivery
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.bot.metrics_scrape import samples, value
 from tests.bot.outbox.bench import dispatcher
 from tests.conftest import NOW

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from handlers.escalation.steps import tick
-from storage.models import Alert, AuditEvent, Outbox
+from storage.models import Alert, AuditEvent
+from storage.outbox_models import Outbox
 from tests.bot.conftest import shows
 from tests.bot.intake.conftest import TOKENS
 from tests.bot.outbox.bench import dispatcher

@@ -15,7 +15,7 @@ from fakes.botframework.connector import APP_ID
 from handlers.people.operator import Operator
 from handlers.reads import scoped
 from storage import outbox as outbox_store
-from storage.models import MessageRef
+from storage.outbox_models import MessageRef
 from tests.conftest import new_alert
 from tests.fixed import Fixed
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.outbox.dispatcher import Dispatcher
 from bot.teams.sender import TEAMS_PACING
 from storage import outbox_admin
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.conftest import new_alert
 from tests.fixed import Fixed
 

@@ -20,7 +20,7 @@ from bot.teams.sender import CARD_TYPE, TEAMS_PACING
 from handlers.evidence import delivery
 from storage import outbox_admin
 from storage.db import connect
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from tests.cards.checks import check_adaptive_card
 from tests.conftest import NOW
 from tests.fixed import Fixed

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from handlers.digest import build
 from handlers.digest.payload import from_payload
-from storage.models import DigestSent, Outbox
+from storage.models import DigestSent
+from storage.outbox_models import Outbox
 from tests.conftest import DATA
 
 from . import scenario

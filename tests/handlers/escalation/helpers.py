@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from handlers.commands import Command, Identity
 from handlers.lifecycle.dispatch import execute
-from storage.models import Alert, AuditEvent, Outbox
+from storage.models import Alert, AuditEvent
+from storage.outbox_models import Outbox
 
 T0 = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)  # conftest's NOW: alerts open then
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from handlers.escalation.steps import fence, plan
 from storage.escalation import READ
-from storage.models import Alert, Outbox
+from storage.models import Alert
+from storage.outbox_models import Outbox
 from tests.conftest import new_alert
 
 from .helpers import alert, at

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from handlers.enums import Severity
 from handlers.intake.ingest import ingest
 from handlers.intake.types import AlertIn
-from storage.models import Outbox
+from storage.outbox_models import Outbox
 from storage.report_models import ReportFile, ReportSent
 
 PDF = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n"

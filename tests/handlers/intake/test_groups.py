@@ -9,7 +9,8 @@ from handlers.enums import Severity, Status
 from handlers.intake.ingest import Effect, ingest_many
 from handlers.intake.types import AlertIn, EventAction
 from storage import audit
-from storage.models import Alert, AuditEvent, Outbox
+from storage.models import Alert, AuditEvent
+from storage.outbox_models import Outbox
 from tests.conftest import NOW
 
 

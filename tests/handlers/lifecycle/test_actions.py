@@ -6,7 +6,8 @@ from handlers.commands import Command, Identity, Outcome
 from handlers.enums import Severity, Status, Verb
 from handlers.lifecycle.dispatch import execute
 from storage import audit
-from storage.models import AuditEvent, Outbox
+from storage.models import AuditEvent
+from storage.outbox_models import Outbox
 from tests.conftest import new_alert
 
 SAM = Identity(email="sam@acme.example")  # internal responder, approver, admin

@@ -104,7 +104,7 @@ async def _extras(db: Database) -> None:
                            [{"storm_id": storm, "alert_id": i} for i in members])
 
 
-async def _deep_cursor(db: Database, tenants: tuple[str, ...], rows: int) -> str:
+async def deep_cursor(db: Database, tenants: tuple[str, ...], rows: int) -> str:
     """The position after the `rows` newest live alerts of `tenants`."""
     async with db.read() as session:
         seen, alert_id = (await session.execute(
@@ -116,8 +116,8 @@ async def _deep_cursor(db: Database, tenants: tuple[str, ...], rows: int) -> str
 
 async def _cases(db: Database) -> list[tuple[str, Identity, BoardFilters, PageRequest]]:
     every = ("acme", "globex", "initech")
-    deep = await _deep_cursor(db, every, 5000)
-    deepest = await _deep_cursor(db, every, 9000)
+    deep = await deep_cursor(db, every, 5000)
+    deepest = await deep_cursor(db, every, 9000)
     open_ = BoardFilters()
     return [
         ("open, first page", PAT, open_, PageRequest()),
@@ -165,16 +165,23 @@ async def _plans(db: Database, cfg: TandemConfig) -> None:
             print(f"  plan ({name}):", " | ".join(str(row[-1]).strip() for row in plan))
 
 
+async def loaded(url: str, cfg: TandemConfig, live: int, history: int) -> Database:
+    """A migrated database at `url` with the board's alerts, storms and fixes, analysed;
+    prints how long loading took."""
+    db = await prepared(url, cfg)
+    started = time.perf_counter()
+    await insert_alerts(db, _rows(live, history))
+    await _extras(db)
+    await analyze(db)
+    print(f"{db.dialect}: {live:,} live + {history:,} resolved alerts loaded in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
+    return db
+
+
 async def run(url: str, cfg: TandemConfig, live: int, history: int, runs: int,
               plans: bool) -> None:
-    db = await prepared(url, cfg)
+    db = await loaded(url, cfg, live, history)
     try:
-        started = time.perf_counter()
-        await insert_alerts(db, _rows(live, history))
-        await _extras(db)
-        await analyze(db)
-        print(f"{db.dialect}: {live:,} live + {history:,} resolved alerts loaded in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
         if plans:
             await _plans(db, cfg)
         print(f"  {'case':30} {'rows':>5} {'p50 ms':>7} {'p99 ms':>7}")

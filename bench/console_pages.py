@@ -36,9 +36,8 @@ import yaml
 from aiohttp import web
 from sqlalchemy import select
 
-from bench.bulk import analyze, insert_alerts, prepared
 from bench.common import ROOT, database, free_port, peak_rss_mb, process, python
-from bench.console import CONFIG, PAT, _deep_cursor, _extras, _rows
+from bench.console import CONFIG, PAT, deep_cursor, loaded
 from bot.web.sessions import Sessions, new_session
 from handlers.commands import Command, Identity
 from handlers.config.schema import TandemConfig
@@ -63,15 +62,9 @@ def cookie(email: str) -> tuple[str, str]:
 async def load(url: str, cfg: TandemConfig, live: int, history: int) -> tuple[str, str]:
     """The alerts; returns the position after row 5,000 of the partner's open board and
     the newest open Acme alert (the one the live changes are made to)."""
-    db = await prepared(url, cfg)
+    db = await loaded(url, cfg, live, history)
     try:
-        started = time.perf_counter()
-        await insert_alerts(db, _rows(live, history))
-        await _extras(db)
-        await analyze(db)
-        print(f"{db.dialect}: {live:,} live + {history:,} resolved alerts loaded in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
-        deep = await _deep_cursor(db, ("acme", "globex", "initech"), min(5000, live // 2))
+        deep = await deep_cursor(db, ("acme", "globex", "initech"), min(5000, live // 2))
         async with db.read() as session:
             target = (await session.execute(
                 select(Alert.short_id).where(Alert.tenant_id == "acme", Alert.status == "open")

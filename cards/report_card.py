@@ -6,15 +6,7 @@ from typing import Any
 
 from cards import escape, teams
 from cards import format as F
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
-
-def month_name(month: str) -> str:
-    """'2026-11' -> 'November 2026' (in English whatever the process locale)."""
-    year, number = month.split("-")
-    return f"{MONTHS[int(number) - 1]} {year}"
+from cards.report.words import month_name
 
 
 def title(month: str) -> str:

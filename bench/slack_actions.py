@@ -49,7 +49,8 @@ from cards import actions as A  # noqa: E402
 from fakes.slack import payloads  # noqa: E402
 from fakes.slack.api import TOKEN, FakeSlack  # noqa: E402
 from fakes.slack.signing import SECRET, sign  # noqa: E402
-from storage.models import Alert, Outbox  # noqa: E402
+from storage.models import Alert  # noqa: E402
+from storage.outbox_models import Outbox  # noqa: E402
 
 CONFIG = ROOT / "tests" / "data" / "config.yaml"
 # Events v2 routing keys, in the environment variables tests/data/config.yaml names.

@@ -7,7 +7,7 @@ One instance serves Slack and Teams alike, so both answer `list`, `show` and
 from datetime import datetime
 
 from cards import text
-from cards.format import format_time, summary_line
+from cards.format import format_time
 from handlers.views import AlertView, HistoryEntry
 
 
@@ -16,7 +16,7 @@ class PlainText:
         return text.render_alert(view)
 
     def line(self, view: AlertView) -> str:
-        return summary_line(view)
+        return text.summary(view)
 
     def history(self, short_id: str, entries: list[HistoryEntry], timezone: str) -> str:
         return text.render_history(short_id, entries, timezone)

@@ -99,7 +99,7 @@ def render_text(view: DigestView) -> str:
     lines = [title(view), period(view)]
     lines.append(" · ".join(f"{name}: {value}" for name, value in counts(view)))
     for heading, rows in sections(view):
-        lines += ["", f"{heading}:", *(f"  {row}" for row in rows)]
+        lines += ["", f"{heading}:", *(f"  {escape.printable(row)}" for row in rows)]
     return "\n".join(lines)
 
 

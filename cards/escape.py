@@ -59,6 +59,13 @@ def printable(text: object) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
+def terminal(text: object) -> str:
+    """For a terminal, text of several lines: each line printable(), its tabs kept, so
+    an escape sequence in a title cannot recolour, move or clear the screen."""
+    return "\n".join("\t".join(printable(part) for part in line.split("\t"))
+                     for line in str(text).split("\n"))
+
+
 def xml(text: str) -> str:
     """For text inside Teams markup such as the `<at>` of a mention."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

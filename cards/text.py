@@ -1,14 +1,26 @@
-"""Plain-text rendering for the CLI and for chat notification fallbacks."""
+"""Plain-text rendering for the CLI and for chat notification fallbacks.
+
+A title, a name or a note may hold control characters, a newline included: each line
+built from them is printable() (cards.escape), so no source can add a line (forge an
+alert in a list, an entry in a history) or move a terminal's cursor. Only a
+description keeps its own line breaks.
+"""
 
 from typing import Any
 
 from cards import format as F
+from cards.escape import printable
 from cards.fixes import remediation_lines
 from cards.significant import significant_lines
 from handlers.enums import Status
 from handlers.views import AlertView, ExecutionView, HistoryEntry
 
 DETAILS_LIMIT = 120
+
+
+def summary(view: AlertView) -> str:
+    """The alert on one line (F.summary_line), whatever its title holds."""
+    return printable(F.summary_line(view))
 
 
 def render_alert(view: AlertView) -> str:
@@ -24,9 +36,10 @@ def render_alert(view: AlertView) -> str:
         heading, details = remediation_lines(view.remediation, view.timezone)
         lines += [heading, *(f"  {line}" for line in details)]
     lines += [f"Link: {url}" for _, url in F.link_items(view)]
+    lines = [printable(line) for line in lines]
     description = F.description(view)
     if description:
-        lines += ["", description]
+        lines += ["", *(printable(line) for line in description.split("\n"))]
     return "\n".join(lines)
 
 
@@ -44,7 +57,7 @@ def render_remediation(view: AlertView) -> str:
         lines.append(f"  Target: {target}")
     if rem.execution is not None:
         lines += _execution(rem.execution, view.timezone)
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _execution(run: ExecutionView, timezone: str) -> list[str]:
@@ -74,7 +87,7 @@ def _entry(entry: HistoryEntry, timezone: str) -> str:
     details = _details(entry.details)
     if details:
         parts.append(details)
-    return "  ".join(parts)
+    return printable("  ".join(parts))
 
 
 def _details(details: dict[str, Any]) -> str:

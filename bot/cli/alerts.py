@@ -6,7 +6,6 @@ import typer
 
 from bot.cli.support import echo, fail, run
 from cards import text
-from cards.format import summary_line
 from handlers import reads
 from handlers.commands import Command, Identity, Result
 from handlers.enums import Classification, Verb
@@ -49,7 +48,7 @@ def list_(
                                              storm))
     if isinstance(found, str):
         fail(found)
-    echo("\n".join(summary_line(v) for v in found) or "No alerts.")
+    echo("\n".join(text.summary(v) for v in found) or "No alerts.")
 
 
 @app.command()

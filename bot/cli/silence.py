@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.support import echo, fail, run
+from cards.escape import printable
 from handlers import silences
 from handlers.commands import Identity
 from handlers.config import Tenant as TenantConfig
@@ -103,7 +104,7 @@ def list_(tenant: Tenant) -> None:
     found = run(body)
     for s in found:
         pairs = " ".join(f"{k}={v}" for k, v in sorted(s.matchers.items()))
-        echo(f"{s.id}  {pairs}  {_shown(s)}  {s.reason}")
+        echo(printable(f"{s.id}  {pairs}  {_shown(s)}  {s.reason}"))  # one line each
     if not found:
         echo("No active silences.")
 

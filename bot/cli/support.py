@@ -14,13 +14,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import ConfigError, Settings
 from bot.logs import configure as configure_logs
 from bot.runtime import Runtime, SchemaOutdated, open_runtime
+from cards.escape import terminal
 from storage.db import UnknownDatabase
 
 T = TypeVar("T")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {terminal(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -91,4 +92,6 @@ def unavailable(error: Exception) -> NoReturn:
 
 
 def echo(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    """Write `text` and a newline; a control character in it (from a title, a name, a
+    platform's answer) is shown escaped rather than acted on by the terminal."""
+    sys.stdout.write(terminal(text) + "\n")

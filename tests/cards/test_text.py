@@ -1,7 +1,7 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from cards import text
+from cards import escape, text
 from handlers.enums import Status
 from handlers.views import HistoryEntry
 
@@ -64,3 +64,25 @@ def test_render_history():
 
 def test_render_history_empty():
     assert text.render_history("ACME-9", [], "UTC") == "No history for ACME-9."
+
+
+def test_control_characters_from_a_source_stay_on_their_line_and_inert():
+    """A title, a label and a history note with a newline, a carriage return and an
+    escape sequence: each plain-text line shows them escaped; a description keeps its
+    own line breaks, its other control characters escaped too."""
+    view = base_view(title="Disk\nACME-9 · forged", labels={"team": "db\r\x1b[2Kops"},
+                     description="line one\nline \x1b[31mtwo\x07")
+    assert text.summary(view).startswith("🔴 ACME-142 · Disk\\nACME-9 · forged [critical]")
+    lines = text.render_alert(view).splitlines()
+    assert lines[0] == text.summary(view)
+    assert "Labels: team=db\\r\\x1b[2Kops" in lines
+    assert lines[-2:] == ["line one", "line \\x1b[31mtwo\\x07"]
+    entry = HistoryEntry(seq=7, at=datetime(2026, 11, 22, 14, 2, tzinfo=UTC), actor="x",
+                         actor_side=None, verb="note", from_status=None, to_status=None,
+                         details={"note": "ok\x1b]0;owned\x07"})
+    history = text.render_history("ACME-142", [entry], "Europe/London")
+    assert history.splitlines()[1].endswith("note=ok\\x1b]0;owned\\x07")
+
+
+def test_terminal_escapes_each_line_and_keeps_tabs():
+    assert escape.terminal("a\tb\x1b[1m\nc\r") == "a\tb\\x1b[1m\nc\\r"

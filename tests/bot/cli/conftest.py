@@ -51,7 +51,8 @@ def cli(sqlite_url):
 def _seed(url: str, *steps) -> list[str]:
     """Create alerts and apply commands directly, then close the database again.
 
-    Each step is ("alert", tenant, severity) or (verb, alert index, email, at, args).
+    Each step is ("alert", tenant, severity[, title]) or (verb, alert index, email, at,
+    args).
     """
 
     async def main() -> list[str]:
@@ -63,7 +64,8 @@ def _seed(url: str, *steps) -> list[str]:
             made: list[str] = []
             for step in steps:
                 if step[0] == "alert":
-                    made.append(await new_alert(db, cfg, step[1], severity=step[2]))
+                    title = {"title": step[3]} if len(step) > 3 else {}
+                    made.append(await new_alert(db, cfg, step[1], severity=step[2], **title))
                     continue
                 verb, index, email, at, args = step
                 done = await execute(

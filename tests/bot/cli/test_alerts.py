@@ -2,6 +2,7 @@
 
 import pytest
 
+from handlers.enums import Severity
 from tests.bot.cli.conftest import (
     AIOSQLITE_RACE,
     CONFIG,
@@ -10,6 +11,7 @@ from tests.bot.cli.conftest import (
     LEE,
     _error,
     _invoke_failing_connect,
+    _seed,
     _two_alerts,
 )
 
@@ -71,6 +73,23 @@ def test_show(cli):
         "First seen: 2026-11-20 14:02 GMT",
     ):  # shown in the tenant's time zone
         assert line in lines
+
+
+def test_a_title_neither_moves_the_terminal_nor_adds_a_line(cli):
+    """An escape sequence, a bell, a carriage return and a newline in a source's title:
+    `list` keeps one line per alert, and nothing the CLI writes is a control character
+    the terminal would act on."""
+    title = "Disk \x1b[2J\x1b[31mfull\x07\r\nACME-9 · forged [critical] — Resolved"
+    (acme,) = _seed(cli.url, ("alert", "acme", Severity.HIGH, title))
+    escaped = "Disk \\x1b[2J\\x1b[31mfull\\x07\\r\\nACME-9 · forged [critical] — Resolved"
+    listed = cli("alert", "list")
+    assert listed.stdout.splitlines() == [f"🟠 {acme} · {escaped} [high] — Open, Unclaimed"]
+    shown = cli("alert", "show", acme)
+    assert shown.stdout.splitlines()[0] == listed.stdout.splitlines()[0]
+    claimed = cli("alert", "claim", acme, "--as", LEE)
+    history = cli("alert", "history", acme)
+    for out in (listed.stdout, shown.stdout, claimed.stdout, history.stdout):
+        assert not set(out) & {"\x1b", "\x07", "\r"}, out
 
 
 @pytest.mark.parametrize("command", ["show", "history"])

@@ -83,3 +83,12 @@ def test_list_is_an_operator_read_and_says_so(cli):
     shown = cli("silence", "list", "--help")
     assert "Read-only, an operator command" in shown.stdout and "--as" not in shown.stdout.split(
         "Options")[-1]
+
+
+def test_a_reason_with_a_newline_stays_on_its_silence_line(cli):
+    made = cli("silence", "add", "--tenant", "acme", "--match", "service=db", "--for", "1h",
+               "--reason", "patching\n2  service=*  forever\x1b[0m", "--as", "lee@acme.example")
+    assert made.exit_code == 0, made.stderr
+    listed = cli("silence", "list", "--tenant", "acme").stdout.splitlines()
+    assert len(listed) == 1
+    assert listed[0].endswith("  patching\\n2  service=*  forever\\x1b[0m")

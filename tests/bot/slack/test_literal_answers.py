@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cards import actions as A
+from cards.escape import printable
 from fakes.slack.payloads import LEE, SAM
 from handlers.enums import Verb
 from tests.bot.conftest import said
@@ -50,7 +51,8 @@ async def test_list_show_and_history_show_a_hostile_title_and_note_literally(sta
 async def test_any_title_or_typed_id_reaches_slack_as_plain_text(stack, title, typed):
     short = await new_alert(stack.runtime.db, stack.runtime.cfg, title=title)
     shown = said(await _typed(stack, f"show {short}"))
-    assert shown.startswith(f"🟠 {short} · {title} [high]")
+    # literally, on its one line: a control character (a newline) is shown escaped
+    assert shown.startswith(f"🟠 {short} · {printable(title)} [high]")
     token = "".join(typed.split()).upper() or "X"  # one word, as the parser reads it
     refused = said(await _typed(stack, f"show {token}"))
     assert refused == f"{token[:40]} is not available to you."

@@ -7,7 +7,7 @@ paragraph (SQLite and PostgreSQL)."""
 from hypothesis import HealthCheck, given, settings
 
 from cards import actions as A
-from cards.escape import unmarkdown
+from cards.escape import printable, unmarkdown
 from handlers.enums import Verb
 from tests.bot.slack.test_literal_answers import HOSTILE, NOTE, TITLE
 from tests.cards.test_escape import PLAIN_TOKENS, RAW_ANGLE, same_words, shown, tokens
@@ -63,7 +63,9 @@ async def test_list_show_and_history_show_a_hostile_title_and_note_literally(tea
 async def test_any_title_or_typed_id_reaches_teams_as_literal_text(teams, db, cfg, title,
                                                                      typed):
     short = await new_alert(db, cfg, title=title)
-    assert (await _typed(teams, f"show {short}")).startswith(f"🟠 {short} · {title} [high]")
+    # literally, on its one line: a control character (a newline) is shown escaped
+    assert (await _typed(teams, f"show {short}")).startswith(
+        f"🟠 {short} · {printable(title)} [high]")
     refused = await _typed(teams, f"show X{''.join(typed.split())}")
     # Teams markup in what was typed is dropped before parsing (command_text)
     assert refused.endswith((" is not available to you.", "Usage: show ID"))

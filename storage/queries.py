@@ -50,7 +50,7 @@ async def identities(session: AsyncSession, email: str) -> dict[str, str]:
     """A person's chat accounts, {platform: key}."""
     query = select(col(PersonIdentity.platform), col(PersonIdentity.key)).where(
         col(PersonIdentity.person_email) == email.lower())
-    return dict((await session.execute(query)).tuples().all())
+    return {platform: key for platform, key in (await session.execute(query)).all()}
 
 
 async def people(session: AsyncSession, emails: Sequence[str]) -> dict[str, Person]:

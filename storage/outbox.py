@@ -112,6 +112,7 @@ class RowWork:
     attempts: int = 0
     person: Person | None = None  # whom a "dm" goes to, or whom a "text" mentions
     accounts: dict[str, str] = field(default_factory=dict)  # the person's {platform: key}
+    queued_at: datetime | None = None
 
 
 def _pending(platforms: list[str], channel: str | None):
@@ -310,14 +311,14 @@ async def claim_row(db: Database, unit: Unit, now: datetime, lease: timedelta,
         if row is None:
             return None
         row.due_at, row.leased_by = now + lease, holder.instance
-        payload, attempts = dict(row.payload), row.attempts
+        payload, attempts, queued_at = dict(row.payload), row.attempts, row.created_at
         person, accounts = None, {}
         email = payload.get("email") if row.kind == "dm" else (
             (payload.get("mention") or {}).get("email") if row.kind == "text" else None)
         if email:  # whom a direct message goes to, or whom a channel message mentions
             person = await queries.person_by_email(session, str(email))
             accounts = await queries.identities(session, str(email)) if person else {}
-    return RowWork(unit, payload, attempts, person, accounts)
+    return RowWork(unit, payload, attempts, person, accounts, queued_at)
 
 
 async def mark_inflight(db: Database, unit: Unit, now: datetime) -> None:

@@ -32,6 +32,7 @@ async def send_report(db: Database, cfg: TandemConfig, sender: Sender, pacer: Pa
 
     tenant = cfg.tenant(info.tenant_id)
     report = ReportFile(info.id, info.tenant_id, tenant.name if tenant else info.tenant_id,
-                        tenant.timezone if tenant else "UTC", info.month, info.size, read)
+                        tenant.timezone if tenant else "UTC", info.month, info.size, read,
+                        work.queued_at)
     await pacer.before_post()
     await sender.post_report(work.unit.channel, report)

@@ -34,6 +34,7 @@ class ReportFile:
     month: str  # "2026-11"
     size: int
     read: Callable[[], Awaitable[bytes]]
+    queued_at: datetime | None = None  # when its outbox row was queued: no share is older
 
 
 def mention_in(payload: dict, text: str, who: Recipient | None) -> tuple[Recipient | None, int]:

@@ -11,9 +11,12 @@ The monthly report goes up through Slack's external upload flow: files.getUpload
 (name, length) -> POST of the bytes to its upload URL (upload.py) ->
 files.completeUploadExternal (file id and title, channel, comment). A failed step starts
 the flow again on retry: a file never completed is never shared (Slack discards it).
+A completed share whose answer was lost, or whose replica died before recording it, is
+found in the channel's history first (its file name, since the row was queued), so the
+retry does not share the report twice.
 """
 
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -125,8 +128,14 @@ class SlackSender:
 
     async def find_card(self, channel: str, alert_short_id: str,
                         since: datetime | None) -> str | None:
+        async for message in self._history(channel, since):
+            if _card_of(message) == alert_short_id:
+                return str(message["ts"])
+        return None
+
+    async def _history(self, channel: str, since: datetime | None) -> AsyncIterator[dict]:
         """Every top-level message since `since` (less CLOCK_SKEW; all history when it
-        is unknown) is read, however many: a busy channel cannot hide the card."""
+        is unknown), however many: a busy channel cannot hide what is looked for."""
         oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}" if since else None
         cursor = None
         while True:
@@ -134,11 +143,17 @@ class SlackSender:
                 channel=channel, include_all_metadata=True, limit=HISTORY_PAGE, oldest=oldest,
                 cursor=cursor))
             for message in page.get("messages") or []:
-                if _card_of(message) == alert_short_id:
-                    return str(message["ts"])
+                yield message
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
-                return None
+                return
+
+    async def _shared(self, channel: str, name: str, since: datetime) -> bool:
+        async for message in self._history(channel, since):
+            files = message.get("files") or []
+            if any(isinstance(f, dict) and f.get("name") == name for f in files):
+                return True
+        return False
 
     async def send_direct(self, person: Recipient, text: str) -> None:
         """`text` is plain text (it quotes alert titles from sources), shown literally, so
@@ -165,9 +180,12 @@ class SlackSender:
             unfurl_links=False, unfurl_media=False))
 
     async def post_report(self, channel: str, report: ReportFile) -> None:
+        name = filename(report.tenant_id, report.month)
+        if report.queued_at is not None and await self._shared(channel, name, report.queued_at):
+            return
         pdf = await report.read()
         got = await call("files.getUploadURLExternal", self.client.files_getUploadURLExternal(
-            filename=filename(report.tenant_id, report.month), length=len(pdf)))
+            filename=name, length=len(pdf)))
         await upload_bytes(self.client, str(got["upload_url"]), pdf)
         await call("files.completeUploadExternal", self.client.files_completeUploadExternal(
             files=[{"id": str(got["file_id"]), "title": title(report.month)}],

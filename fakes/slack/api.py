@@ -335,9 +335,10 @@ class FakeSlack:
             found.update(title=title or found["name"], comment=args.get("initial_comment"))
             found["channels"] += [channel] if channel else []
         if channel:
+            shared = [{k: self.files[i][k] for k in ("id", "name", "title")} for i, _ in ids]
             self.messages.setdefault(channel, []).append({
-                "type": "message", "user": BOT_USER, "ts": self._next_ts(),
-                "text": args.get("initial_comment") or "", "files": [i for i, _ in ids]})
+                "type": "message", "user": BOT_USER, "ts": self._next_ts(), "upload": True,
+                "text": args.get("initial_comment") or "", "files": shared})
         return {"ok": True, "files": [{"id": i, "title": self.files[i]["title"]} for i, _ in ids]}
 
     def m_users_info(self, args: dict) -> dict:

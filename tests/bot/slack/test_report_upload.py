@@ -83,6 +83,27 @@ async def test_a_failed_upload_and_a_rate_limit_start_the_flow_again(db, cfg, fa
     assert row.done_at is not None and row.attempts == 1  # a rate limit is no attempt
 
 
+async def test_a_share_whose_answer_was_lost_is_found_and_not_shared_again(db, cfg, fake):
+    """files.completeUploadExternal shares the file, then answers 500: the retry finds
+    the share in the channel's history (its file name, since the row was queued) and
+    uploads nothing more."""
+    await _queued(db, cfg)
+    fake.fail(500, times=1, methods=("files.completeUploadExternal",), accept_first=True)
+    async with dispatcher(db, cfg, fake) as running:
+        task = asyncio.create_task(running.run())
+        await fake.wait_for(lambda: len(fake.calls_to("conversations.history")) >= 2,
+                            timeout=15)
+        await running.drain()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert _flow(fake) == [("files.getUploadURLExternal", 200), ("upload", 200),
+                           ("files.completeUploadExternal", 500)]
+    [shared] = fake.shared("C0OPS")
+    assert fake.file_bytes(shared["id"]) == PDF
+    row = await _slack_row(db)
+    assert row.done_at is not None and row.attempts == 1
+
+
 async def test_a_channel_slack_does_not_know_fails_the_row_by_name(db, cfg, fake, caplog):
     fake.channels.discard("C0OPS")  # as if the bot was removed from the channel
     await _queued(db, cfg)
@@ -93,8 +114,9 @@ async def test_a_channel_slack_does_not_know_fails_the_row_by_name(db, cfg, fake
         counted = samples(running.metrics.render().decode())
     row = await _slack_row(db)
     assert row.failed_at is not None and row.done_at is None
-    assert row.last_error == "files.completeUploadExternal: channel_not_found"
-    assert len(fake.calls_to("files.completeUploadExternal", ok_only=False)) == 1
+    # The look for an earlier share meets the unknown channel first: nothing is uploaded.
+    assert row.last_error == "conversations.history: channel_not_found"
+    assert _flow(fake) == []
     assert f"outbox: slack report row {row.id} to C0OPS failed (channel_not_found)" in caplog.text
     assert value(counted, "tandem_outbox_deliveries_total", platform="slack", kind="report",
                  outcome="failed", error="channel_not_found") == 1

@@ -1,4 +1,5 @@
-"""Finding a card Tandem already posted in a Teams channel, through Microsoft Graph.
+"""Finding a card Tandem already posted in a Teams channel, through Microsoft Graph: an
+alert's card, or the monthly report's.
 
 The Bot Connector can post and edit but cannot read a channel, so after a crash
 between posting a card and recording it the outbox would not know the card exists.
@@ -18,7 +19,9 @@ many messages were posted since, they are all read.
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -59,6 +62,18 @@ class ChannelSearch:
         card is visible and an operator can act on it; a duplicate cannot be taken
         back, and searching again and again would only spend Graph's quota.
         """
+        return await self._find(team_group_id, channel, f"the card of {short_id}",
+                                lambda m: short_id in _alerts_of(m), since)
+
+    async def find_report(self, team_group_id: str, channel: str, report_id: str,
+                          since: datetime) -> str | None:
+        """The id of this bot's card linking to report `report_id` among the channel's
+        messages since `since`, as find_card looks for an alert's."""
+        return await self._find(team_group_id, channel, f"the card of report {report_id}",
+                                lambda m: _links_to(report_id, m), since)
+
+    async def _find(self, team_group_id: str, channel: str, what: str,
+                    matches: Callable[[ChatMessage], bool], since: datetime | None) -> str | None:
         bound = since - CLOCK_SKEW if since is not None else None
         messages = self._graph.teams.by_team_id(team_group_id).channels \
             .by_channel_id(channel).messages
@@ -68,17 +83,15 @@ class ChannelSearch:
             if page is None:
                 return None
             found = page.value or []
-            card = next((m.id for m in found if self._ours(m) and short_id in _alerts_of(m)),
-                        None)
+            card = next((m.id for m in found if self._ours(m) and matches(m)), None)
             link = page.odata_next_link
             if card is not None or not link or _reaches(found, bound):
                 return card
-        log.warning("Graph: %d pages of channel %s did not reach back to %s; the card of %s "
-                    "may have been posted already, so it is not posted again", MAX_PAGES,
-                    channel, since, short_id)
-        raise Permanent(f"card of {short_id} in doubt: more than {MAX_PAGES * PAGE} "
-                        f"messages in {channel} since {since}; check the channel",
-                        "card_in_doubt")
+        log.warning("Graph: %d pages of channel %s did not reach back to %s; %s may have "
+                    "been posted already, so it is not posted again", MAX_PAGES, channel,
+                    since, what)
+        raise Permanent(f"{what} in doubt: more than {MAX_PAGES * PAGE} messages in "
+                        f"{channel} since {since}; check the channel", "card_in_doubt")
 
     def _ours(self, message: ChatMessage) -> bool:
         sender = message.from_.application if message.from_ else None
@@ -117,15 +130,29 @@ def _reaches(messages: list[ChatMessage], bound: datetime | None) -> bool:
     return any(t is not None and t < bound for t in times)
 
 
-def _alerts_of(message: ChatMessage) -> set[str]:
-    """Alert ids whose card this message holds."""
-    found = set()
+def _cards_of(message: ChatMessage) -> list[dict]:
+    """The Adaptive Cards the message holds, parsed."""
+    cards = []
     for attachment in message.attachments or ():
         if attachment.content_type == CARD_TYPE and attachment.content:
             try:
-                alert = refreshed_alert(json.loads(attachment.content))
+                card = json.loads(attachment.content)
             except ValueError:  # not JSON: not a card of ours
                 continue
-            if alert is not None:
-                found.add(alert)
-    return found
+            if isinstance(card, dict):
+                cards.append(card)
+    return cards
+
+
+def _alerts_of(message: ChatMessage) -> set[str]:
+    """Alert ids whose card this message holds."""
+    return {alert for card in _cards_of(message)
+            if (alert := refreshed_alert(card)) is not None}
+
+
+def _links_to(report_id: str, message: ChatMessage) -> bool:
+    """Whether one of the message's cards opens report `report_id`'s download link."""
+    path = f"/reports/{report_id}"
+    return any(urlsplit(str(action.get("url", ""))).path.endswith(path)
+               for card in _cards_of(message) for action in card.get("actions") or ()
+               if isinstance(action, dict))

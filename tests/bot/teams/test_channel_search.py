@@ -1,14 +1,16 @@
 """A Teams card posted before a crash is found in the channel through Graph, not posted twice."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.metrics import Metrics
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.sender import Transient
+from bot.outbox.sender import ReportFile, Transient
 from bot.teams.mount import build
 from bot.teams.sender import TEAMS_PACING
 from fakes.botframework.connector import APP_ID
@@ -93,3 +95,27 @@ async def test_a_restart_after_an_accepted_post_does_not_post_again(teams, db, c
     async with db.unit() as uow:
         session = await uow.session()
         assert (await session.execute(select(MessageRef.ref))).scalar_one() == ref
+
+
+async def _never_read() -> bytes:
+    raise AssertionError("a Teams report card carries a link, never the PDF's bytes")
+
+
+async def test_a_report_card_already_posted_is_found_and_not_posted_again(teams, db, cfg):
+    """An attempt posted the monthly report's card, but its answer was lost (or its
+    replica died): the retry finds the card through Graph by the report its link opens,
+    and posts nothing; another report's card is still posted."""
+    await install(teams)
+    settings = settings_for(teams.connector, teams.identity).model_copy(update={
+        "public_url": "https://tandem.example/ops", "link_secret": SecretStr("k" * 40)})
+    report = ReportFile("rep-1", "acme", "Acme Ltd", "Europe/London", "2026-11", 3,
+                        _never_read, datetime.now(UTC))
+    async with aiohttp.ClientSession() as http:
+        await build(http, settings, db, Fixed(cfg), Metrics()).sender.post_report(CHANNEL,
+                                                                                  report)
+        mirror(teams)
+        fresh = build(http, settings, db, Fixed(cfg), Metrics()).sender
+        await fresh.post_report(CHANNEL, report)
+        assert len(teams.connector.sent("send")) == 1
+        await fresh.post_report(CHANNEL, replace(report, id="rep-10"))
+    assert len(teams.connector.sent("send")) == 2

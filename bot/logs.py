@@ -14,6 +14,8 @@ from typing import Literal, TextIO
 
 import orjson
 
+from cards.escape import printable
+
 LogFormat = Literal["text", "json"]
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 TEXT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -31,10 +33,16 @@ class RequestIdFilter(logging.Filter):
 
 
 class TextFormatter(logging.Formatter):
-    """The plain format, with " request_id=..." when there is one."""
+    """The plain format, with " request_id=..." when there is one. A message quoting a
+    source or a platform (an error, an id, a channel) stays on its line: its control
+    characters are shown escaped, so it cannot forge a record; a traceback follows it
+    on lines of its own."""
 
     def __init__(self) -> None:
         super().__init__(TEXT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)

@@ -150,6 +150,28 @@ async def test_the_app_echoes_request_ids_on_every_route(db_url, tokens):
         await runtime.close()
 
 
+def test_a_text_record_stays_on_its_line_and_a_traceback_follows_it():
+    """A message quoting something from outside (here a channel name with a newline and
+    an escape sequence) cannot forge a record; an exception's traceback still follows
+    on its own lines."""
+    out = io.StringIO()
+    writer, logger = handler("text", out), logging.getLogger("tandem.test.text")
+    logger.addHandler(writer)
+    try:
+        logger.warning("channel %s failed", "C0\n2026-12-06 ERROR tandem all clear\x1b[2K")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("it broke")
+    finally:
+        logger.removeHandler(writer)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith(
+        "WARNING tandem.test.text channel C0\\n2026-12-06 ERROR tandem all clear\\x1b[2K failed")
+    assert lines[1].endswith("ERROR tandem.test.text it broke")
+    assert lines[2] == "Traceback (most recent call last):" and lines[-1] == "ValueError: boom"
+
+
 def test_a_bad_log_format_is_one_line():
     result = CliRunner().invoke(cli_app, ["alert", "list"], env={"TANDEM_LOG_FORMAT": "yaml"})
     assert result.exit_code == 1

@@ -1,5 +1,7 @@
 """Delivering an outbox row of kind "report": the stored monthly report it names
-(handlers/evidence/delivery.py queued it), handed to the platform's sender.
+(handlers/evidence/delivery.py queued it), handed to the platform's sender, unless the
+channel shows it was posted since the row was queued (an earlier attempt's answer was
+lost, or its replica died after posting).
 
 The row carries the report's id, never its bytes; they are read from `report_file`
 only when a sender uploads them (Slack), in a short read of their own.
@@ -32,7 +34,9 @@ async def send_report(db: Database, cfg: TandemConfig, sender: Sender, pacer: Pa
 
     tenant = cfg.tenant(info.tenant_id)
     report = ReportFile(info.id, info.tenant_id, tenant.name if tenant else info.tenant_id,
-                        tenant.timezone if tenant else "UTC", info.month, info.size, read,
-                        work.queued_at)
+                        tenant.timezone if tenant else "UTC", info.month, info.size, read)
+    channel = work.unit.channel
+    if work.queued_at is not None and await sender.find_report(channel, report, work.queued_at):
+        return
     await pacer.before_post()
-    await sender.post_report(work.unit.channel, report)
+    await sender.post_report(channel, report)

@@ -34,7 +34,6 @@ class ReportFile:
     month: str  # "2026-11"
     size: int
     read: Callable[[], Awaitable[bytes]]
-    queued_at: datetime | None = None  # when its outbox row was queued: no share is older
 
 
 def mention_in(payload: dict, text: str, who: Recipient | None) -> tuple[Recipient | None, int]:
@@ -110,3 +109,7 @@ class Sender(Protocol):
     async def post_report(self, channel: str, report: ReportFile) -> None:
         """Post the monthly report into the channel (Slack: the PDF itself, through the
         external upload flow; Teams: a card with a signed download link)."""
+
+    async def find_report(self, channel: str, report: ReportFile, since: datetime) -> bool:
+        """Whether the report was posted into the channel since `since` (when its row was
+        queued), by an attempt whose answer was lost or whose replica died after it."""

@@ -11,9 +11,7 @@ The monthly report goes up through Slack's external upload flow: files.getUpload
 (name, length) -> POST of the bytes to its upload URL (upload.py) ->
 files.completeUploadExternal (file id and title, channel, comment). A failed step starts
 the flow again on retry: a file never completed is never shared (Slack discards it).
-A completed share whose answer was lost, or whose replica died before recording it, is
-found in the channel's history first (its file name, since the row was queued), so the
-retry does not share the report twice.
+find_report looks for an earlier share of the report's file name in the channel's history.
 """
 
 from collections.abc import AsyncIterator, Awaitable
@@ -148,7 +146,8 @@ class SlackSender:
             if not page.get("has_more") or not cursor:
                 return
 
-    async def _shared(self, channel: str, name: str, since: datetime) -> bool:
+    async def find_report(self, channel: str, report: ReportFile, since: datetime) -> bool:
+        name = filename(report.tenant_id, report.month)
         async for message in self._history(channel, since):
             files = message.get("files") or []
             if any(isinstance(f, dict) and f.get("name") == name for f in files):
@@ -180,12 +179,9 @@ class SlackSender:
             unfurl_links=False, unfurl_media=False))
 
     async def post_report(self, channel: str, report: ReportFile) -> None:
-        name = filename(report.tenant_id, report.month)
-        if report.queued_at is not None and await self._shared(channel, name, report.queued_at):
-            return
         pdf = await report.read()
         got = await call("files.getUploadURLExternal", self.client.files_getUploadURLExternal(
-            filename=name, length=len(pdf)))
+            filename=filename(report.tenant_id, report.month), length=len(pdf)))
         await upload_bytes(self.client, str(got["upload_url"]), pdf)
         await call("files.completeUploadExternal", self.client.files_completeUploadExternal(
             files=[{"id": str(got["file_id"]), "title": title(report.month)}],

@@ -146,8 +146,6 @@ class TeamsSender:
                             "TANDEM_LINK_SECRET; set them, then `tandem outbox retry`",
                             "no_report_links")
         found = await self._reference(refs.CHANNEL, channel)
-        if await self._report_posted(found, channel, report):
-            return
         url, expires = self.links.url(report.id, datetime.now(UTC))
         card = render_report(report.tenant_name, report.month, url, expires, report.timezone)
         activity = card_activity(card, report_summary(report.tenant_name, report.month))
@@ -155,15 +153,16 @@ class TeamsSender:
             await self._connectors.client(found.service_url).conversations \
                 .send_to_conversation(channel, activity)
 
-    async def _report_posted(self, found: TeamsConversation, channel: str,
-                             report: ReportFile) -> bool:
-        """Whether an earlier attempt posted the report's card (its answer lost, or its
-        replica dead before recording it): Graph lists the channel since the row was
-        queued."""
-        if report.queued_at is None or self._search is None or not found.team_group_id:
+    async def find_report(self, channel: str, report: ReportFile, since: datetime) -> bool:
+        """This bot's card opening the report's link, among the channel's messages since
+        `since` that Graph lists (none to find without Graph or the team's group id)."""
+        if self._search is None:
+            return False
+        found = await self._reference(refs.CHANNEL, channel)
+        if not found.team_group_id:
             return False
         return await self._search.find_report(found.team_group_id, channel, report.id,
-                                              report.queued_at) is not None
+                                              since) is not None
 
     async def find_card(self, channel: str, alert_short_id: str,
                         since: datetime | None = None) -> str | None:

@@ -101,21 +101,21 @@ async def _never_read() -> bytes:
     raise AssertionError("a Teams report card carries a link, never the PDF's bytes")
 
 
-async def test_a_report_card_already_posted_is_found_and_not_posted_again(teams, db, cfg):
+async def test_a_report_card_already_posted_is_found_through_graph(teams, db, cfg):
     """An attempt posted the monthly report's card, but its answer was lost (or its
-    replica died): the retry finds the card through Graph by the report its link opens,
-    and posts nothing; another report's card is still posted."""
+    replica died): a fresh process finds the card through Graph by the report its link
+    opens (bot/outbox/reports.py then posts nothing); another report's card is not it."""
     await install(teams)
     settings = settings_for(teams.connector, teams.identity).model_copy(update={
         "public_url": "https://tandem.example/ops", "link_secret": SecretStr("k" * 40)})
     report = ReportFile("rep-1", "acme", "Acme Ltd", "Europe/London", "2026-11", 3,
-                        _never_read, datetime.now(UTC))
+                        _never_read)
+    queued = datetime.now(UTC)
     async with aiohttp.ClientSession() as http:
         await build(http, settings, db, Fixed(cfg), Metrics()).sender.post_report(CHANNEL,
                                                                                   report)
         mirror(teams)
         fresh = build(http, settings, db, Fixed(cfg), Metrics()).sender
-        await fresh.post_report(CHANNEL, report)
-        assert len(teams.connector.sent("send")) == 1
-        await fresh.post_report(CHANNEL, replace(report, id="rep-10"))
-    assert len(teams.connector.sent("send")) == 2
+        assert await fresh.find_report(CHANNEL, report, queued)
+        assert not await fresh.find_report(CHANNEL, replace(report, id="rep-10"), queued)
+    assert len(teams.connector.sent("send")) == 1
